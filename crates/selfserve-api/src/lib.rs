@@ -1,0 +1,28 @@
+//! Wire types of the selfserve HTTP API and the validation that both sides share.
+//!
+//! The app (wasm) and the server (native) both depend on this crate, so a rule such as "a card
+//! number must pass Luhn" or "an email needs a domain with a dot" is written once and cannot
+//! drift between what the form accepts and what the server enforces.
+//!
+//! # Layout
+//! - [`error`]: the single JSON error envelope and every error code the API can return.
+//! - [`list`]: the `{"data": [...], "has_more": bool}` list wrapper.
+//! - [`money`]: currencies and amounts in integer minor units.
+//! - [`email`]: [`email::EmailAddress`], parsed and normalised.
+//! - [`card`]: card number, brand, expiry and CVC rules (used by the card form and the gateway).
+//! - [`product`]: product ids and the product catalogue entry.
+//!
+//! # Invariants
+//! - No framework, no I/O: only `serde`. Everything here compiles to `wasm32-unknown-unknown`.
+//! - No business logic beyond validation of single values: eligibility, pricing and proration
+//!   live in the server's `domain`.
+
+pub mod card;
+pub mod email;
+pub mod error;
+pub mod list;
+pub mod money;
+pub mod product;
+
+pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use list::List;

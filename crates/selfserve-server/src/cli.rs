@@ -1,0 +1,77 @@
+//! The command line, as ../shared/API.md specifies it. Every flag can also come from an
+//! environment variable (`SELFSERVE_LISTEN`, `SELFSERVE_DATABASE`, …).
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// selfserve: self-service purchase of per-seat subscriptions.
+#[derive(Debug, Parser)]
+#[command(name = "selfserve-server", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the app, the API and the test card gateway.
+    Serve(ServeArgs),
+    /// Manage the directory of organisations and users.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+/// Where the database is.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// `sqlite://PATH` (created if missing) or `postgres://USER:PASS@HOST/DB`.
+    #[arg(
+        long,
+        env = "SELFSERVE_DATABASE",
+        default_value = "sqlite://data/selfserve.db"
+    )]
+    pub database: String,
+}
+
+/// `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address of the app and API (`127.0.0.1:0` picks a free port).
+    #[arg(long, env = "SELFSERVE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Address of the test card gateway.
+    #[arg(
+        long,
+        env = "SELFSERVE_GATEWAY_LISTEN",
+        default_value = "127.0.0.1:8081"
+    )]
+    pub gateway_listen: SocketAddr,
+    /// The database.
+    #[command(flatten)]
+    pub database: DatabaseArg,
+    /// Directory of the Trunk-built app.
+    #[arg(long, env = "SELFSERVE_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Load the demo directory (see README) on first start.
+    #[arg(long, env = "SELFSERVE_DEMO")]
+    pub demo: bool,
+    /// Enable `POST /api/v1/test-clock/advance`. Never in production.
+    #[arg(long, env = "SELFSERVE_TEST_CLOCK")]
+    pub test_clock: bool,
+}
+
+/// `directory …`.
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Create or update organisations, users and partners from a JSON file (idempotent).
+    Import {
+        /// The directory file.
+        file: PathBuf,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+}

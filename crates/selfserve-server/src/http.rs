@@ -1,0 +1,194 @@
+//! The HTTP face of the server: the JSON API under `/api/v1`, `/healthz`, and the built app.
+//!
+//! # Layout
+//! - [`error`]: [`error::AppError`], the envelope every failure becomes.
+//! - [`extract`]: JSON/query extractors whose rejections are envelopes too.
+//! - [`products`], [`health`]: the endpoints, one module per resource.
+//!
+//! # Invariants
+//! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
+//!   415, malformed JSON and panics).
+//! - A state-changing request whose `Origin` names another origin is refused before any handler
+//!   runs.
+//! - Request and response bodies are never logged (they may hold passwords).
+
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod products;
+
+use crate::clock::Clock;
+use crate::store::Store;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use error::AppError;
+use selfserve_api::ErrorCode;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The largest request body accepted; the biggest legitimate one is a pasted list of emails.
+pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Server time.
+    pub clock: Clock,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "selfserve API",
+        description = "Self-service purchase of per-seat subscriptions. Every error is \
+                       `{\"error\": {\"code\", \"message\", ...}}`; lists are \
+                       `{\"data\": [...], \"has_more\": bool}`."
+    ),
+    servers((url = "/api/v1")),
+    components(schemas(selfserve_api::ApiError, selfserve_api::ErrorCode))
+)]
+struct ApiDoc;
+
+/// The whole application: API, health check and the built app from `dist`.
+pub fn router(state: AppState, dist: &Path) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(products::list_products))
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    let api = api
+        .route(
+            "/openapi.json",
+            get(move || {
+                let openapi = Arc::clone(&openapi);
+                async move { axum::Json(openapi.as_ref().clone()) }
+            }),
+        )
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(method_not_allowed);
+
+    let app_files = ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(dist.join("index.html")));
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api/v1", api)
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .with_state(state)
+        .fallback_service(app_files)
+        .layer(middleware::from_fn(refuse_foreign_origin))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::internal("a request handler panicked").into_response()
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The path only: query strings may carry search terms.
+                tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
+}
+
+async fn api_not_found() -> AppError {
+    AppError::not_found()
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "This address does not accept that method.",
+    )
+}
+
+/// Refuses state-changing requests sent by pages of another origin (a CSRF defence on top of
+/// SameSite=Strict cookies). Requests without `Origin` (curl, server-to-server) pass.
+async fn refuse_foreign_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && let Some(origin) = request.headers().get(header::ORIGIN) {
+        let host = request.headers().get(header::HOST);
+        if !same_origin(origin, host) {
+            return AppError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::ForbiddenOrigin,
+                "Requests from other websites are not accepted.",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+fn same_origin(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
+    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(HeaderValue::to_str)) else {
+        return false;
+    };
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    authority.is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+}
+
+/// Request ids that are unique per process and sort in arrival order (`req-1f-…`).
+#[derive(Debug, Clone, Default)]
+struct SequentialRequestId {
+    next: Arc<AtomicU64>,
+}
+
+impl MakeRequestId for SequentialRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        static BOOT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let boot = BOOT.get_or_init(|| crate::ids::new_secret()[..6].to_owned());
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("req-{boot}-{n}"))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_must_match_the_host() {
+        let host = HeaderValue::from_static("127.0.0.1:8080");
+        let same = HeaderValue::from_static("http://127.0.0.1:8080");
+        let other_port = HeaderValue::from_static("http://127.0.0.1:9999");
+        let other_site = HeaderValue::from_static("https://evil.example");
+        let null = HeaderValue::from_static("null");
+        assert!(same_origin(&same, Some(&host)));
+        assert!(!same_origin(&other_port, Some(&host)));
+        assert!(!same_origin(&other_site, Some(&host)));
+        assert!(!same_origin(&null, Some(&host)));
+        assert!(!same_origin(&same, None));
+    }
+}

@@ -1,0 +1,67 @@
+//! [`AppError`]: how every failure becomes the JSON error envelope.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use selfserve_api::{ApiError, ErrorCode};
+
+/// An error response: a status and the envelope. Handlers return `Result<_, AppError>`.
+#[derive(Debug, Clone)]
+pub struct AppError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body.
+    pub body: ApiError,
+}
+
+impl AppError {
+    /// An error with a status, code and message.
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError::new(code, message),
+        }
+    }
+
+    /// 400 with `code`.
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "There is nothing at this address.",
+        )
+    }
+
+    /// 500 `internal_error`; the cause goes to the log, never to the client.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::InternalError,
+            "Something went wrong on our side. Nothing was charged twice; please try again.",
+        )
+    }
+
+    /// Names the request field the error is about.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.body = self.body.with_field(field);
+        self
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(error: crate::store::StoreError) -> Self {
+        Self::internal(error)
+    }
+}

@@ -1,0 +1,23 @@
+//! `GET /healthz`: for load balancers and start-up scripts.
+
+use super::AppState;
+use super::error::AppError;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use selfserve_api::ErrorCode;
+
+/// 200 `{"status": "ok"}` when the database answers, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
+    match state.store.ping().await {
+        Ok(()) => Ok(Json(serde_json::json!({"status": "ok"}))),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            Err(AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                "The database is not answering.",
+            ))
+        }
+    }
+}

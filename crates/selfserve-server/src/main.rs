@@ -1,0 +1,76 @@
+//! `selfserve-server`: see [`selfserve_server::cli`] for the commands.
+
+use clap::Parser;
+use selfserve_server::cli::{Cli, Command, DirectoryCommand};
+use selfserve_server::server::{self, ServeOptions};
+use selfserve_server::{directory_import, domain::directory::Directory, store::Store};
+use std::io::Write;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Logs go to stderr; stdout carries only the lines scripts read ("listening on …").
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let result = match Cli::parse().command {
+        Command::Serve(args) => serve(args).await,
+        Command::Directory(DirectoryCommand::Import { file, database }) => {
+            import(&file, &database.database).await
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
+    let running = server::start(ServeOptions {
+        listen: args.listen,
+        gateway_listen: args.gateway_listen,
+        database: args.database.database,
+        dist: args.dist,
+        demo: args.demo,
+        test_clock: args.test_clock,
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "listening on http://{}", running.addr);
+        let _ = writeln!(
+            stdout,
+            "gateway listening on http://{}",
+            running.gateway_addr
+        );
+        let _ = stdout.flush();
+    }
+    server::shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    running.shutdown().await;
+    Ok(())
+}
+
+async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let directory = Directory::parse(&text).map_err(|e| format!("{}:\n{e}", file.display()))?;
+    let store = Store::open(database).await.map_err(|e| e.to_string())?;
+    let now = selfserve_server::clock::Clock::system().now();
+    let report = directory_import::import(&store, &directory, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    println!("{report}");
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Starting and stopping the two listeners (app + API, and the test card gateway).
+
+use crate::clock::Clock;
+use crate::directory_import;
+use crate::domain::directory::Directory;
+use crate::http::{self, AppState};
+use crate::store::{Store, StoreError};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address of the app and API.
+    pub listen: SocketAddr,
+    /// Address of the test card gateway (a different origin from the app).
+    pub gateway_listen: SocketAddr,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database: String,
+    /// The Trunk-built app.
+    pub dist: PathBuf,
+    /// Load the demo directory on first start.
+    pub demo: bool,
+    /// Allow `POST /api/v1/test-clock/advance`.
+    pub test_clock: bool,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The demo directory could not be imported.
+    #[error("loading the demo directory failed: {0}")]
+    Demo(#[from] directory_import::ImportError),
+    /// A listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A server that is accepting connections.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// Where the app and API answer.
+    pub addr: SocketAddr,
+    /// Where the test card gateway answers.
+    pub gateway_addr: SocketAddr,
+    /// The database (tests inspect it).
+    pub store: Store,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<std::io::Result<()>>>,
+}
+
+const DEMO_LOADED: &str = "demo_directory_loaded";
+
+/// Opens the database, loads demo data if asked, binds both listeners and starts serving.
+pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
+    let store = Store::open(&options.database).await?;
+    let clock = Clock::system();
+    if options.demo && store.setting(DEMO_LOADED).await?.is_none() {
+        let directory = Directory::parse(crate::demo::DIRECTORY_JSON)
+            .map_err(directory_import::ImportError::from)?;
+        let report = directory_import::import(&store, &directory, clock.now()).await?;
+        store.set_setting(DEMO_LOADED, "1").await?;
+        tracing::info!(%report, "demo directory loaded");
+    }
+    if !options.dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %options.dist.display(),
+            "no built app found (index.html missing): only the API will answer; \
+             build it with `cargo xtask run`"
+        );
+    }
+
+    let bind = |addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })
+    };
+    let app_listener = bind(options.listen).await?;
+    let gateway_listener = bind(options.gateway_listen).await?;
+    let addr = app_listener
+        .local_addr()
+        .map_err(|source| StartError::Bind {
+            addr: options.listen,
+            source,
+        })?;
+    let gateway_addr = gateway_listener
+        .local_addr()
+        .map_err(|source| StartError::Bind {
+            addr: options.gateway_listen,
+            source,
+        })?;
+
+    let state = AppState {
+        store: store.clone(),
+        clock,
+    };
+    let app = http::router(state, &options.dist);
+    let gateway = crate::gateway::router();
+
+    let (stop, stopped) = watch::channel(false);
+    let serve =
+        |listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>| {
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await
+            })
+        };
+    let tasks = vec![
+        serve(app_listener, app, stopped.clone()),
+        serve(gateway_listener, gateway, stopped),
+    ];
+    Ok(RunningServer {
+        addr,
+        gateway_addr,
+        store,
+        stop,
+        tasks,
+    })
+}
+
+impl RunningServer {
+    /// Stops accepting connections, lets requests in flight finish, closes the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            match task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::error!(%error, "listener failed"),
+                Err(error) => tracing::error!(%error, "listener task failed"),
+            }
+        }
+        self.store.close().await;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

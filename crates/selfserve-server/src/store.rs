@@ -1,0 +1,187 @@
+//! The only place with SQL. Every query is checked at run time against one schema that both
+//! SQLite (the embedded default) and PostgreSQL (for scale-out) accept, through sqlx's `Any`
+//! driver with `$1` placeholders (SQLite accepts them too).
+//!
+//! Portability rules for `migrations/` and every query here:
+//! - ids are `TEXT` made by the application (`org_…`), times are `BIGINT` unix seconds, money is
+//!   `BIGINT` minor units, flags are `BOOLEAN`; no `SERIAL`/`AUTOINCREMENT`, no dialect types;
+//! - aggregates that PostgreSQL widens to `NUMERIC` are cast back to `BIGINT`;
+//! - invariants that concurrent requests could break (seats) are kept by a single conditional
+//!   `UPDATE … WHERE` whose row lock (PostgreSQL) or write lock (SQLite) makes it atomic.
+//!
+//! On SQLite all writes go through one connection ([`Store::writer`]): SQLite has one writer at a
+//! time anyway, and a transaction that starts reading and then writes can fail with
+//! `SQLITE_BUSY` without waiting when another connection wrote in between. Reads use a pool.
+//!
+//! # Layout
+//! - [`directory`]: organisations, domains, users, partner delegations.
+
+pub mod directory;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A failure of the database, never shown to API clients beyond "internal error".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a query.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrating the schema failed.
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database URL names no supported engine.
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// A row holds a value the code cannot interpret (the schema's CHECKs should prevent it).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// Creating the directory of the database file failed.
+    #[error("cannot create {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    writer: AnyPool,
+    reader: AnyPool,
+    backend: Backend,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl Store {
+    /// Connects to `url` (creating the SQLite file and its directory if needed) and migrates the
+    /// schema to the latest version.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let store = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            Self::open_sqlite(url, path).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            Self {
+                writer: pool.clone(),
+                reader: pool,
+                backend: Backend::Postgres,
+            }
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        MIGRATOR.run(&store.writer).await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(url: &str, path: &str) -> Result<Self, StoreError> {
+        let file = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(file).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::CreateDir {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let url = if url.contains('?') {
+            url.to_owned()
+        } else {
+            format!("{url}?mode=rwc")
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        // WAL lets readers work while the writer writes; the busy timeout covers
+                        // the moments another process (the CLI) holds the write lock.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options.clone())
+        };
+        let writer = pool(1).await?;
+        let reader = pool(8).await?;
+        Ok(Self {
+            writer,
+            reader,
+            backend: Backend::Sqlite,
+        })
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    /// Reads a setting (a small key/value table for flags such as "demo data loaded").
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let value = sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(value)
+    }
+
+    /// Writes a setting.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes every connection (on shutdown, so SQLite checkpoints its WAL).
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
+    fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+}

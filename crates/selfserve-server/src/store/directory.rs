@@ -1,0 +1,308 @@
+//! Organisations, domains, users and partner delegations.
+
+use super::{Store, StoreError};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::BTreeMap;
+
+/// An organisation (customer or partner) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationRow {
+    /// `org_…`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `commercial`, `government`, `nonprofit`, `education` or `partner`.
+    pub kind: String,
+    /// ISO country code; `None` for partners.
+    pub country: Option<String>,
+    /// False for unmanaged tenants.
+    pub managed: bool,
+    /// Its domains, primary first.
+    pub domains: Vec<String>,
+}
+
+/// A user as stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRow {
+    /// `usr_…`.
+    pub id: String,
+    /// The organisation the account lives in.
+    pub organization_id: String,
+    /// Lowercased address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// argon2id PHC string.
+    pub password_hash: Option<String>,
+    /// A guest in its organisation.
+    pub guest: bool,
+    /// Disabled accounts cannot sign in.
+    pub enabled: bool,
+    /// False once the directory no longer lists the user.
+    pub in_directory: bool,
+    /// Holds the global admin role.
+    pub global_admin: bool,
+    /// Holds the billing admin role.
+    pub billing_admin: bool,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("organization_id", &self.organization_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything the directory import compares a file against.
+#[derive(Debug, Default, Clone)]
+pub struct DirectorySnapshot {
+    /// Organisations by id.
+    pub organizations: BTreeMap<String, OrganizationRow>,
+    /// Users by email.
+    pub users: BTreeMap<String, UserRow>,
+    /// Partner id → customer ids it administers.
+    pub delegations: BTreeMap<String, Vec<String>>,
+}
+
+/// One write of a directory import. Applied together, in order, in one transaction.
+#[derive(Debug, Clone)]
+pub enum DirectoryChange {
+    /// Create an organisation (the row's `domains` are ignored: see `SetDomains`).
+    InsertOrganization(OrganizationRow),
+    /// Update name, kind, country and managed.
+    UpdateOrganization(OrganizationRow),
+    /// Replace an organisation's domains.
+    SetDomains {
+        /// Which organisation.
+        organization_id: String,
+        /// Its new domains, primary first.
+        domains: Vec<String>,
+    },
+    /// Create a user.
+    InsertUser(UserRow),
+    /// Update every field of a user but its id.
+    UpdateUser(UserRow),
+    /// Replace the customers a partner administers.
+    SetDelegations {
+        /// The partner organisation.
+        partner_id: String,
+        /// The customer organisations.
+        customer_ids: Vec<String>,
+    },
+}
+
+fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        guest: row.try_get("guest")?,
+        enabled: row.try_get("enabled")?,
+        in_directory: row.try_get("in_directory")?,
+        global_admin: row.try_get("global_admin")?,
+        billing_admin: row.try_get("billing_admin")?,
+    })
+}
+
+/// The column list [`user_from_row`] reads.
+pub(crate) const USER_COLUMNS: &str = "id, organization_id, email, name, password_hash, guest, \
+     enabled, in_directory, global_admin, billing_admin";
+
+impl Store {
+    /// Reads the whole directory (organisations, users, delegations).
+    pub async fn directory_snapshot(&self) -> Result<DirectorySnapshot, StoreError> {
+        let mut snapshot = DirectorySnapshot::default();
+        let orgs = sqlx::query("SELECT id, name, kind, country, managed FROM organizations")
+            .fetch_all(self.reader())
+            .await?;
+        for row in orgs {
+            let org = OrganizationRow {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: row.try_get("kind")?,
+                country: row.try_get("country")?,
+                managed: row.try_get("managed")?,
+                domains: Vec::new(),
+            };
+            snapshot.organizations.insert(org.id.clone(), org);
+        }
+        let domains = sqlx::query(
+            "SELECT domain, organization_id FROM organization_domains ORDER BY position, domain",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        for row in domains {
+            let org_id: String = row.try_get("organization_id")?;
+            if let Some(org) = snapshot.organizations.get_mut(&org_id) {
+                org.domains.push(row.try_get("domain")?);
+            }
+        }
+        let users = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users"))
+            .fetch_all(self.reader())
+            .await?;
+        for row in users {
+            let user = user_from_row(&row)?;
+            snapshot.users.insert(user.email.clone(), user);
+        }
+        let delegations =
+            sqlx::query("SELECT partner_id, customer_id FROM partner_delegations ORDER BY 1, 2")
+                .fetch_all(self.reader())
+                .await?;
+        for row in delegations {
+            snapshot
+                .delegations
+                .entry(row.try_get("partner_id")?)
+                .or_default()
+                .push(row.try_get("customer_id")?);
+        }
+        Ok(snapshot)
+    }
+
+    /// Applies an import's changes atomically: all of them or none.
+    pub async fn apply_directory_changes(
+        &self,
+        changes: &[DirectoryChange],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        for change in changes {
+            match change {
+                DirectoryChange::InsertOrganization(org) => {
+                    sqlx::query(
+                        "INSERT INTO organizations \
+                         (id, name, kind, country, managed, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                    )
+                    .bind(&org.id)
+                    .bind(&org.name)
+                    .bind(&org.kind)
+                    .bind(&org.country)
+                    .bind(org.managed)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                DirectoryChange::UpdateOrganization(org) => {
+                    sqlx::query(
+                        "UPDATE organizations SET name = $2, kind = $3, country = $4, \
+                         managed = $5, updated_at = $6 WHERE id = $1",
+                    )
+                    .bind(&org.id)
+                    .bind(&org.name)
+                    .bind(&org.kind)
+                    .bind(&org.country)
+                    .bind(org.managed)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                DirectoryChange::SetDomains {
+                    organization_id,
+                    domains,
+                } => {
+                    sqlx::query("DELETE FROM organization_domains WHERE organization_id = $1")
+                        .bind(organization_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    for (position, domain) in domains.iter().enumerate() {
+                        // A domain may move between organisations within one import: the
+                        // upsert takes it over whichever order the organisations come in.
+                        sqlx::query(
+                            "INSERT INTO organization_domains (domain, organization_id, position) \
+                             VALUES ($1, $2, $3) ON CONFLICT (domain) DO UPDATE \
+                             SET organization_id = excluded.organization_id, \
+                                 position = excluded.position",
+                        )
+                        .bind(domain)
+                        .bind(organization_id)
+                        .bind(position as i64)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                DirectoryChange::InsertUser(user) => {
+                    sqlx::query(
+                        "INSERT INTO users (id, organization_id, email, name, name_search, \
+                         password_hash, guest, enabled, in_directory, global_admin, \
+                         billing_admin, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+                    )
+                    .bind(&user.id)
+                    .bind(&user.organization_id)
+                    .bind(&user.email)
+                    .bind(&user.name)
+                    .bind(user.name.to_lowercase())
+                    .bind(&user.password_hash)
+                    .bind(user.guest)
+                    .bind(user.enabled)
+                    .bind(user.in_directory)
+                    .bind(user.global_admin)
+                    .bind(user.billing_admin)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                DirectoryChange::UpdateUser(user) => {
+                    sqlx::query(
+                        "UPDATE users SET organization_id = $2, email = $3, name = $4, \
+                         name_search = $5, password_hash = $6, guest = $7, enabled = $8, \
+                         in_directory = $9, global_admin = $10, billing_admin = $11, \
+                         updated_at = $12 WHERE id = $1",
+                    )
+                    .bind(&user.id)
+                    .bind(&user.organization_id)
+                    .bind(&user.email)
+                    .bind(&user.name)
+                    .bind(user.name.to_lowercase())
+                    .bind(&user.password_hash)
+                    .bind(user.guest)
+                    .bind(user.enabled)
+                    .bind(user.in_directory)
+                    .bind(user.global_admin)
+                    .bind(user.billing_admin)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                DirectoryChange::SetDelegations {
+                    partner_id,
+                    customer_ids,
+                } => {
+                    sqlx::query("DELETE FROM partner_delegations WHERE partner_id = $1")
+                        .bind(partner_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    for customer_id in customer_ids {
+                        sqlx::query(
+                            "INSERT INTO partner_delegations (partner_id, customer_id) \
+                             VALUES ($1, $2)",
+                        )
+                        .bind(partner_id)
+                        .bind(customer_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many organisations and users there are (for start-up logs and tests).
+    pub async fn directory_counts(&self) -> Result<(i64, i64), StoreError> {
+        let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+            .fetch_one(self.reader())
+            .await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(self.reader())
+            .await?;
+        Ok((orgs, users))
+    }
+}
