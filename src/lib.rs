@@ -1,5 +1,42 @@
+//! The selfserve app: a client-side-rendered Leptos single-page app, built to wasm with Trunk
+//! and served by `selfserve-server`.
+//!
+//! # Layout
+//! - [`api`]: the only module that knows URLs; one fetch helper, typed endpoint functions.
+//! - [`i18n`]: the message catalogue; every visible text comes from it.
+//! - [`format`]: money and dates for the reader's locale, through the browser's `Intl`.
+//! - [`pages`]: one component per route.
+//! - [`components`]: pieces shared by pages (header, error panel).
+//!
+//! # Invariants
+//! - No card number or CVC is ever put in a signal that outlives the card form, in storage or in
+//!   a URL; it is posted to the gateway's origin only.
+//! - Every network action shows that it is in progress and every failure is shown in words.
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod i18n;
+pub mod pages;
+
+use components::header::Header;
 use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use pages::not_found::NotFound;
+use pages::products::ProductsPage;
+
+/// The whole app: header, then the page of the current route.
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <p>"hi"</p> }
+    view! {
+        <Router>
+            <Header />
+            <main id="main" class="site-main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=ProductsPage />
+                </Routes>
+            </main>
+        </Router>
+    }
 }

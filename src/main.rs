@@ -1,3 +1,5 @@
+//! Entry point of the wasm app: mount [`selfserve::App`] on `<body>`.
+
 fn main() {
     leptos::mount::mount_to_body(selfserve::App);
 }

@@ -1,0 +1,4 @@
+//! One module per route.
+
+pub mod not_found;
+pub mod products;

@@ -1,0 +1,96 @@
+//! `/`: the three products with their price in the reader's market.
+
+use crate::api;
+use crate::components::error_panel::ErrorPanel;
+use crate::format;
+use crate::i18n::{Msg, fill, t};
+use leptos::prelude::*;
+use selfserve_api::product::Product;
+
+/// The product list, loaded from the API for the browser's market.
+#[component]
+pub fn ProductsPage() -> impl IntoView {
+    let market = format::browser_market();
+    let products = LocalResource::new(move || {
+        let market = market.clone();
+        async move { api::products(&market).await }
+    });
+    let retry = Callback::new(move |()| products.refetch());
+
+    view! {
+        <section class="page" aria-labelledby="products-heading">
+            <h1 id="products-heading">{t(Msg::ProductsHeading)}</h1>
+            <p class="lead">{t(Msg::ProductsIntro)}</p>
+            <Transition fallback=|| {
+                view! { <p class="loading" role="status" data-testid="loading">{t(Msg::Loading)}</p> }
+            }>
+                <ErrorBoundary fallback=move |errors| {
+                    let failure = errors
+                        .get()
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, error)| error.downcast_ref::<api::ApiFailure>().cloned())
+                        .unwrap_or(api::ApiFailure::Network);
+                    view! { <ErrorPanel failure on_retry=retry /> }
+                }>
+                    {move || Suspend::new(async move {
+                        products
+                            .await
+                            .map(|list| {
+                                let unavailable = (!list.market_available)
+                                    .then(|| view! {
+                                        <p class="notice" role="note" data-testid="market-unavailable">
+                                            {t(Msg::MarketUnavailable)}
+                                        </p>
+                                    });
+                                view! {
+                                    {unavailable}
+                                    <ul class="product-grid" data-testid="product-list">
+                                        {list
+                                            .data
+                                            .into_iter()
+                                            .map(|product| view! { <li><ProductCard product /></li> })
+                                            .collect_view()}
+                                    </ul>
+                                    <p class="fine-print">
+                                        {fill(t(Msg::PricesFor), &[&list.country])}
+                                        ". "
+                                        {t(Msg::PricesExcludeTax)}
+                                    </p>
+                                }
+                            })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// One product: name, what it is for, and its price per user per month.
+#[component]
+pub fn ProductCard(
+    /// The product as sold in the reader's market.
+    product: Product,
+    /// Locale for the price (the browser's when absent).
+    #[prop(optional)]
+    locale: Option<&'static str>,
+) -> impl IntoView {
+    let heading_id = format!("product-{}-name", product.id);
+    let labelled_by = heading_id.clone();
+    let price = format::money(product.unit_amount, product.currency, locale);
+    view! {
+        <article
+            class="product-card"
+            aria-labelledby=labelled_by
+            data-testid=format!("product-{}", product.id)
+        >
+            <h2 id=heading_id>{product.name}</h2>
+            <p class="product-description">{product.description}</p>
+            <p class="price">
+                <span class="price-amount" data-testid="price">{price}</span>
+                " "
+                <span class="price-period">{t(Msg::PerUserPerMonth)}</span>
+            </p>
+        </article>
+    }
+}
