@@ -1,1 +1,219 @@
-fn main() {}
+//! `cargo xtask`: the project's set-up commands.
+//!
+//! - `cargo xtask run`: installs what is missing, builds the app (release, Trunk), and starts
+//!   `selfserve-server serve --demo` on 127.0.0.1:8080 with the embedded SQLite file.
+//! - `cargo xtask test`: installs what is missing (browsers too), then runs every check and
+//!   test and ends with one line `N passed, N failed`.
+//! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
+//! - `cargo xtask bench`: measures the release bundle (see BENCHMARKS.md).
+//!
+//! # Layout
+//! - [`tools`]: pinned tool installation.
+//! - [`dist`]: the Trunk build, precompression and size report.
+//! - [`summary`]: counts test results from libtest's output.
+
+mod dist;
+mod summary;
+mod tools;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+use summary::Summary;
+
+/// Where things are, for every command.
+pub struct Env {
+    /// The workspace root.
+    pub root: PathBuf,
+    /// The cargo that runs xtask.
+    pub cargo: OsString,
+    /// PATH with cargo's bin directory and the npm tools in front.
+    pub path: OsString,
+}
+
+impl Env {
+    fn new() -> Self {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+            .unwrap_or_default();
+        let mut paths = vec![
+            cargo_home.join("bin"),
+            root.join(".tools/npm/node_modules/.bin"),
+        ];
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        let path = std::env::join_paths(paths).unwrap_or_default();
+        Self { root, cargo, path }
+    }
+
+    /// `cargo ARGS` in the workspace root, with the tools on PATH.
+    pub fn cargo(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.cargo);
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .env("PATH", &self.path);
+        command
+    }
+}
+
+/// Runs a command with inherited output; an error if it cannot start or fails.
+pub fn run_checked(command: &mut Command) -> Result<(), String> {
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{:?} failed ({status})", command.get_program()))
+    }
+}
+
+fn main() -> ExitCode {
+    let env = Env::new();
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "run" => run(&env),
+        "test" => return test(&env),
+        "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
+        "bench" => bench(&env),
+        _ => {
+            eprintln!("usage: cargo xtask run | test | build | bench");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(env: &Env) -> Result<(), String> {
+    tools::ensure_build_tools(env)?;
+    dist::build(env)?;
+    run_checked(&mut env.cargo(&["build", "--release", "--package", "selfserve-server"]))?;
+    println!(
+        "xtask: starting the server with demo data (accounts in README.md); stop it with Ctrl-C"
+    );
+    let mut server = Command::new(env.root.join("target/release/selfserve-server"));
+    server
+        .arg("serve")
+        .arg("--demo")
+        .arg("--dist")
+        .arg(env.root.join("dist"))
+        .current_dir(&env.root);
+    run_checked(&mut server)
+}
+
+fn test(env: &Env) -> ExitCode {
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    let setup = tools::ensure_build_tools(env).and_then(|()| tools::ensure_browsers(env));
+    summary.record_step("install tools", setup);
+
+    summary.run_step(
+        "cargo fmt --check",
+        &mut env.cargo(&["fmt", "--all", "--check"]),
+    );
+    summary.run_step(
+        "clippy (native)",
+        &mut env.cargo(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "--deny",
+            "warnings",
+        ]),
+    );
+    summary.run_step(
+        "clippy (wasm)",
+        &mut env.cargo(&[
+            "clippy",
+            "--package",
+            "selfserve",
+            "--package",
+            "selfserve-api",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "--deny",
+            "warnings",
+        ]),
+    );
+    summary.run_tests("native tests", &mut env.cargo(&["test", "--workspace"]));
+
+    let mut wasm_tests = |browser: &str, driver_var: &str, driver: &str| {
+        let mut command = env.cargo(&[
+            "test",
+            "--package",
+            "selfserve",
+            "--package",
+            "selfserve-api",
+            "--target",
+            "wasm32-unknown-unknown",
+        ]);
+        // With both set the runner picks one; each run names exactly one browser.
+        command
+            .env_remove("CHROMEDRIVER")
+            .env_remove("GECKODRIVER")
+            .env_remove("SAFARIDRIVER")
+            .env(driver_var, driver);
+        summary.run_tests(&format!("browser tests ({browser})"), &mut command);
+    };
+    wasm_tests("Chromium", "CHROMEDRIVER", "/usr/bin/chromedriver");
+    let geckodriver = which(env, "geckodriver").unwrap_or_else(|| "geckodriver".into());
+    wasm_tests("Firefox", "GECKODRIVER", &geckodriver);
+
+    let built = dist::build(env);
+    let built_ok = built.is_ok();
+    summary.record_step("app release build", built);
+    if built_ok {
+        let mut e2e = env.cargo(&[
+            "test",
+            "--package",
+            "selfserve-server",
+            "--test",
+            "e2e",
+            "--",
+            "--ignored",
+        ]);
+        e2e.env("SELFSERVE_E2E_DIST", env.root.join("dist"))
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("CHROMIUM", "/usr/bin/chromium");
+        summary.run_tests("end-to-end (Chromium)", &mut e2e);
+    }
+
+    summary.print(started.elapsed());
+    if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn bench(env: &Env) -> Result<(), String> {
+    tools::ensure_build_tools(env)?;
+    dist::build(env)?;
+    dist::print_sizes(env)
+}
+
+/// The full path of `tool` on the tools PATH.
+fn which(env: &Env, tool: &str) -> Option<String> {
+    std::env::split_paths(&env.path)
+        .map(|dir| dir.join(tool))
+        .find(|candidate| candidate.is_file())
+        .map(|found| found.display().to_string())
+}

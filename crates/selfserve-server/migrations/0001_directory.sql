@@ -1,4 +1,4 @@
--- Portable between SQLite and PostgreSQL: see src/store.rs for the rules.
+-- Portable between SQLite and PostgreSQL: see src/store.rs for the rules (flags are BIGINT 0/1).
 
 CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
@@ -14,7 +14,7 @@ CREATE TABLE organizations (
                CHECK (kind IN ('commercial', 'government', 'nonprofit', 'education', 'partner')),
     -- ISO 3166-1 alpha-2; NULL for partners.
     country    TEXT,
-    managed    BOOLEAN NOT NULL,
+    managed    BIGINT NOT NULL CHECK (managed IN (0, 1)),
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -36,13 +36,13 @@ CREATE TABLE users (
     name_search     TEXT NOT NULL,
     -- argon2id PHC string; NULL when the account has no password.
     password_hash   TEXT,
-    guest           BOOLEAN NOT NULL,
-    enabled         BOOLEAN NOT NULL,
+    guest           BIGINT NOT NULL CHECK (guest IN (0, 1)),
+    enabled         BIGINT NOT NULL CHECK (enabled IN (0, 1)),
     -- False once a re-import no longer lists the user (a leaver); the row stays because
     -- subscriptions and history refer to it.
-    in_directory    BOOLEAN NOT NULL,
-    global_admin    BOOLEAN NOT NULL,
-    billing_admin   BOOLEAN NOT NULL,
+    in_directory    BIGINT NOT NULL CHECK (in_directory IN (0, 1)),
+    global_admin    BIGINT NOT NULL CHECK (global_admin IN (0, 1)),
+    billing_admin   BIGINT NOT NULL CHECK (billing_admin IN (0, 1)),
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`error`]: [`error::AppError`], the envelope every failure becomes.
 //! - [`extract`]: JSON/query extractors whose rejections are envelopes too.
+//! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
 //! - [`products`], [`health`]: the endpoints, one module per resource.
 //!
 //! # Invariants
@@ -12,6 +13,7 @@
 //!   runs.
 //! - Request and response bodies are never logged (they may hold passwords).
 
+pub mod app_files;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -34,7 +36,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -50,6 +51,8 @@ pub struct AppState {
     pub store: Store,
     /// Server time.
     pub clock: Clock,
+    /// Origin of the test card gateway as browsers reach it (`http://127.0.0.1:8081`).
+    pub gateway_origin: String,
 }
 
 #[derive(OpenApi)]
@@ -82,10 +85,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
 
-    let app_files = ServeDir::new(dist)
-        .precompressed_br()
-        .precompressed_gzip()
-        .fallback(ServeFile::new(dist.join("index.html")));
+    let app_files = app_files::service(dist, &state.gateway_origin);
 
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -104,6 +104,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let state = AppState {
         store: store.clone(),
         clock,
+        gateway_origin: format!("http://{gateway_addr}"),
     };
     let app = http::router(state, &options.dist);
     let gateway = crate::gateway::router();

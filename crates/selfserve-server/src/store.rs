@@ -4,7 +4,9 @@
 //!
 //! Portability rules for `migrations/` and every query here:
 //! - ids are `TEXT` made by the application (`org_…`), times are `BIGINT` unix seconds, money is
-//!   `BIGINT` minor units, flags are `BOOLEAN`; no `SERIAL`/`AUTOINCREMENT`, no dialect types;
+//!   `BIGINT` minor units; flags are `BIGINT` 0/1 with a `CHECK`, because the `Any` driver cannot
+//!   decode SQLite's `BOOLEAN` ([`flag`] and [`from_flag`] convert); no `SERIAL`/`AUTOINCREMENT`,
+//!   no dialect types;
 //! - aggregates that PostgreSQL widens to `NUMERIC` are cast back to `BIGINT`;
 //! - invariants that concurrent requests could break (seats) are kept by a single conditional
 //!   `UPDATE … WHERE` whose row lock (PostgreSQL) or write lock (SQLite) makes it atomic.
@@ -177,11 +179,21 @@ impl Store {
         self.writer.close().await;
     }
 
-    fn writer(&self) -> &AnyPool {
+    pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
     }
 
-    fn reader(&self) -> &AnyPool {
+    pub(crate) fn reader(&self) -> &AnyPool {
         &self.reader
     }
+}
+
+/// A flag as stored: 0 or 1.
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}
+
+/// A stored flag as a `bool`.
+pub(crate) fn from_flag(value: i64) -> bool {
+    value != 0
 }

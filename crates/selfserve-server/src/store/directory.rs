@@ -1,6 +1,6 @@
 //! Organisations, domains, users and partner delegations.
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, flag, from_flag};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
@@ -102,11 +102,11 @@ fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
         email: row.try_get("email")?,
         name: row.try_get("name")?,
         password_hash: row.try_get("password_hash")?,
-        guest: row.try_get("guest")?,
-        enabled: row.try_get("enabled")?,
-        in_directory: row.try_get("in_directory")?,
-        global_admin: row.try_get("global_admin")?,
-        billing_admin: row.try_get("billing_admin")?,
+        guest: from_flag(row.try_get("guest")?),
+        enabled: from_flag(row.try_get("enabled")?),
+        in_directory: from_flag(row.try_get("in_directory")?),
+        global_admin: from_flag(row.try_get("global_admin")?),
+        billing_admin: from_flag(row.try_get("billing_admin")?),
     })
 }
 
@@ -127,7 +127,7 @@ impl Store {
                 name: row.try_get("name")?,
                 kind: row.try_get("kind")?,
                 country: row.try_get("country")?,
-                managed: row.try_get("managed")?,
+                managed: from_flag(row.try_get("managed")?),
                 domains: Vec::new(),
             };
             snapshot.organizations.insert(org.id.clone(), org);
@@ -183,7 +183,7 @@ impl Store {
                     .bind(&org.name)
                     .bind(&org.kind)
                     .bind(&org.country)
-                    .bind(org.managed)
+                    .bind(flag(org.managed))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -197,7 +197,7 @@ impl Store {
                     .bind(&org.name)
                     .bind(&org.kind)
                     .bind(&org.country)
-                    .bind(org.managed)
+                    .bind(flag(org.managed))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -239,11 +239,11 @@ impl Store {
                     .bind(&user.name)
                     .bind(user.name.to_lowercase())
                     .bind(&user.password_hash)
-                    .bind(user.guest)
-                    .bind(user.enabled)
-                    .bind(user.in_directory)
-                    .bind(user.global_admin)
-                    .bind(user.billing_admin)
+                    .bind(flag(user.guest))
+                    .bind(flag(user.enabled))
+                    .bind(flag(user.in_directory))
+                    .bind(flag(user.global_admin))
+                    .bind(flag(user.billing_admin))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
@@ -261,11 +261,11 @@ impl Store {
                     .bind(&user.name)
                     .bind(user.name.to_lowercase())
                     .bind(&user.password_hash)
-                    .bind(user.guest)
-                    .bind(user.enabled)
-                    .bind(user.in_directory)
-                    .bind(user.global_admin)
-                    .bind(user.billing_admin)
+                    .bind(flag(user.guest))
+                    .bind(flag(user.enabled))
+                    .bind(flag(user.in_directory))
+                    .bind(flag(user.global_admin))
+                    .bind(flag(user.billing_admin))
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;

@@ -1,0 +1,10 @@
+//! Test harness shared by the test binaries (each uses part of it, hence `dead_code`).
+//!
+//! - [`app`]: an in-process server on random ports with a fresh SQLite file (zero2prod's
+//!   `spawn_app`), plus a JSON client.
+//! - [`process`]: the real `selfserve-server` binary and ChromeDriver as child processes in
+//!   their own process groups, ended by group on drop.
+#![allow(dead_code)]
+
+pub mod app;
+pub mod process;

@@ -1,0 +1,180 @@
+//! Child processes for end-to-end tests: the real server binary and ChromeDriver (which starts
+//! Chromium). Each runs in a process group of its own, and only that group is signalled when
+//! the guard drops, so a failing test never leaves a browser behind and never touches any
+//! other process on the machine.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A child process group, terminated (then killed) on drop.
+pub struct Group {
+    child: Child,
+}
+
+impl Group {
+    /// Starts `command` as the leader of a new process group.
+    pub fn spawn(mut command: Command) -> (Self, Option<std::process::ChildStdout>) {
+        command.process_group(0);
+        let mut child = command.spawn().expect("child process starts");
+        let stdout = child.stdout.take();
+        (Self { child }, stdout)
+    }
+
+    /// The process id (also the group id).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    fn signal_group(&self, signal: libc::c_int) {
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: killpg only sends a signal; the group id is our own child's, which leads a
+        // group we created with process_group(0), so no other process is touched.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::killpg(group, signal);
+        }
+    }
+
+    /// Asks the group to stop (SIGTERM) and waits for the leader, up to `timeout`.
+    pub fn terminate(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        self.signal_group(libc::SIGTERM);
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if self.terminate(Duration::from_secs(5)).is_none() {
+            self.signal_group(libc::SIGKILL);
+            let _ = self.child.wait();
+        }
+        // Children of the leader (Chromium's helpers) may outlive it: end the rest of the group.
+        self.signal_group(libc::SIGKILL);
+    }
+}
+
+/// Reads lines from a child's stdout on a thread, handing them over a channel.
+fn lines_of(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
+
+/// Waits for a line starting with `prefix`, up to `timeout`.
+fn wait_for_line(lines: &mpsc::Receiver<String>, prefix: &str, timeout: Duration) -> String {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) if line.starts_with(prefix) => return line,
+            Ok(_) => continue,
+            Err(_) => panic!("no line starting with {prefix:?} within {timeout:?}"),
+        }
+    }
+}
+
+/// The real `selfserve-server serve` on free ports with a fresh database.
+pub struct ServerProcess {
+    pub group: Group,
+    pub base: String,
+    pub gateway: String,
+    pub dir: tempfile::TempDir,
+    pub log: PathBuf,
+    pub database: PathBuf,
+}
+
+impl ServerProcess {
+    /// Starts the binary with `--demo --test-clock`, serving `dist`; logs go to a file.
+    pub fn start(dist: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let log = dir.path().join("server.log");
+        let database = dir.path().join("e2e.db");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_selfserve-server"));
+        command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--gateway-listen",
+                "127.0.0.1:0",
+            ])
+            .arg("--database")
+            .arg(format!("sqlite://{}", database.display()))
+            .arg("--dist")
+            .arg(dist)
+            .args(["--demo", "--test-clock"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("log file"));
+        let (group, stdout) = Group::spawn(command);
+        let lines = lines_of(stdout.expect("piped stdout"));
+        let timeout = Duration::from_secs(60);
+        let base = wait_for_line(&lines, "listening on ", timeout)
+            .trim_start_matches("listening on ")
+            .to_owned();
+        let gateway = wait_for_line(&lines, "gateway listening on ", timeout)
+            .trim_start_matches("gateway listening on ")
+            .to_owned();
+        Self {
+            group,
+            base,
+            gateway,
+            dir,
+            log,
+            database,
+        }
+    }
+}
+
+/// ChromeDriver on a free port.
+pub struct ChromeDriver {
+    pub group: Group,
+    pub url: String,
+}
+
+impl ChromeDriver {
+    pub fn start() -> Self {
+        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let mut command = Command::new(driver);
+        command
+            .arg("--port=0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let (group, stdout) = Group::spawn(command);
+        let lines = lines_of(stdout.expect("piped stdout"));
+        let line = wait_for_line(
+            &lines,
+            "ChromeDriver was started successfully on port ",
+            Duration::from_secs(30),
+        );
+        let port: u16 = line
+            .trim_start_matches("ChromeDriver was started successfully on port ")
+            .trim_end_matches('.')
+            .trim()
+            .parse()
+            .expect("port number");
+        // Keep draining stdout so the driver never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            group,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}

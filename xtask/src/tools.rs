@@ -1,0 +1,186 @@
+//! Installs the pinned tools when they are missing, from the registries this project can reach
+//! (crates.io, npm, Debian's apt): never from GitHub or a vendor site.
+//!
+//! Each tool is checked by running it and reading its version, so a second run installs nothing
+//! and a wrong version is replaced.
+
+use crate::{Env, run_checked};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Trunk 0.22+ needs a newer rustc than this machine's.
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// Debian's binaryen (108) produces wasm that fails to start; npm's 132 works.
+pub const BINARYEN_VERSION: &str = "132.0.0";
+
+/// What building the app needs: the wasm target, Trunk, wasm-bindgen-cli, wasm-opt.
+pub fn ensure_build_tools(env: &Env) -> Result<(), String> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool(
+        env,
+        "trunk",
+        &["--version"],
+        TRUNK_VERSION,
+        &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
+    )?;
+    let bindgen = wasm_bindgen_version(env)?;
+    // wasm-bindgen-cli does not build with --locked (TOOLCHAIN.md); the version is exact anyway.
+    ensure_cargo_tool(
+        env,
+        "wasm-bindgen",
+        &["--version"],
+        &bindgen,
+        &["install", "wasm-bindgen-cli", "--version", &bindgen],
+    )?;
+    ensure_binaryen(env)
+}
+
+/// What the browser tests need on top: Chromium, ChromeDriver, Firefox, geckodriver.
+pub fn ensure_browsers(env: &Env) -> Result<(), String> {
+    let packages = [
+        ("chromium", "/usr/bin/chromium"),
+        ("chromium-driver", "/usr/bin/chromedriver"),
+        ("firefox-esr", "/usr/bin/firefox-esr"),
+    ];
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, path)| !std::path::Path::new(path).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    ensure_cargo_tool(
+        env,
+        "geckodriver",
+        &["--version"],
+        GECKODRIVER_VERSION,
+        &[
+            "install",
+            "--locked",
+            "geckodriver",
+            "--version",
+            GECKODRIVER_VERSION,
+        ],
+    )
+}
+
+fn ensure_wasm_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup: {e}"))?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    println!("xtask: installing the wasm32-unknown-unknown target");
+    run_checked(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// Runs `cargo install` unless `tool --version` already prints `version`.
+fn ensure_cargo_tool(
+    env: &Env,
+    tool: &str,
+    version_args: &[&str],
+    version: &str,
+    install_args: &[&str],
+) -> Result<(), String> {
+    let current = Command::new(tool)
+        .args(version_args)
+        .env("PATH", &env.path)
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    if current.split_whitespace().any(|word| word == version) {
+        return Ok(());
+    }
+    println!("xtask: installing {tool} {version} from crates.io (takes a few minutes, once)");
+    let started = std::time::Instant::now();
+    run_checked(
+        Command::new(&env.cargo)
+            .args(install_args)
+            .env("PATH", &env.path),
+    )?;
+    println!(
+        "xtask: installed {tool} {version} in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The exact wasm-bindgen version in Cargo.lock (the CLI must match it).
+fn wasm_bindgen_version(env: &Env) -> Result<String, String> {
+    let lock = std::fs::read_to_string(env.root.join("Cargo.lock"))
+        .map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|l| l.trim().strip_prefix("version = "))
+            {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".to_owned())
+}
+
+/// Where npm packages go: inside the checkout, ignored by git.
+pub fn npm_bin(env: &Env) -> PathBuf {
+    env.root.join(".tools/npm/node_modules/.bin")
+}
+
+fn ensure_binaryen(env: &Env) -> Result<(), String> {
+    let wasm_opt = npm_bin(env).join("wasm-opt");
+    let current = Command::new(&wasm_opt)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default();
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+    if current.contains(&format!("version {major}")) {
+        return Ok(());
+    }
+    println!("xtask: installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm");
+    let prefix = env.root.join(".tools/npm");
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("creating {}: {e}", prefix.display()))?;
+    run_checked(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("binaryen@{BINARYEN_VERSION}")),
+    )
+}
+
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    println!("xtask: installing {} from apt", packages.join(" "));
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut command = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run_checked(&mut command)
+    };
+    let mut install = vec!["install", "-y", "-q"];
+    install.extend_from_slice(packages);
+    // A fresh machine may have stale or no package lists: update once and retry.
+    apt(&install).or_else(|_| {
+        apt(&["update", "-q"])?;
+        apt(&install)
+    })
+}
