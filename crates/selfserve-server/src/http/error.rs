@@ -10,8 +10,8 @@ use selfserve_api::{ApiError, ErrorCode};
 pub struct AppError {
     /// The HTTP status.
     pub status: StatusCode,
-    /// The body.
-    pub body: ApiError,
+    /// The body (boxed: it is large, and errors travel through many `Result`s).
+    pub body: Box<ApiError>,
 }
 
 impl AppError {
@@ -19,7 +19,7 @@ impl AppError {
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
-            body: ApiError::new(code, message),
+            body: Box::new(ApiError::new(code, message)),
         }
     }
 
@@ -49,14 +49,14 @@ impl AppError {
 
     /// Names the request field the error is about.
     pub fn field(mut self, field: impl Into<String>) -> Self {
-        self.body = self.body.with_field(field);
+        self.body.error.field = Some(field.into());
         self
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        (self.status, Json(*self.body)).into_response()
     }
 }
 
