@@ -11,6 +11,10 @@
 //! - [`email`]: [`email::EmailAddress`], parsed and normalised.
 //! - [`card`]: card number, brand, expiry and CVC rules (used by the card form and the gateway).
 //! - [`product`]: product ids and the product catalogue entry.
+//! - [`eligibility`]: the email step and the reasons someone may not buy.
+//! - [`session`]: signing in and the signed-in user.
+//! - [`purchase`]: quotes and purchases.
+//! - [`subscription`]: subscriptions, orders, invoices, cards on file.
 //!
 //! # Invariants
 //! - No framework, no I/O: only `serde`. Everything here compiles to `wasm32-unknown-unknown`.
@@ -18,11 +22,15 @@
 //!   live in the server's `domain`.
 
 pub mod card;
+pub mod eligibility;
 pub mod email;
 pub mod error;
 pub mod list;
 pub mod money;
 pub mod product;
+pub mod purchase;
+pub mod session;
+pub mod subscription;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use list::List;

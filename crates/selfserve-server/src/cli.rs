@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// Enable `POST /api/v1/test-clock/advance`. Never in production.
     #[arg(long, env = "SELFSERVE_TEST_CLOCK")]
     pub test_clock: bool,
+    /// Mark the session cookie `Secure` with the `__Host-` prefix: set this behind TLS.
+    #[arg(long, env = "SELFSERVE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 /// `directory …`.

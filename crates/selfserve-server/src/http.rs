@@ -4,7 +4,9 @@
 //! - [`error`]: [`error::AppError`], the envelope every failure becomes.
 //! - [`extract`]: JSON/query extractors whose rejections are envelopes too.
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
-//! - [`products`], [`health`]: the endpoints, one module per resource.
+//! - [`session`]: sign-in, sign-out, and the [`session::CurrentUser`] extractor.
+//! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
+//! - [`products`], [`checkout`], [`subscriptions`], [`health`]: the endpoints.
 //!
 //! # Invariants
 //! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
@@ -14,13 +16,19 @@
 //! - Request and response bodies are never logged (they may hold passwords).
 
 pub mod app_files;
+pub mod checkout;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod products;
+pub mod session;
+pub mod subscriptions;
 
 use crate::clock::Clock;
+use crate::gateway::Gateway;
 use crate::store::Store;
+use crate::throttle::Throttle;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -51,8 +59,61 @@ pub struct AppState {
     pub store: Store,
     /// Server time.
     pub clock: Clock,
-    /// Origin of the test card gateway as browsers reach it (`http://127.0.0.1:8081`).
-    pub gateway_origin: String,
+    /// The test card gateway (charges; its origin is where browsers post cards).
+    pub gateway: Gateway,
+    /// Rate limits.
+    pub throttles: Throttles,
+    /// Set the session cookie `Secure` with the `__Host-` prefix (behind TLS).
+    pub secure_cookies: bool,
+    /// Whether `POST /test-clock/advance` is enabled.
+    pub test_clock: bool,
+}
+
+/// The throttles of the endpoints that guessing or enumeration would hammer. Each allows at
+/// least 30 requests a minute per client (the contract's floor).
+#[derive(Debug, Clone)]
+pub struct Throttles {
+    /// Failed sign-ins per account and address.
+    pub sign_in: Throttle,
+    /// Failed sign-ins per account from anywhere.
+    pub sign_in_account: Throttle,
+    /// Sign-in attempts per address.
+    pub sign_in_ip: Throttle,
+    /// Email checks per address.
+    pub eligibility: Throttle,
+}
+
+impl Default for Throttles {
+    fn default() -> Self {
+        let minute = std::time::Duration::from_secs(60);
+        Self {
+            sign_in: Throttle::new(30, minute),
+            sign_in_account: Throttle::new(300, minute),
+            sign_in_ip: Throttle::new(120, minute),
+            eligibility: Throttle::new(120, minute),
+        }
+    }
+}
+
+/// What the app needs to know about this server before anything else.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ClientConfig {
+    /// Where the browser posts card details (`POST {gateway_url}/v1/tokens`).
+    pub gateway_url: String,
+    /// Always true: the built-in gateway only accepts test cards.
+    pub test_mode: bool,
+}
+
+/// The gateway's address and mode, for the app.
+#[utoipa::path(get, path = "/config", tag = "config",
+    responses((status = 200, description = "Client configuration", body = ClientConfig)))]
+async fn client_config(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<ClientConfig> {
+    axum::Json(ClientConfig {
+        gateway_url: state.gateway.origin().to_owned(),
+        test_mode: true,
+    })
 }
 
 #[derive(OpenApi)]
@@ -72,6 +133,17 @@ struct ApiDoc;
 pub fn router(state: AppState, dist: &Path) -> Router {
     let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(products::list_products))
+        .routes(routes!(client_config))
+        .routes(routes!(checkout::eligibility))
+        .routes(routes!(
+            session::sign_in,
+            session::current,
+            session::sign_out
+        ))
+        .routes(routes!(checkout::quote))
+        .routes(routes!(checkout::purchase))
+        .routes(routes!(subscriptions::list))
+        .routes(routes!(subscriptions::get_one))
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let api = api
@@ -85,7 +157,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
 
-    let app_files = app_files::service(dist, &state.gateway_origin);
+    let app_files = app_files::service(dist, state.gateway.origin());
 
     Router::new()
         .route("/healthz", get(health::healthz))

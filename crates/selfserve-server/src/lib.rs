@@ -8,9 +8,13 @@
 //! - [`domain`]: pure business rules (markets, prices, the directory file); no I/O.
 //! - [`store`]: the database; the only module with SQL.
 //! - [`directory_import`]: brings the database in line with a directory file.
+//! - [`auth`]: sign-in, sessions, what a signed-in user may buy.
+//! - [`purchases`]: buying, with recorded phases so money moves exactly once.
+//! - [`throttle`]: token-bucket rate limits.
 //! - [`password`], [`ids`], [`clock`]: argon2id hashing, random ids, server time.
 //! - [`demo`]: the embedded demo directory.
 
+pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod demo;
@@ -20,5 +24,7 @@ pub mod gateway;
 pub mod http;
 pub mod ids;
 pub mod password;
+pub mod purchases;
 pub mod server;
 pub mod store;
+pub mod throttle;

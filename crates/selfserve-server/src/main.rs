@@ -42,6 +42,7 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         dist: args.dist,
         demo: args.demo,
         test_clock: args.test_clock,
+        secure_cookies: args.secure_cookies,
     })
     .await
     .map_err(|e| e.to_string())?;

@@ -3,7 +3,9 @@
 use crate::clock::Clock;
 use crate::directory_import;
 use crate::domain::directory::Directory;
-use crate::http::{self, AppState};
+use crate::gateway::Gateway;
+use crate::http::{self, AppState, Throttles};
+use crate::purchases;
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -26,6 +28,8 @@ pub struct ServeOptions {
     pub demo: bool,
     /// Allow `POST /api/v1/test-clock/advance`.
     pub test_clock: bool,
+    /// Set the session cookie `Secure` (behind TLS).
+    pub secure_cookies: bool,
 }
 
 /// Why the server could not start.
@@ -101,23 +105,42 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
             source,
         })?;
 
+    let gateway = Gateway::new(
+        store.clone(),
+        clock.clone(),
+        &format!("http://{gateway_addr}"),
+    );
+    let settled = purchases::recover(&store, &gateway, clock.now()).await?;
+    if settled > 0 {
+        tracing::warn!(settled, "settled purchases left unfinished by the last run");
+    }
     let state = AppState {
         store: store.clone(),
         clock,
-        gateway_origin: format!("http://{gateway_addr}"),
+        gateway: gateway.clone(),
+        throttles: Throttles::default(),
+        secure_cookies: options.secure_cookies,
+        test_clock: options.test_clock,
     };
     let app = http::router(state, &options.dist);
-    let gateway = crate::gateway::router();
+    let mut app_origins = vec![format!("http://{addr}")];
+    if addr.ip().is_loopback() {
+        app_origins.push(format!("http://localhost:{}", addr.port()));
+    }
+    let gateway = crate::gateway::router(gateway, app_origins);
 
     let (stop, stopped) = watch::channel(false);
     let serve =
         |listener: TcpListener, router: axum::Router, mut stopped: watch::Receiver<bool>| {
             tokio::spawn(async move {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    })
-                    .await
+                axum::serve(
+                    listener,
+                    router.into_make_service_with_connect_info::<SocketAddr>(),
+                )
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                })
+                .await
             })
         };
     let tasks = vec![

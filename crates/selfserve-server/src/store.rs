@@ -17,8 +17,16 @@
 //!
 //! # Layout
 //! - [`directory`]: organisations, domains, users, partner delegations.
+//! - [`sessions`]: sign-in sessions and product policies.
+//! - [`gateway`]: the test gateway's tokens, saved cards and charges.
+//! - [`purchases`]: idempotency keys, orders, completing a purchase.
+//! - [`subscriptions`]: subscriptions, orders and invoices as the API shows them.
 
 pub mod directory;
+pub mod gateway;
+pub mod purchases;
+pub mod sessions;
+pub mod subscriptions;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -12,6 +12,8 @@ pub struct AppError {
     pub status: StatusCode,
     /// The body (boxed: it is large, and errors travel through many `Result`s).
     pub body: Box<ApiError>,
+    /// Seconds to wait before retrying (429), sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -20,6 +22,7 @@ impl AppError {
         Self {
             status,
             body: Box::new(ApiError::new(code, message)),
+            retry_after: None,
         }
     }
 
@@ -47,6 +50,18 @@ impl AppError {
         )
     }
 
+    /// Asks the client to wait this long before retrying.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Adds the reason of a 403 `not_eligible`.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.body.error.reason = Some(reason.into());
+        self
+    }
+
     /// Names the request field the error is about.
     pub fn field(mut self, field: impl Into<String>) -> Self {
         self.body.error.field = Some(field.into());
@@ -56,7 +71,13 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, Json(*self.body)).into_response()
+        let mut response = (self.status, Json(*self.body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -306,3 +306,106 @@ impl Store {
         Ok((orgs, users))
     }
 }
+
+const ORGANIZATION_COLUMNS: &str = "id, name, kind, country, managed";
+
+fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, sqlx::Error> {
+    Ok(OrganizationRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        country: row.try_get("country")?,
+        managed: from_flag(row.try_get("managed")?),
+        domains: Vec::new(),
+    })
+}
+
+impl Store {
+    /// The user with this (lowercased) email.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|row| user_from_row(&row)).transpose()?)
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|row| user_from_row(&row)).transpose()?)
+    }
+
+    /// An organisation with its domains.
+    pub async fn organization(&self, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        match row {
+            Some(row) => {
+                let mut org = organization_from_row(&row)?;
+                org.domains = self.domains_of(&org.id).await?;
+                Ok(Some(org))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The organisation that owns `domain` (lowercased), with its domains.
+    pub async fn organization_by_domain(
+        &self,
+        domain: &str,
+    ) -> Result<Option<OrganizationRow>, StoreError> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT organization_id FROM organization_domains WHERE domain = $1",
+        )
+        .bind(domain)
+        .fetch_optional(self.reader())
+        .await?;
+        match id {
+            Some(id) => self.organization(&id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The customers a partner organisation administers, by name.
+    pub async fn delegated_customers(
+        &self,
+        partner_id: &str,
+    ) -> Result<Vec<OrganizationRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.name, o.kind, o.country, o.managed FROM organizations o \
+             JOIN partner_delegations d ON d.customer_id = o.id \
+             WHERE d.partner_id = $1 ORDER BY o.name",
+        )
+        .bind(partner_id)
+        .fetch_all(self.reader())
+        .await?;
+        let mut orgs = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut org = organization_from_row(&row)?;
+            org.domains = self.domains_of(&org.id).await?;
+            orgs.push(org);
+        }
+        Ok(orgs)
+    }
+
+    async fn domains_of(&self, organization_id: &str) -> Result<Vec<String>, StoreError> {
+        let domains = sqlx::query_scalar(
+            "SELECT domain FROM organization_domains WHERE organization_id = $1 \
+             ORDER BY position, domain",
+        )
+        .bind(organization_id)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(domains)
+    }
+}

@@ -45,6 +45,7 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         dist,
         demo: options.demo,
         test_clock: true,
+        secure_cookies: false,
     })
     .await
     .expect("server starts");

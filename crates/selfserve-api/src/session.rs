@@ -1,0 +1,73 @@
+//! Signing in (`POST /session`) and the signed-in user (`GET /session`).
+
+use crate::eligibility::CanBuyMap;
+use serde::{Deserialize, Serialize};
+
+/// Body of `POST /session`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInRequest {
+    /// The account's email address.
+    pub email: String,
+    /// The account's password.
+    pub password: String,
+}
+
+impl std::fmt::Debug for SignInRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInRequest")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An organisation as its own users see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Organization {
+    /// `org_…`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Its domains, primary first.
+    pub domains: Vec<String>,
+    /// ISO 3166-1 alpha-2 country; absent for partners.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// `commercial`, `government`, `nonprofit`, `education` or `partner`.
+    pub kind: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionUser {
+    /// `usr_…`.
+    pub id: String,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// `global_admin`, `billing_admin`; empty for everyone else.
+    pub roles: Vec<String>,
+    /// True for a guest in `organization`.
+    pub guest: bool,
+    /// The organisation the account belongs to.
+    pub organization: Organization,
+    /// For each product: `true`, or the reason this user may not buy it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub can_buy: CanBuyMap,
+    /// Customer organisations this user administers as a delegated partner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegated_organizations: Vec<Organization>,
+}
+
+impl SessionUser {
+    /// Whether the user may see every purchase of an organisation.
+    pub fn is_admin(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r == "global_admin" || r == "billing_admin")
+            || !self.delegated_organizations.is_empty()
+    }
+}

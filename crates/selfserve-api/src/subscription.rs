@@ -1,0 +1,177 @@
+//! Subscriptions, their orders and invoices.
+
+use crate::card::CardBrand;
+use crate::money::Currency;
+use crate::product::ProductId;
+use serde::{Deserialize, Serialize};
+
+/// A user as listed on a subscription.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRef {
+    /// `usr_…`.
+    pub id: String,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// How a subscription was bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Bought by a user with a card.
+    SelfService,
+    /// Recorded by an admin, billed through the organisation's agreement.
+    Central,
+}
+
+/// Where a subscription is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    /// Paid and usable.
+    Active,
+    /// A free trial.
+    Trialing,
+    /// A renewal payment failed; usable during the grace period.
+    PastDue,
+    /// Unpaid after the grace period: licences inactive but kept.
+    Suspended,
+    /// Cancelled; usable until `current_period_end`.
+    Canceled,
+    /// Ended; licences released.
+    Expired,
+}
+
+/// A card as shown and stored: never the number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardSummary {
+    /// Card network.
+    pub brand: CardBrand,
+    /// Last four digits.
+    pub last4: String,
+    /// Expiry month.
+    pub exp_month: u32,
+    /// Expiry year.
+    pub exp_year: u32,
+}
+
+/// One purchase or change of a subscription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Order {
+    /// `ord_…`.
+    pub id: String,
+    /// `purchase`, `seat_increase`, `seat_decrease`, `renewal`.
+    pub kind: String,
+    /// Seats the order was for (the new total for seat changes).
+    pub quantity: u32,
+    /// What was charged, tax included (0 for changes that charge nothing now).
+    pub amount: i64,
+    /// Currency of `amount`.
+    pub currency: Currency,
+    /// `paid`, `failed` or `scheduled`.
+    pub status: String,
+    /// When (unix seconds).
+    pub created: i64,
+}
+
+/// One line of an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceLine {
+    /// What the line is for.
+    pub description: String,
+    /// Seats.
+    pub quantity: u32,
+    /// Price per seat for the line's period.
+    pub unit_amount: i64,
+    /// `unit_amount × quantity`.
+    pub amount: i64,
+}
+
+/// A bill.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invoice {
+    /// `in_…`.
+    pub id: String,
+    /// Human-friendly number, e.g. `SS-2026-000042`.
+    pub number: String,
+    /// The subscription billed.
+    pub subscription_id: String,
+    /// `paid`, `open`, `past_due` or `void`.
+    pub status: String,
+    /// The lines.
+    pub lines: Vec<InvoiceLine>,
+    /// Sum of the lines.
+    pub subtotal: i64,
+    /// Tax on the subtotal.
+    pub tax: i64,
+    /// `subtotal + tax`.
+    pub total: i64,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// Period billed: start (unix seconds).
+    pub period_start: i64,
+    /// Period billed: end (unix seconds).
+    pub period_end: i64,
+    /// When issued (unix seconds).
+    pub created: i64,
+    /// When paid, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_at: Option<i64>,
+    /// The card charged, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardSummary>,
+}
+
+/// A subscription with everything the purchaser and admins see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Subscription {
+    /// `sub_…`.
+    pub id: String,
+    /// The product.
+    pub product: ProductId,
+    /// The product's display name.
+    pub product_name: String,
+    /// Self-service or central.
+    pub source: Source,
+    /// Where it is in its life.
+    pub status: SubscriptionStatus,
+    /// Seats paid for this period.
+    pub quantity: u32,
+    /// Seats from the next renewal, if a decrease is scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_quantity: Option<u32>,
+    /// Users holding a seat (the purchaser holds one from the start).
+    pub assigned_users: Vec<UserRef>,
+    /// Who bought it and is billed.
+    pub purchaser: UserRef,
+    /// Start of the current period (unix seconds).
+    pub current_period_start: i64,
+    /// End of the current period: the renewal or expiry date (unix seconds).
+    pub current_period_end: i64,
+    /// True when cancelled: it ends at `current_period_end` instead of renewing.
+    pub cancel_at_period_end: bool,
+    /// Price of one seat per period, before tax.
+    pub unit_amount: i64,
+    /// Currency of the price.
+    pub currency: Currency,
+    /// The card on file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_method: Option<CardSummary>,
+    /// Every order, newest first.
+    pub orders: Vec<Order>,
+    /// The most recent invoice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_invoice: Option<Invoice>,
+    /// When it was created (unix seconds).
+    pub created: i64,
+}

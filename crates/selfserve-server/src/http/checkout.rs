@@ -1,0 +1,196 @@
+//! The purchase flow's endpoints: `POST /eligibility`, `POST /quotes`, `POST /purchases`.
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::ApiJson;
+use super::idempotency;
+use super::session::CurrentUser;
+use crate::auth::{policy_for, tenant_of};
+use crate::domain::eligibility::{EmailCheck, check_email, check_purchase};
+use crate::domain::market::CountryCode;
+use crate::domain::pricing;
+use crate::purchases::{self, PurchaseInput};
+use crate::throttle::client_ip;
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use selfserve_api::ErrorCode;
+use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse, OrganizationName};
+use selfserve_api::email::EmailAddress;
+use selfserve_api::product::{InvalidSeatCount, ProductId, SeatCount};
+use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
+use selfserve_api::subscription::Subscription;
+use std::net::SocketAddr;
+
+fn parse_product(text: &str) -> Result<ProductId, AppError> {
+    text.parse().map_err(|_| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::UnknownProduct,
+            format!("There is no product {text:?}."),
+        )
+        .field("product")
+    })
+}
+
+fn parse_quantity(quantity: i64, product: ProductId) -> Result<SeatCount, AppError> {
+    SeatCount::new(quantity, product.seat_limits()).map_err(|error: InvalidSeatCount| {
+        AppError::bad_request(ErrorCode::InvalidQuantity, error.to_string()).field("quantity")
+    })
+}
+
+/// The email step: may people of this address's organisation buy this product? Decided on the
+/// domain alone, so the answer is the same for a real and a made-up mailbox.
+#[utoipa::path(
+    post,
+    path = "/eligibility",
+    tag = "purchase",
+    request_body = EligibilityRequest,
+    responses(
+        (status = 200, description = "`sign_in`, `contact_admin` with a reason, or `unknown_organization`", body = EligibilityResponse),
+        (status = 400, description = "`invalid_email`", body = selfserve_api::ApiError),
+        (status = 404, description = "`unknown_product`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn eligibility(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<EligibilityRequest>,
+) -> Result<Json<EligibilityResponse>, AppError> {
+    state
+        .throttles
+        .eligibility
+        .check(&format!("eligibility:{}", client_ip(&headers, peer)))?;
+    let email = EmailAddress::parse(&request.email).map_err(|reason| {
+        AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
+    })?;
+    let product = parse_product(&request.product)?;
+    let organization = state.store.organization_by_domain(email.domain()).await?;
+    let (tenant, policy) = match &organization {
+        Some(org) => (
+            Some(tenant_of(org)),
+            policy_for(&state.store, &org.id, product).await?,
+        ),
+        None => (None, Default::default()),
+    };
+    Ok(Json(match check_email(tenant, policy) {
+        EmailCheck::SignIn => EligibilityResponse::SignIn {
+            organization: OrganizationName {
+                name: organization.map(|o| o.name).unwrap_or_default(),
+            },
+        },
+        EmailCheck::ContactAdmin(reason) => EligibilityResponse::ContactAdmin {
+            reason,
+            message: reason.to_string(),
+        },
+        EmailCheck::UnknownOrganization => EligibilityResponse::UnknownOrganization,
+    }))
+}
+
+/// What buying would cost now: shown to the buyer, and exactly what the purchase charges.
+#[utoipa::path(
+    post,
+    path = "/quotes",
+    tag = "purchase",
+    request_body = QuoteRequest,
+    responses(
+        (status = 200, description = "The price breakdown", body = Quote),
+        (status = 400, description = "`invalid_quantity`", body = selfserve_api::ApiError),
+        (status = 401, description = "`not_authenticated`", body = selfserve_api::ApiError),
+        (status = 403, description = "`not_eligible` with a `reason`", body = selfserve_api::ApiError),
+        (status = 404, description = "`unknown_product`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn quote(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(request): ApiJson<QuoteRequest>,
+) -> Result<Json<Quote>, AppError> {
+    let product = parse_product(&request.product)?;
+    let quantity = parse_quantity(request.quantity, product)?;
+    let org = &current.organization;
+    let policy = policy_for(&state.store, &org.id, product).await?;
+    if let Err(reason) = check_purchase(tenant_of(org), policy, current.user.guest, true) {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::NotEligible,
+            reason.to_string(),
+        )
+        .reason(reason.as_str()));
+    }
+    let country = org
+        .country
+        .as_deref()
+        .and_then(|c| CountryCode::parse(c).ok())
+        .unwrap_or(CountryCode::US);
+    Ok(Json(pricing::quote(
+        product,
+        country,
+        quantity,
+        state.clock.now(),
+    )))
+}
+
+/// Buys a subscription with a card token. Idempotent per `Idempotency-Key`.
+#[utoipa::path(
+    post,
+    path = "/purchases",
+    tag = "purchase",
+    request_body = PurchaseRequest,
+    params(("Idempotency-Key" = String, Header, description = "One key per purchase attempt; reuse it to retry")),
+    responses(
+        (status = 201, description = "The new subscription", body = Subscription),
+        (status = 400, description = "`idempotency_key_required`, `invalid_quantity`, `invalid_token`, `token_already_used`", body = selfserve_api::ApiError),
+        (status = 402, description = "`card_declined` with `decline_code`, or `authentication_required` with `next_action`", body = selfserve_api::ApiError),
+        (status = 403, description = "`not_eligible` with `reason`", body = selfserve_api::ApiError),
+        (status = 409, description = "`idempotency_in_progress`", body = selfserve_api::ApiError),
+        (status = 422, description = "`idempotency_key_reused`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn purchase(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<PurchaseRequest>,
+) -> Result<Response, AppError> {
+    let key = idempotency::key_from(&headers)?;
+    let product = parse_product(&request.product)?;
+    let quantity = parse_quantity(request.quantity, product)?;
+    let token = request.payment_token.trim().to_owned();
+    if token.is_empty() {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidToken,
+            "Send the card token from the gateway as `payment_token`.",
+        )
+        .field("payment_token"));
+    }
+    let input = PurchaseInput {
+        product,
+        quantity,
+        payment_token: token,
+    };
+    let hash = idempotency::fingerprint("POST /purchases", &request);
+    let user_id = current.user.id.clone();
+    idempotency::run(
+        &state,
+        &user_id,
+        &key,
+        &hash,
+        StatusCode::CREATED,
+        || async {
+            purchases::purchase(
+                &state.store,
+                &state.gateway,
+                &current.user,
+                &current.organization,
+                &input,
+                (&user_id, &key),
+                state.clock.now(),
+            )
+            .await
+        },
+    )
+    .await
+}

@@ -1,0 +1,177 @@
+//! Stripe's idempotency semantics for state-changing requests that move money.
+//!
+//! The first response to an `Idempotency-Key` (per user) is stored and replayed byte for byte;
+//! the same key with a different request is 422 `idempotency_key_reused`; the same key while the
+//! first request still runs is 409 `idempotency_in_progress`. Requests that fail validation
+//! never reach here, so their errors are not stored (Stripe does the same).
+
+use super::AppState;
+use super::error::AppError;
+use crate::purchases;
+use crate::store::purchases::IdempotencyBegin;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use selfserve_api::ErrorCode;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::future::Future;
+
+/// A key stuck in progress this long is taken to belong to a request that died with the
+/// process; its order is recovered before answering.
+const STALE_AFTER_SECONDS: i64 = 120;
+
+/// The key from the request's `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub fn key_from(headers: &HeaderMap) -> Result<String, AppError> {
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            AppError::bad_request(
+                ErrorCode::IdempotencyKeyRequired,
+                "Send an Idempotency-Key header (for example a UUID) with this request.",
+            )
+        })?;
+    if key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(AppError::bad_request(
+            ErrorCode::IdempotencyKeyRequired,
+            "The Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// A fingerprint of what the request asks for: the route and the parsed body, with object keys
+/// sorted so that formatting does not matter.
+pub fn fingerprint(route: &str, body: &impl Serialize) -> String {
+    let canonical =
+        serde_json::to_string(&serde_json::to_value(body).unwrap_or_default()).unwrap_or_default();
+    Sha256::digest(format!("{route}\n{canonical}").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Runs `work` once per key; replays its stored response for repeats.
+pub async fn run<F, Fut, T>(
+    state: &AppState,
+    user_id: &str,
+    key: &str,
+    request_hash: &str,
+    success: StatusCode,
+    work: F,
+) -> Result<Response, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+    T: Serialize,
+{
+    let now = state.clock.now();
+    match state
+        .store
+        .begin_idempotent(user_id, key, request_hash, now)
+        .await?
+    {
+        IdempotencyBegin::Started => {}
+        IdempotencyBegin::Mismatch => {
+            return Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "This Idempotency-Key was already used with a different request. Use a new key.",
+            ));
+        }
+        IdempotencyBegin::Done { status, body } => return Ok(replay(status, body)),
+        IdempotencyBegin::InProgress {
+            created_at,
+            order_id,
+        } => {
+            if now - created_at >= STALE_AFTER_SECONDS
+                && let Some(order_id) = order_id
+                && let Some(order) = state.store.order(&order_id).await?
+                && order.phase == "created"
+            {
+                purchases::recover_order(&state.store, &state.gateway, &order, now).await?;
+                if let IdempotencyBegin::Done { status, body } = state
+                    .store
+                    .begin_idempotent(user_id, key, request_hash, now)
+                    .await?
+                {
+                    return Ok(replay(status, body));
+                }
+            }
+            return Err(AppError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::IdempotencyInProgress,
+                "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            ));
+        }
+    }
+
+    let (status, body) = match work().await {
+        Ok(value) => (success, serde_json::to_string(&value).unwrap_or_default()),
+        Err(error) if error.status.is_server_error() => {
+            // Unknown outcome: keep the key in progress. If an order was recorded, recovery
+            // settles it; if not, nothing happened and the key is released.
+            if let Ok(IdempotencyBegin::InProgress { order_id: None, .. }) = state
+                .store
+                .begin_idempotent(user_id, key, request_hash, now)
+                .await
+            {
+                let _ = state.store.abandon_idempotent(user_id, key).await;
+            }
+            return Err(error);
+        }
+        Err(error) => (
+            error.status,
+            serde_json::to_string(&*error.body).unwrap_or_default(),
+        ),
+    };
+    state
+        .store
+        .finish_idempotent(user_id, key, status.as_u16(), &body)
+        .await?;
+    Ok(replay(status.as_u16(), body))
+}
+
+fn replay(status: u16, body: String) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, Body::from(body)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_formatting_but_not_content() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b": 1, "a": 2}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str(r#"{ "a":2,"b":1 }"#).unwrap();
+        let c: serde_json::Value = serde_json::from_str(r#"{"a": 2, "b": 3}"#).unwrap();
+        assert_eq!(fingerprint("POST /x", &a), fingerprint("POST /x", &b));
+        assert_ne!(fingerprint("POST /x", &a), fingerprint("POST /x", &c));
+        assert_ne!(fingerprint("POST /x", &a), fingerprint("POST /y", &a));
+    }
+
+    #[test]
+    fn keys_must_be_present_and_sane() {
+        let mut headers = HeaderMap::new();
+        assert!(key_from(&headers).is_err());
+        headers.insert("idempotency-key", HeaderValue::from_static("  "));
+        assert!(key_from(&headers).is_err());
+        headers.insert(
+            "idempotency-key",
+            HeaderValue::from_static("7f0c-attempt-1"),
+        );
+        assert_eq!(key_from(&headers).unwrap(), "7f0c-attempt-1");
+        let long = "k".repeat(256);
+        headers.insert("idempotency-key", HeaderValue::from_str(&long).unwrap());
+        assert!(key_from(&headers).is_err());
+    }
+}

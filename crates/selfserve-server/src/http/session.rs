@@ -1,0 +1,243 @@
+//! `POST/GET/DELETE /session` and [`CurrentUser`], the extractor every signed-in endpoint uses.
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::ApiJson;
+use crate::auth::{self, SignInError, hash_session_id, session_is_live, session_user};
+use crate::store::directory::{OrganizationRow, UserRow};
+use crate::throttle::client_ip;
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use selfserve_api::ErrorCode;
+use selfserve_api::session::{SessionUser, SignInRequest};
+use std::net::SocketAddr;
+
+const COOKIE: &str = "selfserve_session";
+/// Behind TLS the cookie gets the `__Host-` prefix: Secure, Path=/, no Domain.
+const SECURE_COOKIE: &str = "__Host-selfserve_session";
+
+/// The signed-in user of a request; 401 `not_authenticated` if there is none.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    /// The account.
+    pub user: UserRow,
+    /// Its organisation.
+    pub organization: OrganizationRow,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let unauthenticated = || {
+            AppError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::NotAuthenticated,
+                "Sign in to continue.",
+            )
+        };
+        let id = session_cookie(&parts.headers).ok_or_else(unauthenticated)?;
+        let hash = hash_session_id(&id);
+        let session = state
+            .store
+            .session(&hash)
+            .await?
+            .ok_or_else(unauthenticated)?;
+        let now = state.clock.now();
+        if !session_is_live(session.created_at, session.last_seen_at, now) {
+            state.store.delete_session(&hash).await?;
+            return Err(unauthenticated());
+        }
+        let user = state
+            .store
+            .user_by_id(&session.user_id)
+            .await?
+            .filter(|user| user.enabled && user.in_directory)
+            .ok_or_else(unauthenticated)?;
+        let organization = state
+            .store
+            .organization(&user.organization_id)
+            .await?
+            .ok_or_else(unauthenticated)?;
+        // One write a minute per session is enough for the idle timeout.
+        if now - session.last_seen_at >= 60 {
+            state.store.touch_session(&hash, now).await?;
+        }
+        Ok(Self { user, organization })
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE || *name == SECURE_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let cookie = if state.secure_cookies {
+        format!(
+            "{SECURE_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}"
+        )
+    } else {
+        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}")
+    };
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// Signs in: checks the password, ends any session the browser had, opens a new one.
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "session",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
+        (status = 401, description = "`invalid_credentials`", body = selfserve_api::ApiError),
+        (status = 429, description = "`too_many_attempts`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Response, AppError> {
+    let ip = client_ip(&headers, peer);
+    let account = request.email.trim().to_ascii_lowercase();
+    // Failures are counted per account and address, per account, and per address; a client
+    // under 30 attempts a minute is never refused, and a refusal lasts seconds.
+    let keys = [
+        format!("signin:{account}:{ip}"),
+        format!("signin-account:{account}"),
+        format!("signin-ip:{ip}"),
+    ];
+    let limits = [
+        &state.throttles.sign_in,
+        &state.throttles.sign_in_account,
+        &state.throttles.sign_in_ip,
+    ];
+    for (throttle, key) in limits.iter().zip(&keys) {
+        if let Err(seconds) = throttle.available(key) {
+            return Err(AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::TooManyAttempts,
+                format!("Too many sign-in attempts. Try again in {seconds} seconds."),
+            )
+            .retry_after(seconds));
+        }
+    }
+    let _ = state.throttles.sign_in_ip.take(&keys[2]);
+
+    let now = state.clock.now();
+    match auth::sign_in(&state.store, &request.email, &request.password, now).await {
+        Ok(signed_in) => {
+            state.throttles.sign_in.reset(&keys[0]);
+            if let Some(old) = session_cookie(&headers) {
+                state.store.delete_session(&hash_session_id(&old)).await?;
+            }
+            let organization = state
+                .store
+                .organization(&signed_in.user.organization_id)
+                .await?
+                .ok_or_else(|| AppError::internal("user without organisation"))?;
+            let body = session_user(&state.store, &signed_in.user, &organization).await?;
+            let mut response = Json(body).into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                cookie_header(
+                    &state,
+                    &signed_in.session_id,
+                    auth::ABSOLUTE_TIMEOUT_SECONDS,
+                ),
+            );
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        Err(SignInError::InvalidCredentials) => {
+            let _ = state.throttles.sign_in.take(&keys[0]);
+            let _ = state.throttles.sign_in_account.take(&keys[1]);
+            Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "That email address and password don't match an account that can sign in.",
+            ))
+        }
+        Err(SignInError::Store(error)) => Err(error.into()),
+    }
+}
+
+/// The signed-in user, their organisation, and what they may buy.
+#[utoipa::path(
+    get,
+    path = "/session",
+    tag = "session",
+    responses(
+        (status = 200, description = "The signed-in user", body = SessionUser),
+        (status = 401, description = "`not_authenticated`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn current(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<SessionUser>, AppError> {
+    Ok(Json(
+        session_user(&state.store, &current.user, &current.organization).await?,
+    ))
+}
+
+/// Signs out: ends the session and clears the cookie. Signing out twice is fine.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "session",
+    responses((status = 200, description = "`{\"deleted\": true}`"))
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if let Some(id) = session_cookie(&headers) {
+        state.store.delete_session(&hash_session_id(&id)).await?;
+    }
+    let mut response = Json(serde_json::json!({"deleted": true})).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header(&state, "", 0));
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("theme=dark; selfserve_session=abc123; x=y"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc123"));
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("selfserve_session="),
+        );
+        assert_eq!(session_cookie(&headers), None);
+        headers.insert(header::COOKIE, HeaderValue::from_static("other=1"));
+        assert_eq!(session_cookie(&headers), None);
+    }
+}
