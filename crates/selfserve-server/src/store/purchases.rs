@@ -319,12 +319,13 @@ impl Store {
         now: i64,
     ) -> Result<String, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // Claiming the order first makes a second completion (a replay, a second recovery) a
+        // no-op on both engines.
         let claimed = sqlx::query(
-            "UPDATE orders SET phase = 'paid', subscription_id = $2, payment_source = $3, \
-             updated_at = $4 WHERE id = $1 AND phase = 'created'",
+            "UPDATE orders SET phase = 'paid', payment_source = $2, updated_at = $3 \
+             WHERE id = $1 AND phase = 'created'",
         )
         .bind(&order.id)
-        .bind(&new.id)
         .bind(&card.id)
         .bind(now)
         .execute(&mut *tx)
@@ -366,7 +367,11 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        // The FK from orders to subscriptions is satisfied now that the row exists.
+        sqlx::query("UPDATE orders SET subscription_id = $2 WHERE id = $1")
+            .bind(&order.id)
+            .bind(&new.id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
         )

@@ -31,6 +31,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Spawn) -> TestApp {
+    // Server logs appear with a failing test's output (libtest captures them otherwise).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn,selfserve_server=info")
+        .with_test_writer()
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
@@ -106,4 +111,75 @@ pub fn assert_error(status: u16, body: &Value, expected_status: u16, code: &str)
             .is_some_and(|m| !m.is_empty()),
         "envelope needs a message: {body}"
     );
+}
+
+/// The demo directory's password.
+pub const DEMO_PASSWORD: &str = "selfserve-demo";
+
+impl TestApp {
+    /// A second client with its own cookie jar (another person in another browser).
+    pub fn new_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap()
+    }
+
+    /// Signs `email` in on this app's client.
+    pub async fn sign_in(&self, email: &str) -> (u16, Value) {
+        self.post(
+            "/api/v1/session",
+            &serde_json::json!({"email": email, "password": DEMO_PASSWORD}),
+        )
+        .await
+    }
+
+    /// A single-use token for a test card, from the gateway (as the browser would get it).
+    pub async fn token(&self, number: &str) -> String {
+        let response = self
+            .client
+            .post(format!("{}/v1/tokens", self.gateway))
+            .json(&serde_json::json!({
+                "number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123",
+                "name": "Test Buyer"
+            }))
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = status_and_json(response).await;
+        assert_eq!(status, 200, "tokenising {number}: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /purchases` with an idempotency key; returns status, parsed and raw body.
+    pub async fn purchase(&self, key: &str, body: &Value) -> (u16, Value, String) {
+        let response = self
+            .client
+            .post(self.url("/api/v1/purchases"))
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let raw = response.text().await.unwrap();
+        let json = serde_json::from_str(&raw).unwrap_or(Value::Null);
+        (status, json, raw)
+    }
+
+    /// Signs `email` in and buys `quantity` seats of Power BI Pro with the 4242 card.
+    pub async fn buy(&self, email: &str, quantity: u32) -> Value {
+        let (status, body) = self.sign_in(email).await;
+        assert_eq!(status, 200, "{body}");
+        let token = self.token("4242424242424242").await;
+        let (status, body, _) = self
+            .purchase(
+                &format!("buy-{email}-{quantity}-{token}"),
+                &serde_json::json!({"product": "power-bi-pro", "quantity": quantity,
+                                    "payment_token": token}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
 }
