@@ -35,6 +35,7 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
+    let shutdown = server::ShutdownSignal::install();
     let running = server::start(ServeOptions {
         listen: args.listen,
         gateway_listen: args.gateway_listen,
@@ -56,7 +57,7 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         );
         let _ = stdout.flush();
     }
-    server::shutdown_signal().await;
+    shutdown.received().await;
     tracing::info!("shutting down: finishing requests in flight");
     running.shutdown().await;
     Ok(())

@@ -805,3 +805,71 @@ async fn the_gateway_answers_cors_only_for_the_apps_origin() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_released() {
+    use selfserve_server::store::purchases::OrderRow;
+    let app = spawn_app().await;
+    let (_, user) = app.sign_in("megan@contoso.com").await;
+    let user_id = user["id"].as_str().unwrap();
+    let token = app.token("4242424242424242").await;
+    let request = selfserve_api::purchase::PurchaseRequest {
+        product: "power-bi-pro".into(),
+        quantity: 1,
+        payment_token: token.clone(),
+    };
+    let hash = selfserve_server::http::idempotency::fingerprint("POST /purchases", &request);
+    let store = &app.server.store;
+    // What a process that died between recording the order and charging leaves behind.
+    store
+        .begin_idempotent(user_id, "died-early", &hash, 0)
+        .await
+        .unwrap();
+    let order = OrderRow {
+        id: "ord_died_early".into(),
+        organization_id: user["organization"]["id"].as_str().unwrap().into(),
+        purchaser_id: user_id.into(),
+        subscription_id: None,
+        kind: "purchase".into(),
+        product: "power-bi-pro".into(),
+        quantity: 1,
+        unit_amount: 1400,
+        subtotal: 1400,
+        tax: 0,
+        tax_rate_bps: 0,
+        amount: 1400,
+        currency: "usd".into(),
+        period_start: 0,
+        period_end: 0,
+        phase: "created".into(),
+        payment_source: Some(token.clone()),
+        decline_code: None,
+        created_at: 0,
+    };
+    store
+        .insert_order(&order, Some((user_id, "died-early")))
+        .await
+        .unwrap();
+    let gateway = selfserve_server::gateway::Gateway::new(
+        store.clone(),
+        selfserve_server::clock::Clock::system(),
+        &app.gateway,
+    );
+    let settled = selfserve_server::purchases::recover(store, &gateway, 1)
+        .await
+        .unwrap();
+    assert_eq!(settled, 1);
+    assert_eq!(
+        store.order("ord_died_early").await.unwrap().unwrap().phase,
+        "failed"
+    );
+
+    // No money moved, so the same key now runs the purchase for real.
+    let (status, sub, _) = app
+        .purchase(
+            "died-early",
+            &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
+        )
+        .await;
+    assert_eq!(status, 201, "{sub}");
+}

@@ -29,6 +29,18 @@ impl Group {
         self.child.id()
     }
 
+    /// Waits for the leader to exit by itself, up to `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     fn signal_group(&self, signal: libc::c_int) {
         let group = self.child.id() as libc::pid_t;
         // SAFETY: killpg only sends a signal; the group id is our own child's, which leads a
@@ -95,7 +107,7 @@ pub struct ServerProcess {
     pub group: Group,
     pub base: String,
     pub gateway: String,
-    pub dir: tempfile::TempDir,
+    pub dir: Option<tempfile::TempDir>,
     pub log: PathBuf,
     pub database: PathBuf,
 }
@@ -104,8 +116,16 @@ impl ServerProcess {
     /// Starts the binary with `--demo --test-clock`, serving `dist`; logs go to a file.
     pub fn start(dist: &Path) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let log = dir.path().join("server.log");
-        let database = dir.path().join("e2e.db");
+        let mut server = Self::start_in(dist, dir.path(), &[]);
+        server.dir = Some(dir);
+        server
+    }
+
+    /// Starts the binary on the database and log in `dir` (kept across restarts), with extra
+    /// environment variables.
+    pub fn start_in(dist: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
+        let log = dir.join("server.log");
+        let database = dir.join("e2e.db");
         let mut command = Command::new(env!("CARGO_BIN_EXE_selfserve-server"));
         command
             .args([
@@ -121,8 +141,15 @@ impl ServerProcess {
             .arg(dist)
             .args(["--demo", "--test-clock"])
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("log file"));
+            .stderr(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&log)
+                    .expect("log file"),
+            );
         let (group, stdout) = Group::spawn(command);
         let lines = lines_of(stdout.expect("piped stdout"));
         let timeout = Duration::from_secs(60);
@@ -136,7 +163,7 @@ impl ServerProcess {
             group,
             base,
             gateway,
-            dir,
+            dir: None,
             log,
             database,
         }
