@@ -2,11 +2,17 @@
 //! any failure into an [`ApiFailure`] and aborts the request if the view that asked for it goes
 //! away (navigating off a page cancels its loads).
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
+use selfserve_api::card::{CardToken, TokenRequest};
+use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
 use selfserve_api::product::ProductList;
-use selfserve_api::{ApiError, ErrorBody, ErrorCode};
+use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
+use selfserve_api::session::{SessionUser, SignInRequest};
+use selfserve_api::subscription::Subscription;
+use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
 use send_wrapper::SendWrapper;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fmt;
 
@@ -37,6 +43,22 @@ impl ApiFailure {
             _ => None,
         }
     }
+
+    /// The HTTP status, if the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. } | Self::Unexpected { status } => Some(*status),
+            Self::Network => None,
+        }
+    }
+
+    /// The envelope's message, if the server sent one.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::Api { error, .. } => Some(&error.message),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ApiFailure {
@@ -51,6 +73,18 @@ impl fmt::Display for ApiFailure {
 
 impl std::error::Error for ApiFailure {}
 
+/// What the server says about itself (`GET /api/v1/config`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ClientConfig {
+    /// Where card details are posted.
+    pub gateway_url: String,
+}
+
+/// `GET /api/v1/config`.
+pub async fn config() -> Result<ClientConfig, ApiFailure> {
+    fetch_json(Request::get("/api/v1/config")).await
+}
+
 /// `GET /api/v1/products?country=CC`.
 pub async fn products(country: &str) -> Result<ProductList, ApiFailure> {
     fetch_json(Request::get(&format!(
@@ -60,10 +94,85 @@ pub async fn products(country: &str) -> Result<ProductList, ApiFailure> {
     .await
 }
 
+/// `POST /api/v1/eligibility`: the email step.
+pub async fn eligibility(email: &str, product: &str) -> Result<EligibilityResponse, ApiFailure> {
+    let body = EligibilityRequest {
+        email: email.to_owned(),
+        product: product.to_owned(),
+    };
+    fetch_json(with_json(Request::post("/api/v1/eligibility"), &body)?).await
+}
+
+/// `POST /api/v1/session`: sign in.
+pub async fn sign_in(email: &str, password: &str) -> Result<SessionUser, ApiFailure> {
+    let body = SignInRequest {
+        email: email.to_owned(),
+        password: password.to_owned(),
+    };
+    fetch_json(with_json(Request::post("/api/v1/session"), &body)?).await
+}
+
+/// `GET /api/v1/session`: who is signed in (401 if nobody).
+pub async fn session() -> Result<SessionUser, ApiFailure> {
+    fetch_json(Request::get("/api/v1/session")).await
+}
+
+/// `DELETE /api/v1/session`: sign out.
+pub async fn sign_out() -> Result<serde_json::Value, ApiFailure> {
+    fetch_json(Request::delete("/api/v1/session")).await
+}
+
+/// `POST /api/v1/quotes`.
+pub async fn quote(product: &str, quantity: u32) -> Result<Quote, ApiFailure> {
+    let body = QuoteRequest {
+        product: product.to_owned(),
+        quantity: i64::from(quantity),
+    };
+    fetch_json(with_json(Request::post("/api/v1/quotes"), &body)?).await
+}
+
+/// `POST /api/v1/purchases` with the attempt's idempotency key.
+pub async fn purchase(
+    request: &PurchaseRequest,
+    idempotency_key: &str,
+) -> Result<Subscription, ApiFailure> {
+    let builder = Request::post("/api/v1/purchases").header("Idempotency-Key", idempotency_key);
+    fetch_json(with_json(builder, request)?).await
+}
+
+/// `GET /api/v1/subscriptions`.
+pub async fn subscriptions() -> Result<List<Subscription>, ApiFailure> {
+    fetch_json(Request::get("/api/v1/subscriptions")).await
+}
+
+/// `GET /api/v1/subscriptions/{id}`.
+pub async fn subscription(id: &str) -> Result<Subscription, ApiFailure> {
+    fetch_json(Request::get(&format!(
+        "/api/v1/subscriptions/{}",
+        encode(id)
+    )))
+    .await
+}
+
+/// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the
+/// gateway's origin, never to the app's server.
+pub async fn tokenize(gateway_url: &str, card: &TokenRequest) -> Result<CardToken, ApiFailure> {
+    let url = format!("{}/v1/tokens", gateway_url.trim_end_matches('/'));
+    fetch_json(with_json(Request::post(&url), card)?).await
+}
+
+/// `POST {challenge url}`: the buyer's answer to a 3-D Secure challenge (`approve` or `fail`).
+pub async fn answer_challenge(url: &str, approve: bool) -> Result<serde_json::Value, ApiFailure> {
+    let body = serde_json::json!({"result": if approve { "approve" } else { "fail" }});
+    fetch_json(with_json(Request::post(url), &body)?).await
+}
+
+fn with_json(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiFailure> {
+    builder.json(body).map_err(|_| ApiFailure::Network)
+}
+
 /// Sends a request and decodes the JSON answer, or the error envelope.
-async fn fetch_json<T: DeserializeOwned>(
-    request: gloo_net::http::RequestBuilder,
-) -> Result<T, ApiFailure> {
+async fn fetch_json<T: DeserializeOwned>(request: impl Into<Sendable>) -> Result<T, ApiFailure> {
     let controller = web_sys::AbortController::new().ok();
     let signal = controller.as_ref().map(web_sys::AbortController::signal);
     let controller = SendWrapper::new(controller);
@@ -72,12 +181,32 @@ async fn fetch_json<T: DeserializeOwned>(
             controller.abort();
         }
     });
-    let response = request
-        .abort_signal(signal.as_ref())
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
+    let response = match request.into() {
+        Sendable::Builder(builder) => builder.abort_signal(signal.as_ref()).send().await,
+        // A request with a body goes out as built: aborting it mid-flight could leave the buyer
+        // unsure whether a payment was made, so it is allowed to finish.
+        Sendable::Request(request) => request.send().await,
+    }
+    .map_err(|_| ApiFailure::Network)?;
     decode(response).await
+}
+
+/// A request without a body (abortable) or with one.
+enum Sendable {
+    Builder(RequestBuilder),
+    Request(Request),
+}
+
+impl From<RequestBuilder> for Sendable {
+    fn from(builder: RequestBuilder) -> Self {
+        Self::Builder(builder)
+    }
+}
+
+impl From<Request> for Sendable {
+    fn from(request: Request) -> Self {
+        Self::Request(request)
+    }
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {

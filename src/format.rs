@@ -32,6 +32,28 @@ pub fn money(amount_minor: i64, currency: Currency, locale: Option<&str>) -> Str
         })
 }
 
+/// A date (unix seconds) in the reader's locale, long form: `24 December 2026`.
+pub fn date(timestamp: i64, locale: Option<&str>) -> String {
+    let options = Object::new();
+    let _ = Reflect::set(
+        &options,
+        &JsValue::from_str("dateStyle"),
+        &JsValue::from_str("long"),
+    );
+    let locales = Array::new();
+    if let Some(locale) = locale {
+        locales.push(&JsValue::from_str(locale));
+    }
+    let formatter = Intl::DateTimeFormat::new(&locales, &options);
+    let when = js_sys::Date::new(&JsValue::from_f64(timestamp as f64 * 1000.0));
+    formatter
+        .format()
+        .call1(&JsValue::UNDEFINED, &when)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default()
+}
+
 /// The market to show prices for before sign-in: the region of the browser's language
 /// (`nl-NL` → `NL`), or the United States when the language names no region.
 pub fn browser_market() -> String {

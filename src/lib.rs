@@ -5,6 +5,8 @@
 //! - [`api`]: the only module that knows URLs; one fetch helper, typed endpoint functions.
 //! - [`i18n`]: the message catalogue; every visible text comes from it.
 //! - [`format`]: money and dates for the reader's locale, through the browser's `Intl`.
+//! - [`checkout`]: the purchase flow's state machine (pure, tested natively).
+//! - [`session`]: who is signed in, shared by all pages; [`storage`]: `sessionStorage`.
 //! - [`pages`]: one component per route.
 //! - [`components`]: pieces shared by pages (header, error panel).
 //!
@@ -14,27 +16,35 @@
 //! - Every network action shows that it is in progress and every failure is shown in words.
 
 pub mod api;
+pub mod checkout;
 pub mod components;
 pub mod format;
 pub mod i18n;
 pub mod pages;
+pub mod session;
+pub mod storage;
 
 use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::checkout::CheckoutPage;
+use pages::confirmation::ConfirmationPage;
 use pages::not_found::NotFound;
 use pages::products::ProductsPage;
 
 /// The whole app: header, then the page of the current route.
 #[component]
 pub fn App() -> impl IntoView {
+    session::provide_session();
     view! {
         <Router>
             <Header />
             <main id="main" class="site-main" tabindex="-1">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=ProductsPage />
+                    <Route path=path!("/buy/:product") view=CheckoutPage />
+                    <Route path=path!("/confirmation/:id") view=ConfirmationPage />
                 </Routes>
             </main>
         </Router>

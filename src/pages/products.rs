@@ -5,6 +5,7 @@ use crate::components::error_panel::ErrorPanel;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use selfserve_api::product::Product;
 
 /// The product list, loaded from the API for the browser's market.
@@ -76,6 +77,7 @@ pub fn ProductCard(
     locale: Option<&'static str>,
 ) -> impl IntoView {
     let heading_id = format!("product-{}-name", product.id);
+    let name = product.name.clone();
     let labelled_by = heading_id.clone();
     let price = format::money(product.unit_amount, product.currency, locale);
     view! {
@@ -91,6 +93,9 @@ pub fn ProductCard(
                 " "
                 <span class="price-period">{t(Msg::PerUserPerMonth)}</span>
             </p>
+            <A href=format!("/buy/{}", product.id) attr:class="button" attr:data-testid="buy">
+                {fill(t(Msg::BuyProduct), &[&name])}
+            </A>
         </article>
     }
 }

@@ -1,0 +1,149 @@
+//! Step 1: the work email decides the organisation, and whether its people may buy.
+
+use super::use_checkout;
+use crate::api::{self, ApiFailure};
+use crate::checkout::Step;
+use crate::i18n::{Msg, fill, t};
+use crate::session::use_session;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use selfserve_api::eligibility::{EligibilityResponse, IneligibleReason};
+use selfserve_api::email::EmailAddress;
+
+/// What the email check said, when it was not "sign in".
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    ContactAdmin(IneligibleReason),
+    UnknownOrganization(String),
+}
+
+/// The plain-words reason a buyer must contact their IT admin.
+pub fn reason_text(reason: IneligibleReason) -> &'static str {
+    t(match reason {
+        IneligibleReason::OrganizationKind => Msg::ReasonOrganizationKind,
+        IneligibleReason::UnmanagedOrganization => Msg::ReasonUnmanaged,
+        IneligibleReason::Market => Msg::ReasonMarket,
+        IneligibleReason::PolicyDisabled => Msg::ReasonPolicyDisabled,
+        IneligibleReason::PolicyTrialsOnly => Msg::ReasonTrialsOnly,
+        IneligibleReason::Guest => Msg::ReasonGuest,
+        IneligibleReason::Unknown => Msg::ReasonUnknown,
+    })
+}
+
+/// A panel telling the buyer to contact their IT admin, and why.
+#[component]
+pub fn ContactAdmin(reason: IneligibleReason) -> impl IntoView {
+    view! {
+        <div class="panel panel-info" role="alert" data-testid="contact-admin" data-reason=reason.as_str()>
+            <h3 class="panel-title">{t(Msg::ContactAdminTitle)}</h3>
+            <p>{reason_text(reason)}</p>
+            <p>{t(Msg::ContactAdminBody)}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn EmailStep() -> impl IntoView {
+    let ctx = use_checkout();
+    let session = use_session();
+    let initial = ctx
+        .state
+        .with_untracked(|s| s.email.clone())
+        .or_else(|| {
+            session
+                .user
+                .with_untracked(|u| u.as_ref().map(|u| u.email.clone()))
+        })
+        .unwrap_or_default();
+    let email = RwSignal::new(initial);
+    let error = RwSignal::new(None::<String>);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let pending = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        let typed = email.get_untracked();
+        let parsed = match EmailAddress::parse(&typed) {
+            Ok(parsed) => parsed,
+            Err(reason) => {
+                error.set(Some(reason.to_string()));
+                return;
+            }
+        };
+        error.set(None);
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::eligibility(parsed.as_str(), ctx.product.as_str()).await;
+            pending.set(false);
+            match result {
+                Ok(EligibilityResponse::SignIn { organization }) => {
+                    ctx.notice.set(None);
+                    ctx.state
+                        .update(|s| s.email_checked(parsed.as_str(), &organization.name));
+                    let already = session
+                        .user
+                        .with_untracked(|u| u.as_ref().is_some_and(|u| u.email == parsed.as_str()));
+                    if already {
+                        ctx.state.update(|s| s.signed_in(parsed.as_str()));
+                        ctx.go(Step::Seats);
+                    } else {
+                        ctx.go(Step::SignIn);
+                    }
+                }
+                Ok(EligibilityResponse::ContactAdmin { reason, .. }) => {
+                    outcome.set(Some(Outcome::ContactAdmin(reason)));
+                }
+                Ok(EligibilityResponse::UnknownOrganization) => {
+                    outcome.set(Some(Outcome::UnknownOrganization(
+                        parsed.domain().to_owned(),
+                    )));
+                }
+                Err(ApiFailure::Api { error: body, .. }) => error.set(Some(body.message)),
+                Err(_) => error.set(Some(t(Msg::NetworkFailed).to_owned())),
+            }
+        });
+    };
+
+    view! {
+        <h2 id="step-heading" tabindex="-1">{t(Msg::EmailHeading)}</h2>
+        <p>{t(Msg::EmailIntro)}</p>
+        <form novalidate on:submit=submit data-testid="email-form">
+            <div class="field" class:field-invalid=move || error.read().is_some()>
+                <label for="email">{t(Msg::WorkEmail)}</label>
+                {move || error.get().map(|message| view! {
+                    <p class="field-error" id="email-error" role="alert">
+                        <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{message}
+                    </p>
+                })}
+                <input
+                    id="email"
+                    type="email"
+                    autocomplete="email"
+                    spellcheck="false"
+                    autocapitalize="none"
+                    prop:value=move || email.get()
+                    on:input:target=move |ev| email.set(ev.target().value())
+                    aria-invalid=move || error.read().is_some().then_some("true")
+                    aria-describedby=move || error.read().is_some().then_some("email-error")
+                    data-testid="email"
+                />
+            </div>
+            <button type="submit" class="button" aria-disabled=move || pending.get().then_some("true") data-testid="email-submit">
+                {move || if pending.get() { t(Msg::Checking) } else { t(Msg::Continue) }}
+            </button>
+        </form>
+        {move || outcome.get().map(|outcome| match outcome {
+            Outcome::ContactAdmin(reason) => view! { <ContactAdmin reason /> }.into_any(),
+            Outcome::UnknownOrganization(domain) => view! {
+                <div class="panel panel-info" role="alert" data-testid="unknown-organization">
+                    <h3 class="panel-title">{t(Msg::UnknownOrganizationTitle)}</h3>
+                    <p>{fill(t(Msg::UnknownOrganizationBody), &[&domain])}</p>
+                </div>
+            }.into_any(),
+        })}
+    }
+}
