@@ -25,8 +25,8 @@ pub enum ApiFailure {
     Api {
         /// HTTP status.
         status: u16,
-        /// The envelope's details.
-        error: ErrorBody,
+        /// The envelope's details (boxed: they are large and travel in every `Result`).
+        error: Box<ErrorBody>,
     },
     /// The server answered something that is not the expected JSON (a proxy's error page).
     Unexpected {
@@ -218,7 +218,7 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure
         match serde_json::from_str::<ApiError>(&text) {
             Ok(envelope) => Err(ApiFailure::Api {
                 status,
-                error: envelope.error,
+                error: Box::new(envelope.error),
             }),
             Err(_) => Err(ApiFailure::Unexpected { status }),
         }

@@ -6,6 +6,8 @@
 
 use leptos::mount::mount_to;
 use leptos::prelude::*;
+use leptos_router::components::Router;
+use selfserve::components::card_form::CardForm;
 use selfserve::pages::products::{ProductCard, ProductsPage};
 use selfserve_api::money::Currency;
 use selfserve_api::product::{Interval, Product, ProductId, SeatLimits};
@@ -73,7 +75,9 @@ async fn product_card_shows_name_and_price_for_the_locale() {
     let root = support::container();
     let _mounted = mount_to(root.clone(), || {
         view! {
-            <ProductCard product=product(ProductId::PowerBiPro, 1400, Currency::USD) locale="en-US" />
+            <Router>
+                <ProductCard product=product(ProductId::PowerBiPro, 1400, Currency::USD) locale="en-US" />
+            </Router>
         }
     });
     let card = support::wait_for(&root, "[data-testid=product-power-bi-pro]").await;
@@ -90,6 +94,11 @@ async fn product_card_shows_name_and_price_for_the_locale() {
     // The card is labelled by its heading, so screen readers announce the product name.
     let heading_id = card.query_selector("h2").unwrap().unwrap().id();
     assert_eq!(card.get_attribute("aria-labelledby"), Some(heading_id));
+    let buy = card.query_selector("[data-testid=buy]").unwrap().unwrap();
+    assert_eq!(
+        buy.get_attribute("href").as_deref(),
+        Some("/buy/power-bi-pro")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -97,8 +106,10 @@ async fn prices_follow_the_currencys_minor_unit() {
     let root = support::container();
     let _mounted = mount_to(root.clone(), || {
         view! {
-            <ProductCard product=product(ProductId::PowerBiPro, 1410, Currency::EUR) locale="nl-NL" />
-            <ProductCard product=product(ProductId::PowerAppsPerUser, 2098, Currency::JPY) locale="en-US" />
+            <Router>
+                <ProductCard product=product(ProductId::PowerBiPro, 1410, Currency::EUR) locale="nl-NL" />
+                <ProductCard product=product(ProductId::PowerAppsPerUser, 2098, Currency::JPY) locale="en-US" />
+            </Router>
         }
     });
     let euro = support::wait_for(
@@ -122,7 +133,7 @@ async fn prices_follow_the_currencys_minor_unit() {
 async fn products_page_explains_a_failed_load_and_offers_a_retry() {
     // The test runner's server has no API, so the load fails the way a broken proxy would.
     let root = support::container();
-    let _mounted = mount_to(root.clone(), || view! { <ProductsPage /> });
+    let _mounted = mount_to(root.clone(), || view! { <Router><ProductsPage /></Router> });
     let panel = support::wait_for(&root, "[data-testid=error-panel]").await;
     assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
     let retry: HtmlElement = panel
@@ -138,5 +149,148 @@ async fn products_page_explains_a_failed_load_and_offers_a_retry() {
         root.query_selector("[data-testid=product-list]")
             .unwrap()
             .is_none()
+    );
+}
+
+/// Types `text` into an input the way a person does: set the value, fire `input`.
+fn type_into(root: &HtmlElement, selector: &str, text: &str) -> web_sys::HtmlInputElement {
+    let input: web_sys::HtmlInputElement = root
+        .query_selector(selector)
+        .unwrap()
+        .expect(selector)
+        .unchecked_into();
+    input.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
+    input
+}
+
+fn mount_card_form() -> HtmlElement {
+    let root = support::container();
+    let gateway = Signal::derive(|| None::<String>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! {
+            <CardForm gateway_url=gateway on_tokenized=Callback::new(|_| ()) submit_label="Continue" />
+        }
+    }));
+    root
+}
+
+#[wasm_bindgen_test]
+async fn the_card_number_is_formatted_and_its_brand_shown_as_typed() {
+    let root = mount_card_form();
+    support::wait_for(&root, "[data-testid=card-form]").await;
+    let number = type_into(&root, "[data-testid=card-number]", "4242424242424242");
+    assert_eq!(number.value(), "4242 4242 4242 4242");
+    leptos::task::tick().await;
+    let brand = root
+        .query_selector("[data-testid=card-brand]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(brand.text_content().as_deref(), Some("Visa"));
+
+    let number = type_into(&root, "[data-testid=card-number]", "3782822463100059999");
+    assert_eq!(
+        number.value(),
+        "3782 822463 10005",
+        "Amex groups, cut at 15 digits"
+    );
+    leptos::task::tick().await;
+    assert_eq!(brand.text_content().as_deref(), Some("American Express"));
+    let hint = root.query_selector("#card-cvc-hint").unwrap().unwrap();
+    assert!(
+        hint.text_content().unwrap().contains("4 digits"),
+        "Amex asks for 4 digits"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_expiry_is_formatted_and_deleting_does_not_fight_back() {
+    let root = mount_card_form();
+    support::wait_for(&root, "[data-testid=card-form]").await;
+    let expiry = type_into(&root, "[data-testid=card-exp]", "1228");
+    assert_eq!(expiry.value(), "12 / 28");
+    let expiry = type_into(&root, "[data-testid=card-exp]", "12 / ");
+    assert_eq!(expiry.value(), "12 / ");
+    // Backspace over the separator: it must go away, not come back.
+    let expiry = type_into(&root, "[data-testid=card-exp]", "12 /");
+    assert_eq!(expiry.value(), "12");
+}
+
+#[wasm_bindgen_test]
+async fn every_error_is_listed_tied_to_its_field_and_announced() {
+    let root = mount_card_form();
+    support::wait_for(&root, "[data-testid=card-form]").await;
+    type_into(&root, "[data-testid=card-number]", "4242 4242 4242 4241");
+    type_into(&root, "[data-testid=card-exp]", "0120");
+    type_into(&root, "[data-testid=card-cvc]", "12");
+    let submit: HtmlElement = root
+        .query_selector("[data-testid=card-submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    submit.click();
+    let summary = support::wait_for(&root, "[data-testid=card-errors]:not([hidden])").await;
+    assert_eq!(summary.get_attribute("role").as_deref(), Some("alert"));
+    let items = summary.inner_html().matches("<li").count();
+    assert_eq!(items, 4, "{}", summary.inner_html());
+    for (field, error_id, expected) in [
+        ("#card-name", "card-name-error", "Enter the name"),
+        (
+            "#card-number",
+            "card-number-error",
+            "incomplete or incorrect",
+        ),
+        ("#card-exp", "card-exp-error", "expired"),
+        ("#card-cvc", "card-cvc-error", "security code"),
+    ] {
+        let input = root.query_selector(field).unwrap().unwrap();
+        assert_eq!(
+            input.get_attribute("aria-invalid").as_deref(),
+            Some("true"),
+            "{field}"
+        );
+        let described = input.get_attribute("aria-describedby").unwrap_or_default();
+        assert!(
+            described.split(' ').any(|id| id == error_id),
+            "{field}: {described}"
+        );
+        let error = root
+            .query_selector(&format!("#{error_id}"))
+            .unwrap()
+            .expect(error_id);
+        assert!(error.text_content().unwrap().contains(expected), "{field}");
+    }
+    // Each summary entry links to its field.
+    let first_link = summary.query_selector("a").unwrap().unwrap();
+    assert_eq!(
+        first_link.get_attribute("href").as_deref(),
+        Some("#card-name")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_card_with_no_gateway_says_so_instead_of_failing_silently() {
+    let root = mount_card_form();
+    support::wait_for(&root, "[data-testid=card-form]").await;
+    type_into(&root, "#card-name", "Megan Bowen");
+    type_into(&root, "[data-testid=card-number]", "4242424242424242");
+    type_into(&root, "[data-testid=card-exp]", "1234");
+    type_into(&root, "[data-testid=card-cvc]", "123");
+    let submit: HtmlElement = root
+        .query_selector("[data-testid=card-submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    submit.click();
+    let summary = support::wait_for(&root, "[data-testid=card-errors]:not([hidden])").await;
+    assert!(summary.text_content().unwrap().contains("payment service"));
+    assert!(
+        root.query_selector("[aria-invalid=true]")
+            .unwrap()
+            .is_none(),
+        "no field is blamed"
     );
 }

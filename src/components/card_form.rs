@@ -68,8 +68,10 @@ pub fn CardForm(
         let raw = input.value();
         // Deleting must not put back the separator it just removed.
         let deleting = raw.len() < last_expiry.get_value().len();
-        let formatted = if deleting {
+        let formatted = if deleting && !raw.ends_with(" / ") {
             raw.trim_end_matches([' ', '/']).to_owned()
+        } else if deleting {
+            raw
         } else {
             format_expiry(&raw)
         };
