@@ -15,6 +15,7 @@
 //! - [`session`]: signing in and the signed-in user.
 //! - [`purchase`]: quotes and purchases.
 //! - [`subscription`]: subscriptions, orders, invoices, cards on file.
+//! - [`manage`]: licences, seat changes, bills, the test clock.
 //!
 //! # Invariants
 //! - No framework, no I/O: only `serde`. Everything here compiles to `wasm32-unknown-unknown`.
@@ -26,6 +27,7 @@ pub mod eligibility;
 pub mod email;
 pub mod error;
 pub mod list;
+pub mod manage;
 pub mod money;
 pub mod product;
 pub mod purchase;

@@ -69,7 +69,8 @@ pub struct Order {
     pub id: String,
     /// `purchase`, `seat_increase`, `seat_decrease`, `renewal`.
     pub kind: String,
-    /// Seats the order was for (the new total for seat changes).
+    /// Seats the order was for: all of them for a purchase or renewal, the seats added for an
+    /// increase, the new total for a scheduled decrease.
     pub quantity: u32,
     /// What was charged, tax included (0 for changes that charge nothing now).
     pub amount: i64,

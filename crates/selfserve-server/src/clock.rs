@@ -20,10 +20,15 @@ impl Clock {
 
     /// Seconds since the Unix epoch, as the server sees them.
     pub fn now(&self) -> i64 {
-        let real = SystemTime::now()
+        self.real_now() + self.offset_seconds.load(Ordering::SeqCst)
+    }
+
+    /// The machine's own time, never moved: for security timeouts (sessions), which must not
+    /// expire or outlive their real duration because billing time was moved for a test.
+    pub fn real_now(&self) -> i64 {
+        SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        real + self.offset_seconds.load(Ordering::SeqCst)
+            .map_or(0, |d| d.as_secs() as i64)
     }
 
     /// How far the clock has been moved ahead of the machine's.

@@ -6,7 +6,7 @@
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
 //! - [`session`]: sign-in, sign-out, and the [`session::CurrentUser`] extractor.
 //! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
-//! - [`products`], [`checkout`], [`subscriptions`], [`health`]: the endpoints.
+//! - [`products`], [`checkout`], [`subscriptions`], [`manage`], [`health`]: the endpoints.
 //!
 //! # Invariants
 //! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod manage;
 pub mod products;
 pub mod session;
 pub mod subscriptions;
@@ -144,6 +145,18 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(checkout::purchase))
         .routes(routes!(subscriptions::list))
         .routes(routes!(subscriptions::get_one))
+        .routes(routes!(manage::search_directory))
+        .routes(routes!(manage::assign))
+        .routes(routes!(manage::unassign))
+        .routes(routes!(manage::quote_seats))
+        .routes(routes!(manage::change_seats))
+        .routes(routes!(manage::invoices))
+        .routes(routes!(manage::invoice))
+        .routes(routes!(manage::pay_invoice))
+        .routes(routes!(manage::set_payment_method))
+        .routes(routes!(manage::cancel))
+        .routes(routes!(manage::reactivate))
+        .routes(routes!(manage::advance_clock))
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let api = api

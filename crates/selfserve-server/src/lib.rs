@@ -10,11 +10,13 @@
 //! - [`directory_import`]: brings the database in line with a directory file.
 //! - [`auth`]: sign-in, sessions, what a signed-in user may buy.
 //! - [`purchases`]: buying, with recorded phases so money moves exactly once.
+//! - [`billing`]: renewals, seats added mid-period, paying bills; grace and suspension.
 //! - [`throttle`]: token-bucket rate limits.
 //! - [`password`], [`ids`], [`clock`]: argon2id hashing, random ids, server time.
 //! - [`demo`]: the embedded demo directory.
 
 pub mod auth;
+pub mod billing;
 pub mod cli;
 pub mod clock;
 pub mod demo;

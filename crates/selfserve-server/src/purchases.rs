@@ -219,7 +219,8 @@ pub fn declined(decline_code: &str) -> AppError {
     error
 }
 
-fn authentication_required(challenge_id: String, url: String) -> AppError {
+/// 402 `authentication_required` with the 3-D Secure challenge to answer.
+pub fn authentication_required(challenge_id: String, url: String) -> AppError {
     let mut error = AppError::new(
         StatusCode::PAYMENT_REQUIRED,
         ErrorCode::AuthenticationRequired,
@@ -251,6 +252,9 @@ pub async fn recover_order(
     order: &OrderRow,
     now: i64,
 ) -> Result<(), StoreError> {
+    if order.kind != "purchase" {
+        return crate::billing::recover_order(store, gateway, order, now).await;
+    }
     let recorded = match gateway.recorded_charge(&charge_key(&order.id)).await {
         Ok(recorded) => recorded,
         Err(ChargeError::Store(error)) => return Err(error),

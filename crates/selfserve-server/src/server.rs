@@ -70,6 +70,14 @@ const DEMO_LOADED: &str = "demo_directory_loaded";
 pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let store = Store::open(&options.database).await?;
     let clock = Clock::system();
+    if options.test_clock
+        && let Some(offset) = store
+            .setting(crate::http::manage::TEST_CLOCK_SETTING)
+            .await?
+            .and_then(|v| v.parse().ok())
+    {
+        clock.set_offset(offset);
+    }
     if options.demo && store.setting(DEMO_LOADED).await?.is_none() {
         let directory = Directory::parse(crate::demo::DIRECTORY_JSON)
             .map_err(directory_import::ImportError::from)?;
@@ -114,6 +122,12 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     if settled > 0 {
         tracing::warn!(settled, "settled purchases left unfinished by the last run");
     }
+    let indexed = store.backfill_search_terms().await?;
+    if indexed > 0 {
+        tracing::info!(indexed, "indexed users for search");
+    }
+    let billing_gateway = gateway.clone();
+    let clock_for_billing = clock.clone();
     let state = AppState {
         store: store.clone(),
         clock,
@@ -143,9 +157,16 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
                 .await
             })
         };
+    let billing_task = tokio::spawn(run_billing(
+        store.clone(),
+        billing_gateway,
+        clock_for_billing,
+        stopped.clone(),
+    ));
     let tasks = vec![
         serve(app_listener, app, stopped.clone()),
         serve(gateway_listener, gateway, stopped),
+        billing_task,
     ];
     Ok(RunningServer {
         addr,
@@ -154,6 +175,37 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         stop,
         tasks,
     })
+}
+
+/// How often renewals, expiries and suspensions are looked for.
+const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs billing now and then every [`BILLING_INTERVAL`] until the server stops.
+async fn run_billing(
+    store: Store,
+    gateway: Gateway,
+    clock: Clock,
+    mut stopped: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    let mut ticks = tokio::time::interval(BILLING_INTERVAL);
+    let stop = async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                match crate::billing::run_due(&store, &gateway, clock.now()).await {
+                    Ok(report) if report != crate::billing::BillingReport::default() => {
+                        tracing::info!(?report, "billing run");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "billing run failed"),
+                }
+            }
+            () = &mut stop => return Ok(()),
+        }
+    }
 }
 
 impl RunningServer {

@@ -20,8 +20,10 @@
 //! - [`sessions`]: sign-in sessions and product policies.
 //! - [`gateway`]: the test gateway's tokens, saved cards and charges.
 //! - [`purchases`]: idempotency keys, orders, completing a purchase.
+//! - [`billing`]: licences, seat changes, renewals, paying bills.
 //! - [`subscriptions`]: subscriptions, orders and invoices as the API shows them.
 
+pub mod billing;
 pub mod directory;
 pub mod gateway;
 pub mod purchases;

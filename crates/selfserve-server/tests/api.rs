@@ -150,8 +150,8 @@ const INDEX: &str = "<!doctype html><html><head><script type=module>import init 
 #[tokio::test]
 async fn deep_links_serve_the_app_with_a_strict_policy() {
     let app = spawn_app_with(Spawn {
-        demo: false,
         index_html: Some(INDEX),
+        ..Spawn::default()
     })
     .await;
     for path in ["/", "/buy/power-bi-pro", "/manage/subscriptions/sub_123"] {

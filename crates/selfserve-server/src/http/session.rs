@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .session(&hash)
             .await?
             .ok_or_else(unauthenticated)?;
-        let now = state.clock.now();
+        let now = state.clock.real_now();
         if !session_is_live(session.created_at, session.last_seen_at, now) {
             state.store.delete_session(&hash).await?;
             return Err(unauthenticated());
@@ -140,7 +140,7 @@ pub async fn sign_in(
     }
     let _ = state.throttles.sign_in_ip.take(&keys[2]);
 
-    let now = state.clock.now();
+    let now = state.clock.real_now();
     match auth::sign_in(&state.store, &request.email, &request.password, now).await {
         Ok(signed_in) => {
             state.throttles.sign_in.reset(&keys[0]);

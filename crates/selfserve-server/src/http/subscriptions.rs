@@ -24,11 +24,19 @@ pub async fn can_view(
     current: &CurrentUser,
     record: &SubscriptionRecord,
 ) -> Result<bool, StoreError> {
-    if record.view.purchaser.id == current.user.id {
-        return Ok(true);
-    }
+    Ok(record.view.purchaser.id == current.user.id
+        || may_administer(state, current, &record.organization_id).await?)
+}
+
+/// Whether `current` administers `organization_id`: a global or billing admin of it, or a
+/// partner with delegated admin for it.
+pub async fn may_administer(
+    state: &AppState,
+    current: &CurrentUser,
+    organization_id: &str,
+) -> Result<bool, StoreError> {
     if (current.user.global_admin || current.user.billing_admin)
-        && record.organization_id == current.user.organization_id
+        && organization_id == current.user.organization_id
     {
         return Ok(true);
     }
@@ -37,7 +45,7 @@ pub async fn can_view(
             .store
             .delegated_customers(&current.organization.id)
             .await?;
-        return Ok(customers.iter().any(|c| c.id == record.organization_id));
+        return Ok(customers.iter().any(|c| c.id == organization_id));
     }
     Ok(false)
 }

@@ -1,6 +1,7 @@
 //! Organisations, domains, users and partner delegations.
 
 use super::{Store, StoreError, flag, from_flag};
+use crate::domain::search::{normalize_query, prefix_upper_bound, search_terms};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
@@ -247,6 +248,7 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    write_search_terms(&mut tx, user).await?;
                 }
                 DirectoryChange::UpdateUser(user) => {
                     sqlx::query(
@@ -269,6 +271,7 @@ impl Store {
                     .bind(now)
                     .execute(&mut *tx)
                     .await?;
+                    write_search_terms(&mut tx, user).await?;
                 }
                 DirectoryChange::SetDelegations {
                     partner_id,
@@ -305,6 +308,33 @@ impl Store {
             .await?;
         Ok((orgs, users))
     }
+}
+
+/// Replaces a user's search words (none once they are out of the directory or disabled: only
+/// enabled members can be found and given a licence).
+async fn write_search_terms(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: &UserRow,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
+        .bind(&user.id)
+        .execute(&mut **tx)
+        .await?;
+    if !(user.enabled && user.in_directory) {
+        return Ok(());
+    }
+    for term in search_terms(&user.name, &user.email) {
+        sqlx::query(
+            "INSERT INTO user_search_terms (organization_id, term, user_id) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&user.organization_id)
+        .bind(term)
+        .bind(&user.id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 const ORGANIZATION_COLUMNS: &str = "id, name, kind, country, managed";
@@ -407,5 +437,80 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         Ok(domains)
+    }
+}
+
+impl Store {
+    /// Enabled members of an organisation whose name or email has a word starting with `query`,
+    /// by name; at most `limit`.
+    pub async fn search_users(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let Some(query) = normalize_query(query) else {
+            return Ok(Vec::new());
+        };
+        // The range scan finds candidate ids through the index; the outer query orders them.
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM users u WHERE u.id IN (\
+                 SELECT t.user_id FROM user_search_terms t \
+                 WHERE t.organization_id = $1 AND t.term >= $2 AND t.term < $3) \
+             AND u.enabled = 1 AND u.in_directory = 1 \
+             ORDER BY u.name_search, u.email LIMIT $4",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(organization_id)
+        .bind(&query)
+        .bind(prefix_upper_bound(&query))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The enabled members of an organisation among `ids`.
+    pub async fn members_by_ids(
+        &self,
+        organization_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(user) = self.user_by_id(id).await?
+                && user.organization_id == organization_id
+                && user.enabled
+                && user.in_directory
+            {
+                found.push(user);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Fills the search index for users imported before it existed (once, at start-up).
+    pub async fn backfill_search_terms(&self) -> Result<u64, StoreError> {
+        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_search_terms")
+            .fetch_one(self.reader())
+            .await?;
+        if have > 0 {
+            return Ok(0);
+        }
+        let users = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users"))
+            .fetch_all(self.reader())
+            .await?;
+        let mut tx = self.writer().begin().await?;
+        let mut count = 0;
+        for row in &users {
+            write_search_terms(&mut tx, &user_from_row(row)?).await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
     }
 }

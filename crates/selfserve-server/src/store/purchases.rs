@@ -230,32 +230,7 @@ impl Store {
         idempotency: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query(&format!(
-            "INSERT INTO orders ({ORDER_COLUMNS}, updated_at) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-              $19, $19)"
-        ))
-        .bind(&order.id)
-        .bind(&order.organization_id)
-        .bind(&order.purchaser_id)
-        .bind(&order.subscription_id)
-        .bind(&order.kind)
-        .bind(&order.product)
-        .bind(order.quantity)
-        .bind(order.unit_amount)
-        .bind(order.subtotal)
-        .bind(order.tax)
-        .bind(order.tax_rate_bps)
-        .bind(order.amount)
-        .bind(&order.currency)
-        .bind(order.period_start)
-        .bind(order.period_end)
-        .bind(&order.phase)
-        .bind(&order.payment_source)
-        .bind(&order.decline_code)
-        .bind(order.created_at)
-        .execute(&mut *tx)
-        .await?;
+        super::billing::insert_order_row(&mut tx, order).await?;
         if let Some((user_id, key)) = idempotency {
             sqlx::query(
                 "UPDATE idempotency_keys SET order_id = $3 WHERE user_id = $1 AND key = $2",

@@ -19,6 +19,8 @@ pub struct Spawn {
     pub demo: bool,
     /// Write this `index.html` (and a fingerprinted asset) into a dist directory.
     pub index_html: Option<&'static str>,
+    /// Start without `--test-clock`.
+    pub no_test_clock: bool,
 }
 
 /// A server with the demo directory loaded.
@@ -49,7 +51,7 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         database: format!("sqlite://{}", dir.path().join("test.db").display()),
         dist,
         demo: options.demo,
-        test_clock: true,
+        test_clock: !options.no_test_clock,
         secure_cookies: false,
     })
     .await
@@ -181,5 +183,61 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "{body}");
         body
+    }
+}
+
+impl TestApp {
+    /// Moves the server's clock forward; returns the billing report.
+    pub async fn advance_days(&self, days: i64) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/test-clock/advance",
+                &serde_json::json!({"days": days}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// `POST path` with an idempotency key.
+    pub async fn post_with_key(&self, path: &str, key: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        status_and_json(response).await
+    }
+
+    /// `PUT path`.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .put(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        status_and_json(response).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        let response = self.client.delete(self.url(path)).send().await.unwrap();
+        status_and_json(response).await
+    }
+
+    /// The id of the user with this email.
+    pub async fn user_id(&self, email: &str) -> String {
+        self.server
+            .store
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 }

@@ -1,0 +1,307 @@
+//! Everything that charges a card after the purchase: renewals, seats added mid-period, and
+//! paying a bill. Each is an order recorded in phase `created` before the gateway is charged
+//! with the key `charge_<order id>`, then settled by [`settle`].
+//!
+//! [`settle`] can be called any number of times for the same order: the gateway returns the
+//! outcome it recorded for the key instead of charging again, and every completion is guarded
+//! by the order's phase. That makes crash recovery simple: call it again.
+
+use crate::domain::billing::{GRACE_PERIOD_SECONDS, prorated_subtotal, with_tax};
+use crate::domain::calendar::{add_months, iso_date};
+use crate::domain::price_book;
+use crate::gateway::{ChargeError, ChargeOutcome, Gateway};
+use crate::ids::new_id;
+use crate::purchases::charge_key;
+use crate::store::billing::{BillingRow, Renewal};
+use crate::store::gateway::StoredCard;
+use crate::store::purchases::OrderRow;
+use crate::store::{Store, StoreError};
+use selfserve_api::money::Currency;
+use selfserve_api::product::ProductId;
+
+/// What a billing run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BillingReport {
+    /// Renewals paid.
+    pub renewed: u32,
+    /// Renewals whose payment failed (now past due).
+    pub failed: u32,
+    /// Cancelled subscriptions that ended, licences released.
+    pub expired: u32,
+    /// Past-due subscriptions suspended after the grace period.
+    pub suspended: u32,
+}
+
+/// How settling an order ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// Paid; the card that paid.
+    Paid(StoredCard),
+    /// Declined, with the issuer's code.
+    Declined(String),
+    /// The buyer must pass 3-D Secure first (a new card for a bill or more seats).
+    RequiresAction {
+        /// The challenge.
+        challenge_id: String,
+        /// Where to answer it.
+        url: String,
+    },
+    /// The token is unknown, or spent (`already_used`).
+    BadToken {
+        /// The token was charged before.
+        already_used: bool,
+    },
+}
+
+fn product_name(product: &str) -> &'static str {
+    product
+        .parse::<ProductId>()
+        .map(|p| price_book::entry(p).name)
+        .unwrap_or("Subscription")
+}
+
+/// Charges an order's payment source and records the outcome (see the module docs: safe to
+/// repeat). A store failure leaves the order `created` for recovery.
+pub async fn settle(
+    store: &Store,
+    gateway: &Gateway,
+    order: &OrderRow,
+    now: i64,
+) -> Result<Settled, StoreError> {
+    let Some(source) = order.payment_source.clone() else {
+        record_failure(store, order, "no_payment_method", now).await?;
+        return Ok(Settled::Declined("no_payment_method".into()));
+    };
+    let currency = Currency::parse(&order.currency).unwrap_or(Currency::USD);
+    let outcome = gateway
+        .charge(
+            &source,
+            order.amount,
+            currency,
+            &charge_key(&order.id),
+            source.starts_with("tok_"),
+        )
+        .await;
+    match outcome {
+        Ok(ChargeOutcome::Succeeded { saved_card, .. }) => {
+            let card = match saved_card {
+                Some(card) => card,
+                None => gateway
+                    .card(&source)
+                    .await?
+                    .ok_or_else(|| StoreError::Corrupt(format!("card {source} vanished")))?,
+            };
+            match order.kind.as_str() {
+                "seat_increase" => {
+                    let line = format!(
+                        "{} × {}, prorated {} – {}",
+                        order.quantity,
+                        product_name(&order.product),
+                        iso_date(order.period_start),
+                        iso_date(order.period_end)
+                    );
+                    store
+                        .complete_seat_increase(
+                            order,
+                            order.quantity,
+                            &card,
+                            &new_id("in"),
+                            &line,
+                            now,
+                        )
+                        .await?;
+                }
+                _ => store.complete_invoice_payment(order, &card, now).await?,
+            }
+            Ok(Settled::Paid(card))
+        }
+        Ok(ChargeOutcome::Declined { decline_code }) => {
+            record_failure(store, order, &decline_code, now).await?;
+            Ok(Settled::Declined(decline_code))
+        }
+        Ok(ChargeOutcome::RequiresAction { challenge_id, url }) => {
+            record_failure(store, order, "authentication_required", now).await?;
+            Ok(Settled::RequiresAction { challenge_id, url })
+        }
+        Err(ChargeError::Store(error)) => Err(error),
+        Err(error) => {
+            record_failure(store, order, "invalid_token", now).await?;
+            Ok(Settled::BadToken {
+                already_used: matches!(error, ChargeError::TokenAlreadyUsed),
+            })
+        }
+    }
+}
+
+async fn record_failure(
+    store: &Store,
+    order: &OrderRow,
+    code: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    match order.kind.as_str() {
+        "renewal" | "invoice_payment" => store.fail_invoice_payment(order, code, now).await,
+        _ => store.fail_order(&order.id, code, now).await,
+    }
+}
+
+/// Renews what is due, ends what was cancelled, suspends what stayed unpaid too long.
+pub async fn run_due(
+    store: &Store,
+    gateway: &Gateway,
+    now: i64,
+) -> Result<BillingReport, StoreError> {
+    let mut report = BillingReport::default();
+    // A subscription many periods behind (the clock jumped) renews once per period.
+    for _ in 0..240 {
+        let due = store.due_subscriptions(now).await?;
+        if due.is_empty() {
+            break;
+        }
+        for subscription in due {
+            if subscription.status == "canceled" {
+                if store.expire(&subscription.id, now).await? {
+                    report.expired += 1;
+                }
+                continue;
+            }
+            match renew(store, gateway, &subscription, now).await? {
+                Some(true) => report.renewed += 1,
+                Some(false) => report.failed += 1,
+                None => {}
+            }
+        }
+    }
+    report.suspended = store
+        .suspend_overdue(now - GRACE_PERIOD_SECONDS, now)
+        .await? as u32;
+    Ok(report)
+}
+
+/// Moves one subscription into its next period and charges for it. `None` if another run
+/// renewed it first.
+async fn renew(
+    store: &Store,
+    gateway: &Gateway,
+    subscription: &BillingRow,
+    now: i64,
+) -> Result<Option<bool>, StoreError> {
+    let quantity = subscription
+        .pending_quantity
+        .unwrap_or(subscription.quantity);
+    let start = subscription.current_period_end;
+    let end = add_months(
+        subscription.billing_anchor,
+        (subscription.periods_elapsed + 2) as u32,
+    );
+    if subscription.source == "central" {
+        // Billed through the organisation's agreement: the period moves on, nothing is charged.
+        store.advance_period(subscription, start, end, now).await?;
+        return Ok(None);
+    }
+    let amounts = with_tax(
+        subscription.unit_amount * quantity,
+        subscription.tax_rate_bps,
+    );
+    let order = OrderRow {
+        id: new_id("ord"),
+        organization_id: subscription.organization_id.clone(),
+        purchaser_id: subscription.purchaser_id.clone(),
+        subscription_id: Some(subscription.id.clone()),
+        kind: "renewal".into(),
+        product: subscription.product.clone(),
+        quantity,
+        unit_amount: subscription.unit_amount,
+        subtotal: amounts.subtotal,
+        tax: amounts.tax,
+        tax_rate_bps: subscription.tax_rate_bps,
+        amount: amounts.total,
+        currency: subscription.currency.clone(),
+        period_start: start,
+        period_end: end,
+        phase: "created".into(),
+        payment_source: subscription.payment_method_id.clone(),
+        decline_code: None,
+        created_at: now,
+    };
+    let renewal = Renewal {
+        invoice_id: new_id("in"),
+        line_description: format!(
+            "{quantity} × {}, {} – {}",
+            product_name(&subscription.product),
+            iso_date(start),
+            iso_date(end)
+        ),
+        from_period: subscription.periods_elapsed,
+        order,
+    };
+    if !store.start_renewal(&renewal, quantity, now).await? {
+        return Ok(None);
+    }
+    Ok(Some(matches!(
+        settle(store, gateway, &renewal.order, now).await?,
+        Settled::Paid(_)
+    )))
+}
+
+/// The order for adding `added` seats now, prorated to the end of the current period.
+pub fn seat_increase_order(
+    subscription: &BillingRow,
+    added: u32,
+    payment_source: String,
+    now: i64,
+) -> OrderRow {
+    let subtotal = prorated_subtotal(
+        subscription.unit_amount,
+        added,
+        now,
+        subscription.current_period_start,
+        subscription.current_period_end,
+    );
+    let amounts = with_tax(subtotal, subscription.tax_rate_bps);
+    OrderRow {
+        id: new_id("ord"),
+        organization_id: subscription.organization_id.clone(),
+        purchaser_id: subscription.purchaser_id.clone(),
+        subscription_id: Some(subscription.id.clone()),
+        kind: "seat_increase".into(),
+        product: subscription.product.clone(),
+        quantity: i64::from(added),
+        unit_amount: subscription.unit_amount,
+        subtotal: amounts.subtotal,
+        tax: amounts.tax,
+        tax_rate_bps: subscription.tax_rate_bps,
+        amount: amounts.total,
+        currency: subscription.currency.clone(),
+        period_start: now.max(subscription.current_period_start),
+        period_end: subscription.current_period_end,
+        phase: "created".into(),
+        payment_source: Some(payment_source),
+        decline_code: None,
+        created_at: now,
+    }
+}
+
+/// Settles a billing order found unfinished after a restart. A renewal is charged (the buyer
+/// agreed to be billed each period); a bill payment or seat increase that never reached the
+/// gateway is rolled back and its idempotency key released.
+pub async fn recover_order(
+    store: &Store,
+    gateway: &Gateway,
+    order: &OrderRow,
+    now: i64,
+) -> Result<(), StoreError> {
+    let charged = matches!(
+        gateway.recorded_charge(&charge_key(&order.id)).await,
+        Ok(Some(_))
+    );
+    if charged || order.kind == "renewal" {
+        let outcome = settle(store, gateway, order, now).await?;
+        tracing::warn!(order = %order.id, kind = %order.kind, ?outcome, "recovered a billing order");
+    } else {
+        store.fail_order(&order.id, "abandoned", now).await?;
+        store.abandon_idempotent_for_order(&order.id).await?;
+        tracing::warn!(order = %order.id, kind = %order.kind, "rolled back a payment that never charged");
+    }
+    Ok(())
+}
