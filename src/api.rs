@@ -6,10 +6,13 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
+use selfserve_api::manage::{
+    AssignRequest, PayInvoiceRequest, PaymentMethodRequest, SeatChangeQuote, SeatChangeRequest,
+};
 use selfserve_api::product::ProductList;
 use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
 use selfserve_api::session::{SessionUser, SignInRequest};
-use selfserve_api::subscription::Subscription;
+use selfserve_api::subscription::{Invoice, Subscription, UserRef};
 use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
 use send_wrapper::SendWrapper;
 use serde::Serialize;
@@ -152,6 +155,93 @@ pub async fn subscription(id: &str) -> Result<Subscription, ApiFailure> {
         encode(id)
     )))
     .await
+}
+
+/// `GET /api/v1/directory/users?q=&limit=`: colleagues to give a licence to.
+pub async fn search_users(query: &str, limit: u32) -> Result<List<UserRef>, ApiFailure> {
+    fetch_json(Request::get(&format!(
+        "/api/v1/directory/users?q={}&limit={limit}",
+        encode(query)
+    )))
+    .await
+}
+
+/// `POST /api/v1/subscriptions/{id}/assignments`.
+pub async fn assign(id: &str, request: &AssignRequest) -> Result<Subscription, ApiFailure> {
+    let url = format!("/api/v1/subscriptions/{}/assignments", encode(id));
+    fetch_json(with_json(Request::post(&url), request)?).await
+}
+
+/// `DELETE /api/v1/subscriptions/{id}/assignments/{user}`.
+pub async fn unassign(id: &str, user_id: &str) -> Result<Subscription, ApiFailure> {
+    let url = format!(
+        "/api/v1/subscriptions/{}/assignments/{}",
+        encode(id),
+        encode(user_id)
+    );
+    fetch_json(Request::delete(&url)).await
+}
+
+/// `POST /api/v1/subscriptions/{id}/seats/quote`.
+pub async fn quote_seats(id: &str, quantity: u32) -> Result<SeatChangeQuote, ApiFailure> {
+    let url = format!("/api/v1/subscriptions/{}/seats/quote", encode(id));
+    let body = SeatChangeRequest {
+        quantity: i64::from(quantity),
+        payment_token: None,
+    };
+    fetch_json(with_json(Request::post(&url), &body)?).await
+}
+
+/// `POST /api/v1/subscriptions/{id}/seats` with the attempt's idempotency key.
+pub async fn change_seats(
+    id: &str,
+    request: &SeatChangeRequest,
+    idempotency_key: &str,
+) -> Result<Subscription, ApiFailure> {
+    let url = format!("/api/v1/subscriptions/{}/seats", encode(id));
+    let builder = Request::post(&url).header("Idempotency-Key", idempotency_key);
+    fetch_json(with_json(builder, request)?).await
+}
+
+/// `GET /api/v1/subscriptions/{id}/invoices`.
+pub async fn invoices(id: &str) -> Result<List<Invoice>, ApiFailure> {
+    fetch_json(Request::get(&format!(
+        "/api/v1/subscriptions/{}/invoices",
+        encode(id)
+    )))
+    .await
+}
+
+/// `GET /api/v1/invoices/{id}`.
+pub async fn invoice(id: &str) -> Result<Invoice, ApiFailure> {
+    fetch_json(Request::get(&format!("/api/v1/invoices/{}", encode(id)))).await
+}
+
+/// `POST /api/v1/invoices/{id}/pay` with the attempt's idempotency key.
+pub async fn pay_invoice(
+    id: &str,
+    request: &PayInvoiceRequest,
+    idempotency_key: &str,
+) -> Result<Invoice, ApiFailure> {
+    let url = format!("/api/v1/invoices/{}/pay", encode(id));
+    let builder = Request::post(&url).header("Idempotency-Key", idempotency_key);
+    fetch_json(with_json(builder, request)?).await
+}
+
+/// `PUT /api/v1/subscriptions/{id}/payment-method`.
+pub async fn set_payment_method(id: &str, token: &str) -> Result<Subscription, ApiFailure> {
+    let url = format!("/api/v1/subscriptions/{}/payment-method", encode(id));
+    let body = PaymentMethodRequest {
+        payment_token: token.to_owned(),
+    };
+    fetch_json(with_json(Request::put(&url), &body)?).await
+}
+
+/// `POST /api/v1/subscriptions/{id}/cancel` (or `/reactivate` to undo).
+pub async fn set_cancelled(id: &str, cancel: bool) -> Result<Subscription, ApiFailure> {
+    let action = if cancel { "cancel" } else { "reactivate" };
+    let url = format!("/api/v1/subscriptions/{}/{action}", encode(id));
+    fetch_json(with_json(Request::post(&url), &serde_json::json!({}))?).await
 }
 
 /// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the

@@ -30,8 +30,11 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 use pages::checkout::CheckoutPage;
 use pages::confirmation::ConfirmationPage;
+use pages::invoice::InvoicePage;
+use pages::manage::ManagePage;
 use pages::not_found::NotFound;
 use pages::products::ProductsPage;
+use pages::subscription::SubscriptionPage;
 
 /// The whole app: header, then the page of the current route.
 #[component]
@@ -45,6 +48,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ProductsPage />
                     <Route path=path!("/buy/:product") view=CheckoutPage />
                     <Route path=path!("/confirmation/:id") view=ConfirmationPage />
+                    <Route path=path!("/manage") view=ManagePage />
+                    <Route path=path!("/manage/:id") view=SubscriptionPage />
+                    <Route path=path!("/invoices/:id") view=InvoicePage />
                 </Routes>
             </main>
         </Router>

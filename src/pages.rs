@@ -2,5 +2,8 @@
 
 pub mod checkout;
 pub mod confirmation;
+pub mod invoice;
+pub mod manage;
 pub mod not_found;
 pub mod products;
+pub mod subscription;

@@ -71,6 +71,11 @@ impl Journey {
         let field = self.element(css).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
+        let typed = field.prop("value").await.unwrap().unwrap_or_default();
+        assert!(
+            !typed.is_empty() || text.is_empty(),
+            "{css} did not take {text:?}"
+        );
     }
 
     async fn element(&self, css: &str) -> fantoccini::elements::Element {
@@ -447,5 +452,148 @@ async fn the_back_button_and_a_refresh_keep_the_step_and_the_choices() {
     let quantity = journey.element("[data-testid=quantity]").await;
     assert_eq!(quantity.prop("value").await.unwrap().as_deref(), Some("4"));
     assert!(journey.path_and_query().await.ends_with("step=seats"));
+    journey.finish().await;
+}
+
+/// Moves the server's clock forward (what a month passing does), then reloads the page.
+async fn advance_days(journey: &Journey, days: i64) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/test-clock/advance", journey.server.base))
+        .json(&serde_json::json!({"days": days}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    journey.client.refresh().await.unwrap();
+}
+
+/// Chooses a colleague from the type-ahead results.
+async fn pick_colleague(journey: &Journey, typed: &str, name: &str) {
+    journey.fill("[data-testid=user-search]", typed).await;
+    journey.wait_text("#user-results", name).await;
+    let options = journey
+        .client
+        .find_all(Locator::Css("[data-testid=user-option]"))
+        .await
+        .unwrap();
+    for option in options {
+        if option.text().await.unwrap().contains(name) {
+            option.click().await.unwrap();
+            break;
+        }
+    }
+    journey
+        .wait_text("[data-testid=selected-users]", name)
+        .await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
+    let journey = Journey::start().await;
+    start_and_sign_in(&journey, "megan@contoso.com").await;
+    choose_seats(&journey, 5).await;
+    enter_card(&journey, "4242 4242 4242 4242").await;
+    journey.wait_text("[data-testid=pay]", "Pay $70.00").await;
+    journey.click("[data-testid=pay]").await;
+    journey
+        .wait_text("[data-testid=confirmation]", "Purchase complete")
+        .await;
+    journey.click("[data-testid=manage-link]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "1 of 5 assigned")
+        .await;
+
+    // Three colleagues: two found by typing, one pasted.
+    pick_colleague(&journey, "ale", "Alex Wilber").await;
+    pick_colleague(&journey, "gu", "Lee Gu").await;
+    journey.click("[data-testid=assign-selected]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "3 of 5 assigned")
+        .await;
+    journey
+        .fill("[data-testid=paste-emails]", "diego@contoso.com")
+        .await;
+    journey.click("[data-testid=assign-pasted]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "4 of 5 assigned")
+        .await;
+    let holders = journey.text_of("[data-testid=assigned-users]").await;
+    for name in ["Megan Bowen", "Alex Wilber", "Lee Gu", "Diego Siciliani"] {
+        assert!(holders.contains(name), "{name} in {holders}");
+    }
+    journey.screenshot("10-licences").await;
+
+    // Two more licences, charged now.
+    journey.fill("[data-testid=seats-quantity]", "7").await;
+    journey
+        .wait_text("[data-testid=seats-quote]", "2 more licences now")
+        .await;
+    journey.click("[data-testid=seats-confirm]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "4 of 7 assigned")
+        .await;
+
+    // A month later: a renewal bill, paid.
+    advance_days(&journey, 31).await;
+    journey.wait_text("[data-testid=bills]", "$98.00").await;
+    let bills = journey
+        .client
+        .find_all(Locator::Css("[data-testid=bill-row]"))
+        .await
+        .unwrap();
+    assert_eq!(bills.len(), 3, "purchase, extra licences, renewal");
+    journey.screenshot("11-bills").await;
+
+    // A card that fails every charge: the next renewal leaves the subscription past due.
+    journey.click("[data-testid=replace-card]").await;
+    enter_card(&journey, "4000 0000 0000 0341").await;
+    journey.wait_text("[data-testid=fact-card]", "0341").await;
+    advance_days(&journey, 31).await;
+    journey
+        .wait_text("[data-testid=payment-banner]", "didn't go through")
+        .await;
+    assert_eq!(journey.text_of("[data-testid=status]").await, "Payment due");
+    journey.screenshot("12-past-due").await;
+
+    // A good card, then "pay now": active again.
+    journey.click("[data-testid=replace-card]").await;
+    enter_card(&journey, "4242 4242 4242 4242").await;
+    journey.wait_text("[data-testid=fact-card]", "4242").await;
+    journey.click("[data-testid=pay-now]").await;
+    journey.wait_text("[data-testid=status]", "Active").await;
+    assert!(
+        journey
+            .client
+            .find(Locator::Css("[data-testid=payment-banner]"))
+            .await
+            .is_err()
+    );
+
+    // Cancel, undo, cancel again; at the end of the period the licences are released.
+    journey.click("[data-testid=cancel-subscription]").await;
+    journey.click("[data-testid=confirm-cancel]").await;
+    journey
+        .wait_text("[data-testid=cancel-notice]", "is cancelled")
+        .await;
+    journey.click("[data-testid=undo-cancel]").await;
+    journey.wait_text("[data-testid=status]", "Active").await;
+    journey.click("[data-testid=cancel-subscription]").await;
+    journey.click("[data-testid=confirm-cancel]").await;
+    journey.wait_text("[data-testid=status]", "Cancelled").await;
+    advance_days(&journey, 31).await;
+    journey.wait_text("[data-testid=status]", "Ended").await;
+    let holders = journey.text_of("[data-testid=assigned-users]").await;
+    assert!(
+        !holders.contains("Alex Wilber"),
+        "licences released: {holders}"
+    );
+    journey.screenshot("13-ended").await;
+
+    // The header leads back to the list of subscriptions.
+    journey.click("[data-testid=nav-manage]").await;
+    journey
+        .wait_text("[data-testid=subscriptions]", "Ended")
+        .await;
     journey.finish().await;
 }

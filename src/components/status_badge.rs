@@ -1,0 +1,27 @@
+//! A subscription's status as a small coloured label (with text: colour is never the only cue).
+
+use crate::i18n::{Msg, t};
+use leptos::prelude::*;
+use selfserve_api::subscription::SubscriptionStatus;
+
+/// The label for `status`.
+pub fn status_text(status: SubscriptionStatus) -> &'static str {
+    t(match status {
+        SubscriptionStatus::Active => Msg::StatusActive,
+        SubscriptionStatus::Trialing => Msg::StatusTrialing,
+        SubscriptionStatus::PastDue => Msg::StatusPastDue,
+        SubscriptionStatus::Suspended => Msg::StatusSuspended,
+        SubscriptionStatus::Canceled => Msg::StatusCanceled,
+        SubscriptionStatus::Expired => Msg::StatusExpired,
+    })
+}
+
+#[component]
+pub fn StatusBadge(status: SubscriptionStatus) -> impl IntoView {
+    let tone = match status {
+        SubscriptionStatus::Active | SubscriptionStatus::Trialing => "badge-ok",
+        SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => "badge-warn",
+        SubscriptionStatus::Suspended | SubscriptionStatus::Expired => "badge-bad",
+    };
+    view! { <span class=format!("badge {tone}") data-testid="status">{status_text(status)}</span> }
+}

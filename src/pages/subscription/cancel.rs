@@ -1,0 +1,116 @@
+//! Cancelling (confirmed in a dialog; usable until the period ends) and undoing it.
+
+use super::{failure_text, use_subscription};
+use crate::api;
+use crate::format;
+use crate::i18n::{Msg, fill, t};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use selfserve_api::subscription::SubscriptionStatus;
+
+fn set_cancelled(
+    ctx: super::SubscriptionContext,
+    cancel: bool,
+    pending: RwSignal<bool>,
+    error: RwSignal<Option<String>>,
+) {
+    pending.set(true);
+    error.set(None);
+    spawn_local(async move {
+        let result = api::set_cancelled(&ctx.id.get_value(), cancel).await;
+        pending.set(false);
+        match result {
+            Ok(sub) => {
+                let date = format::date(sub.current_period_end, None);
+                let message = if cancel {
+                    fill(t(Msg::CancelledUntil), &[&date])
+                } else {
+                    t(Msg::CancellationUndone).to_owned()
+                };
+                ctx.updated(sub, message);
+            }
+            Err(failure) => error.set(Some(failure_text(&failure))),
+        }
+    });
+}
+
+/// "Ends on …; undo" for a cancelled subscription.
+#[component]
+pub fn CancelNotice() -> impl IntoView {
+    let ctx = use_subscription();
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    move || {
+        ctx.subscription.get().filter(|s| s.status == SubscriptionStatus::Canceled).map(|sub| {
+            let date = format::date(sub.current_period_end, None);
+            view! {
+                <div class="notice" role="note" data-testid="cancel-notice">
+                    <p>{fill(t(Msg::CancelledNotice), &[&date])}</p>
+                    {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    <button type="button" class="button button-secondary" data-testid="undo-cancel"
+                        aria-disabled=move || pending.get().then_some("true")
+                        on:click=move |_| set_cancelled(ctx, false, pending, error)>{t(Msg::UndoCancel)}</button>
+                </div>
+            }
+        })
+    }
+}
+
+/// The "Cancel subscription" button and its confirmation dialog.
+#[component]
+pub fn CancelSection() -> impl IntoView {
+    let ctx = use_subscription();
+    let dialog = NodeRef::<html::Dialog>::new();
+    let pending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let cancellable = move || {
+        ctx.subscription.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                !matches!(
+                    s.status,
+                    SubscriptionStatus::Canceled | SubscriptionStatus::Expired
+                )
+            })
+        })
+    };
+    let details = move || {
+        ctx.subscription.with(|s| {
+            s.as_ref().map(|s| {
+                fill(
+                    t(Msg::CancelExplain),
+                    &[
+                        &format::date(s.current_period_end, None),
+                        &s.assigned_users.len().to_string(),
+                    ],
+                )
+            })
+        })
+    };
+    view! {
+        <Show when=cancellable>
+            <section class="section" aria-labelledby="cancel-heading">
+                <h2 id="cancel-heading">{t(Msg::CancelHeading)}</h2>
+                <button type="button" class="button button-danger" data-testid="cancel-subscription"
+                    on:click=move |_| { if let Some(d) = dialog.get() { let _ = d.show_modal(); } }>
+                    {t(Msg::CancelSubscription)}
+                </button>
+            </section>
+        </Show>
+        <dialog node_ref=dialog class="dialog" aria-labelledby="cancel-title" aria-describedby="cancel-body" data-testid="cancel-dialog">
+            <h2 id="cancel-title">{t(Msg::CancelConfirmTitle)}</h2>
+            <p id="cancel-body">{details}</p>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <div class="dialog-actions">
+                <button type="button" class="button button-danger" data-testid="confirm-cancel"
+                    aria-disabled=move || pending.get().then_some("true")
+                    on:click=move |_| {
+                        if let Some(d) = dialog.get() { d.close(); }
+                        set_cancelled(ctx, true, pending, error);
+                    }>{t(Msg::CancelSubscription)}</button>
+                <button type="button" class="button button-secondary" data-testid="keep-subscription"
+                    on:click=move |_| { if let Some(d) = dialog.get() { d.close(); } }>{t(Msg::KeepSubscription)}</button>
+            </div>
+        </dialog>
+    }
+}
