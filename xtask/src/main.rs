@@ -5,7 +5,8 @@
 //! - `cargo xtask test`: installs what is missing (browsers too), then runs every check and
 //!   test and ends with one line `N passed, N failed`.
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
-//! - `cargo xtask bench`: measures the release bundle (see BENCHMARKS.md).
+//! - `cargo xtask bench`: measures the release bundle and colleague search at 100,000 users
+//!   (see BENCHMARKS.md).
 //!
 //! # Layout
 //! - [`tools`]: pinned tool installation.
@@ -207,7 +208,15 @@ fn test(env: &Env) -> ExitCode {
 fn bench(env: &Env) -> Result<(), String> {
     tools::ensure_build_tools(env)?;
     dist::build(env)?;
-    dist::print_sizes(env)
+    dist::print_sizes(env)?;
+    println!("\nxtask: ── colleague search at 100,000 users");
+    run_checked(&mut env.cargo(&[
+        "bench",
+        "--package",
+        "selfserve-server",
+        "--bench",
+        "search",
+    ]))
 }
 
 /// The full path of `tool` on the tools PATH.

@@ -474,6 +474,29 @@ impl Store {
         Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
+    /// The naive search (`LIKE '%q%'` over every member): not used by the server, kept as the
+    /// baseline `cargo xtask bench` measures [`Store::search_users`] against.
+    #[doc(hidden)]
+    pub async fn search_users_by_scan(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let pattern = format!("%{}%", query.trim().to_lowercase());
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE organization_id = $1 \
+             AND (name_search LIKE $2 OR email LIKE $2) AND enabled = 1 AND in_directory = 1 \
+             ORDER BY name_search, email LIMIT $3"
+        ))
+        .bind(organization_id)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// The enabled members of an organisation among `ids`.
     pub async fn members_by_ids(
         &self,
