@@ -16,12 +16,15 @@
 //! - [`purchase`]: quotes and purchases.
 //! - [`subscription`]: subscriptions, orders, invoices, cards on file.
 //! - [`manage`]: licences, seat changes, bills, the test clock.
+//! - [`admin`]: admins' and partners' views, policies, capacity, the audit log; trials.
 //!
 //! # Invariants
-//! - No framework, no I/O: only `serde`. Everything here compiles to `wasm32-unknown-unknown`.
+//! - No framework, no I/O: only `serde` (and `serde_json::Value` for the audit log's free-form
+//!   before/after). Everything here compiles to `wasm32-unknown-unknown`.
 //! - No business logic beyond validation of single values: eligibility, pricing and proration
 //!   live in the server's `domain`.
 
+pub mod admin;
 pub mod card;
 pub mod eligibility;
 pub mod email;

@@ -52,4 +52,7 @@ pub struct PurchaseRequest {
     pub quantity: i64,
     /// The gateway's single-use card token (`tok_…`).
     pub payment_token: String,
+    /// A trial of the same product this purchase replaces (its users move to the purchase).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convert_trial: Option<String>,
 }

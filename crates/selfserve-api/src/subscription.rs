@@ -175,4 +175,13 @@ pub struct Subscription {
     pub latest_invoice: Option<Invoice>,
     /// When it was created (unix seconds).
     pub created: i64,
+    /// When an admin asked the purchaser to cancel, if one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_requested_at: Option<i64>,
+    /// Who asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_requested_by: Option<String>,
+    /// For a trial that was bought: the subscription that replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converted_to: Option<String>,
 }

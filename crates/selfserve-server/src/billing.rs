@@ -159,15 +159,23 @@ pub async fn run_due(
             break;
         }
         for subscription in due {
-            if subscription.status == "canceled" {
+            // Cancelled subscriptions end; trials end too: they never renew by themselves.
+            if subscription.status == "canceled" || subscription.status == "trialing" {
                 if store.expire(&subscription.id, now).await? {
                     report.expired += 1;
+                    log(store, &subscription, "expired", None, now).await;
                 }
                 continue;
             }
             match renew(store, gateway, &subscription, now).await? {
-                Some(true) => report.renewed += 1,
-                Some(false) => report.failed += 1,
+                Some(true) => {
+                    report.renewed += 1;
+                    log(store, &subscription, "renewed", None, now).await;
+                }
+                Some(false) => {
+                    report.failed += 1;
+                    log(store, &subscription, "renewal_failed", None, now).await;
+                }
                 None => {}
             }
         }
@@ -176,6 +184,29 @@ pub async fn run_due(
         .suspend_overdue(now - GRACE_PERIOD_SECONDS, now)
         .await? as u32;
     Ok(report)
+}
+
+async fn log(
+    store: &Store,
+    subscription: &BillingRow,
+    action: &str,
+    after: Option<serde_json::Value>,
+    now: i64,
+) {
+    crate::audit::record(
+        store,
+        &subscription.organization_id,
+        &crate::audit::Actor::Billing,
+        crate::audit::Change {
+            action,
+            subscription_id: Some(&subscription.id),
+            product: Some(&subscription.product),
+            before: Some(serde_json::json!({"status": subscription.status})),
+            after,
+        },
+        now,
+    )
+    .await;
 }
 
 /// Moves one subscription into its next period and charges for it. `None` if another run

@@ -22,6 +22,39 @@ pub enum Command {
     /// Manage the directory of organisations and users.
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Self-service purchase policies per product (like the MSCommerce PowerShell module's
+    /// Get/Update-MSCommerceProductPolicy). Changes apply to a running server at once.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print one line per product: `PRODUCT_ID VALUE`.
+    List {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Set one product's policy.
+    Set {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// `power-bi-pro`, `power-apps-per-user` or `power-automate-per-user`.
+        #[arg(long)]
+        product: String,
+        /// `enabled`, `disabled` or `only_trials_without_payment_method`.
+        #[arg(long)]
+        value: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// Where the database is.

@@ -6,7 +6,8 @@
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
 //! - [`session`]: sign-in, sign-out, and the [`session::CurrentUser`] extractor.
 //! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
-//! - [`products`], [`checkout`], [`subscriptions`], [`manage`], [`health`]: the endpoints.
+//! - [`products`], [`checkout`], [`subscriptions`], [`manage`], [`admin`], [`health`]: the
+//!   endpoints.
 //!
 //! # Invariants
 //! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
@@ -15,6 +16,7 @@
 //!   runs.
 //! - Request and response bodies are never logged (they may hold passwords).
 
+pub mod admin;
 pub mod app_files;
 pub mod checkout;
 pub mod error;
@@ -157,6 +159,16 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(manage::cancel))
         .routes(routes!(manage::reactivate))
         .routes(routes!(manage::advance_clock))
+        .routes(routes!(admin::organizations))
+        .routes(routes!(admin::purchases, admin::central_purchase))
+        .routes(routes!(admin::export_csv))
+        .routes(routes!(admin::take_over))
+        .routes(routes!(admin::cancel_request))
+        .routes(routes!(admin::policies))
+        .routes(routes!(admin::set_policy))
+        .routes(routes!(admin::capacity))
+        .routes(routes!(admin::audit_log))
+        .routes(routes!(admin::start_trial))
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let api = api

@@ -12,9 +12,11 @@
 //! - [`purchases`]: buying, with recorded phases so money moves exactly once.
 //! - [`billing`]: renewals, seats added mid-period, paying bills; grace and suspension.
 //! - [`throttle`]: token-bucket rate limits.
+//! - [`audit`]: writing the audit log.
 //! - [`password`], [`ids`], [`clock`]: argon2id hashing, random ids, server time.
 //! - [`demo`]: the embedded demo directory.
 
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod cli;

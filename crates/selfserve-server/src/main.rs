@@ -1,7 +1,7 @@
 //! `selfserve-server`: see [`selfserve_server::cli`] for the commands.
 
 use clap::Parser;
-use selfserve_server::cli::{Cli, Command, DirectoryCommand};
+use selfserve_server::cli::{Cli, Command, DirectoryCommand, PolicyCommand};
 use selfserve_server::server::{self, ServeOptions};
 use selfserve_server::{directory_import, domain::directory::Directory, store::Store};
 use std::io::Write;
@@ -24,6 +24,7 @@ async fn main() -> ExitCode {
         Command::Directory(DirectoryCommand::Import { file, database }) => {
             import(&file, &database.database).await
         }
+        Command::Policy(command) => policy(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,5 +75,60 @@ async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     store.close().await;
     println!("{report}");
+    Ok(())
+}
+
+async fn policy(command: PolicyCommand) -> Result<(), String> {
+    use selfserve_api::product::ProductId;
+    use selfserve_server::domain::eligibility::Policy;
+    let (org, database) = match &command {
+        PolicyCommand::List { org, database } | PolicyCommand::Set { org, database, .. } => {
+            (org.trim().to_ascii_lowercase(), database.database.clone())
+        }
+    };
+    let store = Store::open(&database).await.map_err(|e| e.to_string())?;
+    let organization = store
+        .organization_by_domain(&org)
+        .await
+        .map_err(|e| e.to_string())?
+        .filter(|o| o.kind != "partner")
+        .ok_or_else(|| format!("no organisation has the domain {org}"))?;
+    match command {
+        PolicyCommand::List { .. } => {
+            for product in ProductId::ALL {
+                let value = selfserve_server::auth::policy_for(&store, &organization.id, product)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("{product} {}", value.as_str());
+            }
+        }
+        PolicyCommand::Set { product, value, .. } => {
+            let product: ProductId = product.parse().map_err(|_| {
+                format!(
+                    "unknown product {product:?}: use power-bi-pro, power-apps-per-user or \
+                     power-automate-per-user"
+                )
+            })?;
+            let value: Policy = value.parse().map_err(|()| {
+                format!(
+                    "unknown value {value:?}: use enabled, disabled or \
+                     only_trials_without_payment_method"
+                )
+            })?;
+            let now = selfserve_server::clock::Clock::system().now();
+            selfserve_server::http::admin::change_policy(
+                &store,
+                &organization.id,
+                product,
+                value,
+                &selfserve_server::audit::Actor::Cli,
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("{product} {}", value.as_str());
+        }
+    }
+    store.close().await;
     Ok(())
 }

@@ -14,6 +14,7 @@
 //! finished (step 4), a recorded decline is failed, and no charge at all means no money moved,
 //! so the order is failed and the key released for a clean retry.
 
+use crate::audit::{self, Actor, Change};
 use crate::auth::{policy_for, tenant_of};
 use crate::domain::eligibility::check_purchase;
 use crate::domain::market::CountryCode;
@@ -44,6 +45,8 @@ pub struct PurchaseInput {
     pub quantity: SeatCount,
     /// The gateway token to charge.
     pub payment_token: String,
+    /// The trial this purchase replaces.
+    pub convert_trial: Option<String>,
 }
 
 /// Runs a purchase for `user`; returns the new subscription, or the error to send.
@@ -73,6 +76,31 @@ pub async fn purchase(
         .unwrap_or(CountryCode::US);
     let quote = pricing::quote(input.product, country, input.quantity, now);
 
+    if let Some(trial_id) = &input.convert_trial {
+        let trial = store.billing_row(trial_id).await?;
+        let Some(trial) = trial.filter(|t| {
+            t.purchaser_id == user.id
+                && t.product == input.product.as_str()
+                && t.status == "trialing"
+        }) else {
+            return Err(AppError::bad_request(
+                ErrorCode::InvalidRequest,
+                "That is not a trial of this product you can buy.",
+            )
+            .field("convert_trial"));
+        };
+        if i64::from(input.quantity.get()) < trial.assigned_count {
+            return Err(AppError::bad_request(
+                ErrorCode::InvalidQuantity,
+                format!(
+                    "{} people use the trial: buy at least {} licences.",
+                    trial.assigned_count, trial.assigned_count
+                ),
+            )
+            .field("quantity"));
+        }
+    }
+
     match gateway.card(&input.payment_token).await? {
         None => return Err(invalid_token()),
         Some(_) if !input.payment_token.starts_with("tok_") => return Err(invalid_token()),
@@ -101,6 +129,9 @@ pub async fn purchase(
         created_at: now,
     };
     store.insert_order(&order, Some(idempotency)).await?;
+    if let Some(trial_id) = &input.convert_trial {
+        store.set_order_converts(&order.id, trial_id).await?;
+    }
 
     let outcome = gateway
         .charge(
@@ -119,6 +150,7 @@ pub async fn purchase(
         Ok(ChargeOutcome::Succeeded { saved_card, .. }) => {
             let card = saved_card.ok_or_else(|| AppError::internal("charge saved no card"))?;
             let id = complete(store, &order, &card, now).await?;
+            audit_purchase(store, &order, &id, &Actor::user(user), now).await;
             subscription_view(store, &id).await
         }
         Ok(ChargeOutcome::Declined { decline_code }) => {
@@ -148,6 +180,30 @@ pub async fn purchase(
         // The charge's outcome is unknown: the order stays `created` for recovery.
         Err(ChargeError::Store(error)) => Err(error.into()),
     }
+}
+
+async fn audit_purchase(store: &Store, order: &OrderRow, id: &str, actor: &Actor, now: i64) {
+    if let Ok(Some(trial)) = store.order_converts(&order.id).await {
+        if let Err(error) = store.finish_trial_conversion(&trial, id, now).await {
+            tracing::error!(%error, %trial, "could not move a converted trial's users");
+        }
+    }
+    audit::record(
+        store,
+        &order.organization_id,
+        actor,
+        Change {
+            action: "purchase",
+            subscription_id: Some(id),
+            product: Some(&order.product),
+            after: Some(serde_json::json!({
+                "quantity": order.quantity, "total": order.amount, "currency": order.currency,
+            })),
+            ..Change::default()
+        },
+        now,
+    )
+    .await;
 }
 
 /// The gateway idempotency key of an order's charge.
@@ -266,6 +322,7 @@ pub async fn recover_order(
             ..
         }) if order.kind == "purchase" => {
             let id = complete(store, order, &card, now).await?;
+            audit_purchase(store, order, &id, &Actor::Billing, now).await;
             let body = match store.subscription(&id).await? {
                 Some(record) => serde_json::to_string(&record.view).unwrap_or_default(),
                 None => String::new(),

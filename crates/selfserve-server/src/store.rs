@@ -21,8 +21,10 @@
 //! - [`gateway`]: the test gateway's tokens, saved cards and charges.
 //! - [`purchases`]: idempotency keys, orders, completing a purchase.
 //! - [`billing`]: licences, seat changes, renewals, paying bills.
+//! - [`admin`]: the audit log, central purchases, take-overs, capacity, trials.
 //! - [`subscriptions`]: subscriptions, orders and invoices as the API shows them.
 
+pub mod admin;
 pub mod billing;
 pub mod directory;
 pub mod gateway;

@@ -543,6 +543,7 @@ async fn a_key_still_in_progress_answers_409() {
         product: "power-bi-pro".into(),
         quantity: 1,
         payment_token: token.clone(),
+        convert_trial: None,
     };
     let hash = selfserve_server::http::idempotency::fingerprint("POST /purchases", &request);
     let now = selfserve_server::clock::Clock::system().now();
@@ -817,6 +818,7 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         product: "power-bi-pro".into(),
         quantity: 1,
         payment_token: token.clone(),
+        convert_trial: None,
     };
     let hash = selfserve_server::http::idempotency::fingerprint("POST /purchases", &request);
     let store = &app.server.store;

@@ -170,6 +170,7 @@ pub async fn purchase(
         product,
         quantity,
         payment_token: token,
+        convert_trial: request.convert_trial.clone(),
     };
     let hash = idempotency::fingerprint("POST /purchases", &request);
     let user_id = current.user.id.clone();

@@ -11,6 +11,7 @@ use super::extract::{ApiJson, ApiQuery};
 use super::idempotency;
 use super::session::CurrentUser;
 use super::subscriptions::may_administer;
+use crate::audit::{self, Actor, Change};
 use crate::billing::{self, Settled};
 use crate::domain::billing::{prorated_subtotal, with_tax};
 use crate::gateway::ChargeError;
@@ -31,6 +32,7 @@ use selfserve_api::product::{ProductId, SeatCount};
 use selfserve_api::subscription::{Invoice, Subscription, UserRef};
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::IntoParams;
 
 /// The subscription if `current` bought it; 404 otherwise.
@@ -190,8 +192,31 @@ pub async fn assign(
     }
     ids.sort();
     ids.dedup();
+    let before = assigned_emails(&state, &id).await?;
     match state.store.assign(&id, &ids, state.clock.now()).await? {
-        Assigned::Added(_) => Ok(Json(subscription_view(&state.store, &id).await?)),
+        Assigned::Added(_) => {
+            let view = subscription_view(&state.store, &id).await?;
+            let after: Vec<&str> = view
+                .assigned_users
+                .iter()
+                .map(|u| u.email.as_str())
+                .collect();
+            audit::record(
+                &state.store,
+                &subscription.organization_id,
+                &Actor::user(&current.user),
+                Change {
+                    action: "licences_assigned",
+                    subscription_id: Some(&id),
+                    product: Some(&subscription.product),
+                    before: Some(json!({"assigned": before})),
+                    after: Some(json!({"assigned": after})),
+                },
+                state.clock.now(),
+            )
+            .await;
+            Ok(Json(view))
+        }
         Assigned::NoSeats { free } => Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::NoSeatsAvailable,
@@ -204,6 +229,15 @@ pub async fn assign(
             "Licences can't be assigned while the subscription is suspended or ended.",
         )),
     }
+}
+
+async fn assigned_emails(state: &AppState, id: &str) -> Result<Vec<String>, AppError> {
+    Ok(subscription_view(&state.store, id)
+        .await?
+        .assigned_users
+        .into_iter()
+        .map(|u| u.email)
+        .collect())
 }
 
 fn assignable(user: &crate::store::directory::UserRow, subscription: &BillingRow) -> bool {
@@ -385,6 +419,20 @@ pub async fn change_seats(
                 )));
             }
         }
+        audit::record(
+            &state.store,
+            &subscription.organization_id,
+            &Actor::user(&current.user),
+            Change {
+                action: if quantity > current_quantity { "seats_changed" } else { "seats_change_scheduled" },
+                subscription_id: Some(&id),
+                product: Some(&subscription.product),
+                before: Some(json!({"quantity": current_quantity, "pending_quantity": subscription.pending_quantity})),
+                after: Some(json!({"quantity": quantity})),
+            },
+            now,
+        )
+        .await;
         subscription_view(&state.store, &id).await
     })
     .await
@@ -636,11 +684,41 @@ pub async fn reactivate(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Subscription>, AppError> {
-    owned(&state, &current, &id).await?;
+    let subscription = owned(&state, &current, &id).await?;
     if !state.store.reactivate(&id, state.clock.now()).await? {
         return Err(conflict("There is no cancellation to undo."));
     }
+    log_status(&state, &current, &subscription, "cancellation_undone").await?;
     Ok(Json(subscription_view(&state.store, &id).await?))
+}
+
+/// Records a status change with the status before and after.
+async fn log_status(
+    state: &AppState,
+    current: &CurrentUser,
+    before: &BillingRow,
+    action: &str,
+) -> Result<(), AppError> {
+    let after = state
+        .store
+        .billing_row(&before.id)
+        .await?
+        .map(|row| row.status);
+    audit::record(
+        &state.store,
+        &before.organization_id,
+        &Actor::user(&current.user),
+        Change {
+            action,
+            subscription_id: Some(&before.id),
+            product: Some(&before.product),
+            before: Some(json!({"status": before.status})),
+            after: Some(json!({"status": after})),
+        },
+        state.clock.now(),
+    )
+    .await;
+    Ok(())
 }
 
 /// The key under which the test clock's offset survives restarts.

@@ -399,12 +399,12 @@ impl Store {
         Ok(updated == 1)
     }
 
-    /// Ends a cancelled subscription whose period is over and releases its licences.
+    /// Ends a cancelled subscription or a trial whose period is over and releases its licences.
     pub async fn expire(&self, subscription_id: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         let updated = sqlx::query(
             "UPDATE subscriptions SET status = 'expired', assigned_count = 0, updated_at = $2 \
-             WHERE id = $1 AND status = 'canceled' AND current_period_end <= $2",
+             WHERE id = $1 AND status IN ('canceled', 'trialing') AND current_period_end <= $2",
         )
         .bind(subscription_id)
         .bind(now)

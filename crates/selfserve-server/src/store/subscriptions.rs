@@ -60,6 +60,7 @@ impl Store {
             "SELECT s.id, s.organization_id, s.product, s.source, s.status, s.quantity, \
              s.pending_quantity, s.unit_amount, s.currency, s.current_period_start, \
              s.current_period_end, s.cancel_at_period_end, s.created_at, \
+             s.cancel_requested_at, s.cancel_requested_by, s.converted_to, \
              u.id AS purchaser_id, u.email AS purchaser_email, u.name AS purchaser_name, \
              pm.brand AS pm_brand, pm.last4 AS pm_last4, pm.exp_month AS pm_exp_month, \
              pm.exp_year AS pm_exp_year \
@@ -151,6 +152,9 @@ impl Store {
             orders,
             latest_invoice,
             created: row.try_get("created_at")?,
+            cancel_requested_at: row.try_get("cancel_requested_at")?,
+            cancel_requested_by: row.try_get("cancel_requested_by")?,
+            converted_to: row.try_get("converted_to")?,
         };
         Ok(Some(SubscriptionRecord {
             view,
