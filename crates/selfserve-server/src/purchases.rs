@@ -183,10 +183,10 @@ pub async fn purchase(
 }
 
 async fn audit_purchase(store: &Store, order: &OrderRow, id: &str, actor: &Actor, now: i64) {
-    if let Ok(Some(trial)) = store.order_converts(&order.id).await {
-        if let Err(error) = store.finish_trial_conversion(&trial, id, now).await {
-            tracing::error!(%error, %trial, "could not move a converted trial's users");
-        }
+    if let Ok(Some(trial)) = store.order_converts(&order.id).await
+        && let Err(error) = store.finish_trial_conversion(&trial, id, now).await
+    {
+        tracing::error!(%error, %trial, "could not move a converted trial's users");
     }
     audit::record(
         store,

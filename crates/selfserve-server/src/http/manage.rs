@@ -659,12 +659,13 @@ pub async fn cancel(
     current: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Subscription>, AppError> {
-    owned(&state, &current, &id).await?;
+    let subscription = owned(&state, &current, &id).await?;
     if !state.store.cancel(&id, state.clock.now()).await? {
         return Err(conflict(
             "This subscription is already cancelled or has ended.",
         ));
     }
+    log_status(&state, &current, &subscription, "cancelled").await?;
     Ok(Json(subscription_view(&state.store, &id).await?))
 }
 
