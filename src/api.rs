@@ -4,6 +4,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
+use selfserve_api::admin::{
+    AdminOrganization, AuditEntry, CapacityEntry, CentralPurchaseRequest, PolicyEntry,
+    PolicyUpdate, TakeOverRequest, TakeOverResult, TrialRequest,
+};
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
 use selfserve_api::manage::{
@@ -242,6 +246,110 @@ pub async fn set_cancelled(id: &str, cancel: bool) -> Result<Subscription, ApiFa
     let action = if cancel { "cancel" } else { "reactivate" };
     let url = format!("/api/v1/subscriptions/{}/{action}", encode(id));
     fetch_json(with_json(Request::post(&url), &serde_json::json!({}))?).await
+}
+
+fn scoped(path: &str, organization: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}organization={}", encode(organization))
+}
+
+/// `GET /api/v1/admin/organizations`: the organisations the caller administers.
+pub async fn admin_organizations() -> Result<List<AdminOrganization>, ApiFailure> {
+    fetch_json(Request::get("/api/v1/admin/organizations")).await
+}
+
+/// `GET /api/v1/admin/subscriptions`: every subscription of the organisation.
+pub async fn admin_subscriptions(organization: &str) -> Result<List<Subscription>, ApiFailure> {
+    fetch_json(Request::get(&scoped(
+        "/api/v1/admin/subscriptions",
+        organization,
+    )))
+    .await
+}
+
+/// Where the CSV export of the organisation's subscriptions downloads from.
+pub fn export_csv_url(organization: &str, source: &str, query: &str) -> String {
+    scoped(
+        &format!(
+            "/api/v1/admin/subscriptions/export.csv?source={}&q={}",
+            encode(source),
+            encode(query)
+        ),
+        organization,
+    )
+}
+
+/// `POST /api/v1/admin/subscriptions`: record a central purchase.
+pub async fn central_purchase(
+    organization: &str,
+    request: &CentralPurchaseRequest,
+) -> Result<Subscription, ApiFailure> {
+    let url = scoped("/api/v1/admin/subscriptions", organization);
+    fetch_json(with_json(Request::post(&url), request)?).await
+}
+
+/// `POST /api/v1/admin/subscriptions/{id}/take-over`.
+pub async fn take_over(id: &str) -> Result<TakeOverResult, ApiFailure> {
+    let url = format!("/api/v1/admin/subscriptions/{}/take-over", encode(id));
+    fetch_json(with_json(Request::post(&url), &TakeOverRequest::default())?).await
+}
+
+/// `POST /api/v1/subscriptions/{id}/cancel-request`.
+pub async fn cancel_request(id: &str) -> Result<Subscription, ApiFailure> {
+    let url = format!("/api/v1/subscriptions/{}/cancel-request", encode(id));
+    fetch_json(with_json(Request::post(&url), &serde_json::json!({}))?).await
+}
+
+/// `GET /api/v1/admin/policies`.
+pub async fn policies(organization: &str) -> Result<List<PolicyEntry>, ApiFailure> {
+    fetch_json(Request::get(&scoped(
+        "/api/v1/admin/policies",
+        organization,
+    )))
+    .await
+}
+
+/// `PUT /api/v1/admin/policies/{product}`.
+pub async fn set_policy(
+    organization: &str,
+    product: &str,
+    value: &str,
+) -> Result<PolicyEntry, ApiFailure> {
+    let url = scoped(
+        &format!("/api/v1/admin/policies/{}", encode(product)),
+        organization,
+    );
+    let body = PolicyUpdate {
+        value: value.to_owned(),
+    };
+    fetch_json(with_json(Request::put(&url), &body)?).await
+}
+
+/// `GET /api/v1/admin/capacity`.
+pub async fn capacity(organization: &str) -> Result<List<CapacityEntry>, ApiFailure> {
+    fetch_json(Request::get(&scoped(
+        "/api/v1/admin/capacity",
+        organization,
+    )))
+    .await
+}
+
+/// `GET /api/v1/admin/audit?action=…`.
+pub async fn audit(organization: &str, actions: &str) -> Result<List<AuditEntry>, ApiFailure> {
+    let url = scoped(
+        &format!("/api/v1/admin/audit?limit=50&action={}", encode(actions)),
+        organization,
+    );
+    fetch_json(Request::get(&url)).await
+}
+
+/// `POST /api/v1/trials`.
+pub async fn start_trial(product: &str) -> Result<Subscription, ApiFailure> {
+    let body = TrialRequest {
+        product: product.to_owned(),
+        quantity: None,
+    };
+    fetch_json(with_json(Request::post("/api/v1/trials"), &body)?).await
 }
 
 /// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the

@@ -75,6 +75,9 @@ pub struct Checkout {
     /// The idempotency key of the current payment attempt: reused when retrying after a
     /// network error, replaced when anything the payment depends on changes.
     pub attempt_key: Option<String>,
+    /// A trial this purchase converts (its users move to the purchase).
+    #[serde(default)]
+    pub convert_trial: Option<String>,
 }
 
 impl Checkout {

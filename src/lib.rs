@@ -28,6 +28,7 @@ use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use pages::admin::AdminPage;
 use pages::checkout::CheckoutPage;
 use pages::confirmation::ConfirmationPage;
 use pages::invoice::InvoicePage;
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage") view=ManagePage />
                     <Route path=path!("/manage/:id") view=SubscriptionPage />
                     <Route path=path!("/invoices/:id") view=InvoicePage />
+                    <Route path=path!("/admin") view=AdminPage />
                 </Routes>
             </main>
         </Router>

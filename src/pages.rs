@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod admin;
 pub mod checkout;
 pub mod confirmation;
 pub mod invoice;

@@ -20,6 +20,9 @@ pub fn Header() -> impl IntoView {
                 <Show when=move || session.user.read().is_some()>
                     <nav class="site-nav" aria-label=t(Msg::AccountNavigation)>
                         <A href="/manage" attr:data-testid="nav-manage">{t(Msg::MySubscriptions)}</A>
+                        <Show when=move || session.user.with(|u| u.as_ref().is_some_and(|u| u.is_admin()))>
+                            <A href="/admin" attr:data-testid="nav-admin">{t(Msg::AdminNav)}</A>
+                        </Show>
                         <span class="site-user" data-testid="signed-in-user">
                             {move || session.user.read().as_ref().map(|u| u.name.clone())}
                         </span>

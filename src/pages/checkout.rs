@@ -101,7 +101,11 @@ fn Checkout(product: ProductId) -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let navigate = use_navigate();
-    let saved: Checkout = storage::load(&storage_key(product)).unwrap_or_else(Checkout::new);
+    let mut saved: Checkout = storage::load(&storage_key(product)).unwrap_or_else(Checkout::new);
+    // `/buy/{product}?convert={trial}`: buying a trial carries it to the purchase.
+    if let Some(trial) = query.read_untracked().get("convert") {
+        saved.convert_trial = Some(trial);
+    }
     let state = RwSignal::new(saved);
     Effect::new(move |_| state.with(|s| storage::save(&storage_key(product), s)));
 

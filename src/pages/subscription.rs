@@ -160,7 +160,9 @@ fn Overview() -> impl IntoView {
             <div class="notice notice-ok" data-testid="flash">{message}</div>
         })}
         <bills::PaymentBanner />
+        <cancel::CancelRequest />
         <cancel::CancelNotice />
+        <TrialNotice />
         <dl class="facts" data-testid="facts">
             <div><dt>{t(Msg::Licences)}</dt><dd data-testid="fact-seats">
                 {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_users.len().to_string(), &s.quantity.to_string()]))}
@@ -184,5 +186,26 @@ fn Overview() -> impl IntoView {
         <Show when=usable>
             <cancel::CancelSection />
         </Show>
+    }
+}
+
+/// A trial: when it ends, and a way to buy it (its users move to the purchase).
+#[component]
+fn TrialNotice() -> impl IntoView {
+    let ctx = use_subscription();
+    move || {
+        ctx.subscription
+            .get()
+            .filter(|s| s.status == SubscriptionStatus::Trialing)
+            .map(|sub| {
+                let ends = format::date(sub.current_period_end, None);
+                let href = format!("/buy/{}?convert={}", sub.product, sub.id);
+                view! {
+                    <div class="banner banner-info" role="note" data-testid="trial-notice">
+                        <p>{fill(t(Msg::TrialEnds), &[&ends])}</p>
+                        <A href=href attr:class="button" attr:data-testid="convert-trial">{t(Msg::BuyAfterTrial)}</A>
+                    </div>
+                }
+            })
     }
 }

@@ -597,3 +597,227 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
         .await;
     journey.finish().await;
 }
+
+/// Sets up state through the API, as another browser would: signs `email` in, buys `seats` of
+/// Power BI Pro, assigns `colleagues`. Returns the subscription id.
+async fn bought_through_the_api(
+    journey: &Journey,
+    email: &str,
+    seats: u32,
+    colleagues: &[&str],
+) -> String {
+    let base = &journey.server.base;
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"email": email, "password": "selfserve-demo"}))
+        .send()
+        .await
+        .unwrap();
+    let token: serde_json::Value = client
+        .post(format!("{}/v1/tokens", journey.server.gateway))
+        .json(
+            &serde_json::json!({"number": "4242424242424242", "exp_month": 12,
+            "exp_year": 2034, "cvc": "123", "name": "API"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sub: serde_json::Value = client
+        .post(format!("{base}/api/v1/purchases"))
+        .header("Idempotency-Key", format!("setup-{email}"))
+        .json(
+            &serde_json::json!({"product": "power-bi-pro", "quantity": seats,
+            "payment_token": token["token"]}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = sub["id"].as_str().unwrap().to_owned();
+    if !colleagues.is_empty() {
+        let response = client
+            .post(format!("{base}/api/v1/subscriptions/{id}/assignments"))
+            .json(&serde_json::json!({"emails": colleagues}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+    }
+    id
+}
+
+/// Signs in on a page that asks for it (the admin and purchaser views).
+async fn sign_in_at_gate(journey: &Journey, path: &str, email: &str) {
+    journey.open(path).await;
+    journey.fill("[data-testid=gate-email]", email).await;
+    journey
+        .fill("[data-testid=gate-password]", "selfserve-demo")
+        .await;
+    journey.click("[data-testid=gate-submit]").await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn an_admin_turns_a_product_off_and_buyers_are_told_to_contact_it() {
+    let journey = Journey::start().await;
+    sign_in_at_gate(&journey, "/admin", "admin@contoso.com").await;
+    journey.wait_text("[data-testid=policies]", "Allowed").await;
+    let select = journey.element("[data-testid=policy-power-bi-pro]").await;
+    select.select_by_value("disabled").await.unwrap();
+    journey
+        .wait_text("[data-testid=admin-flash]", "power-bi-pro: Turned off")
+        .await;
+    journey.screenshot("20-admin-policies").await;
+    journey.click("[data-testid=sign-out]").await;
+    journey.open("/buy/power-bi-pro").await;
+    journey
+        .fill("[data-testid=email]", "megan@contoso.com")
+        .await;
+    journey.click("[data-testid=email-submit]").await;
+    let panel = journey
+        .wait_text("[data-testid=contact-admin]", "Contact your IT admin")
+        .await;
+    assert!(
+        panel.contains("turned off self-service purchase"),
+        "{panel}"
+    );
+    journey.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_partner_views_a_customers_purchases_and_exports_them() {
+    let journey = Journey::start().await;
+    bought_through_the_api(&journey, "megan@contoso.com", 3, &["alex@contoso.com"]).await;
+    sign_in_at_gate(&journey, "/admin", "pat@northwind.example").await;
+    journey
+        .wait_text("[data-testid=admin-org]", "Contoso")
+        .await;
+    let switcher = journey.text_of("[data-testid=org-switch]").await;
+    assert!(
+        switcher.contains("Fabrikam"),
+        "a partner with two customers can switch: {switcher}"
+    );
+    let table = journey
+        .wait_text("[data-testid=purchases]", "Megan Bowen")
+        .await;
+    assert!(table.contains("2 of 3 assigned"), "{table}");
+    journey.screenshot("21-partner-purchases").await;
+    // Policies are read-only for partners.
+    assert!(
+        journey
+            .client
+            .find(Locator::Css("[data-testid=policy-power-bi-pro]"))
+            .await
+            .is_err()
+    );
+    journey
+        .text_of("[data-testid=policy-value-power-bi-pro]")
+        .await;
+    // The export downloads with the partner's own session.
+    let href = journey
+        .element("[data-testid=export-csv]")
+        .await
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let csv = journey
+        .client
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => r.text()).then(done);",
+            vec![serde_json::Value::String(href)],
+        )
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap();
+    assert!(csv.starts_with("subscription_id,product,source"), "{csv}");
+    assert!(
+        csv.contains("\"Megan Bowen\"") && csv.contains("alex@contoso.com"),
+        "{csv}"
+    );
+    // Switching to the other customer shows its (empty) purchases.
+    journey
+        .element("[data-testid=org-switch]")
+        .await
+        .select_by_label("Fabrikam Nederland B.V.")
+        .await
+        .unwrap();
+    journey
+        .wait_text("[data-testid=admin-org]", "Fabrikam")
+        .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while journey
+        .text_of("[data-testid=purchases]")
+        .await
+        .contains("Megan")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the table never switched customers"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    journey.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
+    let journey = Journey::start().await;
+    let id = bought_through_the_api(
+        &journey,
+        "megan@contoso.com",
+        4,
+        &["alex@contoso.com", "lee@contoso.com"],
+    )
+    .await;
+    sign_in_at_gate(&journey, "/admin", "admin@contoso.com").await;
+    journey
+        .wait_text("[data-testid=purchases]", "Megan Bowen")
+        .await;
+    journey.fill("[data-testid=central-seats]", "10").await;
+    journey.fill("[data-testid=central-price]", "9.90").await;
+    journey.click("[data-testid=central-submit]").await;
+    journey
+        .wait_text("[data-testid=admin-flash]", "Recorded 10 central licences")
+        .await;
+    journey.wait_text("[data-testid=capacity]", "10").await;
+
+    let self_service = "[data-testid=purchase-row][data-source=self_service]";
+    journey.click(&format!("{self_service} summary")).await;
+    journey
+        .click(&format!("{self_service} [data-testid=take-over]"))
+        .await;
+    journey
+        .wait_text(
+            "[data-testid=admin-flash]",
+            "3 users now have central licences",
+        )
+        .await;
+    let central = journey
+        .wait_text(
+            "[data-testid=purchase-row][data-source=central]",
+            "3 of 10 assigned",
+        )
+        .await;
+    assert!(central.contains("Central"), "{central}");
+    journey.screenshot("22-take-over").await;
+
+    // The purchaser sees the request in her own view.
+    journey.click("[data-testid=sign-out]").await;
+    sign_in_at_gate(&journey, &format!("/manage/{id}"), "megan@contoso.com").await;
+    journey
+        .wait_text("[data-testid=cancel-request]", "asked you")
+        .await;
+    journey.finish().await;
+}

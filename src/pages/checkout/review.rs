@@ -68,7 +68,7 @@ pub fn ReviewStep() -> impl IntoView {
             product: ctx.product.as_str().to_owned(),
             quantity: i64::from(ctx.state.with_untracked(|s| s.quantity)),
             payment_token: card.token,
-            convert_trial: None,
+            convert_trial: ctx.state.with_untracked(|s| s.convert_trial.clone()),
         };
         payment.set(Payment::Paying);
         let navigate = navigate.clone();

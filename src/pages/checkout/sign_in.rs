@@ -82,7 +82,10 @@ pub fn SignInStep() -> impl IntoView {
         <p>{fill(t(Msg::SignInIntro), &[&organization])}</p>
         <Show
             when=move || refused.get().is_none()
-            fallback=move || view! { <ContactAdmin reason=refused.get().unwrap_or(IneligibleReason::Unknown) /> }
+            fallback=move || match refused.get().unwrap_or(IneligibleReason::Unknown) {
+                IneligibleReason::PolicyTrialsOnly => view! { <TrialOffer /> }.into_any(),
+                reason => view! { <ContactAdmin reason /> }.into_any(),
+            }
         >
             <form novalidate on:submit=submit.clone() data-testid="sign-in-form">
                 <div class="field">
@@ -117,5 +120,42 @@ pub fn SignInStep() -> impl IntoView {
                 </button>
             </form>
         </Show>
+    }
+}
+
+/// The admin allows only a free trial of this product: offer it.
+#[component]
+fn TrialOffer() -> impl IntoView {
+    let ctx = use_checkout();
+    let navigate = leptos_router::hooks::use_navigate();
+    let error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
+    let start = move |_| {
+        pending.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = api::start_trial(ctx.product.as_str()).await;
+            pending.set(false);
+            match result {
+                Ok(sub) => navigate(&format!("/manage/{}", sub.id), Default::default()),
+                Err(failure) => error.set(Some(
+                    failure
+                        .message()
+                        .unwrap_or(t(Msg::NetworkFailed))
+                        .to_owned(),
+                )),
+            }
+        });
+    };
+    view! {
+        <div class="panel panel-info" role="note" data-testid="trial-offer">
+            <h3 class="panel-title">{t(Msg::TrialOfferTitle)}</h3>
+            <p>{t(Msg::TrialOfferBody)}</p>
+            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <button type="button" class="button" data-testid="start-trial"
+                aria-disabled=move || pending.get().then_some("true") on:click=start>
+                {t(Msg::StartTrial)}
+            </button>
+        </div>
     }
 }

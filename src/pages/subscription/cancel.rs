@@ -35,6 +35,27 @@ fn set_cancelled(
     });
 }
 
+/// An admin asked the purchaser to cancel (after moving the users to central licences).
+#[component]
+pub fn CancelRequest() -> impl IntoView {
+    let ctx = use_subscription();
+    move || {
+        ctx.subscription
+            .get()
+            .filter(|s| s.cancel_requested_at.is_some() && !s.cancel_at_period_end)
+            .map(|sub| {
+                let by = sub.cancel_requested_by.clone().unwrap_or_default();
+                let when = format::date(sub.cancel_requested_at.unwrap_or_default(), None);
+                view! {
+                    <div class="banner banner-info" role="note" data-testid="cancel-request">
+                        <p>{fill(t(Msg::CancelRequested), &[&by, &when])}</p>
+                        <a href="#cancel-heading" class="button button-secondary">{t(Msg::CancelSubscription)}</a>
+                    </div>
+                }
+            })
+    }
+}
+
 /// "Ends on …; undo" for a cancelled subscription.
 #[component]
 pub fn CancelNotice() -> impl IntoView {
