@@ -245,6 +245,8 @@ catalogue! {
         "Your IT admin allows a free 30-day trial of this product without a card. It ends by \
          itself; nothing is charged.",
     StartTrial => "Start free trial",
+    TrialInstead => "Or try it free for 30 days, without a card",
+    ManageLicences => "Hand out licences",
     AdminNav => "Admin",
     AdminHeading => "Purchases in your organisation",
     AdminSections => "Sections",

@@ -136,6 +136,7 @@ fn SubscriptionDetail() -> impl IntoView {
 #[component]
 fn Overview() -> impl IntoView {
     let ctx = use_subscription();
+    let session = crate::session::use_session();
     let read = move |f: fn(&Subscription) -> String| {
         move || {
             ctx.subscription
@@ -144,6 +145,18 @@ fn Overview() -> impl IntoView {
     };
     let status = move || ctx.subscription.with(|s| s.as_ref().map(|s| s.status));
     let usable = move || status() != Some(SubscriptionStatus::Expired);
+    // Seats, card, bills and cancelling belong to the purchaser of a card subscription; a
+    // central one is billed through the agreement, and admins only hand out its licences.
+    let purchaser_view = move || {
+        let me = session.user.with(|u| u.as_ref().map(|u| u.id.clone()));
+        ctx.subscription.with(|s| {
+            s.as_ref().is_some_and(|s| {
+                s.source == selfserve_api::subscription::Source::SelfService
+                    && Some(&s.purchaser.id) == me.as_ref()
+                    && s.status != SubscriptionStatus::Trialing
+            })
+        })
+    };
     let ending = move || {
         ctx.subscription.with(|s| {
             s.as_ref()
@@ -178,12 +191,14 @@ fn Overview() -> impl IntoView {
             </dd></div>
         </dl>
         <licences::Licences />
-        <Show when=usable>
+        <Show when=move || usable() && purchaser_view()>
             <seats::Seats />
             <card::ReplaceCard />
         </Show>
-        <bills::Bills />
-        <Show when=usable>
+        <Show when=purchaser_view>
+            <bills::Bills />
+        </Show>
+        <Show when=move || usable() && purchaser_view()>
             <cancel::CancelSection />
         </Show>
     }

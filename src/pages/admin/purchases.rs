@@ -222,6 +222,9 @@ pub fn Purchases() -> impl IntoView {
                                                     <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
                                                 }).collect_view()}
                                             </ul>
+                                            <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
+                                                {t(Msg::ManageLicences)}
+                                            </leptos_router::components::A></p>
                                             {self_service.then(|| view! {
                                                 <div class="row-actions">
                                                     <button type="button" class="button" data-testid="take-over"

@@ -82,5 +82,36 @@ pub fn SeatsStep() -> impl IntoView {
             </div>
             <button type="submit" class="button" data-testid="seats-submit">{t(Msg::Continue)}</button>
         </form>
+        <TrialLink />
+    }
+}
+
+/// "Or try it free for 30 days": a trial without a card, instead of buying.
+#[component]
+fn TrialLink() -> impl IntoView {
+    let ctx = use_checkout();
+    let navigate = leptos_router::hooks::use_navigate();
+    let error = RwSignal::new(None::<String>);
+    let start = move |_| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match crate::api::start_trial(ctx.product.as_str()).await {
+                Ok(sub) => navigate(&format!("/manage/{}", sub.id), Default::default()),
+                Err(failure) => error.set(Some(
+                    failure
+                        .message()
+                        .unwrap_or(t(Msg::NetworkFailed))
+                        .to_owned(),
+                )),
+            }
+        });
+    };
+    view! {
+        <p class="trial-link">
+            <button type="button" class="link-button" data-testid="trial-instead" on:click=start>
+                {t(Msg::TrialInstead)}
+            </button>
+        </p>
+        {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
     }
 }
