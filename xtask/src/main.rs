@@ -156,6 +156,28 @@ fn test(env: &Env) -> ExitCode {
     );
     summary.run_tests("native tests", &mut env.cargo(&["test", "--workspace"]));
 
+    // The same API suites again on PostgreSQL: the store's SQL must hold on both engines.
+    match tools::ensure_postgres() {
+        Ok(url) => {
+            let mut on_postgres = env.cargo(&[
+                "test",
+                "--package",
+                "selfserve-server",
+                "--test",
+                "api",
+                "--test",
+                "purchase",
+                "--test",
+                "manage",
+                "--test",
+                "admin",
+            ]);
+            on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
+            summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
+        }
+        Err(message) => summary.record_step("PostgreSQL for tests", Err(message)),
+    }
+
     let mut wasm_tests = |browser: &str, driver_var: &str, driver: &str| {
         let mut command = env.cargo(&[
             "test",

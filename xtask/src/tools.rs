@@ -183,3 +183,65 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
         apt(&install)
     })
 }
+
+/// Starts the machine's PostgreSQL (installing it from apt if missing), makes sure the test role
+/// exists, drops databases earlier test runs left, and returns the base URL for tests.
+pub fn ensure_postgres() -> Result<String, String> {
+    if !std::path::Path::new("/usr/bin/pg_lsclusters").exists() {
+        apt_install(&["postgresql"])?;
+    }
+    let clusters = Command::new("pg_lsclusters")
+        .arg("--no-header")
+        .output()
+        .map_err(|e| format!("pg_lsclusters: {e}"))?;
+    let listing = String::from_utf8_lossy(&clusters.stdout).into_owned();
+    let mut fields = listing
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace();
+    let (Some(version), Some(name), Some(port), Some(status)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
+    else {
+        return Err("no PostgreSQL cluster found (pg_lsclusters is empty)".to_owned());
+    };
+    if status != "online" {
+        run_checked(Command::new("pg_ctlcluster").args([
+            "--skip-systemctl-redirect",
+            version,
+            name,
+            "start",
+        ]))?;
+    }
+    let as_postgres = |sql: &str| {
+        run_checked(
+            Command::new("su")
+                .args(["postgres", "-c"])
+                .arg(format!("psql -q -p {port} -c \"{sql}\"")),
+        )
+    };
+    as_postgres(
+        "DO \\$\\$ BEGIN CREATE ROLE selfserve_test LOGIN PASSWORD 'selfserve_test' CREATEDB; \
+         EXCEPTION WHEN duplicate_object THEN NULL; END \\$\\$;",
+    )?;
+    let leftovers = Command::new("su")
+        .args(["postgres", "-c"])
+        .arg(format!(
+            "psql -Atq -p {port} -c \"SELECT datname FROM pg_database WHERE datname LIKE 'selfserve_test_%'\""
+        ))
+        .output()
+        .map_err(|e| format!("psql: {e}"))?;
+    for database in String::from_utf8_lossy(&leftovers.stdout).lines() {
+        let database = database.trim();
+        if !database.is_empty()
+            && database
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            as_postgres(&format!("DROP DATABASE {database}"))?;
+        }
+    }
+    Ok(format!(
+        "postgres://selfserve_test:selfserve_test@127.0.0.1:{port}/"
+    ))
+}

@@ -444,7 +444,7 @@ async fn policy_changes_through_the_api_take_effect_at_once() {
 #[tokio::test]
 async fn policy_changes_through_the_cli_reach_a_running_server_at_once() {
     let app = spawn_app().await;
-    let database = format!("sqlite://{}", app.dir.path().join("test.db").display());
+    let database = app.database_url.clone();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_selfserve-server"))
         .args([
             "policy",

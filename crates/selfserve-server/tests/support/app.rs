@@ -10,6 +10,31 @@ pub struct TestApp {
     pub gateway: String,
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
+    /// The database the server uses (a fresh SQLite file, or a fresh PostgreSQL database).
+    pub database_url: String,
+}
+
+/// `SELFSERVE_TEST_POSTGRES=postgres://USER:PASS@HOST/` runs every test on its own new
+/// PostgreSQL database instead of a SQLite file.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    let Ok(base) = std::env::var("SELFSERVE_TEST_POSTGRES") else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!(
+        "selfserve_test_{}",
+        selfserve_server::ids::new_secret()[..16].to_owned()
+    );
+    let base = base.trim_end_matches('/');
+    let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+        .await
+        .expect("PostgreSQL for tests");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .expect("create a test database");
+    format!("{base}/{name}")
 }
 
 /// Options for [`spawn_app_with`].
@@ -45,10 +70,11 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         std::fs::write(dist.join("index.html"), html).unwrap();
         std::fs::write(dist.join("app-0123456789abcdef.js"), "export {};").unwrap();
     }
+    let database_url = fresh_database(dir.path()).await;
     let server = server::start(ServeOptions {
         listen: "127.0.0.1:0".parse().unwrap(),
         gateway_listen: "127.0.0.1:0".parse().unwrap(),
-        database: format!("sqlite://{}", dir.path().join("test.db").display()),
+        database: database_url.clone(),
         dist,
         demo: options.demo,
         test_clock: !options.no_test_clock,
@@ -68,10 +94,16 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         gateway,
         client,
         dir,
+        database_url,
     }
 }
 
 impl TestApp {
+    /// Whether this test runs on SQLite (some tests read the database file itself).
+    pub fn on_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
