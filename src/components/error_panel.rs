@@ -4,6 +4,23 @@ use crate::api::ApiFailure;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 
+/// A failed request in words, for messages next to what failed.
+pub fn failure_text(failure: &ApiFailure) -> String {
+    match failure {
+        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
+        other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
+    }
+}
+
+/// A failed sign-in in words (the same for every way an account can't sign in).
+pub fn sign_in_failure_text(failure: &ApiFailure) -> String {
+    match failure.code() {
+        Some(selfserve_api::ErrorCode::InvalidCredentials) => t(Msg::WrongPassword).to_owned(),
+        Some(selfserve_api::ErrorCode::TooManyAttempts) => t(Msg::TooManyAttempts).to_owned(),
+        _ => failure_text(failure),
+    }
+}
+
 /// An alert with the failure explained and a "Try again" button.
 #[component]
 pub fn ErrorPanel(

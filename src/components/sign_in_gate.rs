@@ -1,12 +1,11 @@
 //! Pages for signed-in people show a sign-in form in place (keeping the address, so deep links
 //! work) until the session is known and present.
 
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::i18n::{Msg, t};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::ErrorCode;
 
 /// Shows `children` to a signed-in user, a sign-in form to anyone else.
 #[component]
@@ -62,14 +61,9 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
                     password.set(String::new());
                     session.user.set(Some(user));
                 }
-                Err(failure) => error.set(Some(match failure.code() {
-                    Some(ErrorCode::InvalidCredentials) => t(Msg::WrongPassword).to_owned(),
-                    Some(ErrorCode::TooManyAttempts) => t(Msg::TooManyAttempts).to_owned(),
-                    _ => match failure {
-                        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-                        other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
-                    },
-                })),
+                Err(failure) => error.set(Some(
+                    crate::components::error_panel::sign_in_failure_text(&failure),
+                )),
             }
         });
     };

@@ -61,13 +61,7 @@ pub fn use_subscription() -> SubscriptionContext {
     expect_context::<SubscriptionContext>()
 }
 
-/// An API failure in words, for inline messages.
-pub fn failure_text(failure: &ApiFailure) -> String {
-    match failure {
-        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-        other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
-    }
-}
+pub use crate::components::error_panel::failure_text;
 
 #[component]
 pub fn SubscriptionPage() -> impl IntoView {

@@ -62,12 +62,7 @@ pub async fn purchase(
     // Policy may have changed since the email step: check again, at the moment of paying.
     let policy = policy_for(store, &organization.id, input.product).await?;
     if let Err(reason) = check_purchase(tenant_of(organization), policy, user.guest, true) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::NotEligible,
-            reason.to_string(),
-        )
-        .reason(reason.as_str()));
+        return Err(AppError::not_eligible(reason));
     }
     let country = organization
         .country

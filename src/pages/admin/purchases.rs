@@ -2,7 +2,8 @@
 //! (order history, assigned users) and the take-over actions.
 
 use super::use_admin;
-use crate::api::{self, ApiFailure};
+use crate::api;
+use crate::components::error_panel::failure_text;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -29,13 +30,6 @@ fn sort(rows: &mut [Subscription], column: Column, ascending: bool) {
     }
     if !ascending {
         rows.reverse();
-    }
-}
-
-fn failure_text(failure: &ApiFailure) -> String {
-    match failure {
-        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-        other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
     }
 }
 

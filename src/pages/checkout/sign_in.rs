@@ -2,13 +2,12 @@
 
 use super::email::ContactAdmin;
 use super::use_checkout;
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::checkout::Step;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::ErrorCode;
 use selfserve_api::eligibility::IneligibleReason;
 
 #[component]
@@ -64,14 +63,9 @@ pub fn SignInStep() -> impl IntoView {
                             None => ctx.go(Step::Seats),
                         }
                     }
-                    Err(failure) => error.set(Some(match failure.code() {
-                        Some(ErrorCode::InvalidCredentials) => t(Msg::WrongPassword).to_owned(),
-                        Some(ErrorCode::TooManyAttempts) => t(Msg::TooManyAttempts).to_owned(),
-                        _ => match failure {
-                            ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-                            other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
-                        },
-                    })),
+                    Err(failure) => error.set(Some(
+                        crate::components::error_panel::sign_in_failure_text(&failure),
+                    )),
                 }
             });
         }

@@ -17,7 +17,7 @@ use super::AppState;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiQuery};
 use super::session::CurrentUser;
-use super::subscriptions::may_administer;
+use super::subscriptions::{may_administer, parse_source};
 use crate::audit::{self, Actor, Change};
 use crate::auth::{policy_for, tenant_of};
 use crate::domain::calendar::{add_months, iso_date};
@@ -193,18 +193,7 @@ async fn purchases_of(
     scope: &AdminScope,
     query: &PurchasesQuery,
 ) -> Result<Vec<Subscription>, AppError> {
-    let source = match query.source.as_deref() {
-        None | Some("all") => None,
-        Some("self_service") => Some(Source::SelfService),
-        Some("central") => Some(Source::Central),
-        Some(_) => {
-            return Err(AppError::bad_request(
-                ErrorCode::InvalidRequest,
-                "`source` must be `self_service`, `central` or `all`.",
-            )
-            .field("source"));
-        }
-    };
+    let source = parse_source(query.source.as_deref())?;
     let words: Vec<String> = query
         .q
         .as_deref()
@@ -862,12 +851,7 @@ pub async fn start_trial(
     let org = &current.organization;
     let policy = policy_for(&state.store, &org.id, product).await?;
     if let Err(reason) = check_purchase(tenant_of(org), policy, current.user.guest, false) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::NotEligible,
-            reason.to_string(),
-        )
-        .reason(reason.as_str()));
+        return Err(AppError::not_eligible(reason));
     }
     if state
         .store

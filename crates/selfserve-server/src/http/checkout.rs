@@ -113,12 +113,7 @@ pub async fn quote(
     let org = &current.organization;
     let policy = policy_for(&state.store, &org.id, product).await?;
     if let Err(reason) = check_purchase(tenant_of(org), policy, current.user.guest, true) {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::NotEligible,
-            reason.to_string(),
-        )
-        .reason(reason.as_str()));
+        return Err(AppError::not_eligible(reason));
     }
     let country = org
         .country

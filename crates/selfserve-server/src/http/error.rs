@@ -40,6 +40,16 @@ impl AppError {
         )
     }
 
+    /// 403 `not_eligible` with the reason, in words and as `reason`.
+    pub fn not_eligible(reason: selfserve_api::eligibility::IneligibleReason) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::NotEligible,
+            reason.to_string(),
+        )
+        .reason(reason.as_str())
+    }
+
     /// 500 `internal_error`; the cause goes to the log, never to the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");

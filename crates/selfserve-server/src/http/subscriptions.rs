@@ -50,6 +50,20 @@ pub async fn may_administer(
     Ok(false)
 }
 
+/// The `source` filter: `self_service`, `central`, or `all`/absent for both.
+pub fn parse_source(text: Option<&str>) -> Result<Option<Source>, AppError> {
+    match text {
+        None | Some("all") => Ok(None),
+        Some("self_service") => Ok(Some(Source::SelfService)),
+        Some("central") => Ok(Some(Source::Central)),
+        Some(_) => Err(AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "`source` must be `self_service`, `central` or `all`.",
+        )
+        .field("source")),
+    }
+}
+
 /// Query of `GET /subscriptions`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
@@ -75,18 +89,7 @@ pub async fn list(
     current: CurrentUser,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
-    let source = match query.source.as_deref() {
-        None | Some("all") => None,
-        Some("self_service") => Some(Source::SelfService),
-        Some("central") => Some(Source::Central),
-        Some(_) => {
-            return Err(AppError::bad_request(
-                ErrorCode::InvalidRequest,
-                "`source` must be `self_service`, `central` or `all`.",
-            )
-            .field("source"));
-        }
-    };
+    let source = parse_source(query.source.as_deref())?;
     let ids = if current.organization.kind == "partner" {
         let customers = state
             .store

@@ -1,7 +1,7 @@
 //! What admins and partners see and do: the audit log, central purchases, take-overs and
 //! cancellation requests, capacity, trials.
 
-use super::billing::{Assigned, insert_order_row};
+use super::billing::{Assigned, claim_seats, insert_order_row};
 use super::purchases::OrderRow;
 use super::{Store, StoreError};
 use sqlx::Row;
@@ -296,31 +296,9 @@ impl Store {
         now: i64,
     ) -> Result<Assigned, StoreError> {
         let mut tx = self.writer().begin().await?;
-        let mut added: i64 = 0;
-        for user_id in user_ids {
-            added += sqlx::query(
-                "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(central_id)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as i64;
-        }
-        let fits = sqlx::query(
-            "UPDATE subscriptions SET assigned_count = assigned_count + $2, updated_at = $3 \
-             WHERE id = $1 AND status IN ('active', 'past_due') \
-             AND assigned_count + $2 <= COALESCE(pending_quantity, quantity)",
-        )
-        .bind(central_id)
-        .bind(added)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if fits == 0 {
+        let Some(added) =
+            claim_seats(&mut tx, central_id, user_ids, "'active', 'past_due'", now).await?
+        else {
             tx.rollback().await?;
             let free: Option<i64> = sqlx::query_scalar(
                 "SELECT COALESCE(pending_quantity, quantity) - assigned_count FROM subscriptions \
@@ -332,7 +310,7 @@ impl Store {
             return Ok(Assigned::NoSeats {
                 free: free.unwrap_or(0).max(0),
             });
-        }
+        };
         sqlx::query(
             "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
              WHERE id = $1",

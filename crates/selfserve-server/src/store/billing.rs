@@ -243,35 +243,15 @@ impl Store {
         now: i64,
     ) -> Result<Assigned, StoreError> {
         let mut tx = self.writer().begin().await?;
-        let mut added: i64 = 0;
-        for user_id in user_ids {
-            added += sqlx::query(
-                "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(subscription_id)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected() as i64;
-        }
-        if added == 0 {
-            tx.commit().await?;
-            return Ok(Assigned::Added(0));
-        }
-        let updated = sqlx::query(
-            "UPDATE subscriptions SET assigned_count = assigned_count + $2, updated_at = $3 \
-             WHERE id = $1 AND status IN ('active', 'past_due', 'trialing', 'canceled') \
-             AND assigned_count + $2 <= COALESCE(pending_quantity, quantity)",
+        if let Some(added) = claim_seats(
+            &mut tx,
+            subscription_id,
+            user_ids,
+            "'active', 'past_due', 'trialing', 'canceled'",
+            now,
         )
-        .bind(subscription_id)
-        .bind(added)
-        .bind(now)
-        .execute(&mut *tx)
         .await?
-        .rows_affected();
-        if updated == 1 {
+        {
             tx.commit().await?;
             return Ok(Assigned::Added(added));
         }
@@ -557,17 +537,7 @@ impl Store {
                 .fetch_one(self.writer())
                 .await?;
         let mut tx = self.writer().begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE orders SET phase = 'paid', payment_source = $2, updated_at = $3 \
-             WHERE id = $1 AND phase = 'created'",
-        )
-        .bind(&order.id)
-        .bind(&card.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
             return Ok(());
         }
@@ -664,17 +634,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE orders SET phase = 'paid', payment_source = $2, updated_at = $3 \
-             WHERE id = $1 AND phase = 'created'",
-        )
-        .bind(&order.id)
-        .bind(&card.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
             return Ok(());
         }
@@ -724,6 +684,69 @@ impl Store {
         .transpose()
         .map_err(StoreError::from)
     }
+}
+
+/// Gives `user_ids` seats on `subscription_id` inside `tx`: inserts the assignments (skipping
+/// users who already hold one) and takes that many seats with one conditional UPDATE, which is
+/// the seat invariant: `assigned_count` never passes the seats (the lower of this period's and
+/// a scheduled decrease's), however many requests race. `None` when they do not fit or the
+/// status is not one of `statuses` (a SQL list); the caller then rolls back.
+pub(crate) async fn claim_seats(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subscription_id: &str,
+    user_ids: &[String],
+    statuses: &str,
+    now: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    let mut added: i64 = 0;
+    for user_id in user_ids {
+        added += sqlx::query(
+            "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(subscription_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected() as i64;
+    }
+    if added == 0 {
+        return Ok(Some(0));
+    }
+    let fits = sqlx::query(&format!(
+        "UPDATE subscriptions SET assigned_count = assigned_count + $2, updated_at = $3 \
+         WHERE id = $1 AND status IN ({statuses}) \
+         AND assigned_count + $2 <= COALESCE(pending_quantity, quantity)"
+    ))
+    .bind(subscription_id)
+    .bind(added)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok((fits == 1).then_some(added))
+}
+
+/// Marks an order paid by `source` inside `tx`, if it is still `created`: the guard that makes
+/// completing an order twice (a replay, a second recovery) a no-op.
+pub(crate) async fn claim_order(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order_id: &str,
+    source: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE orders SET phase = 'paid', payment_source = $2, updated_at = $3 \
+         WHERE id = $1 AND phase = 'created'",
+    )
+    .bind(order_id)
+    .bind(source)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(claimed == 1)
 }
 
 /// Inserts an order row inside a transaction.

@@ -58,6 +58,28 @@ pub enum RecordedCharge {
     TokenAlreadyUsed,
 }
 
+async fn insert_saved_card(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    card: &StoredCard,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO gateway_payment_methods \
+         (id, brand, last4, exp_month, exp_year, behaviour, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&card.id)
+    .bind(&card.brand)
+    .bind(&card.last4)
+    .bind(i64::from(card.exp_month))
+    .bind(i64::from(card.exp_year))
+    .bind(&card.behaviour)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 fn card_from_row(row: &AnyRow) -> Result<StoredCard, sqlx::Error> {
     Ok(StoredCard {
         id: row.try_get("id")?,
@@ -231,20 +253,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(RecordedCharge::TokenAlreadyUsed);
             }
-            sqlx::query(
-                "INSERT INTO gateway_payment_methods \
-                 (id, brand, last4, exp_month, exp_year, behaviour, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&card.id)
-            .bind(&card.brand)
-            .bind(&card.last4)
-            .bind(i64::from(card.exp_month))
-            .bind(i64::from(card.exp_year))
-            .bind(&card.behaviour)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            insert_saved_card(&mut tx, card, now).await?;
         }
         let stored = sqlx::query(
             "SELECT id, outcome, decline_code, payment_method_id, amount \
@@ -273,20 +282,7 @@ impl Store {
         if claimed != 1 {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO gateway_payment_methods \
-             (id, brand, last4, exp_month, exp_year, behaviour, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&card.id)
-        .bind(&card.brand)
-        .bind(&card.last4)
-        .bind(i64::from(card.exp_month))
-        .bind(i64::from(card.exp_year))
-        .bind(&card.behaviour)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        insert_saved_card(&mut tx, card, now).await?;
         tx.commit().await?;
         Ok(true)
     }

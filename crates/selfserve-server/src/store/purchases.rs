@@ -296,17 +296,8 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         // Claiming the order first makes a second completion (a replay, a second recovery) a
         // no-op on both engines.
-        let claimed = sqlx::query(
-            "UPDATE orders SET phase = 'paid', payment_source = $2, updated_at = $3 \
-             WHERE id = $1 AND phase = 'created'",
-        )
-        .bind(&order.id)
-        .bind(&card.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        let claimed = super::billing::claim_order(&mut tx, &order.id, &card.id, now).await?;
+        if !claimed {
             tx.rollback().await?;
             let existing: Option<String> =
                 sqlx::query_scalar("SELECT subscription_id FROM orders WHERE id = $1")
