@@ -216,6 +216,12 @@ fn test(env: &Env) -> ExitCode {
         e2e.env("SELFSERVE_E2E_DIST", env.root.join("dist"))
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("CHROMIUM", "/usr/bin/chromium");
+        match tools::ensure_axe(env) {
+            Ok(axe) => {
+                e2e.env("SELFSERVE_E2E_AXE", axe);
+            }
+            Err(message) => summary.record_step("axe-core for accessibility checks", Err(message)),
+        }
         summary.run_tests("end-to-end (Chromium)", &mut e2e);
     }
 

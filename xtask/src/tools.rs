@@ -13,6 +13,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const GECKODRIVER_VERSION: &str = "0.37.1";
 /// Debian's binaryen (108) produces wasm that fails to start; npm's 132 works.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The accessibility checker the end-to-end tests run in the browser.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 
 /// What building the app needs: the wasm target, Trunk, wasm-bindgen-cli, wasm-opt.
 pub fn ensure_build_tools(env: &Env) -> Result<(), String> {
@@ -133,6 +135,26 @@ fn wasm_bindgen_version(env: &Env) -> Result<String, String> {
 /// Where npm packages go: inside the checkout, ignored by git.
 pub fn npm_bin(env: &Env) -> PathBuf {
     env.root.join(".tools/npm/node_modules/.bin")
+}
+
+/// axe-core from npm; returns the path of `axe.min.js`.
+pub fn ensure_axe(env: &Env) -> Result<PathBuf, String> {
+    let prefix = env.root.join(".tools/npm");
+    let package = prefix.join("node_modules/axe-core");
+    let installed = std::fs::read_to_string(package.join("package.json"))
+        .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+    if !installed {
+        println!("xtask: installing axe-core {AXE_CORE_VERSION} from npm");
+        std::fs::create_dir_all(&prefix)
+            .map_err(|e| format!("creating {}: {e}", prefix.display()))?;
+        run_checked(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                .arg(&prefix)
+                .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+        )?;
+    }
+    Ok(package.join("axe.min.js"))
 }
 
 fn ensure_binaryen(env: &Env) -> Result<(), String> {

@@ -124,6 +124,41 @@ impl Journey {
         }
     }
 
+    /// Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and fails on any
+    /// violation, naming the rule and the elements.
+    async fn assert_accessible(&self, screen: &str) {
+        let axe = std::env::var("SELFSERVE_E2E_AXE")
+            .expect("SELFSERVE_E2E_AXE: the path of axe.min.js (set by `cargo xtask test`)");
+        let source = std::fs::read_to_string(axe).expect("axe.min.js");
+        self.client
+            .execute(&source, vec![])
+            .await
+            .expect("axe loads");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {runOnly: {type: 'tag',
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                   .then(r => done({passes: r.passes.length,
+                     violations: r.violations.map(v => v.id + ' (' + v.impact + '): '
+                       + v.nodes.map(n => n.target.join(' ')).join(', '))}))
+                   .catch(e => done({passes: 0, violations: ['axe failed: ' + e]}));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        let passes = result["passes"].as_u64().unwrap_or(0);
+        assert!(passes >= 10, "axe checked too little on {screen}: {result}");
+        let violations: Vec<String> =
+            serde_json::from_value(result["violations"].clone()).unwrap_or_default();
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {screen}:\n{}",
+            violations.join("\n")
+        );
+    }
+
     /// Saves a screenshot when `SELFSERVE_E2E_SCREENSHOTS` names a directory.
     async fn screenshot(&self, name: &str) {
         if let Ok(dir) = std::env::var("SELFSERVE_E2E_SCREENSHOTS") {
@@ -819,5 +854,62 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
     journey
         .wait_text("[data-testid=cancel-request]", "asked you")
         .await;
+    journey.finish().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn every_main_screen_passes_an_automated_accessibility_check() {
+    let journey = Journey::start().await;
+    journey.open("/").await;
+    journey.text_of("[data-testid=product-list]").await;
+    journey.assert_accessible("products").await;
+
+    journey.open("/buy/power-bi-pro").await;
+    journey.fill("[data-testid=email]", "not an email").await;
+    journey.click("[data-testid=email-submit]").await;
+    journey.text_of("#email-error").await;
+    journey.assert_accessible("email step with an error").await;
+    journey
+        .fill("[data-testid=email]", "megan@contoso.com")
+        .await;
+    journey.click("[data-testid=email-submit]").await;
+    journey.text_of("[data-testid=sign-in-form]").await;
+    journey.assert_accessible("sign-in step").await;
+    journey
+        .fill("[data-testid=password]", "selfserve-demo")
+        .await;
+    journey.click("[data-testid=sign-in-submit]").await;
+    journey.wait_text("[data-testid=summary-total]", "$").await;
+    journey.assert_accessible("seats step").await;
+    journey.click("[data-testid=seats-submit]").await;
+    journey.click("[data-testid=card-submit]").await;
+    journey
+        .wait_text("[data-testid=card-errors]", "There is a problem")
+        .await;
+    journey.assert_accessible("card step with errors").await;
+    enter_card(&journey, "4242 4242 4242 4242").await;
+    journey.wait_text("[data-testid=pay]", "Pay").await;
+    journey.assert_accessible("review step").await;
+    journey.click("[data-testid=pay]").await;
+    journey
+        .wait_text("[data-testid=confirmation]", "Purchase complete")
+        .await;
+    journey.assert_accessible("confirmation").await;
+    journey.click("[data-testid=manage-link]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "1 of 1")
+        .await;
+    journey.assert_accessible("subscription page").await;
+    journey.click("[data-testid=nav-manage]").await;
+    journey.text_of("[data-testid=subscriptions]").await;
+    journey.assert_accessible("subscriptions list").await;
+
+    journey.click("[data-testid=sign-out]").await;
+    sign_in_at_gate(&journey, "/admin", "admin@contoso.com").await;
+    journey
+        .wait_text("[data-testid=purchases]", "Megan Bowen")
+        .await;
+    journey.assert_accessible("admin view").await;
     journey.finish().await;
 }
