@@ -112,6 +112,14 @@ pub fn client_ip(_headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
     peer.ip()
 }
 
+/// The address to count per-address limits under, or `None` for loopback: on loopback every
+/// client looks the same (a reverse proxy on the host, a test suite), so a per-address limit
+/// would throttle all of them together. Per-account limits still apply.
+pub fn throttled_address(headers: &HeaderMap, peer: SocketAddr) -> Option<IpAddr> {
+    let ip = client_ip(headers, peer);
+    (!ip.is_loopback()).then_some(ip)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +135,18 @@ mod tests {
         assert!(throttle.take("other").is_ok(), "keys are independent");
         throttle.reset("k");
         assert!(throttle.take("k").is_ok());
+    }
+
+    #[test]
+    fn loopback_clients_are_not_counted_per_address() {
+        let headers = HeaderMap::new();
+        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let remote: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+        assert_eq!(throttled_address(&headers, local), None);
+        assert_eq!(
+            throttled_address(&headers, remote),
+            Some("203.0.113.9".parse().unwrap())
+        );
     }
 
     #[test]

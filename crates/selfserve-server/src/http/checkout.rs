@@ -10,7 +10,7 @@ use crate::domain::eligibility::{EmailCheck, check_email, check_purchase};
 use crate::domain::market::CountryCode;
 use crate::domain::pricing;
 use crate::purchases::{self, PurchaseInput};
-use crate::throttle::client_ip;
+use crate::throttle::throttled_address;
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -59,10 +59,12 @@ pub async fn eligibility(
     headers: HeaderMap,
     ApiJson(request): ApiJson<EligibilityRequest>,
 ) -> Result<Json<EligibilityResponse>, AppError> {
-    state
-        .throttles
-        .eligibility
-        .check(&format!("eligibility:{}", client_ip(&headers, peer)))?;
+    if let Some(ip) = throttled_address(&headers, peer) {
+        state
+            .throttles
+            .eligibility
+            .check(&format!("eligibility:{ip}"))?;
+    }
     let email = EmailAddress::parse(&request.email).map_err(|reason| {
         AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
     })?;

@@ -5,7 +5,7 @@ use super::error::AppError;
 use super::extract::ApiJson;
 use crate::auth::{self, SignInError, hash_session_id, session_is_live, session_user};
 use crate::store::directory::{OrganizationRow, UserRow};
-use crate::throttle::client_ip;
+use crate::throttle::{client_ip, throttled_address};
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -116,19 +116,23 @@ pub async fn sign_in(
 ) -> Result<Response, AppError> {
     let ip = client_ip(&headers, peer);
     let account = request.email.trim().to_ascii_lowercase();
-    // Failures are counted per account and address, per account, and per address; a client
-    // under 30 attempts a minute is never refused, and a refusal lasts seconds.
+    // Failures are counted per account and address and per account; all attempts per address
+    // (except loopback, where every client looks alike). A client under 30 attempts a minute
+    // is never refused, and a refusal lasts seconds.
     let keys = [
         format!("signin:{account}:{ip}"),
         format!("signin-account:{account}"),
-        format!("signin-ip:{ip}"),
     ];
+    let per_address = throttled_address(&headers, peer).map(|ip| format!("signin-ip:{ip}"));
     let limits = [
-        &state.throttles.sign_in,
-        &state.throttles.sign_in_account,
-        &state.throttles.sign_in_ip,
+        (&state.throttles.sign_in, Some(&keys[0])),
+        (&state.throttles.sign_in_account, Some(&keys[1])),
+        (&state.throttles.sign_in_ip, per_address.as_ref()),
     ];
-    for (throttle, key) in limits.iter().zip(&keys) {
+    for (throttle, key) in limits
+        .iter()
+        .filter_map(|(throttle, key)| key.map(|key| (throttle, key)))
+    {
         if let Err(seconds) = throttle.available(key) {
             return Err(AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -138,7 +142,9 @@ pub async fn sign_in(
             .retry_after(seconds));
         }
     }
-    let _ = state.throttles.sign_in_ip.take(&keys[2]);
+    if let Some(key) = &per_address {
+        let _ = state.throttles.sign_in_ip.take(key);
+    }
 
     let now = state.clock.real_now();
     match auth::sign_in(&state.store, &request.email, &request.password, now).await {
