@@ -275,6 +275,37 @@ async fn renew(
     )))
 }
 
+/// A new order of `kind` for `subscription`, for the rest of its current period, charging
+/// nothing yet: callers set quantity and amounts.
+pub fn order_for(
+    subscription: &BillingRow,
+    kind: &str,
+    payment_source: Option<String>,
+    now: i64,
+) -> OrderRow {
+    OrderRow {
+        id: new_id("ord"),
+        organization_id: subscription.organization_id.clone(),
+        purchaser_id: subscription.purchaser_id.clone(),
+        subscription_id: Some(subscription.id.clone()),
+        kind: kind.into(),
+        product: subscription.product.clone(),
+        quantity: 0,
+        unit_amount: subscription.unit_amount,
+        subtotal: 0,
+        tax: 0,
+        tax_rate_bps: subscription.tax_rate_bps,
+        amount: 0,
+        currency: subscription.currency.clone(),
+        period_start: now.max(subscription.current_period_start),
+        period_end: subscription.current_period_end,
+        phase: "created".into(),
+        payment_source,
+        decline_code: None,
+        created_at: now,
+    }
+}
+
 /// The order for adding `added` seats now, prorated to the end of the current period.
 pub fn seat_increase_order(
     subscription: &BillingRow,
@@ -291,25 +322,11 @@ pub fn seat_increase_order(
     );
     let amounts = with_tax(subtotal, subscription.tax_rate_bps);
     OrderRow {
-        id: new_id("ord"),
-        organization_id: subscription.organization_id.clone(),
-        purchaser_id: subscription.purchaser_id.clone(),
-        subscription_id: Some(subscription.id.clone()),
-        kind: "seat_increase".into(),
-        product: subscription.product.clone(),
         quantity: i64::from(added),
-        unit_amount: subscription.unit_amount,
         subtotal: amounts.subtotal,
         tax: amounts.tax,
-        tax_rate_bps: subscription.tax_rate_bps,
         amount: amounts.total,
-        currency: subscription.currency.clone(),
-        period_start: now.max(subscription.current_period_start),
-        period_end: subscription.current_period_end,
-        phase: "created".into(),
-        payment_source: Some(payment_source),
-        decline_code: None,
-        created_at: now,
+        ..order_for(subscription, "seat_increase", Some(payment_source), now)
     }
 }
 

@@ -15,7 +15,6 @@ use crate::audit::{self, Actor, Change};
 use crate::billing::{self, Settled};
 use crate::domain::billing::{prorated_subtotal, with_tax};
 use crate::gateway::ChargeError;
-use crate::ids::new_id;
 use crate::purchases::{self, subscription_view};
 use crate::store::billing::{Assigned, BillingRow};
 use crate::store::purchases::OrderRow;
@@ -397,15 +396,9 @@ pub async fn change_seats(
         } else {
             let pending = (quantity < current_quantity).then_some(i64::from(quantity));
             let order = pending.map(|quantity| OrderRow {
-                id: new_id("ord"),
-                kind: "seat_decrease".into(),
                 quantity,
-                subtotal: 0,
-                tax: 0,
-                amount: 0,
                 phase: "scheduled".into(),
-                payment_source: None,
-                ..billing::seat_increase_order(&subscription, 0, String::new(), now)
+                ..billing::order_for(&subscription, "seat_decrease", None, now)
             });
             if !state
                 .store
@@ -569,16 +562,13 @@ pub async fn pay_invoice(
             })?,
         };
         let order = OrderRow {
-            id: new_id("ord"),
-            kind: "invoice_payment".into(),
-            quantity: 0,
             subtotal: invoice.subtotal,
             tax: invoice.tax,
             amount: invoice.total,
             currency: invoice.currency.clone(),
             period_start: invoice.period_start,
             period_end: invoice.period_end,
-            ..billing::seat_increase_order(&subscription, 0, source, now)
+            ..billing::order_for(&subscription, "invoice_payment", Some(source), now)
         };
         if !state
             .store
