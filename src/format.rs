@@ -54,6 +54,17 @@ pub fn date(timestamp: i64, locale: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// A rate in basis points as a percentage without trailing zeros: 2100 → `21`, 810 → `8.1`,
+/// 2550 → `25.5` (integer arithmetic: no float formatting code in the wasm).
+pub fn percent_from_bps(bps: i64) -> String {
+    let (whole, fraction) = (bps / 100, bps % 100);
+    match fraction {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+        f => format!("{whole}.{f:02}"),
+    }
+}
+
 /// The market to show prices for before sign-in: the region of the browser's language
 /// (`nl-NL` → `NL`), or the United States when the language names no region.
 pub fn browser_market() -> String {
@@ -75,6 +86,15 @@ pub fn market_from_language(language: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_print_as_short_percentages() {
+        assert_eq!(percent_from_bps(2100), "21");
+        assert_eq!(percent_from_bps(810), "8.1");
+        assert_eq!(percent_from_bps(2550), "25.5");
+        assert_eq!(percent_from_bps(0), "0");
+        assert_eq!(percent_from_bps(1005), "10.05");
+    }
 
     #[test]
     fn markets_come_from_the_region_subtag() {
