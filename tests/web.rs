@@ -294,3 +294,83 @@ async fn a_valid_card_with_no_gateway_says_so_instead_of_failing_silently() {
         "no field is blamed"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_step_indicator_marks_the_current_step_and_offers_done_ones() {
+    use selfserve::checkout::{Checkout, Step};
+    use selfserve::components::step_indicator::StepIndicator;
+    let root = support::container();
+    let mut checkout = Checkout::new();
+    checkout.email_checked("megan@contoso.com", "Contoso");
+    checkout.signed_in("megan@contoso.com");
+    let state = RwSignal::new(checkout);
+    let chosen = RwSignal::new(None::<Step>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! {
+            <StepIndicator current=Signal::derive(|| Step::Seats) state
+                on_select=Callback::new(move |step| chosen.set(Some(step))) />
+        }
+    }));
+    let count = support::wait_for(&root, "[data-testid=step-count]").await;
+    assert_eq!(count.text_content().as_deref(), Some("Step 3 of 5"));
+    let current = root.query_selector("[aria-current=step]").unwrap().unwrap();
+    assert_eq!(current.text_content().as_deref(), Some("Licences"));
+    // Done steps are buttons that go back; later ones are plain text.
+    let buttons = root.query_selector_all("li button").unwrap();
+    assert_eq!(buttons.length(), 2);
+    let first: HtmlElement = buttons.item(0).unwrap().unchecked_into();
+    assert_eq!(first.text_content().as_deref(), Some("Email"));
+    first.click();
+    leptos::task::tick().await;
+    assert_eq!(chosen.get_untracked(), Some(Step::Email));
+}
+
+#[wasm_bindgen_test]
+async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
+    use selfserve::components::three_d_secure::ThreeDSecureDialog;
+    let root = support::container();
+    let challenge = RwSignal::new(None::<String>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! {
+            <ThreeDSecureDialog challenge amount=Signal::derive(|| "$28.00".to_owned())
+                on_answered=Callback::new(|_| ()) />
+        }
+    }));
+    let dialog: web_sys::HtmlDialogElement =
+        support::wait_for(&root, "[data-testid=three-d-secure]")
+            .await
+            .unchecked_into();
+    assert!(!dialog.open(), "closed until the gateway asks");
+    challenge.set(Some("http://127.0.0.1:1/v1/challenges/chl_x".into()));
+    leptos::task::tick().await;
+    assert!(dialog.open(), "opens when a challenge arrives");
+    assert!(dialog.text_content().unwrap().contains("$28.00"));
+    assert_eq!(
+        dialog.get_attribute("aria-labelledby").as_deref(),
+        Some("three-ds-title")
+    );
+    challenge.set(None);
+    leptos::task::tick().await;
+    assert!(!dialog.open());
+}
+
+#[wasm_bindgen_test]
+async fn status_badges_say_the_status_in_words() {
+    use selfserve::components::status_badge::StatusBadge;
+    use selfserve_api::subscription::SubscriptionStatus;
+    let root = support::container();
+    std::mem::forget(mount_to(root.clone(), || {
+        view! {
+            <StatusBadge status=SubscriptionStatus::PastDue />
+            <StatusBadge status=SubscriptionStatus::Suspended />
+        }
+    }));
+    support::wait_for(&root, "[data-testid=status]").await;
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("Payment due") && text.contains("Suspended"),
+        "{text}"
+    );
+    assert!(root.query_selector(".badge-warn").unwrap().is_some());
+    assert!(root.query_selector(".badge-bad").unwrap().is_some());
+}
