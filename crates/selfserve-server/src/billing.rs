@@ -91,7 +91,7 @@ pub async fn settle(
                     .await?
                     .ok_or_else(|| StoreError::Corrupt(format!("card {source} vanished")))?,
             };
-            match order.kind.as_str() {
+            let claimed = match order.kind.as_str() {
                 "seat_increase" => {
                     let line = format!(
                         "{} × {}, prorated {} – {}",
@@ -109,9 +109,21 @@ pub async fn settle(
                             &line,
                             now,
                         )
-                        .await?;
+                        .await?
                 }
                 _ => store.complete_invoice_payment(order, &card, now).await?,
+            };
+            if !claimed
+                && let Some(settled) = store.order(&order.id).await?
+                && settled.phase != "paid"
+            {
+                // The charge went through but the order was settled otherwise (only possible
+                // if something other than this server settled it): never silent.
+                tracing::error!(
+                    order = %order.id,
+                    phase = %settled.phase,
+                    "a charged order was not recorded as paid: reconcile it by hand"
+                );
             }
             Ok(Settled::Paid(card))
         }
@@ -264,6 +276,8 @@ async fn renew(
             iso_date(end)
         ),
         from_period: subscription.periods_elapsed,
+        from_quantity: subscription.quantity,
+        from_pending: subscription.pending_quantity,
         order,
     };
     if !store.start_renewal(&renewal, quantity, now).await? {
@@ -339,10 +353,11 @@ pub async fn recover_order(
     order: &OrderRow,
     now: i64,
 ) -> Result<(), StoreError> {
-    let charged = matches!(
-        gateway.recorded_charge(&charge_key(&order.id)).await,
-        Ok(Some(_))
-    );
+    let charged = match gateway.recorded_charge(&charge_key(&order.id)).await {
+        Ok(recorded) => recorded.is_some(),
+        Err(ChargeError::Store(error)) => return Err(error),
+        Err(_) => false,
+    };
     if charged || order.kind == "renewal" {
         let outcome = settle(store, gateway, order, now).await?;
         tracing::warn!(order = %order.id, kind = %order.kind, ?outcome, "recovered a billing order");

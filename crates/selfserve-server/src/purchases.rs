@@ -178,11 +178,6 @@ pub async fn purchase(
 }
 
 async fn audit_purchase(store: &Store, order: &OrderRow, id: &str, actor: &Actor, now: i64) {
-    if let Ok(Some(trial)) = store.order_converts(&order.id).await
-        && let Err(error) = store.finish_trial_conversion(&trial, id, now).await
-    {
-        tracing::error!(%error, %trial, "could not move a converted trial's users");
-    }
     audit::record(
         store,
         &order.organization_id,
@@ -285,10 +280,19 @@ pub fn authentication_required(challenge_id: String, url: String) -> AppError {
     error
 }
 
-/// Finishes or rolls back every order whose outcome is unknown (see the module docs).
-/// Returns how many orders it settled.
-pub async fn recover(store: &Store, gateway: &Gateway, now: i64) -> Result<usize, StoreError> {
-    let orders = store.unfinished_orders().await?;
+/// How long an order may stay `created` before another server may settle it (PostgreSQL,
+/// where several servers share the database): far longer than any request takes.
+pub const RECOVERY_LEASE_SECONDS: i64 = 120;
+
+/// Finishes or rolls back every order whose outcome is unknown and that is older than
+/// `min_age` seconds (see the module docs). Returns how many orders it settled.
+pub async fn recover(
+    store: &Store,
+    gateway: &Gateway,
+    now: i64,
+    min_age: i64,
+) -> Result<usize, StoreError> {
+    let orders = store.unfinished_orders(now - min_age).await?;
     let count = orders.len();
     for order in orders {
         recover_order(store, gateway, &order, now).await?;

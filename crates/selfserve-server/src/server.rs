@@ -118,7 +118,13 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         clock.clone(),
         &format!("http://{gateway_addr}"),
     );
-    let settled = purchases::recover(&store, &gateway, clock.now()).await?;
+    // On SQLite this is the only server using the file, so every unfinished order is left over
+    // from a previous run; on PostgreSQL another server may be working on a recent one.
+    let lease = match store.backend() {
+        crate::store::Backend::Sqlite => 0,
+        crate::store::Backend::Postgres => purchases::RECOVERY_LEASE_SECONDS,
+    };
+    let settled = purchases::recover(&store, &gateway, clock.now(), lease).await?;
     if settled > 0 {
         tracing::warn!(settled, "settled purchases left unfinished by the last run");
     }
@@ -195,6 +201,17 @@ async fn run_billing(
     loop {
         tokio::select! {
             _ = ticks.tick() => {
+                // Orders stuck past the lease (a failure mid-request) are settled here too.
+                if let Err(error) = crate::purchases::recover(
+                    &store,
+                    &gateway,
+                    clock.now(),
+                    crate::purchases::RECOVERY_LEASE_SECONDS,
+                )
+                .await
+                {
+                    tracing::error!(%error, "settling unfinished orders failed");
+                }
                 match crate::billing::run_due(&store, &gateway, clock.now()).await {
                     Ok(report) if report != crate::billing::BillingReport::default() => {
                         tracing::info!(?report, "billing run");

@@ -589,3 +589,95 @@ async fn the_test_clock_exists_only_when_asked_for() {
         .await;
     assert_error(status, &body, 400, "invalid_request");
 }
+
+#[tokio::test]
+async fn two_payments_of_one_bill_at_once_charge_it_once() {
+    let app = spawn_app().await;
+    let sub = megan_buys(&app, 2).await;
+    let failing = app.token("4000000000000341").await;
+    app.put(
+        &sub_path(&sub, "/payment-method"),
+        &json!({"payment_token": failing}),
+    )
+    .await;
+    app.advance_days(31).await;
+    let good = app.token("4242424242424242").await;
+    app.put(
+        &sub_path(&sub, "/payment-method"),
+        &json!({"payment_token": good}),
+    )
+    .await;
+    let (_, overdue) = app.get(&sub_path(&sub, "")).await;
+    let pay = format!(
+        "/api/v1/invoices/{}/pay",
+        overdue["latest_invoice"]["id"].as_str().unwrap()
+    );
+    // The bill list's "Pay" and the banner's "Pay now", clicked together (no keys).
+    let empty = json!({});
+    for round in 0..3 {
+        let results = futures_util::future::join_all((0..4).map(|_| app.post(&pay, &empty))).await;
+        let paid = results.iter().filter(|(s, _)| *s == 200).count();
+        let refused = results
+            .iter()
+            .filter(|(s, b)| *s == 409 && b["error"]["code"] == "conflict")
+            .count();
+        if round == 0 {
+            assert_eq!(paid, 1, "{results:?}");
+            assert_eq!(refused, 3, "{results:?}");
+        } else {
+            assert_eq!(paid, 0, "already paid: {results:?}");
+        }
+    }
+    let (_, after) = app.get(&sub_path(&sub, "")).await;
+    let payments = after["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "invoice_payment" && o["status"] == "paid")
+        .count();
+    assert_eq!(payments, 1, "charged once: {}", after["orders"]);
+    assert_eq!(after["status"], "active");
+}
+
+#[tokio::test]
+async fn two_seat_increases_from_the_same_count_charge_once() {
+    let app = spawn_app().await;
+    let sub = megan_buys(&app, 10).await;
+    let path = sub_path(&sub, "/seats");
+    let body = json!({"quantity": 12});
+    let results = futures_util::future::join_all(
+        ["tab-1", "tab-2"].map(|key| app.post_with_key(&path, key, &body)),
+    )
+    .await;
+    let ok = results.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(ok, 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .any(|(s, b)| *s == 409 && b["error"]["code"] == "conflict")
+    );
+    let (_, after) = app.get(&sub_path(&sub, "")).await;
+    assert_eq!(after["quantity"], 12, "not 14");
+    let increases = after["orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["kind"] == "seat_increase")
+        .count();
+    assert_eq!(increases, 1);
+}
+
+#[tokio::test]
+async fn clients_pay_with_new_card_tokens_only_never_a_saved_card_id() {
+    let app = spawn_app().await;
+    let sub = megan_buys(&app, 2).await;
+    let (status, body) = app
+        .post_with_key(
+            &sub_path(&sub, "/seats"),
+            "by-id",
+            &json!({"quantity": 3, "payment_token": "pm_guessed"}),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_token");
+    assert_eq!(body["error"]["field"], "payment_token");
+}

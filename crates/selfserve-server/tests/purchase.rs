@@ -857,7 +857,7 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         selfserve_server::clock::Clock::system(),
         &app.gateway,
     );
-    let settled = selfserve_server::purchases::recover(store, &gateway, 1)
+    let settled = selfserve_server::purchases::recover(store, &gateway, 1, 0)
         .await
         .unwrap();
     assert_eq!(settled, 1);

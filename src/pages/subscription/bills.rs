@@ -30,20 +30,34 @@ pub fn pay(
 ) {
     pending.set(true);
     error.set(None);
-    let key = storage::random_key();
+    // One key per attempt, kept until the server answers: a retry after a lost answer or a
+    // server failure reuses it, so the bill cannot be paid twice.
+    let slot = format!("selfserve.pay.{}", invoice.id);
+    let key = storage::load::<String>(&slot).unwrap_or_else(|| {
+        let key = storage::random_key();
+        storage::save(&slot, &key);
+        key
+    });
     spawn_local(async move {
         let result = api::pay_invoice(&invoice.id, &PayInvoiceRequest::default(), &key).await;
         pending.set(false);
         match result {
             Ok(paid) => {
+                storage::remove(&slot);
                 ctx.flash.set(Some(fill(t(Msg::BillPaid), &[&paid.number])));
                 ctx.reload();
             }
-            Err(failure) => error.set(Some(format!(
-                "{} {}",
-                failure_text(&failure),
-                t(Msg::ReplaceCardHint)
-            ))),
+            Err(failure) if failure.status().is_none_or(|status| status >= 500) => {
+                error.set(Some(t(Msg::PaymentUnconfirmed).to_owned()));
+            }
+            Err(failure) => {
+                storage::remove(&slot);
+                error.set(Some(format!(
+                    "{} {}",
+                    failure_text(&failure),
+                    t(Msg::ReplaceCardHint)
+                )));
+            }
         }
     });
 }

@@ -85,8 +85,10 @@ pub fn Seats() -> impl IntoView {
                     };
                     ctx.updated(sub, message);
                 }
-                Err(api::ApiFailure::Network) => {
-                    error.set(Some(t(Msg::PaymentUnconfirmed).to_owned()))
+                // No answer, or the server failed: the outcome is unknown, so the retry keeps
+                // the key and cannot buy twice.
+                Err(failure) if failure.status().is_none_or(|status| status >= 500) => {
+                    error.set(Some(t(Msg::PaymentUnconfirmed).to_owned()));
                 }
                 Err(failure) => {
                     attempt.set_value(None);

@@ -68,52 +68,50 @@ where
     Fut: Future<Output = Result<T, AppError>>,
     T: Serialize,
 {
-    let now = state.clock.now();
-    match state
-        .store
-        .begin_idempotent(user_id, key, request_hash, now)
-        .await?
-    {
-        IdempotencyBegin::Started => {}
-        IdempotencyBegin::Mismatch => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorCode::IdempotencyKeyReused,
-                "This Idempotency-Key was already used with a different request. Use a new key.",
-            ));
-        }
-        IdempotencyBegin::Done { status, body } => return Ok(replay(status, body)),
-        IdempotencyBegin::InProgress {
-            created_at,
-            order_id,
-        } => {
-            if now - created_at >= STALE_AFTER_SECONDS
-                && let Some(order_id) = order_id
-                && let Some(order) = state.store.order(&order_id).await?
-                && order.phase == "created"
-            {
-                purchases::recover_order(&state.store, &state.gateway, &order, now).await?;
-                if let IdempotencyBegin::Done { status, body } = state
-                    .store
-                    .begin_idempotent(user_id, key, request_hash, now)
-                    .await?
-                {
-                    return Ok(replay(status, body));
-                }
+    // Keys age in real time: moving the billing clock for a test must not make them stale.
+    let now = state.clock.real_now();
+    let mut looked_after = false;
+    loop {
+        match state
+            .store
+            .begin_idempotent(user_id, key, request_hash, now)
+            .await?
+        {
+            IdempotencyBegin::Started => break,
+            IdempotencyBegin::Mismatch => {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::IdempotencyKeyReused,
+                    "This Idempotency-Key was already used with a different request. Use a new \
+                     key.",
+                ));
             }
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::IdempotencyInProgress,
-                "A request with this Idempotency-Key is still being processed. Retry shortly.",
-            ));
+            IdempotencyBegin::Done { status, body } => return Ok(replay(status, body)),
+            IdempotencyBegin::InProgress {
+                created_at,
+                order_id,
+            } => {
+                if looked_after
+                    || !take_over_key(state, user_id, key, created_at, order_id, now).await?
+                {
+                    return Err(AppError::new(
+                        StatusCode::CONFLICT,
+                        ErrorCode::IdempotencyInProgress,
+                        "A request with this Idempotency-Key is still being processed. Retry \
+                         shortly.",
+                    ));
+                }
+                // The key now holds the settled order's response, or was released: look again.
+                looked_after = true;
+            }
         }
     }
 
     let (status, body) = match work().await {
         Ok(value) => (success, serde_json::to_string(&value).unwrap_or_default()),
         Err(error) if error.status.is_server_error() => {
-            // Unknown outcome: keep the key in progress. If an order was recorded, recovery
-            // settles it; if not, nothing happened and the key is released.
+            // Unknown outcome: keep the key in progress. If an order was recorded, it is settled
+            // later (recovery, or the next retry); if not, nothing happened: release the key.
             if let Ok(IdempotencyBegin::InProgress { order_id: None, .. }) = state
                 .store
                 .begin_idempotent(user_id, key, request_hash, now)
@@ -133,6 +131,102 @@ where
         .finish_idempotent(user_id, key, status.as_u16(), &body)
         .await?;
     Ok(replay(status.as_u16(), body))
+}
+
+/// A key in progress whose request may have died with its process. If its order is settled,
+/// store the response that order gives; if the key is old, settle its order or release it.
+/// Returns whether the key changed (so the caller looks again) — false means it belongs to a
+/// request that is still running.
+async fn take_over_key(
+    state: &AppState,
+    user_id: &str,
+    key: &str,
+    created_at: i64,
+    order_id: Option<String>,
+    now: i64,
+) -> Result<bool, AppError> {
+    let stale = now - created_at >= STALE_AFTER_SECONDS;
+    let order = match &order_id {
+        Some(id) => state.store.order(id).await?,
+        None => None,
+    };
+    if let Some(order) = &order
+        && order.phase == "created"
+    {
+        if !stale {
+            return Ok(false);
+        }
+        purchases::recover_order(&state.store, &state.gateway, order, state.clock.now()).await?;
+    } else if order.is_none() && !stale {
+        return Ok(false);
+    }
+    let settled = match &order_id {
+        Some(id) => state.store.order(id).await?,
+        None => None,
+    };
+    match settled.as_ref().map(|order| settled_response(state, order)) {
+        Some(response) => match response.await? {
+            Some((status, body)) => {
+                state
+                    .store
+                    .finish_idempotent(user_id, key, status, &body)
+                    .await?;
+            }
+            None => state.store.abandon_idempotent(user_id, key).await?,
+        },
+        None => state.store.abandon_idempotent(user_id, key).await?,
+    }
+    Ok(true)
+}
+
+/// The response a settled order's request would have given, when it can be told from the
+/// order; `None` when the order moved no money (the request may simply run again).
+async fn settled_response(
+    state: &AppState,
+    order: &crate::store::purchases::OrderRow,
+) -> Result<Option<(u16, String)>, AppError> {
+    let subscription = |status: u16| async move {
+        let id = order.subscription_id.clone().unwrap_or_default();
+        let view = purchases::subscription_view(&state.store, &id).await?;
+        Ok::<_, AppError>(Some((
+            status,
+            serde_json::to_string(&view).unwrap_or_default(),
+        )))
+    };
+    match (order.phase.as_str(), order.kind.as_str()) {
+        ("paid", "purchase") => subscription(201).await,
+        ("paid", "seat_increase") => subscription(200).await,
+        ("paid", "invoice_payment") => {
+            let id = order.subscription_id.clone().unwrap_or_default();
+            let invoice = state
+                .store
+                .invoices_of(&id, 1_000)
+                .await?
+                .into_iter()
+                .find(|i| i.status == "paid" && i.period_end == order.period_end);
+            Ok(invoice.map(|i| (200, serde_json::to_string(&i).unwrap_or_default())))
+        }
+        ("failed", _) => Ok(order
+            .decline_code
+            .as_deref()
+            .filter(|code| {
+                !matches!(
+                    *code,
+                    "abandoned"
+                        | "invalid_token"
+                        | "token_already_used"
+                        | "authentication_required"
+                )
+            })
+            .map(|code| {
+                let error = purchases::declined(code);
+                (
+                    error.status.as_u16(),
+                    serde_json::to_string(&*error.body).unwrap_or_default(),
+                )
+            })),
+        _ => Ok(None),
+    }
 }
 
 fn replay(status: u16, body: String) -> Response {

@@ -376,7 +376,7 @@ pub async fn change_seats(
         let current_quantity = subscription.quantity as u32;
         if quantity > current_quantity {
             let source = match &request.payment_token {
-                Some(token) => token.trim().to_owned(),
+                Some(token) => client_token(token)?,
                 None => subscription.payment_method_id.clone().ok_or_else(|| {
                     AppError::bad_request(ErrorCode::InvalidToken, "Add a card first.")
                         .field("payment_token")
@@ -388,10 +388,16 @@ pub async fn change_seats(
                 source,
                 now,
             );
-            state
+            if !state
                 .store
-                .insert_order(&order, Some((&user_id, &key)))
-                .await?;
+                .insert_seat_increase(&order, subscription.quantity, (&user_id, &key))
+                .await?
+            {
+                return Err(conflict(
+                    "The number of licences just changed, or another change is in progress. \
+                     Check the licences and try again.",
+                ));
+            }
             settled(billing::settle(&state.store, &state.gateway, &order, now).await?)?;
         } else {
             let pending = (quantity < current_quantity).then_some(i64::from(quantity));
@@ -429,6 +435,21 @@ pub async fn change_seats(
         subscription_view(&state.store, &id).await
     })
     .await
+}
+
+/// A token the client got from the gateway for a new card (`tok_…`); saved cards are charged
+/// by the server only, never named by clients.
+fn client_token(token: &str) -> Result<String, AppError> {
+    let token = token.trim();
+    if token.starts_with("tok_") {
+        Ok(token.to_owned())
+    } else {
+        Err(AppError::bad_request(
+            ErrorCode::InvalidToken,
+            "Send the card token from the gateway (tok_…).",
+        )
+        .field("payment_token"))
+    }
 }
 
 /// Turns a settled payment into the API's answer.
@@ -548,6 +569,7 @@ pub async fn pay_invoice(
     };
     owned_invoice(&state, &current, &id).await?;
     let user_id = current.user.id.clone();
+    let key = idempotency::key_from(&headers).ok();
     let work = || async {
         let now = state.clock.now();
         let (invoice, subscription) = owned_invoice(&state, &current, &id).await?;
@@ -555,7 +577,7 @@ pub async fn pay_invoice(
             return Err(conflict("This bill is already paid."));
         }
         let source = match &request.payment_token {
-            Some(token) => token.trim().to_owned(),
+            Some(token) => client_token(token)?,
             None => subscription.payment_method_id.clone().ok_or_else(|| {
                 AppError::bad_request(ErrorCode::InvalidToken, "Add a card to pay this bill.")
                     .field("payment_token")
@@ -570,23 +592,27 @@ pub async fn pay_invoice(
             period_end: invoice.period_end,
             ..billing::order_for(&subscription, "invoice_payment", Some(source), now)
         };
+        let idempotency = key.as_deref().map(|key| (user_id.as_str(), key));
         if !state
             .store
-            .insert_invoice_payment(&order, &id, None)
+            .insert_invoice_payment(&order, &id, idempotency)
             .await?
         {
-            return Err(conflict("A payment of this bill is already in progress."));
+            return Err(conflict(
+                "This bill is already paid, or a payment of it is in progress.",
+            ));
         }
         settled(billing::settle(&state.store, &state.gateway, &order, now).await?)?;
         invoice_view(&state, &invoice.subscription_id, &id).await
     };
-    match idempotency::key_from(&headers) {
-        Ok(key) => {
+    match key.clone() {
+        Some(key) => {
             let hash = idempotency::fingerprint(&format!("POST /invoices/{id}/pay"), &request);
             idempotency::run(&state, &user_id, &key, &hash, StatusCode::OK, work).await
         }
-        // Without a key, the one-payment-in-flight rule still prevents paying twice at once.
-        Err(_) => Ok(Json(work().await?).into_response()),
+        // Without a key, the one-payment-in-flight rule and the unpaid check still prevent
+        // paying twice.
+        None => Ok(Json(work().await?).into_response()),
     }
 }
 

@@ -219,72 +219,6 @@ impl Store {
         Ok(count > 0)
     }
 
-    /// Ends a trial that was bought: its users move to the new subscription (as many as fit),
-    /// and it is marked converted. A no-op if already done.
-    pub async fn finish_trial_conversion(
-        &self,
-        trial_id: &str,
-        new_id: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
-        let claimed = sqlx::query(
-            "UPDATE subscriptions SET status = 'expired', converted_to = $2, assigned_count = 0, \
-             updated_at = $3 WHERE id = $1 AND status = 'trialing'",
-        )
-        .bind(trial_id)
-        .bind(new_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 1 {
-            let users: Vec<String> =
-                sqlx::query_scalar("SELECT user_id FROM assignments WHERE subscription_id = $1")
-                    .bind(trial_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
-                .bind(trial_id)
-                .execute(&mut *tx)
-                .await?;
-            for user in users {
-                let added = sqlx::query(
-                    "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
-                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                )
-                .bind(new_id)
-                .bind(&user)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected() as i64;
-                if added == 0 {
-                    continue;
-                }
-                let fits = sqlx::query(
-                    "UPDATE subscriptions SET assigned_count = assigned_count + 1 \
-                     WHERE id = $1 AND assigned_count + 1 <= quantity",
-                )
-                .bind(new_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if fits == 0 {
-                    sqlx::query(
-                        "DELETE FROM assignments WHERE subscription_id = $1 AND user_id = $2",
-                    )
-                    .bind(new_id)
-                    .bind(&user)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// Gives `user_ids` seats on the central subscription, all or nothing, and asks the
     /// self-service purchaser to cancel, in one transaction.
     pub async fn take_over(
@@ -381,14 +315,41 @@ impl Store {
             .await?;
         Ok(())
     }
+}
 
-    /// The trial a purchase order converts, if any.
-    pub async fn order_converts(&self, order_id: &str) -> Result<Option<String>, StoreError> {
-        let trial: Option<Option<String>> =
-            sqlx::query_scalar("SELECT converts_subscription_id FROM orders WHERE id = $1")
-                .bind(order_id)
-                .fetch_optional(self.writer())
-                .await?;
-        Ok(trial.flatten())
+/// Inside `tx`: ends a trial that was bought; its users move to the new subscription (as many
+/// as fit) and it is marked converted. A no-op if it is no longer a trial.
+pub(crate) async fn convert_trial(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    trial_id: &str,
+    new_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE subscriptions SET status = 'expired', converted_to = $2, assigned_count = 0, \
+         updated_at = $3 WHERE id = $1 AND status = 'trialing'",
+    )
+    .bind(trial_id)
+    .bind(new_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(());
     }
+    let users: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM assignments WHERE subscription_id = $1")
+            .bind(trial_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
+        .bind(trial_id)
+        .execute(&mut **tx)
+        .await?;
+    for user in users {
+        // One at a time, so that those who fit keep a licence even if not all do.
+        claim_seats(tx, new_id, std::slice::from_ref(&user), "'active'", now).await?;
+    }
+    Ok(())
 }

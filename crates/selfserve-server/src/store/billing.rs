@@ -126,6 +126,11 @@ pub struct Renewal {
     pub line_description: String,
     /// `periods_elapsed` before the renewal (the optimistic lock).
     pub from_period: i64,
+    /// Seats and scheduled seats the amount was computed from: if they changed since, the
+    /// renewal is left for the next run to compute again.
+    pub from_quantity: i64,
+    /// See `from_quantity`.
+    pub from_pending: Option<i64>,
 }
 
 async fn next_invoice_number(
@@ -416,7 +421,8 @@ impl Store {
             "UPDATE subscriptions SET periods_elapsed = periods_elapsed + 1, \
              current_period_start = $3, current_period_end = $4, quantity = $5, \
              pending_quantity = NULL, updated_at = $6 \
-             WHERE id = $1 AND periods_elapsed = $2",
+             WHERE id = $1 AND periods_elapsed = $2 AND quantity = $7 \
+             AND (pending_quantity = $8 OR (pending_quantity IS NULL AND $8 IS NULL))",
         )
         .bind(&subscription_id)
         .bind(renewal.from_period)
@@ -424,6 +430,8 @@ impl Store {
         .bind(order.period_end)
         .bind(new_quantity)
         .bind(now)
+        .bind(renewal.from_quantity)
+        .bind(renewal.from_pending)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -445,6 +453,47 @@ impl Store {
         sqlx::query("UPDATE orders SET invoice_id = $2 WHERE id = $1")
             .bind(&order.id)
             .bind(&renewal.invoice_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Records a seat-increase order in phase `created`, tied to its idempotency key; false if
+    /// the seats changed since `expected_quantity` was read or another increase is in flight
+    /// (so two increases computed from the same count cannot both charge).
+    pub async fn insert_seat_increase(
+        &self,
+        order: &OrderRow,
+        expected_quantity: i64,
+        idempotency: (&str, &str),
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let current = sqlx::query(
+            "UPDATE subscriptions SET updated_at = updated_at WHERE id = $1 AND quantity = $2 \
+             AND status IN ('active', 'past_due')",
+        )
+        .bind(&order.subscription_id)
+        .bind(expected_quantity)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if current != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        match insert_order_row(&mut tx, order).await {
+            Ok(()) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        sqlx::query("UPDATE idempotency_keys SET order_id = $3 WHERE user_id = $1 AND key = $2")
+            .bind(idempotency.0)
+            .bind(idempotency.1)
+            .bind(&order.id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -477,7 +526,8 @@ impl Store {
         Ok(moved == 1)
     }
 
-    /// Records a payment order for an existing invoice; false if one is already in flight.
+    /// Records a payment order for an existing invoice; false if it is paid or a payment is
+    /// already in flight.
     pub async fn insert_invoice_payment(
         &self,
         order: &OrderRow,
@@ -485,6 +535,19 @@ impl Store {
         idempotency: Option<(&str, &str)>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // Still unpaid, checked under the invoice's row lock: a payment that completed since
+        // the caller looked (the in-flight index no longer covers it) must not charge again.
+        let unpaid = sqlx::query(
+            "UPDATE invoices SET status = status WHERE id = $1 AND status IN ('open', 'past_due')",
+        )
+        .bind(invoice_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if unpaid != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         let inserted = insert_order_row(&mut tx, order).await;
         match inserted {
             Ok(()) => {}
@@ -530,7 +593,7 @@ impl Store {
         order: &OrderRow,
         card: &StoredCard,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let invoice_id: Option<String> =
             sqlx::query_scalar("SELECT invoice_id FROM orders WHERE id = $1")
                 .bind(&order.id)
@@ -539,7 +602,7 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
-            return Ok(());
+            return Ok(false);
         }
         sqlx::query(
             "UPDATE invoices SET status = 'paid', paid_at = $2, card_brand = $3, card_last4 = $4, \
@@ -566,7 +629,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// A declined renewal or bill payment: the order failed; for a renewal, the invoice is
@@ -632,11 +695,11 @@ impl Store {
         invoice_id: &str,
         line: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
-            return Ok(());
+            return Ok(false);
         }
         sqlx::query(
             "UPDATE subscriptions SET quantity = quantity + $2, pending_quantity = NULL, \
@@ -656,7 +719,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// An invoice with its subscription id.

@@ -273,11 +273,17 @@ impl Store {
         Ok(row.map(|row| order_from_row(&row)).transpose()?)
     }
 
-    /// Orders still in phase `created`: their outcome is unknown (the server stopped mid-way).
-    pub async fn unfinished_orders(&self) -> Result<Vec<OrderRow>, StoreError> {
+    /// Orders still in phase `created` since before `created_before`: their outcome is unknown
+    /// (the server that made them stopped mid-way, or is still at it if recent).
+    pub async fn unfinished_orders(
+        &self,
+        created_before: i64,
+    ) -> Result<Vec<OrderRow>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE phase = 'created' ORDER BY created_at"
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE phase = 'created' AND created_at <= $1 \
+             ORDER BY created_at"
         ))
+        .bind(created_before)
         .fetch_all(self.writer())
         .await?;
         Ok(rows.iter().map(order_from_row).collect::<Result<_, _>>()?)
@@ -387,6 +393,15 @@ impl Store {
         .bind(order.subtotal)
         .execute(&mut *tx)
         .await?;
+        // Buying a trial moves its users in the same transaction: never both, never neither.
+        let converts: Option<String> =
+            sqlx::query_scalar("SELECT converts_subscription_id FROM orders WHERE id = $1")
+                .bind(&order.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(trial) = converts {
+            super::admin::convert_trial(&mut tx, &trial, &new.id, now).await?;
+        }
         tx.commit().await?;
         Ok(new.id.clone())
     }
