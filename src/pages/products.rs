@@ -11,9 +11,17 @@ use selfserve_api::product::Product;
 /// The product list, loaded from the API for the browser's market.
 #[component]
 pub fn ProductsPage() -> impl IntoView {
-    let market = format::browser_market();
+    // Signed in, prices are those of the organisation's country (what the checkout charges);
+    // before that, the browser's region is the best guess.
+    let session = crate::session::use_session();
+    let market = Memo::new(move |_| {
+        session
+            .user
+            .with(|u| u.as_ref().and_then(|u| u.organization.country.clone()))
+            .unwrap_or_else(format::browser_market)
+    });
     let products = LocalResource::new(move || {
-        let market = market.clone();
+        let market = market.get();
         async move { api::products(&market).await }
     });
     let retry = Callback::new(move |()| products.refetch());

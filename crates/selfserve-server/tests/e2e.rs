@@ -487,6 +487,18 @@ async fn the_back_button_and_a_refresh_keep_the_step_and_the_choices() {
     let quantity = journey.element("[data-testid=quantity]").await;
     assert_eq!(quantity.prop("value").await.unwrap().as_deref(), Some("4"));
     assert!(journey.path_and_query().await.ends_with("step=seats"));
+    // Signed in, the home page shows the organisation's prices, not the browser's region's.
+    journey.open("/").await;
+    let price = journey
+        .wait_text(
+            "[data-testid=product-power-bi-pro] [data-testid=price]",
+            "€",
+        )
+        .await;
+    assert!(
+        price.contains("14.10") || price.contains("14,10"),
+        "{price}"
+    );
     journey.finish().await;
 }
 
