@@ -20,8 +20,10 @@ pub fn status_text(status: SubscriptionStatus) -> &'static str {
 pub fn StatusBadge(status: SubscriptionStatus) -> impl IntoView {
     let tone = match status {
         SubscriptionStatus::Active | SubscriptionStatus::Trialing => "badge-ok",
-        SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => "badge-warn",
-        SubscriptionStatus::Suspended | SubscriptionStatus::Expired => "badge-bad",
+        SubscriptionStatus::PastDue => "badge-warn",
+        SubscriptionStatus::Suspended => "badge-bad",
+        // Ended: history, neither good nor alarming.
+        SubscriptionStatus::Canceled | SubscriptionStatus::Expired => "badge-muted",
     };
     view! { <span class=format!("badge {tone}") data-testid="status">{status_text(status)}</span> }
 }

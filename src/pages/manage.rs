@@ -63,7 +63,7 @@ fn SubscriptionList() -> impl IntoView {
                                         </thead>
                                         <tbody>
                                             {mine.into_iter().map(|sub| {
-                                                let ends = sub.cancel_at_period_end || sub.status == SubscriptionStatus::Expired;
+                                                let ends = sub.cancel_at_period_end || matches!(sub.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired);
                                                 let date = format::date(sub.current_period_end, None);
                                                 view! {
                                                     <tr data-testid=format!("row-{}", sub.id)>

@@ -138,7 +138,13 @@ fn Overview() -> impl IntoView {
         }
     };
     let status = move || ctx.subscription.with(|s| s.as_ref().map(|s| s.status));
-    let usable = move || status() != Some(SubscriptionStatus::Expired);
+    // A subscription that has ended (cancelled at period end, or an expired trial) is history.
+    let usable = move || {
+        !matches!(
+            status(),
+            Some(SubscriptionStatus::Canceled | SubscriptionStatus::Expired)
+        )
+    };
     // Seats, card, bills and cancelling belong to the purchaser of a card subscription; a
     // central one is billed through the agreement, and admins only hand out its licences.
     let purchaser_view = move || {
@@ -153,8 +159,13 @@ fn Overview() -> impl IntoView {
     };
     let ending = move || {
         ctx.subscription.with(|s| {
-            s.as_ref()
-                .is_some_and(|s| s.cancel_at_period_end || s.status == SubscriptionStatus::Expired)
+            s.as_ref().is_some_and(|s| {
+                s.cancel_at_period_end
+                    || matches!(
+                        s.status,
+                        SubscriptionStatus::Canceled | SubscriptionStatus::Expired
+                    )
+            })
         })
     };
     view! {
@@ -185,8 +196,11 @@ fn Overview() -> impl IntoView {
             </dd></div>
         </dl>
         <licences::Licences />
-        <Show when=move || usable() && purchaser_view()>
+        // Buying seats for a subscription about to end is never what was meant: undo first.
+        <Show when=move || usable() && purchaser_view() && !ending()>
             <seats::Seats />
+        </Show>
+        <Show when=move || usable() && purchaser_view()>
             <card::ReplaceCard />
         </Show>
         <Show when=purchaser_view>

@@ -41,9 +41,10 @@ pub enum SubscriptionStatus {
     PastDue,
     /// Unpaid after the grace period: licences inactive but kept.
     Suspended,
-    /// Cancelled; usable until `current_period_end`.
+    /// Ended after a cancellation at period end; licences released. Until the period ends a
+    /// cancelled subscription keeps its status and says `cancel_at_period_end: true`.
     Canceled,
-    /// Ended; licences released.
+    /// A trial that ran out (or was converted into a purchase); licences released.
     Expired,
 }
 

@@ -171,8 +171,9 @@ pub async fn run_due(
             break;
         }
         for subscription in due {
-            // Cancelled subscriptions end; trials end too: they never renew by themselves.
-            if subscription.status == "canceled" || subscription.status == "trialing" {
+            // Subscriptions cancelled at period end end now; trials end too: they never
+            // renew by themselves.
+            if subscription.cancel_at_period_end || subscription.status == "trialing" {
                 if store.expire(&subscription.id, now).await? {
                     report.expired += 1;
                     log(store, &subscription, "expired", None, now).await;

@@ -686,5 +686,7 @@ async fn the_audit_log_records_who_changed_what() {
     assert_eq!(entries[1]["before"]["quantity"], 2);
     assert_eq!(entries[1]["after"]["quantity"], 4);
     assert_eq!(entries[0]["before"]["status"], "active");
-    assert_eq!(entries[0]["after"]["status"], "canceled");
+    assert_eq!(entries[0]["after"]["status"], "active");
+    assert_eq!(entries[0]["before"]["cancel_at_period_end"], false);
+    assert_eq!(entries[0]["after"]["cancel_at_period_end"], true);
 }

@@ -623,13 +623,17 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
     journey
         .wait_text("[data-testid=cancel-notice]", "is cancelled")
         .await;
+    // Until the period ends it stays active, as Stripe's `cancel_at_period_end` does.
+    assert_eq!(journey.text_of("[data-testid=status]").await, "Active");
     journey.click("[data-testid=undo-cancel]").await;
-    journey.wait_text("[data-testid=status]", "Active").await;
+    journey.wait_text("[data-testid=flash]", "renew").await;
     journey.click("[data-testid=cancel-subscription]").await;
     journey.click("[data-testid=confirm-cancel]").await;
-    journey.wait_text("[data-testid=status]", "Cancelled").await;
+    journey
+        .wait_text("[data-testid=cancel-notice]", "is cancelled")
+        .await;
     advance_days(&journey, 31).await;
-    journey.wait_text("[data-testid=status]", "Ended").await;
+    journey.wait_text("[data-testid=status]", "Cancelled").await;
     let holders = journey.text_of("[data-testid=assigned-users]").await;
     assert!(
         !holders.contains("Alex Wilber"),
@@ -640,7 +644,7 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
     // The header leads back to the list of subscriptions.
     journey.click("[data-testid=nav-manage]").await;
     journey
-        .wait_text("[data-testid=subscriptions]", "Ended")
+        .wait_text("[data-testid=subscriptions]", "Cancelled")
         .await;
     journey.finish().await;
 }

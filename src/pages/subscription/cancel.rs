@@ -63,7 +63,10 @@ pub fn CancelNotice() -> impl IntoView {
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     move || {
-        ctx.subscription.get().filter(|s| s.status == SubscriptionStatus::Canceled).map(|sub| {
+        ctx.subscription.get().filter(|s| {
+            s.cancel_at_period_end
+                && !matches!(s.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired)
+        }).map(|sub| {
             let date = format::date(sub.current_period_end, None);
             view! {
                 <div class="notice" role="note" data-testid="cancel-notice">
@@ -88,10 +91,11 @@ pub fn CancelSection() -> impl IntoView {
     let cancellable = move || {
         ctx.subscription.with(|s| {
             s.as_ref().is_some_and(|s| {
-                !matches!(
-                    s.status,
-                    SubscriptionStatus::Canceled | SubscriptionStatus::Expired
-                )
+                !s.cancel_at_period_end
+                    && !matches!(
+                        s.status,
+                        SubscriptionStatus::Canceled | SubscriptionStatus::Expired
+                    )
             })
         })
     };

@@ -24,7 +24,9 @@ pub fn Licences() -> impl IntoView {
             s.as_ref().is_some_and(|s| {
                 !matches!(
                     s.status,
-                    SubscriptionStatus::Suspended | SubscriptionStatus::Expired
+                    SubscriptionStatus::Suspended
+                        | SubscriptionStatus::Canceled
+                        | SubscriptionStatus::Expired
                 )
             })
         })

@@ -373,6 +373,12 @@ pub async fn change_seats(
                 "Only an active subscription can change its number of licences.",
             ));
         }
+        // Paying for seats of a subscription that is about to end is never what was meant.
+        if subscription.cancel_at_period_end {
+            return Err(conflict(
+                "This subscription ends at the end of its period: undo the cancellation before changing its number of licences.",
+            ));
+        }
         let current_quantity = subscription.quantity as u32;
         if quantity > current_quantity {
             let source = match &request.payment_token {
@@ -716,11 +722,10 @@ async fn log_status(
     before: &BillingRow,
     action: &str,
 ) -> Result<(), AppError> {
-    let after = state
-        .store
-        .billing_row(&before.id)
-        .await?
-        .map(|row| row.status);
+    let after =
+        state.store.billing_row(&before.id).await?.map(
+            |row| json!({"status": row.status, "cancel_at_period_end": row.cancel_at_period_end}),
+        );
     audit::record(
         &state.store,
         &before.organization_id,
@@ -729,8 +734,11 @@ async fn log_status(
             action,
             subscription_id: Some(&before.id),
             product: Some(&before.product),
-            before: Some(json!({"status": before.status})),
-            after: Some(json!({"status": after})),
+            before: Some(json!({
+                "status": before.status,
+                "cancel_at_period_end": before.cancel_at_period_end,
+            })),
+            after,
         },
         state.clock.now(),
     )

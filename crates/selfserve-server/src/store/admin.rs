@@ -283,7 +283,7 @@ impl Store {
             "SELECT product, source, CAST(SUM(quantity) AS BIGINT) AS seats, \
              CAST(SUM(assigned_count) AS BIGINT) AS assigned FROM subscriptions \
              WHERE organization_id = $1 \
-             AND status IN ('active', 'trialing', 'past_due', 'suspended', 'canceled') \
+             AND status IN ('active', 'trialing', 'past_due', 'suspended') \
              GROUP BY product, source ORDER BY product, source",
         )
         .bind(organization_id)

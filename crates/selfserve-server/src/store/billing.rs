@@ -226,7 +226,7 @@ impl Store {
     pub async fn due_subscriptions(&self, now: i64) -> Result<Vec<BillingRow>, StoreError> {
         let rows = sqlx::query(&format!(
             "SELECT {BILLING_COLUMNS} FROM subscriptions WHERE current_period_end <= $1 \
-             AND status IN ('active', 'past_due', 'suspended', 'canceled', 'trialing') \
+             AND status IN ('active', 'past_due', 'suspended', 'trialing') \
              ORDER BY current_period_end"
         ))
         .bind(now)
@@ -252,7 +252,7 @@ impl Store {
             &mut tx,
             subscription_id,
             user_ids,
-            "'active', 'past_due', 'trialing', 'canceled'",
+            "'active', 'past_due', 'trialing'",
             now,
         )
         .await?
@@ -262,12 +262,7 @@ impl Store {
         }
         tx.rollback().await?;
         match self.billing_row(subscription_id).await? {
-            Some(row)
-                if matches!(
-                    row.status.as_str(),
-                    "active" | "past_due" | "trialing" | "canceled"
-                ) =>
-            {
+            Some(row) if matches!(row.status.as_str(), "active" | "past_due" | "trialing") => {
                 let seats = row.pending_quantity.unwrap_or(row.quantity);
                 Ok(Assigned::NoSeats {
                     free: (seats - row.assigned_count).max(0),
@@ -353,12 +348,13 @@ impl Store {
         Ok(())
     }
 
-    /// Cancels at period end (the subscription stays usable until then); false if it cannot
-    /// be cancelled (already cancelled or ended).
+    /// Cancels at period end, as Stripe does: the status is untouched and only the flag is
+    /// set, so the subscription stays usable (and its licences held) until
+    /// `current_period_end`; false if it cannot be cancelled (already cancelled or ended).
     pub async fn cancel(&self, subscription_id: &str, now: i64) -> Result<bool, StoreError> {
         let updated = sqlx::query(
-            "UPDATE subscriptions SET status = 'canceled', cancel_at_period_end = 1, \
-             updated_at = $2 WHERE id = $1 \
+            "UPDATE subscriptions SET cancel_at_period_end = 1, updated_at = $2 WHERE id = $1 \
+             AND cancel_at_period_end = 0 \
              AND status IN ('active', 'past_due', 'suspended', 'trialing')",
         )
         .bind(subscription_id)
@@ -372,9 +368,9 @@ impl Store {
     /// Undoes a cancellation before the period ends; false if there is none to undo.
     pub async fn reactivate(&self, subscription_id: &str, now: i64) -> Result<bool, StoreError> {
         let updated = sqlx::query(
-            "UPDATE subscriptions SET cancel_at_period_end = 0, \
-             status = CASE WHEN past_due_since IS NULL THEN 'active' ELSE 'past_due' END, \
-             updated_at = $2 WHERE id = $1 AND status = 'canceled' AND current_period_end > $2",
+            "UPDATE subscriptions SET cancel_at_period_end = 0, updated_at = $2 WHERE id = $1 \
+             AND cancel_at_period_end = 1 AND status NOT IN ('canceled', 'expired') \
+             AND current_period_end > $2",
         )
         .bind(subscription_id)
         .bind(now)
@@ -384,12 +380,16 @@ impl Store {
         Ok(updated == 1)
     }
 
-    /// Ends a cancelled subscription or a trial whose period is over and releases its licences.
+    /// Ends a subscription cancelled at period end (`canceled`) or a trial that ran out
+    /// without being bought (`expired`) once its period is over, and releases its licences.
     pub async fn expire(&self, subscription_id: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         let updated = sqlx::query(
-            "UPDATE subscriptions SET status = 'expired', assigned_count = 0, updated_at = $2 \
-             WHERE id = $1 AND status IN ('canceled', 'trialing') AND current_period_end <= $2",
+            "UPDATE subscriptions SET assigned_count = 0, updated_at = $2, \
+             status = CASE WHEN cancel_at_period_end = 0 AND status = 'trialing' \
+             THEN 'expired' ELSE 'canceled' END \
+             WHERE id = $1 AND (cancel_at_period_end = 1 OR status = 'trialing') \
+             AND status NOT IN ('canceled', 'expired') AND current_period_end <= $2",
         )
         .bind(subscription_id)
         .bind(now)
@@ -600,6 +600,7 @@ impl Store {
                 .fetch_one(self.writer())
                 .await?;
         let mut tx = self.writer().begin().await?;
+        lock_invoice_of(&mut tx, &order.id).await?;
         if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
             return Ok(false);
@@ -641,6 +642,7 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
+        lock_invoice_of(&mut tx, &order.id).await?;
         let claimed = sqlx::query(
             "UPDATE orders SET phase = 'failed', decline_code = $2, updated_at = $3 \
              WHERE id = $1 AND phase = 'created'",
@@ -697,6 +699,12 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // The subscription before the order, the order `insert_seat_increase` takes them in:
+        // the other way round the two deadlock on PostgreSQL (see `lock_invoice_of`).
+        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+            .bind(&order.subscription_id)
+            .execute(&mut *tx)
+            .await?;
         if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
             return Ok(false);
@@ -747,6 +755,24 @@ impl Store {
         .transpose()
         .map_err(StoreError::from)
     }
+}
+
+/// Takes the row lock of the invoice an order pays, if it has one yet. Every transaction that
+/// touches both an invoice and its payment orders locks the invoice first: on PostgreSQL a
+/// payment being recorded (invoice locked, then the in-flight index checked against the other
+/// order) and one being settled (order updated, then the invoice) otherwise deadlock.
+async fn lock_invoice_of(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    order_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE invoices SET status = status \
+         WHERE id = (SELECT invoice_id FROM orders WHERE id = $1)",
+    )
+    .bind(order_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Gives `user_ids` seats on `subscription_id` inside `tx`: inserts the assignments (skipping
