@@ -164,9 +164,12 @@ pub async fn run_due(
     now: i64,
 ) -> Result<BillingReport, StoreError> {
     let mut report = BillingReport::default();
+    // Due but left for a later run (a seat increase in flight); not looked at again in this one.
+    let mut waiting = std::collections::HashSet::new();
     // A subscription many periods behind (the clock jumped) renews once per period.
     for _ in 0..240 {
-        let due = store.due_subscriptions(now).await?;
+        let mut due = store.due_subscriptions(now).await?;
+        due.retain(|subscription| !waiting.contains(&subscription.id));
         if due.is_empty() {
             break;
         }
@@ -189,7 +192,9 @@ pub async fn run_due(
                     report.failed += 1;
                     log(store, &subscription, "renewal_failed", None, now).await;
                 }
-                None => {}
+                None => {
+                    waiting.insert(subscription.id);
+                }
             }
         }
     }
@@ -223,7 +228,7 @@ async fn log(
 }
 
 /// Moves one subscription into its next period and charges for it. `None` if another run
-/// renewed it first.
+/// renewed it first or a seat increase is in flight.
 async fn renew(
     store: &Store,
     gateway: &Gateway,
@@ -354,12 +359,19 @@ pub async fn recover_order(
     order: &OrderRow,
     now: i64,
 ) -> Result<(), StoreError> {
-    let charged = match gateway.recorded_charge(&charge_key(&order.id)).await {
-        Ok(recorded) => recorded.is_some(),
-        Err(ChargeError::Store(error)) => return Err(error),
-        Err(_) => false,
-    };
-    if charged || order.kind == "renewal" {
+    // A renewal is charged whatever happened; anything else is given up unless the gateway
+    // already has its charge, and its key is closed first so a stalled request cannot charge
+    // after that.
+    let charged = order.kind == "renewal"
+        || match gateway
+            .close_key(&charge_key(&order.id), &order.currency)
+            .await
+        {
+            Ok(recorded) => recorded.is_some(),
+            Err(ChargeError::Store(error)) => return Err(error),
+            Err(_) => false,
+        };
+    if charged {
         let outcome = settle(store, gateway, order, now).await?;
         tracing::warn!(order = %order.id, kind = %order.kind, ?outcome, "recovered a billing order");
     } else {

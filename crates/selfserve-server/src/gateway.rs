@@ -323,11 +323,32 @@ impl Gateway {
         }
     }
 
-    /// The charge recorded under `key`, if any (crash recovery asks this).
-    pub async fn recorded_charge(&self, key: &str) -> Result<Option<ChargeOutcome>, ChargeError> {
-        match self.store.charge_by_key(key).await? {
-            Some(row) => self.outcome_of(row).await.map(Some),
-            None => Ok(None),
+    /// Closes `key` if nothing was charged under it: a later charge with the key gets a
+    /// decline (`abandoned`) instead of moving money. Recovery closes an order's key before
+    /// giving the order up, so a request that stalled past the recovery lease cannot charge
+    /// after its order was rolled back. `None` when this call closed it; otherwise what was
+    /// recorded first.
+    pub async fn close_key(
+        &self,
+        key: &str,
+        currency: &str,
+    ) -> Result<Option<ChargeOutcome>, ChargeError> {
+        let closing = ChargeRow {
+            id: new_id("ch"),
+            outcome: "declined".into(),
+            decline_code: Some("abandoned".into()),
+            payment_method_id: None,
+            amount: 0,
+        };
+        let recorded = self
+            .store
+            .record_charge(&closing, key, "", currency, None, self.clock.now())
+            .await?;
+        match recorded {
+            RecordedCharge::Recorded(row) if row.id == closing.id => Ok(None),
+            RecordedCharge::Recorded(row) => self.outcome_of(row).await.map(Some),
+            // Not reachable without a card to save; read as "closed".
+            RecordedCharge::TokenAlreadyUsed => Ok(None),
         }
     }
 

@@ -73,24 +73,41 @@ pub async fn purchase(
 
     if let Some(trial_id) = &input.convert_trial {
         let trial = store.billing_row(trial_id).await?;
-        let Some(trial) = trial.filter(|t| {
+        let yours = trial.is_some_and(|t| {
             t.purchaser_id == user.id
                 && t.product == input.product.as_str()
                 && t.status == "trialing"
-        }) else {
+        });
+        if !yours {
             return Err(AppError::bad_request(
                 ErrorCode::InvalidRequest,
                 "That is not a trial of this product you can buy.",
             )
             .field("convert_trial"));
+        }
+        // The buyer always gets a licence of what they buy, whether or not they still hold
+        // one of the trial's.
+        let users = match store.subscription(trial_id).await? {
+            Some(record) => record.view.assigned_users,
+            None => Vec::new(),
         };
-        if i64::from(input.quantity.get()) < trial.assigned_count {
+        let buyer_extra = usize::from(!users.iter().any(|u| u.id == user.id));
+        let needed = users.len() + buyer_extra;
+        if (input.quantity.get() as usize) < needed {
             return Err(AppError::bad_request(
                 ErrorCode::InvalidQuantity,
-                format!(
-                    "{} people use the trial: buy at least {} licences.",
-                    trial.assigned_count, trial.assigned_count
-                ),
+                if buyer_extra == 1 {
+                    format!(
+                        "{} people use the trial, and you get a licence too: buy at least \
+                         {needed} licences.",
+                        users.len()
+                    )
+                } else {
+                    format!(
+                        "{} people use the trial: buy at least {needed} licences.",
+                        users.len()
+                    )
+                },
             )
             .field("quantity"));
         }
@@ -310,7 +327,10 @@ pub async fn recover_order(
     if order.kind != "purchase" {
         return crate::billing::recover_order(store, gateway, order, now).await;
     }
-    let recorded = match gateway.recorded_charge(&charge_key(&order.id)).await {
+    let recorded = match gateway
+        .close_key(&charge_key(&order.id), &order.currency)
+        .await
+    {
         Ok(recorded) => recorded,
         Err(ChargeError::Store(error)) => return Err(error),
         Err(_) => None,

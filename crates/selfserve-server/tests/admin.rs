@@ -640,6 +640,78 @@ async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled()
 }
 
 #[tokio::test]
+async fn a_converted_trial_has_a_licence_for_the_buyer_even_after_they_left_it() {
+    let app = spawn_app().await;
+    app.sign_in("megan@contoso.com").await;
+    let (status, trial) = app
+        .post(
+            "/api/v1/trials",
+            &json!({"product": "power-apps-per-user", "quantity": 3}),
+        )
+        .await;
+    assert_eq!(status, 201, "{trial}");
+    let trial_id = trial["id"].as_str().unwrap();
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/subscriptions/{trial_id}/assignments"),
+            &json!({"emails": ["alex@contoso.com", "lee@contoso.com"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let megan = app.user_id("megan@contoso.com").await;
+    let (status, body) = app
+        .delete(&format!(
+            "/api/v1/subscriptions/{trial_id}/assignments/{megan}"
+        ))
+        .await;
+    assert!(status < 300, "{status} {body}");
+
+    // Two people use the trial and the buyer gets a licence too: two licences are too few.
+    let token = app.token("4242424242424242").await;
+    let (status, body, _) = app
+        .purchase(
+            "convert-two",
+            &json!({"product": "power-apps-per-user", "quantity": 2,
+            "payment_token": token, "convert_trial": trial_id}),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_quantity");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at least 3"),
+        "{body}"
+    );
+    let (status, bought, _) = app
+        .purchase(
+            "convert-three",
+            &json!({"product": "power-apps-per-user", "quantity": 3,
+            "payment_token": token, "convert_trial": trial_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{bought}");
+    let (_, bought) = app
+        .get(&format!(
+            "/api/v1/subscriptions/{}",
+            bought["id"].as_str().unwrap()
+        ))
+        .await;
+    let mut holders: Vec<&str> = bought["assigned_users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    holders.sort_unstable();
+    assert_eq!(
+        holders,
+        ["alex@contoso.com", "lee@contoso.com", "megan@contoso.com"]
+    );
+    assert_eq!(bought["quantity"], 3);
+}
+
+#[tokio::test]
 async fn the_audit_log_records_who_changed_what() {
     let app = spawn_app().await;
     let sub = app.buy("megan@contoso.com", 2).await;

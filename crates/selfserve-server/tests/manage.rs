@@ -674,6 +674,58 @@ async fn two_seat_increases_from_the_same_count_charge_once() {
 }
 
 #[tokio::test]
+async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_refused() {
+    use selfserve_server::billing;
+    let app = spawn_app().await;
+    let sub = megan_buys(&app, 10).await;
+    let id = sub["id"].as_str().unwrap();
+    let store = &app.server.store;
+    let gateway = selfserve_server::gateway::Gateway::new(
+        store.clone(),
+        selfserve_server::clock::Clock::system(),
+        &app.gateway,
+    );
+    let before = store.billing_row(id).await.unwrap().unwrap();
+    let now = before.current_period_start + 86_400;
+    let megan = app.user_id("megan@contoso.com").await;
+    let increase = billing::seat_increase_order(&before, 2, "tok_stalled".into(), now);
+    assert!(
+        store
+            .insert_seat_increase(&increase, 10, (&megan, "stalled"))
+            .await
+            .unwrap()
+    );
+
+    // Past the period's end with the increase (priced for this period) still in flight: the
+    // renewal waits rather than carry two unpaid seats into the next period.
+    let after_end = before.current_period_end + 60;
+    let report = billing::run_due(store, &gateway, after_end).await.unwrap();
+    assert_eq!(report.renewed, 0);
+    let waiting = store.billing_row(id).await.unwrap().unwrap();
+    assert_eq!(waiting.periods_elapsed, before.periods_elapsed);
+
+    // Once the stalled increase is given up, the renewal goes ahead…
+    selfserve_server::purchases::recover(store, &gateway, after_end + 600, 0)
+        .await
+        .unwrap();
+    let report = billing::run_due(store, &gateway, after_end + 600)
+        .await
+        .unwrap();
+    assert_eq!(report.renewed, 1);
+    let renewed = store.billing_row(id).await.unwrap().unwrap();
+    assert_eq!(renewed.periods_elapsed, before.periods_elapsed + 1);
+
+    // …and an increase priced for the period that just ended is refused.
+    let stale = billing::seat_increase_order(&before, 2, "tok_stale".into(), now);
+    assert!(
+        !store
+            .insert_seat_increase(&stale, 10, (&megan, "stale"))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
 async fn clients_pay_with_new_card_tokens_only_never_a_saved_card_id() {
     let app = spawn_app().await;
     let sub = megan_buys(&app, 2).await;

@@ -865,6 +865,23 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         store.order("ord_died_early").await.unwrap().unwrap().phase,
         "failed"
     );
+    // Had that process only stalled, its charge would now come too late: the key is closed.
+    let late = gateway
+        .charge(
+            &token,
+            1400,
+            selfserve_api::money::Currency::USD,
+            &selfserve_server::purchases::charge_key("ord_died_early"),
+            true,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        late,
+        selfserve_server::gateway::ChargeOutcome::Declined {
+            decline_code: "abandoned".into()
+        }
+    );
 
     // No money moved, so the same key now runs the purchase for real.
     let (status, sub, _) = app

@@ -280,6 +280,12 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // The subscription before its assignments, as `expire` and trial conversion take them:
+        // the other way round they deadlock on PostgreSQL.
+        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+            .bind(subscription_id)
+            .execute(&mut *tx)
+            .await?;
         let removed =
             sqlx::query("DELETE FROM assignments WHERE subscription_id = $1 AND user_id = $2")
                 .bind(subscription_id)
@@ -407,7 +413,8 @@ impl Store {
     }
 
     /// Moves a subscription into its next period and records the renewal's order and open
-    /// invoice, atomically; false if another run already renewed this period.
+    /// invoice, atomically; false if another run already renewed this period or a seat
+    /// increase is in flight (a later run renews).
     pub async fn start_renewal(
         &self,
         renewal: &Renewal,
@@ -417,6 +424,25 @@ impl Store {
         let order = &renewal.order;
         let subscription_id = order.subscription_id.clone().unwrap_or_default();
         let mut tx = self.writer().begin().await?;
+        // A seat increase in flight was priced for this period; renewing under it would carry
+        // its seats into the next period unpaid. Wait for it (the next run renews): checked
+        // after taking the row lock, so on PostgreSQL the check sees an increase that was
+        // recorded while this waited for the lock.
+        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+            .bind(&subscription_id)
+            .execute(&mut *tx)
+            .await?;
+        let increasing: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE subscription_id = $1 \
+             AND kind = 'seat_increase' AND phase = 'created'",
+        )
+        .bind(&subscription_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if increasing > 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         let moved = sqlx::query(
             "UPDATE subscriptions SET periods_elapsed = periods_elapsed + 1, \
              current_period_start = $3, current_period_end = $4, quantity = $5, \
@@ -469,12 +495,15 @@ impl Store {
         idempotency: (&str, &str),
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // The period too: the increase is prorated to this period's end, and a renewal that
+        // slipped in since the quote would leave the new seats unpaid for the next one.
         let current = sqlx::query(
             "UPDATE subscriptions SET updated_at = updated_at WHERE id = $1 AND quantity = $2 \
-             AND status IN ('active', 'past_due')",
+             AND current_period_end = $3 AND status IN ('active', 'past_due')",
         )
         .bind(&order.subscription_id)
         .bind(expected_quantity)
+        .bind(order.period_end)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -779,7 +808,7 @@ async fn lock_invoice_of(
 /// users who already hold one) and takes that many seats with one conditional UPDATE, which is
 /// the seat invariant: `assigned_count` never passes the seats (the lower of this period's and
 /// a scheduled decrease's), however many requests race. `None` when they do not fit or the
-/// status is not one of `statuses` (a SQL list); the caller then rolls back.
+/// status is not one of `statuses` (a SQL list); nothing is then assigned.
 pub(crate) async fn claim_seats(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     subscription_id: &str,
@@ -787,9 +816,14 @@ pub(crate) async fn claim_seats(
     statuses: &str,
     now: i64,
 ) -> Result<Option<i64>, sqlx::Error> {
-    let mut added: i64 = 0;
+    // Inserted in one order by every caller: two transactions inserting the same pair of
+    // not-yet-committed rows in opposite orders deadlock on PostgreSQL.
+    let mut user_ids: Vec<&String> = user_ids.iter().collect();
+    user_ids.sort_unstable();
+    user_ids.dedup();
+    let mut inserted = Vec::new();
     for user_id in user_ids {
-        added += sqlx::query(
+        let rows = sqlx::query(
             "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
              VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
@@ -798,8 +832,12 @@ pub(crate) async fn claim_seats(
         .bind(now)
         .execute(&mut **tx)
         .await?
-        .rows_affected() as i64;
+        .rows_affected();
+        if rows == 1 {
+            inserted.push(user_id);
+        }
     }
+    let added = inserted.len() as i64;
     if added == 0 {
         return Ok(Some(0));
     }
@@ -814,7 +852,19 @@ pub(crate) async fn claim_seats(
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    Ok((fits == 1).then_some(added))
+    if fits == 1 {
+        return Ok(Some(added));
+    }
+    // Undone here rather than left to the caller, so that a caller which carries on (trial
+    // conversion keeps those who fit) cannot keep assignments the count does not include.
+    for user_id in inserted {
+        sqlx::query("DELETE FROM assignments WHERE subscription_id = $1 AND user_id = $2")
+            .bind(subscription_id)
+            .bind(user_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(None)
 }
 
 /// Marks an order paid by `source` inside `tx`, if it is still `created`: the guard that makes
