@@ -272,6 +272,7 @@ catalogue! {
     TakeOver => "Move users to central licences",
     AskToCancel => "Ask the purchaser to cancel",
     CancelAlreadyAsked => "The purchaser was asked to cancel.",
+    PurchaserCancelled => "The purchaser cancelled it: it ends at the end of this period.",
     TakenOver => "{} users now have central licences; {} was asked to cancel.",
     CancelRequestSent => "{} was asked to cancel.",
     TakeOverExplain =>

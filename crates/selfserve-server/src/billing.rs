@@ -180,19 +180,23 @@ pub async fn run_due(
                 if store.expire(&subscription.id, now).await? {
                     report.expired += 1;
                     log(store, &subscription, "expired", None, now).await;
+                } else {
+                    waiting.insert(subscription.id);
                 }
                 continue;
             }
             match renew(store, gateway, &subscription, now).await? {
-                Some(true) => {
+                Renewed::Paid => {
                     report.renewed += 1;
                     log(store, &subscription, "renewed", None, now).await;
                 }
-                Some(false) => {
+                Renewed::Failed => {
                     report.failed += 1;
                     log(store, &subscription, "renewal_failed", None, now).await;
                 }
-                None => {
+                // Central: on to the next period if it is behind by more than one.
+                Renewed::Advanced => {}
+                Renewed::NotNow => {
                     waiting.insert(subscription.id);
                 }
             }
@@ -227,14 +231,26 @@ async fn log(
     .await;
 }
 
-/// Moves one subscription into its next period and charges for it. `None` if another run
-/// renewed it first or a seat increase is in flight.
+/// What renewing one subscription did.
+enum Renewed {
+    /// The next period is paid.
+    Paid,
+    /// The card failed: the subscription is past due.
+    Failed,
+    /// Billed centrally: the period moved on without a charge.
+    Advanced,
+    /// Not renewed by this run: another run did, it was cancelled meanwhile, or a seat increase
+    /// is in flight.
+    NotNow,
+}
+
+/// Moves one subscription into its next period and charges for it.
 async fn renew(
     store: &Store,
     gateway: &Gateway,
     subscription: &BillingRow,
     now: i64,
-) -> Result<Option<bool>, StoreError> {
+) -> Result<Renewed, StoreError> {
     let quantity = subscription
         .pending_quantity
         .unwrap_or(subscription.quantity);
@@ -245,8 +261,13 @@ async fn renew(
     );
     if subscription.source == "central" {
         // Billed through the organisation's agreement: the period moves on, nothing is charged.
-        store.advance_period(subscription, start, end, now).await?;
-        return Ok(None);
+        return Ok(
+            if store.advance_period(subscription, start, end, now).await? {
+                Renewed::Advanced
+            } else {
+                Renewed::NotNow
+            },
+        );
     }
     let amounts = with_tax(
         subscription.unit_amount * quantity,
@@ -287,12 +308,12 @@ async fn renew(
         order,
     };
     if !store.start_renewal(&renewal, quantity, now).await? {
-        return Ok(None);
+        return Ok(Renewed::NotNow);
     }
-    Ok(Some(matches!(
-        settle(store, gateway, &renewal.order, now).await?,
-        Settled::Paid(_)
-    )))
+    Ok(match settle(store, gateway, &renewal.order, now).await? {
+        Settled::Paid(_) => Renewed::Paid,
+        _ => Renewed::Failed,
+    })
 }
 
 /// A new order of `kind` for `subscription`, for the rest of its current period, charging

@@ -326,8 +326,8 @@ impl Gateway {
     /// Closes `key` if nothing was charged under it: a later charge with the key gets a
     /// decline (`abandoned`) instead of moving money. Recovery closes an order's key before
     /// giving the order up, so a request that stalled past the recovery lease cannot charge
-    /// after its order was rolled back. `None` when this call closed it; otherwise what was
-    /// recorded first.
+    /// after its order was rolled back. `None` when the key is closed with nothing charged
+    /// (by this call or an earlier one); otherwise what was recorded first.
     pub async fn close_key(
         &self,
         key: &str,
@@ -336,7 +336,7 @@ impl Gateway {
         let closing = ChargeRow {
             id: new_id("ch"),
             outcome: "declined".into(),
-            decline_code: Some("abandoned".into()),
+            decline_code: Some(ABANDONED.into()),
             payment_method_id: None,
             amount: 0,
         };
@@ -345,7 +345,11 @@ impl Gateway {
             .record_charge(&closing, key, "", currency, None, self.clock.now())
             .await?;
         match recorded {
-            RecordedCharge::Recorded(row) if row.id == closing.id => Ok(None),
+            RecordedCharge::Recorded(row)
+                if row.id == closing.id || row.decline_code.as_deref() == Some(ABANDONED) =>
+            {
+                Ok(None)
+            }
             RecordedCharge::Recorded(row) => self.outcome_of(row).await.map(Some),
             // Not reachable without a card to save; read as "closed".
             RecordedCharge::TokenAlreadyUsed => Ok(None),
@@ -369,6 +373,9 @@ impl Gateway {
         }
     }
 }
+
+/// The decline a closed key gives a charge that comes too late.
+pub const ABANDONED: &str = "abandoned";
 
 /// The wire name of a brand (`visa`, `amex`, …).
 pub fn brand_name(brand: selfserve_api::card::CardBrand) -> String {

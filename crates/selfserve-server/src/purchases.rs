@@ -261,6 +261,16 @@ fn invalid_token() -> AppError {
 
 /// 402 `card_declined` with a message that says what to do.
 pub fn declined(decline_code: &str) -> AppError {
+    if decline_code == crate::gateway::ABANDONED {
+        // Not the card: this attempt stalled and was given up (see `Gateway::close_key`). A
+        // 5xx, so the idempotency layer stores nothing under the key, which may already carry
+        // the retry's answer.
+        return AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServiceUnavailable,
+            "This attempt took too long and was stopped; nothing was charged. Try again.",
+        );
+    }
     let message = match decline_code {
         "insufficient_funds" => "Your card has insufficient funds. Try another card.",
         "expired_card" => "Your card has expired. Check the expiry date or use another card.",
@@ -367,4 +377,18 @@ pub async fn recover_order(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_up_attempt_is_not_a_card_decline_and_is_not_stored_for_replay() {
+        let error = declined(crate::gateway::ABANDONED);
+        // 5xx: the idempotency layer stores no answer for it.
+        assert!(error.status.is_server_error());
+        assert_eq!(error.body.error.code, ErrorCode::ServiceUnavailable);
+        assert_eq!(declined("insufficient_funds").status.as_u16(), 402);
+    }
 }

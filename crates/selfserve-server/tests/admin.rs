@@ -712,6 +712,37 @@ async fn a_converted_trial_has_a_licence_for_the_buyer_even_after_they_left_it()
 }
 
 #[tokio::test]
+async fn a_central_subscription_catches_up_every_period_in_one_billing_run() {
+    let app = spawn_app().await;
+    let admin = as_user(&app, "admin@contoso.com").await;
+    let (status, central) = call(
+        &app,
+        &admin,
+        reqwest::Method::POST,
+        "/api/v1/admin/subscriptions",
+        Some(json!({"product": "power-bi-pro", "quantity": 5, "unit_amount": 990})),
+    )
+    .await;
+    assert_eq!(status, 201, "{central}");
+    // One clock move of about three periods: one billing run moves it three periods on.
+    let moved = app.advance_days(95).await;
+    let now = moved["now"].as_i64().unwrap();
+    let id = central["id"].as_str().unwrap();
+    let (_, after) = call(
+        &app,
+        &admin,
+        reqwest::Method::GET,
+        &format!("/api/v1/subscriptions/{id}"),
+        None,
+    )
+    .await;
+    let end = after["current_period_end"].as_i64().unwrap();
+    let start = after["current_period_start"].as_i64().unwrap();
+    assert!(start <= now && now < end, "{start} {now} {end}");
+    assert_eq!(after["status"], "active");
+}
+
+#[tokio::test]
 async fn the_audit_log_records_who_changed_what() {
     let app = spawn_app().await;
     let sub = app.buy("megan@contoso.com", 2).await;

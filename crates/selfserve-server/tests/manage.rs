@@ -704,10 +704,19 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
     let waiting = store.billing_row(id).await.unwrap().unwrap();
     assert_eq!(waiting.periods_elapsed, before.periods_elapsed);
 
-    // Once the stalled increase is given up, the renewal goes ahead…
+    // Once the stalled increase is given up, an increase after the period's end (prorated to
+    // nothing) is refused, and the renewal goes ahead…
     selfserve_server::purchases::recover(store, &gateway, after_end + 600, 0)
         .await
         .unwrap();
+    let free = billing::seat_increase_order(&before, 2, "tok_free".into(), after_end);
+    assert_eq!(free.amount, 0);
+    assert!(
+        !store
+            .insert_seat_increase(&free, 10, (&megan, "free"))
+            .await
+            .unwrap()
+    );
     let report = billing::run_due(store, &gateway, after_end + 600)
         .await
         .unwrap();

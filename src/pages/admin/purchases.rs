@@ -9,7 +9,7 @@ use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::subscription::{Source, Subscription};
+use selfserve_api::subscription::{Source, Subscription, SubscriptionStatus};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -190,6 +190,9 @@ pub fn Purchases() -> impl IntoView {
                             let busy = move || pending.get().is_some_and(|p| p == id);
                             let self_service = sub.source == Source::SelfService;
                             let asked = sub.cancel_requested_at.is_some();
+                            let ended = matches!(sub.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired);
+                            let ending = sub.cancel_at_period_end || ended;
+                            let date = format::date(sub.current_period_end, None);
                             let price = fill(t(Msg::PricePerMonth), &[
                                 &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
                                 &format::money(sub.unit_amount, sub.currency, None),
@@ -201,7 +204,7 @@ pub fn Purchases() -> impl IntoView {
                                     <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>
                                     <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
                                     <td><StatusBadge status=sub.status /></td>
-                                    <td>{format::date(sub.current_period_end, None)}</td>
+                                    <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
                                     <td class="numeric">{price}</td>
                                     <td>
                                         <details>
@@ -219,16 +222,17 @@ pub fn Purchases() -> impl IntoView {
                                             <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
                                                 {t(Msg::ManageLicences)}
                                             </leptos_router::components::A></p>
-                                            {self_service.then(|| view! {
+                                            {(self_service && !ended).then(|| view! {
                                                 <div class="row-actions">
                                                     <button type="button" class="button" data-testid="take-over"
                                                         aria-disabled=move || busy().then_some("true")
                                                         on:click=move |_| act(id_take.clone(), true)>{t(Msg::TakeOver)}</button>
-                                                    {(!asked).then(|| view! {
+                                                    {(!asked && !ending).then(|| view! {
                                                         <button type="button" class="button button-secondary" data-testid="ask-cancel"
                                                             on:click=move |_| act(id_ask.clone(), false)>{t(Msg::AskToCancel)}</button>
                                                     })}
-                                                    {asked.then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
+                                                    {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
+                                                    {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
                                                 </div>
                                             })}
                                         </details>

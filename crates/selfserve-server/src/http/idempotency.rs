@@ -112,7 +112,11 @@ where
         Err(error) if error.status.is_server_error() => {
             // Unknown outcome: keep the key in progress. If an order was recorded, it is settled
             // later (recovery, or the next retry); if not, nothing happened: release the key.
-            if let Ok(IdempotencyBegin::InProgress { order_id: None, .. }) = state
+            // (`Started`: the key had been released meanwhile, by recovery giving this attempt
+            // up, and looking just took it again.)
+            if let Ok(
+                IdempotencyBegin::Started | IdempotencyBegin::InProgress { order_id: None, .. },
+            ) = state
                 .store
                 .begin_idempotent(user_id, key, request_hash, now)
                 .await

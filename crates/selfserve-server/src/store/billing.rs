@@ -388,8 +388,13 @@ impl Store {
 
     /// Ends a subscription cancelled at period end (`canceled`) or a trial that ran out
     /// without being bought (`expired`) once its period is over, and releases its licences.
+    /// False if it does not end now, or a seat increase is in flight (a later run ends it).
     pub async fn expire(&self, subscription_id: &str, now: i64) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
+        if !lock_unless_increasing(&mut tx, subscription_id).await? {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         let updated = sqlx::query(
             "UPDATE subscriptions SET assigned_count = 0, updated_at = $2, \
              status = CASE WHEN cancel_at_period_end = 0 AND status = 'trialing' \
@@ -424,31 +429,19 @@ impl Store {
         let order = &renewal.order;
         let subscription_id = order.subscription_id.clone().unwrap_or_default();
         let mut tx = self.writer().begin().await?;
-        // A seat increase in flight was priced for this period; renewing under it would carry
-        // its seats into the next period unpaid. Wait for it (the next run renews): checked
-        // after taking the row lock, so on PostgreSQL the check sees an increase that was
-        // recorded while this waited for the lock.
-        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
-            .bind(&subscription_id)
-            .execute(&mut *tx)
-            .await?;
-        let increasing: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM orders WHERE subscription_id = $1 \
-             AND kind = 'seat_increase' AND phase = 'created'",
-        )
-        .bind(&subscription_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if increasing > 0 {
+        if !lock_unless_increasing(&mut tx, &subscription_id).await? {
             tx.rollback().await?;
             return Ok(false);
         }
+        // Not cancelled since the caller looked: a cancellation that landed after the period
+        // end ends the subscription (the next run) instead of paying for another period.
         let moved = sqlx::query(
             "UPDATE subscriptions SET periods_elapsed = periods_elapsed + 1, \
              current_period_start = $3, current_period_end = $4, quantity = $5, \
              pending_quantity = NULL, updated_at = $6 \
              WHERE id = $1 AND periods_elapsed = $2 AND quantity = $7 \
-             AND (pending_quantity = $8 OR (pending_quantity IS NULL AND $8 IS NULL))",
+             AND (pending_quantity = $8 OR (pending_quantity IS NULL AND $8 IS NULL)) \
+             AND cancel_at_period_end = 0 AND status IN ('active', 'past_due', 'suspended')",
         )
         .bind(&subscription_id)
         .bind(renewal.from_period)
@@ -495,15 +488,20 @@ impl Store {
         idempotency: (&str, &str),
     ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
-        // The period too: the increase is prorated to this period's end, and a renewal that
-        // slipped in since the quote would leave the new seats unpaid for the next one.
+        // The period too, still running: the increase is prorated to this period's end, and a
+        // renewal that slipped in since the quote would leave the new seats unpaid for the next
+        // one (after the end and before the renewal, the prorated price is nothing). Not being
+        // cancelled is checked again here, under the lock, for a cancellation since the caller
+        // looked.
         let current = sqlx::query(
             "UPDATE subscriptions SET updated_at = updated_at WHERE id = $1 AND quantity = $2 \
-             AND current_period_end = $3 AND status IN ('active', 'past_due')",
+             AND current_period_end = $3 AND current_period_end > $4 \
+             AND cancel_at_period_end = 0 AND status IN ('active', 'past_due')",
         )
         .bind(&order.subscription_id)
         .bind(expected_quantity)
         .bind(order.period_end)
+        .bind(order.created_at)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -784,6 +782,29 @@ impl Store {
         .transpose()
         .map_err(StoreError::from)
     }
+}
+
+/// Takes the subscription's row lock; false (lock taken all the same) if one of its seat
+/// increases is in flight. That increase was priced for the current period, so the period
+/// must not end under it: renewing would carry its seats into the next period unpaid, expiring
+/// would charge for seats of a subscription that has ended. Checked after the lock, so on
+/// PostgreSQL the check sees an increase recorded while this waited for the lock.
+async fn lock_unless_increasing(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subscription_id: &str,
+) -> Result<bool, StoreError> {
+    sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+        .bind(subscription_id)
+        .execute(&mut **tx)
+        .await?;
+    let increasing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE subscription_id = $1 \
+         AND kind = 'seat_increase' AND phase = 'created'",
+    )
+    .bind(subscription_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(increasing == 0)
 }
 
 /// Takes the row lock of the invoice an order pays, if it has one yet. Every transaction that

@@ -161,7 +161,8 @@ impl Store {
         })
     }
 
-    /// Stores the response of a key's request, for replays.
+    /// Stores the response of a key's request, for replays. A key already answered keeps its
+    /// first answer.
     pub async fn finish_idempotent(
         &self,
         user_id: &str,
@@ -171,7 +172,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4 \
-             WHERE user_id = $1 AND key = $2",
+             WHERE user_id = $1 AND key = $2 AND state = 'in_progress'",
         )
         .bind(user_id)
         .bind(key)
