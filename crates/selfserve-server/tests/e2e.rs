@@ -870,6 +870,36 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
     journey
         .wait_text("[data-testid=cancel-request]", "asked you")
         .await;
+
+    // She cancels; the admin sees it ending, with nothing left to ask.
+    journey.click("[data-testid=cancel-subscription]").await;
+    journey.click("[data-testid=confirm-cancel]").await;
+    journey
+        .wait_text("[data-testid=cancel-notice]", "is cancelled")
+        .await;
+    journey.click("[data-testid=sign-out]").await;
+    sign_in_at_gate(&journey, "/admin", "admin@contoso.com").await;
+    journey
+        .wait_text(&format!("{self_service} [data-testid=expiry]"), "Ends")
+        .await;
+    journey.click(&format!("{self_service} summary")).await;
+    journey
+        .wait_text(
+            &format!("{self_service} [data-testid=purchaser-cancelled]"),
+            "purchaser cancelled",
+        )
+        .await;
+    assert!(
+        journey
+            .client
+            .find_all(fantoccini::Locator::Css(&format!(
+                "{self_service} [data-testid=ask-cancel]"
+            )))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    journey.screenshot("23-purchaser-cancelled").await;
     journey.finish().await;
 }
 
