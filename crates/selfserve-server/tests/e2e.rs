@@ -706,6 +706,33 @@ async fn bought_through_the_api(
     id
 }
 
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn more_licences_are_paid_with_a_new_card_confirmed_by_its_bank() {
+    let journey = Journey::start().await;
+    let id = bought_through_the_api(&journey, "megan@contoso.com", 2, &[]).await;
+    sign_in_at_gate(&journey, &format!("/manage/{id}"), "megan@contoso.com").await;
+    journey.wait_text("[data-testid=fact-card]", "4242").await;
+    journey.fill("[data-testid=seats-quantity]", "4").await;
+    journey
+        .wait_text("[data-testid=seats-quote]", "2 more licences now")
+        .await;
+    journey.click("[data-testid=seats-new-card]").await;
+    // A card that needs its bank's confirmation (3-D Secure).
+    enter_card(&journey, "4000002760003184").await;
+    journey
+        .wait_text("[data-testid=three-d-secure]", "Confirm your payment")
+        .await;
+    journey.screenshot("24-seats-new-card-3ds").await;
+    journey.click("[data-testid=three-ds-approve]").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "1 of 4 assigned")
+        .await;
+    // The new card is now the one on file; the first card paid nothing more.
+    journey.wait_text("[data-testid=fact-card]", "3184").await;
+    journey.finish().await;
+}
+
 /// Signs in on a page that asks for it (the admin and purchaser views).
 async fn sign_in_at_gate(journey: &Journey, path: &str, email: &str) {
     journey.open(path).await;
