@@ -83,6 +83,20 @@ pub fn market_from_language(language: &str) -> String {
         .map_or_else(|| "US".to_owned(), str::to_ascii_uppercase)
 }
 
+/// A card as people recognise it: `Visa •••• 4242 (12/34)`.
+pub fn card(
+    brand: selfserve_api::card::CardBrand,
+    last4: &str,
+    exp_month: u32,
+    exp_year: u32,
+) -> String {
+    format!(
+        "{} •••• {last4} ({exp_month:02}/{:02})",
+        brand.display_name(),
+        exp_year % 100
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,7 +192,7 @@ fn Overview() -> impl IntoView {
                 <dd data-testid="fact-renewal">{read(|s| format::date(s.current_period_end, None))}</dd></div>
             <div><dt>{t(Msg::PricePerLicence)}</dt><dd>{read(|s| format::money(s.unit_amount, s.currency, None))}</dd></div>
             <div><dt>{t(Msg::PaymentMethod)}</dt><dd data-testid="fact-card">
-                {read(|s| s.payment_method.as_ref().map(|c| format!("{} •••• {} ({:02}/{})", c.brand.display_name(), c.last4, c.exp_month, c.exp_year % 100)).unwrap_or_default())}
+                {read(|s| s.payment_method.as_ref().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year)).unwrap_or_default())}
             </dd></div>
         </dl>
         <licences::Licences />

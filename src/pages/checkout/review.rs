@@ -183,7 +183,7 @@ pub fn ReviewStep() -> impl IntoView {
             <div>
                 <dt>{t(Msg::PaymentMethod)}</dt>
                 <dd data-testid="review-card">
-                    {move || card().map(|c| format!("{} •••• {} ({:02}/{})", c.brand.display_name(), c.last4, c.exp_month, c.exp_year % 100))}
+                    {move || card().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))}
                 </dd>
                 <dd><button type="button" class="link-button" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
             </div>

@@ -24,15 +24,9 @@ pub fn Seats() -> impl IntoView {
     };
     let card_on_file = move || {
         ctx.subscription.with(|s| {
-            s.as_ref().and_then(|s| s.payment_method.as_ref()).map(|c| {
-                format!(
-                    "{} •••• {} ({:02}/{})",
-                    c.brand.display_name(),
-                    c.last4,
-                    c.exp_month,
-                    c.exp_year % 100
-                )
-            })
+            s.as_ref()
+                .and_then(|s| s.payment_method.as_ref())
+                .map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))
         })
     };
     let text = RwSignal::new(current().to_string());
