@@ -127,7 +127,16 @@ pub fn Seats() -> impl IntoView {
     });
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        submit.run(None);
+        // Enter in the quantity field must not pay with the card on file once a new card
+        // was chosen: that card's own form pays.
+        let paying_with_new_card = new_card()
+            && quote
+                .read_untracked()
+                .as_ref()
+                .is_some_and(|q| q.effective == Effective::Now);
+        if !paying_with_new_card {
+            submit.run(None);
+        }
     };
     let on_tokenized = Callback::new(move |card: CardToken| {
         new_card_token.set_value(Some(card.token.clone()));
