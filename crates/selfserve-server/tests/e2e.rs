@@ -718,6 +718,17 @@ async fn more_licences_are_paid_with_a_new_card_confirmed_by_its_bank() {
         .wait_text("[data-testid=seats-quote]", "2 more licences now")
         .await;
     journey.click("[data-testid=seats-new-card]").await;
+    // A declined card: the refusal shows with the card form, nothing changes.
+    enter_card(&journey, "4000000000000002").await;
+    journey
+        .wait_text("[data-testid=seats-card-error]", "declined")
+        .await;
+    assert!(
+        journey
+            .text_of("[data-testid=fact-seats]")
+            .await
+            .contains("1 of 2")
+    );
     // A card that needs its bank's confirmation (3-D Secure).
     enter_card(&journey, "4000002760003184").await;
     journey

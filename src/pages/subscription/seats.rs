@@ -32,6 +32,8 @@ pub fn Seats() -> impl IntoView {
     let text = RwSignal::new(current().to_string());
     let quote = RwSignal::new(None::<SeatChangeQuote>);
     let error = RwSignal::new(None::<String>);
+    // A new card's refusal, shown with that card's form rather than at the quantity.
+    let card_error = RwSignal::new(None::<String>);
     let pending = RwSignal::new(false);
     // One key per attempt, kept for a retry after a network error so nothing is bought twice.
     let attempt = StoredValue::new(None::<(u32, String)>);
@@ -82,6 +84,8 @@ pub fn Seats() -> impl IntoView {
         };
         pending.set(true);
         error.set(None);
+        card_error.set(None);
+        let with_new_card = payment_token.is_some();
         spawn_local(async move {
             let request = SeatChangeRequest {
                 quantity: i64::from(q.quantity),
@@ -120,7 +124,8 @@ pub fn Seats() -> impl IntoView {
                 Err(failure) => {
                     attempt.set_value(None);
                     new_card_token.set_value(None);
-                    error.set(Some(failure_text(&failure)));
+                    let shown = if with_new_card { card_error } else { error };
+                    shown.set(Some(failure_text(&failure)));
                 }
             }
         });
@@ -226,6 +231,9 @@ pub fn Seats() -> impl IntoView {
             // Outside the quantity's form: the card form is a form of its own.
             {move || (paying_now() && new_card()).then(|| view! {
                 <div class="new-card" data-testid="seats-card-form">
+                    {move || card_error.get().map(|message| view! {
+                        <p class="field-error" role="alert" data-testid="seats-card-error">{message}</p>
+                    })}
                     <CardForm gateway_url=ctx.gateway_url.into() on_tokenized submit_label=t(Msg::PayWithThisCard) />
                     {move || pending.get().then(|| view! { <p class="hint" role="status">{t(Msg::Paying)}</p> })}
                 </div>
