@@ -30,7 +30,7 @@ use axum::http::StatusCode;
 use selfserve_api::ErrorCode;
 use selfserve_api::error::NextAction;
 use selfserve_api::product::{ProductId, SeatCount};
-use selfserve_api::subscription::Subscription;
+use selfserve_api::subscription::{Subscription, SubscriptionStatus};
 
 /// Set in the environment by crash-recovery tests only: the process aborts right after the
 /// gateway charge is recorded, before the purchase is completed.
@@ -72,25 +72,24 @@ pub async fn purchase(
     let quote = pricing::quote(input.product, country, input.quantity, now);
 
     if let Some(trial_id) = &input.convert_trial {
-        let trial = store.billing_row(trial_id).await?;
-        let yours = trial.is_some_and(|t| {
-            t.purchaser_id == user.id
-                && t.product == input.product.as_str()
-                && t.status == "trialing"
-        });
-        if !yours {
+        let trial = store
+            .subscription(trial_id)
+            .await?
+            .map(|record| record.view);
+        let Some(trial) = trial.filter(|t| {
+            t.purchaser.id == user.id
+                && t.product == input.product
+                && t.status == SubscriptionStatus::Trialing
+        }) else {
             return Err(AppError::bad_request(
                 ErrorCode::InvalidRequest,
                 "That is not a trial of this product you can buy.",
             )
             .field("convert_trial"));
-        }
+        };
         // The buyer always gets a licence of what they buy, whether or not they still hold
         // one of the trial's.
-        let users = match store.subscription(trial_id).await? {
-            Some(record) => record.view.assigned_users,
-            None => Vec::new(),
-        };
+        let users = trial.assigned_users;
         let buyer_extra = usize::from(!users.iter().any(|u| u.id == user.id));
         let needed = users.len() + buyer_extra;
         if (input.quantity.get() as usize) < needed {

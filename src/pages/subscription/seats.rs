@@ -130,16 +130,17 @@ pub fn Seats() -> impl IntoView {
             }
         });
     });
+    let paying_now = move || {
+        quote
+            .read()
+            .as_ref()
+            .is_some_and(|q| q.effective == Effective::Now)
+    };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Enter in the quantity field must not pay with the card on file once a new card
         // was chosen: that card's own form pays.
-        let paying_with_new_card = new_card()
-            && quote
-                .read_untracked()
-                .as_ref()
-                .is_some_and(|q| q.effective == Effective::Now);
-        if !paying_with_new_card {
+        if !(paying_now() && new_card()) {
             submit.run(None);
         }
     };
@@ -152,12 +153,6 @@ pub fn Seats() -> impl IntoView {
             submit.run(Some(token));
         }
     });
-    let paying_now = move || {
-        quote
-            .read()
-            .as_ref()
-            .is_some_and(|q| q.effective == Effective::Now)
-    };
     let total_text = Signal::derive(move || {
         quote
             .get()

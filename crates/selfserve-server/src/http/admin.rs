@@ -494,9 +494,7 @@ pub async fn take_over(
     }
     let sub = record.view;
     if sub.source != Source::SelfService {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
+        return Err(AppError::conflict(
             "Only a self-service subscription can be taken over.",
         ));
     }
@@ -574,9 +572,7 @@ pub async fn take_over(
             ));
         }
         Assigned::NotAssignable => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::Conflict,
+            return Err(AppError::conflict(
                 "The central subscription can't take licences now.",
             ));
         }
@@ -858,9 +854,7 @@ pub async fn start_trial(
         .had_trial(&current.user.id, product.as_str())
         .await?
     {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
+        return Err(AppError::conflict(
             "You already had a trial of this product.",
         ));
     }

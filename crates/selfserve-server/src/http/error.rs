@@ -31,6 +31,12 @@ impl AppError {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
+    /// 409 `conflict`: the request is fine, the state it meets is not (already done, in
+    /// progress, ended).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+    }
+
     /// 404 `not_found`.
     pub fn not_found() -> Self {
         Self::new(

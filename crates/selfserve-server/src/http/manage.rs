@@ -59,10 +59,6 @@ async fn manageable(
     }
 }
 
-fn conflict(message: impl Into<String>) -> AppError {
-    AppError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
-}
-
 /// Query of `GET /directory/users`.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DirectoryQuery {
@@ -224,7 +220,7 @@ pub async fn assign(
                  choose fewer people."
             ),
         )),
-        Assigned::NotAssignable => Err(conflict(
+        Assigned::NotAssignable => Err(AppError::conflict(
             "Licences can't be assigned while the subscription is suspended or ended.",
         )),
     }
@@ -369,13 +365,13 @@ pub async fn change_seats(
         let now = state.clock.now();
         let subscription = owned(&state, &current, &id).await?;
         if !matches!(subscription.status.as_str(), "active" | "past_due") {
-            return Err(conflict(
+            return Err(AppError::conflict(
                 "Only an active subscription can change its number of licences.",
             ));
         }
         // Paying for seats of a subscription that is about to end is never what was meant.
         if subscription.cancel_at_period_end {
-            return Err(conflict(
+            return Err(AppError::conflict(
                 "This subscription ends at the end of its period: undo the cancellation before changing its number of licences.",
             ));
         }
@@ -399,7 +395,7 @@ pub async fn change_seats(
                 .insert_seat_increase(&order, subscription.quantity, (&user_id, &key))
                 .await?
             {
-                return Err(conflict(
+                return Err(AppError::conflict(
                     "The number of licences just changed, or another change is in progress. \
                      Check the licences and try again.",
                 ));
@@ -417,7 +413,7 @@ pub async fn change_seats(
                 .set_pending_quantity(&id, pending, order.as_ref(), now)
                 .await?
             {
-                return Err(conflict(format!(
+                return Err(AppError::conflict(format!(
                     "{} licences are assigned. Remove licences from people first, then reduce \
                      to {quantity}.",
                     subscription.assigned_count
@@ -580,7 +576,7 @@ pub async fn pay_invoice(
         let now = state.clock.now();
         let (invoice, subscription) = owned_invoice(&state, &current, &id).await?;
         if !matches!(invoice.status.as_str(), "open" | "past_due") {
-            return Err(conflict("This bill is already paid."));
+            return Err(AppError::conflict("This bill is already paid."));
         }
         let source = match &request.payment_token {
             Some(token) => client_token(token)?,
@@ -604,7 +600,7 @@ pub async fn pay_invoice(
             .insert_invoice_payment(&order, &id, idempotency)
             .await?
         {
-            return Err(conflict(
+            return Err(AppError::conflict(
                 "This bill is already paid, or a payment of it is in progress.",
             ));
         }
@@ -683,7 +679,7 @@ pub async fn cancel(
 ) -> Result<Json<Subscription>, AppError> {
     let subscription = owned(&state, &current, &id).await?;
     if !state.store.cancel(&id, state.clock.now()).await? {
-        return Err(conflict(
+        return Err(AppError::conflict(
             "This subscription is already cancelled or has ended.",
         ));
     }
@@ -709,7 +705,7 @@ pub async fn reactivate(
 ) -> Result<Json<Subscription>, AppError> {
     let subscription = owned(&state, &current, &id).await?;
     if !state.store.reactivate(&id, state.clock.now()).await? {
-        return Err(conflict("There is no cancellation to undo."));
+        return Err(AppError::conflict("There is no cancellation to undo."));
     }
     log_status(&state, &current, &subscription, "cancellation_undone").await?;
     Ok(Json(subscription_view(&state.store, &id).await?))

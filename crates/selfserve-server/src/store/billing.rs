@@ -282,10 +282,7 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         // The subscription before its assignments, as `expire` and trial conversion take them:
         // the other way round they deadlock on PostgreSQL.
-        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
-            .bind(subscription_id)
-            .execute(&mut *tx)
-            .await?;
+        lock_subscription(&mut tx, subscription_id).await?;
         let removed =
             sqlx::query("DELETE FROM assignments WHERE subscription_id = $1 AND user_id = $2")
                 .bind(subscription_id)
@@ -728,10 +725,11 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         // The subscription before the order, the order `insert_seat_increase` takes them in:
         // the other way round the two deadlock on PostgreSQL (see `lock_invoice_of`).
-        sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
-            .bind(&order.subscription_id)
-            .execute(&mut *tx)
-            .await?;
+        lock_subscription(
+            &mut tx,
+            order.subscription_id.as_deref().unwrap_or_default(),
+        )
+        .await?;
         if !claim_order(&mut tx, &order.id, &card.id, now).await? {
             tx.rollback().await?;
             return Ok(false);
@@ -784,6 +782,19 @@ impl Store {
     }
 }
 
+/// Takes the subscription's row lock until `tx` ends (a no-op write, since `SELECT … FOR
+/// UPDATE` is not SQLite; there the single writer already serialises).
+async fn lock_subscription(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subscription_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
+        .bind(subscription_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Takes the subscription's row lock; false (lock taken all the same) if one of its seat
 /// increases is in flight. That increase was priced for the current period, so the period
 /// must not end under it: renewing would carry its seats into the next period unpaid, expiring
@@ -793,10 +804,7 @@ async fn lock_unless_increasing(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     subscription_id: &str,
 ) -> Result<bool, StoreError> {
-    sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
-        .bind(subscription_id)
-        .execute(&mut **tx)
-        .await?;
+    lock_subscription(tx, subscription_id).await?;
     let increasing: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM orders WHERE subscription_id = $1 \
          AND kind = 'seat_increase' AND phase = 'created'",
