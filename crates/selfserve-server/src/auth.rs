@@ -90,6 +90,15 @@ pub fn session_is_live(created_at: i64, last_seen_at: i64, now: i64) -> bool {
     now - created_at < ABSOLUTE_TIMEOUT_SECONDS && now - last_seen_at < IDLE_TIMEOUT_SECONDS
 }
 
+/// Where an organisation is billed from (prices, currency, tax); the US when its country is
+/// missing or unknown.
+pub fn country_of(org: &OrganizationRow) -> CountryCode {
+    org.country
+        .as_deref()
+        .and_then(|c| CountryCode::parse(c).ok())
+        .unwrap_or(CountryCode::US)
+}
+
 /// The eligibility view of an organisation.
 pub fn tenant_of(org: &OrganizationRow) -> Tenant {
     match (
@@ -105,18 +114,36 @@ pub fn tenant_of(org: &OrganizationRow) -> Tenant {
     }
 }
 
+/// An organisation's policy for every product, in `ProductId::ALL` order (one query).
+pub async fn policies_of(
+    store: &Store,
+    organization_id: &str,
+) -> Result<Vec<(ProductId, Policy)>, StoreError> {
+    let stored = store.policies(organization_id).await?;
+    Ok(ProductId::ALL
+        .into_iter()
+        .map(|product| {
+            let policy = stored
+                .iter()
+                .find(|(p, _)| p == product.as_str())
+                .and_then(|(_, value)| value.parse().ok())
+                .unwrap_or_default();
+            (product, policy)
+        })
+        .collect())
+}
+
 /// An organisation's policy for one product.
 pub async fn policy_for(
     store: &Store,
     organization_id: &str,
     product: ProductId,
 ) -> Result<Policy, StoreError> {
-    Ok(store
-        .policies(organization_id)
+    Ok(policies_of(store, organization_id)
         .await?
         .into_iter()
-        .find(|(p, _)| p == product.as_str())
-        .and_then(|(_, value)| value.parse().ok())
+        .find(|(p, _)| *p == product)
+        .map(|(_, policy)| policy)
         .unwrap_or_default())
 }
 
@@ -137,16 +164,11 @@ pub async fn session_user(
     user: &UserRow,
     org: &OrganizationRow,
 ) -> Result<SessionUser, StoreError> {
-    let policies = store.policies(&org.id).await?;
     let tenant = tenant_of(org);
-    let can_buy: CanBuyMap = ProductId::ALL
+    let can_buy: CanBuyMap = policies_of(store, &org.id)
+        .await?
         .into_iter()
-        .map(|product| {
-            let policy = policies
-                .iter()
-                .find(|(p, _)| p == product.as_str())
-                .and_then(|(_, v)| v.parse().ok())
-                .unwrap_or_default();
+        .map(|(product, policy)| {
             let answer = match check_purchase(tenant, policy, user.guest, true) {
                 Ok(()) => CanBuy::Yes(true),
                 Err(reason) => CanBuy::No(reason),

@@ -13,7 +13,6 @@ use crate::gateway::{ChargeError, ChargeOutcome, Gateway};
 use crate::ids::new_id;
 use crate::purchases::charge_key;
 use crate::store::billing::{BillingRow, Renewal};
-use crate::store::gateway::StoredCard;
 use crate::store::purchases::OrderRow;
 use crate::store::{Store, StoreError};
 use selfserve_api::money::Currency;
@@ -35,8 +34,8 @@ pub struct BillingReport {
 /// How settling an order ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Settled {
-    /// Paid; the card that paid.
-    Paid(StoredCard),
+    /// Paid.
+    Paid,
     /// Declined, with the issuer's code.
     Declined(String),
     /// The buyer must pass 3-D Secure first (a new card for a bill or more seats).
@@ -101,14 +100,7 @@ pub async fn settle(
                         iso_date(order.period_end)
                     );
                     store
-                        .complete_seat_increase(
-                            order,
-                            order.quantity,
-                            &card,
-                            &new_id("in"),
-                            &line,
-                            now,
-                        )
+                        .complete_seat_increase(order, &card, &new_id("in"), &line, now)
                         .await?
                 }
                 _ => store.complete_invoice_payment(order, &card, now).await?,
@@ -125,7 +117,7 @@ pub async fn settle(
                     "a charged order was not recorded as paid: reconcile it by hand"
                 );
             }
-            Ok(Settled::Paid(card))
+            Ok(Settled::Paid)
         }
         Ok(ChargeOutcome::Declined { decline_code }) => {
             record_failure(store, order, &decline_code, now).await?;
@@ -274,25 +266,18 @@ async fn renew(
         subscription.tax_rate_bps,
     );
     let order = OrderRow {
-        id: new_id("ord"),
-        organization_id: subscription.organization_id.clone(),
-        purchaser_id: subscription.purchaser_id.clone(),
-        subscription_id: Some(subscription.id.clone()),
-        kind: "renewal".into(),
-        product: subscription.product.clone(),
         quantity,
-        unit_amount: subscription.unit_amount,
         subtotal: amounts.subtotal,
         tax: amounts.tax,
-        tax_rate_bps: subscription.tax_rate_bps,
         amount: amounts.total,
-        currency: subscription.currency.clone(),
         period_start: start,
         period_end: end,
-        phase: "created".into(),
-        payment_source: subscription.payment_method_id.clone(),
-        decline_code: None,
-        created_at: now,
+        ..order_for(
+            subscription,
+            "renewal",
+            subscription.payment_method_id.clone(),
+            now,
+        )
     };
     let renewal = Renewal {
         invoice_id: new_id("in"),
@@ -307,11 +292,11 @@ async fn renew(
         from_pending: subscription.pending_quantity,
         order,
     };
-    if !store.start_renewal(&renewal, quantity, now).await? {
+    if !store.start_renewal(&renewal, now).await? {
         return Ok(Renewed::NotNow);
     }
     Ok(match settle(store, gateway, &renewal.order, now).await? {
-        Settled::Paid(_) => Renewed::Paid,
+        Settled::Paid => Renewed::Paid,
         _ => Renewed::Failed,
     })
 }
@@ -396,7 +381,9 @@ pub async fn recover_order(
         let outcome = settle(store, gateway, order, now).await?;
         tracing::warn!(order = %order.id, kind = %order.kind, ?outcome, "recovered a billing order");
     } else {
-        store.fail_order(&order.id, "abandoned", now).await?;
+        store
+            .fail_order(&order.id, crate::gateway::ABANDONED, now)
+            .await?;
         store.abandon_idempotent_for_order(&order.id).await?;
         tracing::warn!(order = %order.id, kind = %order.kind, "rolled back a payment that never charged");
     }

@@ -95,10 +95,10 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
         .ok_or_else(|| format!("no organisation has the domain {org}"))?;
     match command {
         PolicyCommand::List { .. } => {
-            for product in ProductId::ALL {
-                let value = selfserve_server::auth::policy_for(&store, &organization.id, product)
-                    .await
-                    .map_err(|e| e.to_string())?;
+            let policies = selfserve_server::auth::policies_of(&store, &organization.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            for (product, value) in policies {
                 println!("{product} {}", value.as_str());
             }
         }

@@ -15,9 +15,8 @@
 //! so the order is failed and the key released for a clean retry.
 
 use crate::audit::{self, Actor, Change};
-use crate::auth::{policy_for, tenant_of};
+use crate::auth::{country_of, policy_for, tenant_of};
 use crate::domain::eligibility::check_purchase;
-use crate::domain::market::CountryCode;
 use crate::domain::{price_book, pricing};
 use crate::gateway::{ChargeError, ChargeOutcome, Gateway};
 use crate::http::error::AppError;
@@ -64,11 +63,7 @@ pub async fn purchase(
     if let Err(reason) = check_purchase(tenant_of(organization), policy, user.guest, true) {
         return Err(AppError::not_eligible(reason));
     }
-    let country = organization
-        .country
-        .as_deref()
-        .and_then(|c| CountryCode::parse(c).ok())
-        .unwrap_or(CountryCode::US);
+    let country = country_of(organization);
     let quote = pricing::quote(input.product, country, input.quantity, now);
 
     if let Some(trial_id) = &input.convert_trial {
@@ -348,7 +343,7 @@ pub async fn recover_order(
         Some(ChargeOutcome::Succeeded {
             saved_card: Some(card),
             ..
-        }) if order.kind == "purchase" => {
+        }) => {
             let id = complete(store, order, &card, now).await?;
             audit_purchase(store, order, &id, &Actor::Billing, now).await;
             let body = match store.subscription(&id).await? {
@@ -370,7 +365,9 @@ pub async fn recover_order(
             tracing::warn!(order = %order.id, "recovered a declined purchase");
         }
         _ => {
-            store.fail_order(&order.id, "abandoned", now).await?;
+            store
+                .fail_order(&order.id, crate::gateway::ABANDONED, now)
+                .await?;
             store.abandon_idempotent_for_order(&order.id).await?;
             tracing::warn!(order = %order.id, "rolled back a purchase that never charged");
         }

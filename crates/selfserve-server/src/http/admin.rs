@@ -14,15 +14,16 @@
 //! name); an admin's `?organization=` may only name their own organisation.
 
 use super::AppState;
+use super::checkout::parse_product;
 use super::error::AppError;
 use super::extract::{ApiJson, ApiQuery};
 use super::session::CurrentUser;
 use super::subscriptions::{may_administer, parse_source};
 use crate::audit::{self, Actor, Change};
-use crate::auth::{policy_for, tenant_of};
+use crate::auth::{country_of, policies_of, policy_for, tenant_of};
 use crate::domain::calendar::{add_months, iso_date};
 use crate::domain::eligibility::{Policy, check_purchase};
-use crate::domain::market::{CountryCode, currency_for};
+use crate::domain::market::currency_for;
 use crate::domain::price_book;
 use crate::ids::new_id;
 use crate::purchases::subscription_view;
@@ -350,24 +351,6 @@ pub async fn export_csv(
     Ok(response)
 }
 
-fn country_of(org: &OrganizationRow) -> CountryCode {
-    org.country
-        .as_deref()
-        .and_then(|c| CountryCode::parse(c).ok())
-        .unwrap_or(CountryCode::US)
-}
-
-fn parse_product(text: &str) -> Result<ProductId, AppError> {
-    text.parse().map_err(|_| {
-        AppError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::UnknownProduct,
-            format!("There is no product {text:?}."),
-        )
-        .field("product")
-    })
-}
-
 /// Records a subscription bought centrally (billed through the agreement, no card).
 #[utoipa::path(post, path = "/admin/subscriptions", tag = "admin", params(ScopeQuery),
     request_body = CentralPurchaseRequest,
@@ -644,14 +627,14 @@ pub async fn policies(
     ApiQuery(query): ApiQuery<ScopeQuery>,
 ) -> Result<Json<List<PolicyEntry>>, AppError> {
     let scope = admin_scope(&state, &current, query.organization.as_deref()).await?;
-    let mut data = Vec::new();
-    for product in ProductId::ALL {
-        let policy = policy_for(&state.store, &scope.organization.id, product).await?;
-        data.push(PolicyEntry {
+    let data = policies_of(&state.store, &scope.organization.id)
+        .await?
+        .into_iter()
+        .map(|(product, policy)| PolicyEntry {
             product,
             value: policy.as_str().to_owned(),
-        });
-    }
+        })
+        .collect();
     Ok(Json(List::complete(data)))
 }
 

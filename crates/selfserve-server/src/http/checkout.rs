@@ -5,9 +5,8 @@ use super::error::AppError;
 use super::extract::ApiJson;
 use super::idempotency;
 use super::session::CurrentUser;
-use crate::auth::{policy_for, tenant_of};
+use crate::auth::{country_of, policy_for, tenant_of};
 use crate::domain::eligibility::{EmailCheck, check_email, check_purchase};
-use crate::domain::market::CountryCode;
 use crate::domain::pricing;
 use crate::purchases::{self, PurchaseInput};
 use crate::throttle::throttled_address;
@@ -23,7 +22,7 @@ use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
 use selfserve_api::subscription::Subscription;
 use std::net::SocketAddr;
 
-fn parse_product(text: &str) -> Result<ProductId, AppError> {
+pub(crate) fn parse_product(text: &str) -> Result<ProductId, AppError> {
     text.parse().map_err(|_| {
         AppError::new(
             StatusCode::NOT_FOUND,
@@ -117,11 +116,7 @@ pub async fn quote(
     if let Err(reason) = check_purchase(tenant_of(org), policy, current.user.guest, true) {
         return Err(AppError::not_eligible(reason));
     }
-    let country = org
-        .country
-        .as_deref()
-        .and_then(|c| CountryCode::parse(c).ok())
-        .unwrap_or(CountryCode::US);
+    let country = country_of(org);
     Ok(Json(pricing::quote(
         product,
         country,

@@ -216,7 +216,7 @@ async fn settled_response(
             .filter(|code| {
                 !matches!(
                     *code,
-                    "abandoned"
+                    crate::gateway::ABANDONED
                         | "invalid_token"
                         | "token_already_used"
                         | "authentication_required"

@@ -17,6 +17,7 @@ use crate::domain::billing::{prorated_subtotal, with_tax};
 use crate::gateway::ChargeError;
 use crate::purchases::{self, subscription_view};
 use crate::store::billing::{Assigned, BillingRow};
+use crate::store::directory::UserRow;
 use crate::store::purchases::OrderRow;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -32,6 +33,7 @@ use selfserve_api::subscription::{Invoice, Subscription, UserRef};
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
 use utoipa::IntoParams;
 
 /// The subscription if `current` bought it; 404 otherwise.
@@ -143,23 +145,39 @@ pub async fn assign(
         )
         .field("user_ids"));
     }
-    // Resolve everyone first: one unknown person and nobody is assigned.
+    // Resolve everyone first (two queries however many): one unknown person and nobody is
+    // assigned.
+    let emails: Vec<String> = request
+        .emails
+        .iter()
+        .map(|email| email.trim().to_ascii_lowercase())
+        .filter(|email| !email.is_empty())
+        .collect();
+    let by_id: HashMap<String, UserRow> = state
+        .store
+        .users_among(&request.user_ids, false)
+        .await?
+        .into_iter()
+        .map(|user| (user.id.clone(), user))
+        .collect();
+    let by_email: HashMap<String, UserRow> = state
+        .store
+        .users_among(&emails, true)
+        .await?
+        .into_iter()
+        .map(|user| (user.email.clone(), user))
+        .collect();
     let mut ids = Vec::with_capacity(wanted);
     let mut missing = Vec::new();
-    for user_id in &request.user_ids {
-        match state.store.user_by_id(user_id).await? {
-            Some(user) if assignable(&user, &subscription) => ids.push(user.id),
-            _ => missing.push(user_id.clone()),
-        }
-    }
-    for email in &request.emails {
-        let email = email.trim().to_ascii_lowercase();
-        if email.is_empty() {
-            continue;
-        }
-        match state.store.user_by_email(&email).await? {
-            Some(user) if assignable(&user, &subscription) => ids.push(user.id),
-            _ => missing.push(email),
+    let requested = request
+        .user_ids
+        .iter()
+        .map(|id| (id, by_id.get(id)))
+        .chain(emails.iter().map(|email| (email, by_email.get(email))));
+    for (asked, found) in requested {
+        match found {
+            Some(user) if assignable(user, &subscription) => ids.push(user.id.clone()),
+            _ => missing.push(asked.clone()),
         }
     }
     if !missing.is_empty() {
@@ -235,7 +253,7 @@ async fn assigned_emails(state: &AppState, id: &str) -> Result<Vec<String>, AppE
         .collect())
 }
 
-fn assignable(user: &crate::store::directory::UserRow, subscription: &BillingRow) -> bool {
+fn assignable(user: &UserRow, subscription: &BillingRow) -> bool {
     user.organization_id == subscription.organization_id && user.enabled && user.in_directory
 }
 
@@ -457,7 +475,7 @@ fn client_token(token: &str) -> Result<String, AppError> {
 /// Turns a settled payment into the API's answer.
 fn settled(outcome: Settled) -> Result<(), AppError> {
     match outcome {
-        Settled::Paid(_) => Ok(()),
+        Settled::Paid => Ok(()),
         Settled::Declined(code) => Err(purchases::declined(&code)),
         Settled::RequiresAction { challenge_id, url } => {
             Err(purchases::authentication_required(challenge_id, url))
@@ -514,10 +532,9 @@ async fn invoice_view(
 ) -> Result<Invoice, AppError> {
     state
         .store
-        .invoices_of(subscription_id, 1_000)
+        .invoice(id)
         .await?
-        .into_iter()
-        .find(|invoice| invoice.id == id)
+        .filter(|invoice| invoice.subscription_id == subscription_id)
         .ok_or_else(AppError::not_found)
 }
 
@@ -683,8 +700,9 @@ pub async fn cancel(
             "This subscription is already cancelled or has ended.",
         ));
     }
-    log_status(&state, &current, &subscription, "cancelled").await?;
-    Ok(Json(subscription_view(&state.store, &id).await?))
+    let view = subscription_view(&state.store, &id).await?;
+    log_status(&state, &current, &subscription, &view, "cancelled").await;
+    Ok(Json(view))
 }
 
 /// Undoes a cancellation before the period ends.
@@ -707,8 +725,16 @@ pub async fn reactivate(
     if !state.store.reactivate(&id, state.clock.now()).await? {
         return Err(AppError::conflict("There is no cancellation to undo."));
     }
-    log_status(&state, &current, &subscription, "cancellation_undone").await?;
-    Ok(Json(subscription_view(&state.store, &id).await?))
+    let view = subscription_view(&state.store, &id).await?;
+    log_status(
+        &state,
+        &current,
+        &subscription,
+        &view,
+        "cancellation_undone",
+    )
+    .await;
+    Ok(Json(view))
 }
 
 /// Records a status change with the status before and after.
@@ -716,12 +742,9 @@ async fn log_status(
     state: &AppState,
     current: &CurrentUser,
     before: &BillingRow,
+    after: &Subscription,
     action: &str,
-) -> Result<(), AppError> {
-    let after =
-        state.store.billing_row(&before.id).await?.map(
-            |row| json!({"status": row.status, "cancel_at_period_end": row.cancel_at_period_end}),
-        );
+) {
     audit::record(
         &state.store,
         &before.organization_id,
@@ -734,12 +757,14 @@ async fn log_status(
                 "status": before.status,
                 "cancel_at_period_end": before.cancel_at_period_end,
             })),
-            after,
+            after: Some(json!({
+                "status": after.status,
+                "cancel_at_period_end": after.cancel_at_period_end,
+            })),
         },
         state.clock.now(),
     )
     .await;
-    Ok(())
 }
 
 /// The key under which the test clock's offset survives restarts.

@@ -45,14 +45,12 @@ pub struct BillingRow {
     pub cancel_at_period_end: bool,
     /// The card on file.
     pub payment_method_id: Option<String>,
-    /// When a payment first failed and is still unpaid.
-    pub past_due_since: Option<i64>,
 }
 
 const BILLING_COLUMNS: &str = "id, organization_id, product, source, status, quantity, \
     pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
     billing_anchor, periods_elapsed, current_period_start, current_period_end, \
-    cancel_at_period_end, payment_method_id, past_due_since";
+    cancel_at_period_end, payment_method_id";
 
 fn billing_from_row(row: &AnyRow) -> Result<BillingRow, sqlx::Error> {
     Ok(BillingRow {
@@ -74,7 +72,6 @@ fn billing_from_row(row: &AnyRow) -> Result<BillingRow, sqlx::Error> {
         current_period_end: row.try_get("current_period_end")?,
         cancel_at_period_end: from_flag(row.try_get("cancel_at_period_end")?),
         payment_method_id: row.try_get("payment_method_id")?,
-        past_due_since: row.try_get("past_due_since")?,
     })
 }
 
@@ -417,12 +414,7 @@ impl Store {
     /// Moves a subscription into its next period and records the renewal's order and open
     /// invoice, atomically; false if another run already renewed this period or a seat
     /// increase is in flight (a later run renews).
-    pub async fn start_renewal(
-        &self,
-        renewal: &Renewal,
-        new_quantity: i64,
-        now: i64,
-    ) -> Result<bool, StoreError> {
+    pub async fn start_renewal(&self, renewal: &Renewal, now: i64) -> Result<bool, StoreError> {
         let order = &renewal.order;
         let subscription_id = order.subscription_id.clone().unwrap_or_default();
         let mut tx = self.writer().begin().await?;
@@ -444,7 +436,7 @@ impl Store {
         .bind(renewal.from_period)
         .bind(order.period_start)
         .bind(order.period_end)
-        .bind(new_quantity)
+        .bind(order.quantity)
         .bind(now)
         .bind(renewal.from_quantity)
         .bind(renewal.from_pending)
@@ -716,7 +708,6 @@ impl Store {
     pub async fn complete_seat_increase(
         &self,
         order: &OrderRow,
-        added: i64,
         card: &StoredCard,
         invoice_id: &str,
         line: &str,
@@ -740,7 +731,7 @@ impl Store {
              updated_at = $4 WHERE id = $1",
         )
         .bind(&order.subscription_id)
-        .bind(added)
+        .bind(order.quantity)
         .bind(&card.id)
         .bind(now)
         .execute(&mut *tx)
@@ -922,13 +913,12 @@ pub(crate) async fn insert_order_row(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     order: &OrderRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO orders (id, organization_id, purchaser_id, subscription_id, kind, product, \
-         quantity, unit_amount, subtotal, tax, tax_rate_bps, amount, currency, period_start, \
-         period_end, phase, payment_source, decline_code, created_at, updated_at) VALUES \
+    sqlx::query(&format!(
+        "INSERT INTO orders ({}, updated_at) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
           $19)",
-    )
+        super::purchases::ORDER_COLUMNS
+    ))
     .bind(&order.id)
     .bind(&order.organization_id)
     .bind(&order.purchaser_id)

@@ -497,23 +497,27 @@ impl Store {
         Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// The enabled members of an organisation among `ids`.
-    pub async fn members_by_ids(
+    /// The users whose id (`by_email`: email) is among `keys`, in one query.
+    pub async fn users_among(
         &self,
-        organization_id: &str,
-        ids: &[String],
+        keys: &[String],
+        by_email: bool,
     ) -> Result<Vec<UserRow>, StoreError> {
-        let mut found = Vec::new();
-        for id in ids {
-            if let Some(user) = self.user_by_id(id).await?
-                && user.organization_id == organization_id
-                && user.enabled
-                && user.in_directory
-            {
-                found.push(user);
-            }
+        if keys.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(found)
+        let placeholders: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
+        let column = if by_email { "email" } else { "id" };
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE {column} IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for key in keys {
+            query = query.bind(key);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
     }
 
     /// Fills the search index for users imported before it existed (once, at start-up).

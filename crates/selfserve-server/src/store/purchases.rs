@@ -71,7 +71,7 @@ pub struct OrderRow {
     pub created_at: i64,
 }
 
-const ORDER_COLUMNS: &str = "id, organization_id, purchaser_id, subscription_id, kind, product, \
+pub(super) const ORDER_COLUMNS: &str = "id, organization_id, purchaser_id, subscription_id, kind, product, \
     quantity, unit_amount, subtotal, tax, tax_rate_bps, amount, currency, period_start, \
     period_end, phase, payment_source, decline_code, created_at";
 

@@ -53,6 +53,10 @@ fn card_from(row: &AnyRow, prefix: &str) -> Result<Option<CardSummary>, sqlx::Er
     }))
 }
 
+const INVOICE_COLUMNS: &str = "id, number, subscription_id, status, subtotal, tax, total, \
+    currency, period_start, period_end, card_brand, card_last4, card_exp_month, card_exp_year, \
+    created_at, paid_at";
+
 impl Store {
     /// One subscription, everything included.
     pub async fn subscription(&self, id: &str) -> Result<Option<SubscriptionRecord>, StoreError> {
@@ -196,54 +200,70 @@ impl Store {
         subscription_id: &str,
         limit: i64,
     ) -> Result<Vec<Invoice>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, number, subscription_id, status, subtotal, tax, total, currency, \
-             period_start, period_end, card_brand, card_last4, card_exp_month, card_exp_year, \
-             created_at, paid_at FROM invoices WHERE subscription_id = $1 \
-             ORDER BY created_at DESC, number DESC LIMIT $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE subscription_id = $1 \
+             ORDER BY created_at DESC, number DESC LIMIT $2"
+        ))
         .bind(subscription_id)
         .bind(limit)
         .fetch_all(self.reader())
         .await?;
         let mut invoices = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: String = row.try_get("id")?;
-            let lines = sqlx::query(
-                "SELECT description, quantity, unit_amount, amount FROM invoice_lines \
-                 WHERE invoice_id = $1 ORDER BY position",
-            )
-            .bind(&id)
-            .fetch_all(self.reader())
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(InvoiceLine {
-                    description: r.try_get("description")?,
-                    quantity: r.try_get::<i64, _>("quantity")? as u32,
-                    unit_amount: r.try_get("unit_amount")?,
-                    amount: r.try_get("amount")?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let currency: String = row.try_get("currency")?;
-            invoices.push(Invoice {
-                id,
-                number: row.try_get("number")?,
-                subscription_id: row.try_get("subscription_id")?,
-                status: row.try_get("status")?,
-                lines,
-                subtotal: row.try_get("subtotal")?,
-                tax: row.try_get("tax")?,
-                total: row.try_get("total")?,
-                currency: Currency::parse(&currency).unwrap_or(Currency::USD),
-                period_start: row.try_get("period_start")?,
-                period_end: row.try_get("period_end")?,
-                created: row.try_get("created_at")?,
-                paid_at: row.try_get("paid_at")?,
-                card: card_from(&row, "card_")?,
-            });
+        for row in &rows {
+            invoices.push(self.invoice_from_row(row).await?);
         }
         Ok(invoices)
+    }
+
+    /// One invoice with its lines.
+    pub async fn invoice(&self, id: &str) -> Result<Option<Invoice>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.reader())
+        .await?;
+        match row {
+            Some(row) => Ok(Some(self.invoice_from_row(&row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn invoice_from_row(&self, row: &AnyRow) -> Result<Invoice, StoreError> {
+        let id: String = row.try_get("id")?;
+        let lines = sqlx::query(
+            "SELECT description, quantity, unit_amount, amount FROM invoice_lines \
+             WHERE invoice_id = $1 ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(InvoiceLine {
+                description: r.try_get("description")?,
+                quantity: r.try_get::<i64, _>("quantity")? as u32,
+                unit_amount: r.try_get("unit_amount")?,
+                amount: r.try_get("amount")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let currency: String = row.try_get("currency")?;
+        Ok(Invoice {
+            id,
+            number: row.try_get("number")?,
+            subscription_id: row.try_get("subscription_id")?,
+            status: row.try_get("status")?,
+            lines,
+            subtotal: row.try_get("subtotal")?,
+            tax: row.try_get("tax")?,
+            total: row.try_get("total")?,
+            currency: Currency::parse(&currency).unwrap_or(Currency::USD),
+            period_start: row.try_get("period_start")?,
+            period_end: row.try_get("period_end")?,
+            created: row.try_get("created_at")?,
+            paid_at: row.try_get("paid_at")?,
+            card: card_from(row, "card_")?,
+        })
     }
 }
