@@ -1,6 +1,7 @@
 //! The only module that knows URLs. Every request goes through [`fetch_json`], which turns
-//! any failure into an [`ApiFailure`] and aborts the request if the view that asked for it goes
-//! away (navigating off a page cancels its loads).
+//! any failure into an [`ApiFailure`] and aborts the request when the reactive owner that
+//! started it is cleaned up (navigating off a page cancels its resources' loads; work started
+//! with `spawn_local` from an event handler has no owner and runs to the end).
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
