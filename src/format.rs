@@ -83,7 +83,12 @@ pub fn market_from_language(language: &str) -> String {
         .map_or_else(|| "US".to_owned(), str::to_ascii_uppercase)
 }
 
-/// A card as people recognise it: `Visa •••• 4242 (12/34)`.
+/// A card as people recognise it: `Visa •••• 4242`.
+pub fn card_short(brand: selfserve_api::card::CardBrand, last4: &str) -> String {
+    format!("{} •••• {last4}", brand.display_name())
+}
+
+/// The same with its expiry, where a choice between cards is made: `Visa •••• 4242 (12/34)`.
 pub fn card(
     brand: selfserve_api::card::CardBrand,
     last4: &str,
@@ -91,8 +96,8 @@ pub fn card(
     exp_year: u32,
 ) -> String {
     format!(
-        "{} •••• {last4} ({exp_month:02}/{:02})",
-        brand.display_name(),
+        "{} ({exp_month:02}/{:02})",
+        card_short(brand, last4),
         exp_year % 100
     )
 }

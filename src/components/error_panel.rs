@@ -29,11 +29,7 @@ pub fn ErrorPanel(
     /// Called when the reader asks to try again.
     on_retry: Callback<()>,
 ) -> impl IntoView {
-    let detail = match &failure {
-        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-        ApiFailure::Api { error, .. } => error.message.clone(),
-        ApiFailure::Unexpected { .. } => t(Msg::LoadFailed).to_owned(),
-    };
+    let detail = failure_text(&failure);
     view! {
         <div class="panel panel-error" role="alert" data-testid="error-panel">
             <h2 class="panel-title">{t(Msg::LoadFailed)}</h2>

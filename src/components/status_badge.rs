@@ -2,7 +2,20 @@
 
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
-use selfserve_api::subscription::SubscriptionStatus;
+use selfserve_api::subscription::{Subscription, SubscriptionStatus};
+
+/// Over: cancelled at the end of its period, or a trial that ran out (or was bought). History.
+pub fn has_ended(status: SubscriptionStatus) -> bool {
+    matches!(
+        status,
+        SubscriptionStatus::Canceled | SubscriptionStatus::Expired
+    )
+}
+
+/// Ended, or will end at the end of its period.
+pub fn is_ending(subscription: &Subscription) -> bool {
+    subscription.cancel_at_period_end || has_ended(subscription.status)
+}
 
 /// The label for `status`.
 pub fn status_text(status: SubscriptionStatus) -> &'static str {

@@ -49,7 +49,7 @@ pub fn ConfirmationPage() -> impl IntoView {
                                         <div><dt>{t(Msg::Order)}</dt><dd data-testid="confirmation-order">{sub.orders.first().map(|o| o.id.clone())}</dd></div>
                                         <div><dt>{t(Msg::Renewal)}</dt><dd data-testid="confirmation-renewal">{fill(t(Msg::RenewsMonthlyOn), &[&format::date(sub.current_period_end, None)])}</dd></div>
                                         {sub.payment_method.map(|card| view! {
-                                            <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format!("{} •••• {}", card.brand.display_name(), card.last4)}</dd></div>
+                                            <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(card.brand, &card.last4)}</dd></div>
                                         })}
                                     </dl>
                                     <p class="actions">

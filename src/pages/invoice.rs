@@ -43,7 +43,7 @@ fn InvoiceDetail() -> impl IntoView {
                                     <div><dt>{t(Msg::Date)}</dt><dd>{format::date(bill.created, None)}</dd></div>
                                     <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
                                     {bill.card.clone().map(|c| view! {
-                                        <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format!("{} •••• {}", c.brand.display_name(), c.last4)}</dd></div>
+                                        <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(c.brand, &c.last4)}</dd></div>
                                     })}
                                 </dl>
                                 <div class="table-wrap">

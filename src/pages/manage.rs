@@ -3,13 +3,12 @@
 use crate::api;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::sign_in_gate::SignInGate;
-use crate::components::status_badge::StatusBadge;
+use crate::components::status_badge::{StatusBadge, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use selfserve_api::subscription::SubscriptionStatus;
 
 #[component]
 pub fn ManagePage() -> impl IntoView {
@@ -63,7 +62,7 @@ fn SubscriptionList() -> impl IntoView {
                                         </thead>
                                         <tbody>
                                             {mine.into_iter().map(|sub| {
-                                                let ends = sub.cancel_at_period_end || matches!(sub.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired);
+                                                let ends = is_ending(&sub);
                                                 let date = format::date(sub.current_period_end, None);
                                                 view! {
                                                     <tr data-testid=format!("row-{}", sub.id)>

@@ -10,7 +10,7 @@ mod seats;
 use crate::api::{self, ApiFailure};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::sign_in_gate::SignInGate;
-use crate::components::status_badge::StatusBadge;
+use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -42,17 +42,22 @@ impl SubscriptionContext {
             if let Ok(subscription) = api::subscription(&id).await {
                 self.subscription.set(Some(subscription));
             }
-            if let Ok(bills) = api::invoices(&id).await {
-                self.bills.set(bills.data);
-            }
+            self.load_bills().await;
         });
     }
 
-    /// Shows an action's result and the subscription it returned, and refreshes the bills.
+    async fn load_bills(self) {
+        if let Ok(bills) = api::invoices(&self.id.get_value()).await {
+            self.bills.set(bills.data);
+        }
+    }
+
+    /// Shows an action's result and the subscription it returned (no need to fetch it again),
+    /// and refreshes the bills.
     pub fn updated(self, subscription: Subscription, message: String) {
         self.subscription.set(Some(subscription));
         self.flash.set(Some(message));
-        self.reload();
+        spawn_local(self.load_bills());
     }
 }
 
@@ -95,9 +100,7 @@ fn SubscriptionDetail() -> impl IntoView {
                 }
                 Err(failure) => load_failure.set(Some(failure)),
             }
-            if let Ok(bills) = api::invoices(&id).await {
-                ctx.bills.set(bills.data);
-            }
+            ctx.load_bills().await;
         });
     };
     load();
@@ -139,12 +142,7 @@ fn Overview() -> impl IntoView {
     };
     let status = move || ctx.subscription.with(|s| s.as_ref().map(|s| s.status));
     // A subscription that has ended (cancelled at period end, or an expired trial) is history.
-    let usable = move || {
-        !matches!(
-            status(),
-            Some(SubscriptionStatus::Canceled | SubscriptionStatus::Expired)
-        )
-    };
+    let usable = move || !status().is_some_and(has_ended);
     // Seats, card, bills and cancelling belong to the purchaser of a card subscription; a
     // central one is billed through the agreement, and admins only hand out its licences.
     let purchaser_view = move || {
@@ -157,17 +155,7 @@ fn Overview() -> impl IntoView {
             })
         })
     };
-    let ending = move || {
-        ctx.subscription.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                s.cancel_at_period_end
-                    || matches!(
-                        s.status,
-                        SubscriptionStatus::Canceled | SubscriptionStatus::Expired
-                    )
-            })
-        })
-    };
+    let ending = move || ctx.subscription.with(|s| s.as_ref().is_some_and(is_ending));
     view! {
         <header class="subscription-header">
             <h1 id="subscription-heading">{read(|s| s.product_name.clone())}</h1>

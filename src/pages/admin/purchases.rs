@@ -4,12 +4,12 @@
 use super::use_admin;
 use crate::api;
 use crate::components::error_panel::failure_text;
-use crate::components::status_badge::StatusBadge;
+use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::subscription::{Source, Subscription, SubscriptionStatus};
+use selfserve_api::subscription::{Source, Subscription};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
@@ -190,8 +190,8 @@ pub fn Purchases() -> impl IntoView {
                             let busy = move || pending.get().is_some_and(|p| p == id);
                             let self_service = sub.source == Source::SelfService;
                             let asked = sub.cancel_requested_at.is_some();
-                            let ended = matches!(sub.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired);
-                            let ending = sub.cancel_at_period_end || ended;
+                            let ended = has_ended(sub.status);
+                            let ending = is_ending(&sub);
                             let date = format::date(sub.current_period_end, None);
                             let price = fill(t(Msg::PricePerMonth), &[
                                 &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),

@@ -21,6 +21,11 @@ pub fn invoice_status(status: &str) -> &'static str {
     })
 }
 
+/// Still to be paid: open, or past its due date.
+fn payable(invoice: &Invoice) -> bool {
+    matches!(invoice.status.as_str(), "open" | "past_due")
+}
+
 /// Pays `invoice` with the card on file, then reloads the page's data.
 pub fn pay(
     ctx: super::SubscriptionContext,
@@ -76,12 +81,9 @@ pub fn PaymentBanner() -> impl IntoView {
         ) {
             return None;
         }
-        let unpaid = ctx.bills.with(|bills| {
-            bills
-                .iter()
-                .find(|b| b.status != "paid" && b.status != "void")
-                .cloned()
-        });
+        let unpaid = ctx
+            .bills
+            .with(|bills| bills.iter().find(|bill| payable(bill)).cloned());
         let text = if status == SubscriptionStatus::Suspended {
             t(Msg::SuspendedBanner)
         } else {
@@ -129,7 +131,7 @@ pub fn Bills() -> impl IntoView {
                     <tbody>
                         <For each=move || ctx.bills.get() key=|b| (b.id.clone(), b.status.clone()) let:bill>
                             {
-                                let unpaid = bill.status == "open" || bill.status == "past_due";
+                                let unpaid = payable(&bill);
                                 let target = bill.clone();
                                 view! {
                                     <tr data-testid="bill-row" data-status=bill.status.clone()>

@@ -2,12 +2,12 @@
 
 use super::{failure_text, use_subscription};
 use crate::api;
+use crate::components::status_badge::{has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::subscription::SubscriptionStatus;
 
 fn set_cancelled(
     ctx: super::SubscriptionContext,
@@ -64,8 +64,7 @@ pub fn CancelNotice() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     move || {
         ctx.subscription.get().filter(|s| {
-            s.cancel_at_period_end
-                && !matches!(s.status, SubscriptionStatus::Canceled | SubscriptionStatus::Expired)
+            s.cancel_at_period_end && !has_ended(s.status)
         }).map(|sub| {
             let date = format::date(sub.current_period_end, None);
             view! {
@@ -89,15 +88,8 @@ pub fn CancelSection() -> impl IntoView {
     let pending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let cancellable = move || {
-        ctx.subscription.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                !s.cancel_at_period_end
-                    && !matches!(
-                        s.status,
-                        SubscriptionStatus::Canceled | SubscriptionStatus::Expired
-                    )
-            })
-        })
+        ctx.subscription
+            .with(|s| s.as_ref().is_some_and(|s| !is_ending(s)))
     };
     let details = move || {
         ctx.subscription.with(|s| {

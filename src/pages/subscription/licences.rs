@@ -4,6 +4,7 @@
 
 use super::{failure_text, use_subscription};
 use crate::api;
+use crate::components::status_badge::has_ended;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -21,14 +22,9 @@ pub fn Licences() -> impl IntoView {
     };
     let can_assign = move || {
         ctx.subscription.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                !matches!(
-                    s.status,
-                    SubscriptionStatus::Suspended
-                        | SubscriptionStatus::Canceled
-                        | SubscriptionStatus::Expired
-                )
-            })
+            // Suspended: licences are kept, but no new ones until the bill is paid.
+            s.as_ref()
+                .is_some_and(|s| s.status != SubscriptionStatus::Suspended && !has_ended(s.status))
         })
     };
     let removing = RwSignal::new(None::<String>);

@@ -37,7 +37,11 @@ pub fn Seats() -> impl IntoView {
     let pending = RwSignal::new(false);
     // One key per attempt, kept for a retry after a network error so nothing is bought twice.
     let attempt = StoredValue::new(None::<(u32, String)>);
-    let limits = SeatLimits { min: 1, max: 2500 };
+    let limits = move || {
+        ctx.subscription
+            .with_untracked(|s| s.as_ref().map(|s| s.product.seat_limits()))
+            .unwrap_or(SeatLimits { min: 1, max: 2500 })
+    };
     let chose_new_card = RwSignal::new(false);
     // Without a card on file, a new card is the only way to pay.
     let new_card = move || chose_new_card.get() || card_on_file().is_none();
@@ -48,7 +52,7 @@ pub fn Seats() -> impl IntoView {
     let changed = move |value: String| {
         text.set(value.clone());
         quote.set(None);
-        match SeatCount::parse(&value, limits) {
+        match SeatCount::parse(&value, limits()) {
             Ok(seats) if seats.get() != current() => {
                 error.set(None);
                 let wanted = seats.get();
