@@ -6,7 +6,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
-    AdminOrganization, AuditEntry, CapacityEntry, CentralPurchaseRequest, PolicyEntry,
+    AdminOrganization, AuditEntry, CapacityEntry, CentralPurchaseRequest, Policy, PolicyEntry,
     PolicyUpdate, TakeOverRequest, TakeOverResult, TrialRequest,
 };
 use selfserve_api::card::{CardToken, TokenRequest};
@@ -314,15 +314,13 @@ pub async fn policies(organization: &str) -> Result<List<PolicyEntry>, ApiFailur
 pub async fn set_policy(
     organization: &str,
     product: &str,
-    value: &str,
+    value: Policy,
 ) -> Result<PolicyEntry, ApiFailure> {
     let url = scoped(
         &format!("/api/v1/admin/policies/{}", encode(product)),
         organization,
     );
-    let body = PolicyUpdate {
-        value: value.to_owned(),
-    };
+    let body = PolicyUpdate { value };
     fetch_json(with_json(Request::put(&url), &body)?).await
 }
 

@@ -39,7 +39,7 @@ fn InvoiceDetail() -> impl IntoView {
                                 <p><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
                                 <h1 id="invoice-heading">{format!("{} {}", t(Msg::Invoice), bill.number)}</h1>
                                 <dl class="facts" data-testid="invoice-facts">
-                                    <div><dt>{t(Msg::Status)}</dt><dd data-testid="invoice-status">{invoice_status(&bill.status)}</dd></div>
+                                    <div><dt>{t(Msg::Status)}</dt><dd data-testid="invoice-status">{invoice_status(bill.status)}</dd></div>
                                     <div><dt>{t(Msg::Date)}</dt><dd>{format::date(bill.created, None)}</dd></div>
                                     <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
                                     {bill.card.clone().map(|c| view! {

@@ -3,7 +3,76 @@
 
 use crate::product::ProductId;
 use crate::subscription::Subscription;
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
+
+wire_enum! {
+    /// An admin's setting for one product in one organisation (the MSCommerce
+    /// `AllowSelfServicePurchase` policy). Without a setting a product is `enabled`.
+    pub enum Policy {
+        /// Users may buy and start trials.
+        Enabled => "enabled",
+        /// Users may not buy or start trials.
+        Disabled => "disabled",
+        /// Users may start trials without a card, but not buy.
+        OnlyTrialsWithoutPaymentMethod => "only_trials_without_payment_method",
+    }
+}
+
+/// A product without a setting is on, as in the MSCommerce module.
+impl Default for Policy {
+    fn default() -> Self {
+        Self::Enabled
+    }
+}
+
+wire_enum! {
+    /// How the caller administers an organisation.
+    pub enum AdminRole {
+        /// A global admin of it: everything, including product policies.
+        GlobalAdmin => "global_admin",
+        /// A billing admin of it: every purchase and bill, not policies.
+        BillingAdmin => "billing_admin",
+        /// A partner with delegated admin rights: like a billing admin.
+        Partner => "partner",
+    }
+}
+
+wire_enum! {
+    /// What an audit entry records.
+    pub enum AuditAction {
+        /// A self-service purchase.
+        Purchase => "purchase",
+        /// A free trial started.
+        TrialStarted => "trial_started",
+        /// Seats added now.
+        SeatsChanged => "seats_changed",
+        /// Fewer seats from the next renewal.
+        SeatsChangeScheduled => "seats_change_scheduled",
+        /// Licences given to people.
+        LicencesAssigned => "licences_assigned",
+        /// A licence taken back.
+        LicenceRemoved => "licence_removed",
+        /// A product's policy changed.
+        PolicyChanged => "policy_changed",
+        /// The purchaser cancelled at period end.
+        Cancelled => "cancelled",
+        /// The purchaser undid a cancellation.
+        CancellationUndone => "cancellation_undone",
+        /// A cancelled subscription or a trial ended; licences released.
+        Expired => "expired",
+        /// An admin moved the users to central licences.
+        TakeOver => "take_over",
+        /// An admin asked the purchaser to cancel.
+        CancellationRequested => "cancellation_requested",
+        /// An admin recorded a central purchase.
+        CentralPurchase => "central_purchase",
+        /// A period renewed and was paid.
+        Renewed => "renewed",
+        /// A renewal's payment failed.
+        RenewalFailed => "renewal_failed",
+    }
+}
 
 /// An organisation the caller administers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,8 +84,8 @@ pub struct AdminOrganization {
     pub name: String,
     /// Its domains, primary first (`?organization=` takes any of them).
     pub domains: Vec<String>,
-    /// How the caller administers it: `global_admin`, `billing_admin` or `partner`.
-    pub role: String,
+    /// How the caller administers it.
+    pub role: AdminRole,
     /// Whether the caller may change product policies (global admins only).
     pub can_change_policy: bool,
 }
@@ -27,16 +96,16 @@ pub struct AdminOrganization {
 pub struct PolicyEntry {
     /// The product.
     pub product: ProductId,
-    /// `enabled`, `disabled` or `only_trials_without_payment_method`.
-    pub value: String,
+    /// The policy.
+    pub value: Policy,
 }
 
 /// Body of `PUT /admin/policies/{product}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyUpdate {
-    /// `enabled`, `disabled` or `only_trials_without_payment_method`.
-    pub value: String,
+    /// The new policy.
+    pub value: Policy,
 }
 
 /// Body of `POST /admin/subscriptions`: a subscription bought centrally, through the
@@ -108,16 +177,14 @@ pub struct AuditEntry {
     pub at: i64,
     /// Who: a person's name, `Billing` or `CLI`.
     pub actor: String,
-    /// What: `purchase`, `trial_started`, `seats_changed`, `licences_assigned`,
-    /// `licence_removed`, `policy_changed`, `cancelled`, `cancellation_undone`, `expired`,
-    /// `take_over`, `cancellation_requested`, `central_purchase`, `renewed`, `renewal_failed`.
-    pub action: String,
+    /// What happened.
+    pub action: AuditAction,
     /// The subscription concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
     /// The product concerned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub product: Option<String>,
+    pub product: Option<ProductId>,
     /// The state before.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     #[serde(default, skip_serializing_if = "Option::is_none")]

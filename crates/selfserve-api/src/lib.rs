@@ -17,6 +17,7 @@
 //! - [`subscription`]: subscriptions, orders, invoices, cards on file.
 //! - [`manage`]: licences, seat changes, bills, the test clock.
 //! - [`admin`]: admins' and partners' views, policies, capacity, the audit log; trials.
+//! - [`wire_enum`]: how states and kinds are declared once, as closed sets of wire texts.
 //!
 //! # Invariants
 //! - No framework, no I/O: only `serde` (and `serde_json::Value` for the audit log's free-form
@@ -36,6 +37,7 @@ pub mod product;
 pub mod purchase;
 pub mod session;
 pub mod subscription;
+pub mod wire_enum;
 
 pub use error::{ApiError, ErrorBody, ErrorCode};
 pub use list::List;

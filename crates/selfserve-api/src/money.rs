@@ -87,6 +87,38 @@ impl<'de> Deserialize<'de> for Currency {
     }
 }
 
+/// Why a typed amount is not a price in its currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidAmount {
+    /// Nothing was typed.
+    Empty,
+    /// Not a plain number (letters, signs, several separators).
+    NotANumber,
+    /// More decimals than the currency has (any for yen).
+    TooManyDecimals {
+        /// The currency's decimals.
+        allowed: u32,
+    },
+    /// Larger than any price this system takes.
+    TooLarge,
+}
+
+impl fmt::Display for InvalidAmount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Enter an amount."),
+            Self::NotANumber => f.write_str("Enter the amount as a number, such as 9.90."),
+            Self::TooManyDecimals { allowed: 0 } => {
+                f.write_str("This currency has no decimals: enter a whole number.")
+            }
+            Self::TooManyDecimals { allowed } => {
+                write!(f, "Enter at most {allowed} decimals.")
+            }
+            Self::TooLarge => f.write_str("The amount is too large."),
+        }
+    }
+}
+
 /// An amount in a currency's minor unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -101,6 +133,44 @@ impl Money {
     /// An amount in minor units.
     pub fn new(amount: i64, currency: Currency) -> Self {
         Self { amount, currency }
+    }
+
+    /// Parses an amount a person typed (`9.90`, `9,90`, `990` for yen) into minor units of
+    /// `currency`, exactly: never through a float, and never assuming two decimals.
+    pub fn parse(text: &str, currency: Currency) -> Result<Self, InvalidAmount> {
+        /// A hundred million major units: far above any seat price.
+        const MAX_MAJOR: u64 = 100_000_000;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(InvalidAmount::Empty);
+        }
+        let (whole, fraction) = match text.split_once(['.', ',']) {
+            Some((whole, fraction)) => (whole, Some(fraction)),
+            None => (text, None),
+        };
+        let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || fraction.is_some_and(|f| !digits(f)) {
+            return Err(InvalidAmount::NotANumber);
+        }
+        let exponent = currency.minor_unit_exponent();
+        let fraction = fraction.unwrap_or("");
+        if fraction.len() > exponent as usize {
+            return Err(InvalidAmount::TooManyDecimals { allowed: exponent });
+        }
+        let whole: u64 = whole.parse().map_err(|_| InvalidAmount::TooLarge)?;
+        if whole > MAX_MAJOR {
+            return Err(InvalidAmount::TooLarge);
+        }
+        let scale = 10u64.pow(exponent);
+        let padded = format!("{fraction:0<width$}", width = exponent as usize);
+        let minor = if exponent == 0 {
+            0
+        } else {
+            padded
+                .parse::<u64>()
+                .map_err(|_| InvalidAmount::NotANumber)?
+        };
+        Ok(Self::new((whole * scale + minor) as i64, currency))
     }
 
     /// A plain, locale-independent rendering (`USD 14.00`), for logs, CSV and tests; the app
@@ -167,6 +237,53 @@ mod tests {
         );
         let dinar = Currency::parse("kwd").unwrap();
         assert_eq!(Money::new(4250, dinar).to_plain_string(), "KWD 4.250");
+    }
+
+    #[test]
+    fn typed_amounts_parse_in_the_currencys_minor_unit() {
+        assert_eq!(
+            Money::parse("9.90", Currency::USD),
+            Ok(Money::new(990, Currency::USD))
+        );
+        assert_eq!(
+            Money::parse(" 9,9 ", Currency::EUR),
+            Ok(Money::new(990, Currency::EUR))
+        );
+        assert_eq!(
+            Money::parse("12", Currency::GBP),
+            Ok(Money::new(1200, Currency::GBP))
+        );
+        // A yen price is whole yen, not hundredths of one.
+        assert_eq!(
+            Money::parse("990", Currency::JPY),
+            Ok(Money::new(990, Currency::JPY))
+        );
+        assert_eq!(
+            Money::parse("990.5", Currency::JPY),
+            Err(InvalidAmount::TooManyDecimals { allowed: 0 })
+        );
+        let dinar = Currency::parse("kwd").unwrap();
+        assert_eq!(Money::parse("4.25", dinar), Ok(Money::new(4250, dinar)));
+        assert_eq!(
+            Money::parse("1.999", Currency::USD),
+            Err(InvalidAmount::TooManyDecimals { allowed: 2 })
+        );
+        for bad in ["-1", "1.2.3", "abc", "1e3", ".5", "5.", "1 000"] {
+            assert_eq!(
+                Money::parse(bad, Currency::USD),
+                Err(InvalidAmount::NotANumber),
+                "{bad}"
+            );
+        }
+        assert_eq!(Money::parse("", Currency::USD), Err(InvalidAmount::Empty));
+        assert_eq!(
+            Money::parse("100000001", Currency::USD),
+            Err(InvalidAmount::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("99999999999999999999999", Currency::USD),
+            Err(InvalidAmount::TooLarge)
+        );
     }
 
     #[test]

@@ -1,7 +1,35 @@
 //! Signing in (`POST /session`) and the signed-in user (`GET /session`).
 
 use crate::eligibility::CanBuyMap;
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
+
+wire_enum! {
+    /// What kind of organisation a tenant is; only commercial ones may buy self-service, and
+    /// partners administer customers but buy nothing here.
+    pub enum OrganizationKind {
+        /// A business.
+        Commercial => "commercial",
+        /// A government body.
+        Government => "government",
+        /// A nonprofit.
+        Nonprofit => "nonprofit",
+        /// A school or university.
+        Education => "education",
+        /// A partner with (possibly) delegated admin rights for customers.
+        Partner => "partner",
+    }
+}
+
+wire_enum! {
+    /// An administrative role a user holds in their own organisation.
+    pub enum Role {
+        /// Sees and controls everything, including product policies.
+        GlobalAdmin => "global_admin",
+        /// Sees all purchases and bills; cannot change policy.
+        BillingAdmin => "billing_admin",
+    }
+}
 
 /// Body of `POST /session`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +62,7 @@ pub struct Organization {
     /// ISO 3166-1 alpha-2 country; absent for partners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `commercial`, `government`, `nonprofit`, `education` or `partner`.
-    pub kind: String,
+    pub kind: OrganizationKind,
 }
 
 /// The signed-in user.
@@ -48,8 +75,8 @@ pub struct SessionUser {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// `global_admin`, `billing_admin`; empty for everyone else.
-    pub roles: Vec<String>,
+    /// Empty for everyone but admins.
+    pub roles: Vec<Role>,
     /// True for a guest in `organization`.
     pub guest: bool,
     /// The organisation the account belongs to.
@@ -65,9 +92,6 @@ pub struct SessionUser {
 impl SessionUser {
     /// Whether the user may see every purchase of an organisation.
     pub fn is_admin(&self) -> bool {
-        self.roles
-            .iter()
-            .any(|r| r == "global_admin" || r == "billing_admin")
-            || !self.delegated_organizations.is_empty()
+        !self.roles.is_empty() || !self.delegated_organizations.is_empty()
     }
 }

@@ -3,6 +3,7 @@
 use crate::card::CardBrand;
 use crate::money::Currency;
 use crate::product::ProductId;
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
 
 /// A user as listed on a subscription.
@@ -17,35 +18,77 @@ pub struct UserRef {
     pub name: String,
 }
 
-/// How a subscription was bought.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    /// Bought by a user with a card.
-    SelfService,
-    /// Recorded by an admin, billed through the organisation's agreement.
-    Central,
+wire_enum! {
+    /// How a subscription was bought.
+    pub enum Source {
+        /// Bought by a user with a card.
+        SelfService => "self_service",
+        /// Recorded by an admin, billed through the organisation's agreement.
+        Central => "central",
+    }
 }
 
-/// Where a subscription is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SubscriptionStatus {
-    /// Paid and usable.
-    Active,
-    /// A free trial.
-    Trialing,
-    /// A renewal payment failed; usable during the grace period.
-    PastDue,
-    /// Unpaid after the grace period: licences inactive but kept.
-    Suspended,
-    /// Ended after a cancellation at period end; licences released. Until the period ends a
-    /// cancelled subscription keeps its status and says `cancel_at_period_end: true`.
-    Canceled,
-    /// A trial that ran out (or was converted into a purchase); licences released.
-    Expired,
+wire_enum! {
+    /// Where a subscription is in its life.
+    pub enum SubscriptionStatus {
+        /// Paid and usable.
+        Active => "active",
+        /// A free trial.
+        Trialing => "trialing",
+        /// A renewal payment failed; usable during the grace period.
+        PastDue => "past_due",
+        /// Unpaid after the grace period: licences inactive but kept.
+        Suspended => "suspended",
+        /// Ended after a cancellation at period end; licences released. Until the period ends a
+        /// cancelled subscription keeps its status and says `cancel_at_period_end: true`.
+        Canceled => "canceled",
+        /// A trial that ran out (or was converted into a purchase); licences released.
+        Expired => "expired",
+    }
+}
+
+wire_enum! {
+    /// What an order pays for.
+    pub enum OrderKind {
+        /// A new subscription (self-service with a card, or recorded centrally).
+        Purchase => "purchase",
+        /// Seats added mid-period, charged prorated.
+        SeatIncrease => "seat_increase",
+        /// Fewer seats from the next renewal; charges nothing.
+        SeatDecrease => "seat_decrease",
+        /// The next period.
+        Renewal => "renewal",
+        /// Paying an open or past-due bill.
+        InvoicePayment => "invoice_payment",
+    }
+}
+
+wire_enum! {
+    /// Where an order is in moving money (the API's `status` of an order).
+    pub enum OrderPhase {
+        /// Recorded before the charge: its outcome is not known yet.
+        Created => "created",
+        /// Charged (or, for a central purchase, recorded as billed elsewhere).
+        Paid => "paid",
+        /// Declined, or given up before any charge.
+        Failed => "failed",
+        /// A change that takes effect at the next renewal.
+        Scheduled => "scheduled",
+    }
+}
+
+wire_enum! {
+    /// Whether a bill is settled.
+    pub enum InvoiceStatus {
+        /// Paid.
+        Paid => "paid",
+        /// Issued, payment not yet attempted or in progress.
+        Open => "open",
+        /// Its payment failed; the subscription is past due.
+        PastDue => "past_due",
+        /// Cancelled: nothing to pay.
+        Void => "void",
+    }
 }
 
 /// A card as shown and stored: never the number.
@@ -68,8 +111,7 @@ pub struct CardSummary {
 pub struct Order {
     /// `ord_…`.
     pub id: String,
-    /// `purchase`, `seat_increase`, `seat_decrease`, `renewal`.
-    pub kind: String,
+    pub kind: OrderKind,
     /// Seats the order was for: all of them for a purchase or renewal, the seats added for an
     /// increase, the new total for a scheduled decrease.
     pub quantity: u32,
@@ -77,8 +119,7 @@ pub struct Order {
     pub amount: i64,
     /// Currency of `amount`.
     pub currency: Currency,
-    /// `paid`, `failed` or `scheduled`.
-    pub status: String,
+    pub status: OrderPhase,
     /// When (unix seconds).
     pub created: i64,
 }
@@ -107,8 +148,7 @@ pub struct Invoice {
     pub number: String,
     /// The subscription billed.
     pub subscription_id: String,
-    /// `paid`, `open`, `past_due` or `void`.
-    pub status: String,
+    pub status: InvoiceStatus,
     /// The lines.
     pub lines: Vec<InvoiceLine>,
     /// Sum of the lines.

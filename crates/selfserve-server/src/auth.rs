@@ -6,7 +6,7 @@
 //! - A new random session id at every sign-in (the old one, if any, is ended), stored only as
 //!   its SHA-256; idle and absolute timeouts.
 
-use crate::domain::directory::OrganizationKind;
+use crate::domain::directory::{OrganizationKind, Role};
 use crate::domain::eligibility::{Policy, Tenant, check_purchase};
 use crate::domain::market::CountryCode;
 use crate::ids::new_secret;
@@ -101,11 +101,8 @@ pub fn country_of(org: &OrganizationRow) -> CountryCode {
 
 /// The eligibility view of an organisation.
 pub fn tenant_of(org: &OrganizationRow) -> Tenant {
-    match (
-        OrganizationKind::parse(&org.kind),
-        org.country.as_deref().map(CountryCode::parse),
-    ) {
-        (Some(kind), Some(Ok(country))) => Tenant::Customer {
+    match (org.kind, org.country.as_deref().map(CountryCode::parse)) {
+        (kind, Some(Ok(country))) if kind != OrganizationKind::Partner => Tenant::Customer {
             kind,
             managed: org.managed,
             country,
@@ -120,17 +117,18 @@ pub async fn policies_of(
     organization_id: &str,
 ) -> Result<Vec<(ProductId, Policy)>, StoreError> {
     let stored = store.policies(organization_id).await?;
-    Ok(ProductId::ALL
+    ProductId::ALL
         .into_iter()
         .map(|product| {
-            let policy = stored
-                .iter()
-                .find(|(p, _)| p == product.as_str())
-                .and_then(|(_, value)| value.parse().ok())
-                .unwrap_or_default();
-            (product, policy)
+            let policy = match stored.iter().find(|(p, _)| p == product.as_str()) {
+                Some((_, value)) => value
+                    .parse()
+                    .map_err(|e| StoreError::Corrupt(format!("policy of {product}: {e}")))?,
+                None => Policy::default(),
+            };
+            Ok((product, policy))
         })
-        .collect())
+        .collect()
 }
 
 /// An organisation's policy for one product.
@@ -154,7 +152,7 @@ pub fn organization_view(org: &OrganizationRow) -> Organization {
         name: org.name.clone(),
         domains: org.domains.clone(),
         country: org.country.clone(),
-        kind: org.kind.clone(),
+        kind: org.kind,
     }
 }
 
@@ -178,12 +176,12 @@ pub async fn session_user(
         .collect();
     let mut roles = Vec::new();
     if user.global_admin {
-        roles.push("global_admin".to_owned());
+        roles.push(Role::GlobalAdmin);
     }
     if user.billing_admin {
-        roles.push("billing_admin".to_owned());
+        roles.push(Role::BillingAdmin);
     }
-    let delegated_organizations = if org.kind == "partner" {
+    let delegated_organizations = if org.kind == OrganizationKind::Partner {
         store
             .delegated_customers(&org.id)
             .await?

@@ -8,7 +8,7 @@
 //! Users the file no longer lists are kept but marked as out of the directory (and so cannot
 //! sign in): the FAQ's leaver rule keeps their subscriptions running until cancelled.
 
-use crate::domain::directory::{Directory, Role, UserEntry};
+use crate::domain::directory::{Directory, OrganizationKind, Role, UserEntry};
 use crate::ids::new_id;
 use crate::password;
 use crate::store::directory::{DirectoryChange, DirectorySnapshot, OrganizationRow, UserRow};
@@ -176,7 +176,7 @@ fn plan(snapshot: &DirectorySnapshot, directory: &Directory) -> Result<Plan, Imp
             row: OrganizationRow {
                 id: String::new(),
                 name: org.name.clone(),
-                kind: org.kind.as_str().to_owned(),
+                kind: org.kind,
                 country: Some(org.country.as_str().to_owned()),
                 managed: org.managed,
                 domains: org.domains.clone(),
@@ -188,7 +188,7 @@ fn plan(snapshot: &DirectorySnapshot, directory: &Directory) -> Result<Plan, Imp
             row: OrganizationRow {
                 id: String::new(),
                 name: partner.name.clone(),
-                kind: "partner".to_owned(),
+                kind: OrganizationKind::Partner,
                 country: None,
                 managed: true,
                 domains: partner.domains.clone(),

@@ -91,7 +91,7 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
         .organization_by_domain(&org)
         .await
         .map_err(|e| e.to_string())?
-        .filter(|o| o.kind != "partner")
+        .filter(|o| o.kind != selfserve_api::session::OrganizationKind::Partner)
         .ok_or_else(|| format!("no organisation has the domain {org}"))?;
     match command {
         PolicyCommand::List { .. } => {
@@ -109,7 +109,7 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
                      power-automate-per-user"
                 )
             })?;
-            let value: Policy = value.parse().map_err(|()| {
+            let value: Policy = value.parse().map_err(|_| {
                 format!(
                     "unknown value {value:?}: use enabled, disabled or \
                      only_trials_without_payment_method"

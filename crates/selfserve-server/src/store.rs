@@ -200,6 +200,20 @@ impl Store {
     }
 }
 
+/// A closed set of values stored as its wire text: an unknown text is a corrupt row, never a
+/// default.
+pub(crate) fn decode<T>(row: &sqlx::any::AnyRow, column: &str) -> Result<T, StoreError>
+where
+    T: std::str::FromStr<Err = selfserve_api::wire_enum::UnknownValue>,
+{
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    text.parse()
+        .map_err(|e: selfserve_api::wire_enum::UnknownValue| {
+            StoreError::Corrupt(format!("{column}: {e}"))
+        })
+}
+
 /// A flag as stored: 0 or 1.
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)

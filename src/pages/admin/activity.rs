@@ -18,7 +18,7 @@ fn describe(entry: &AuditEntry) -> String {
         "{} · {} · {} · {} → {}",
         entry.actor,
         entry.action,
-        entry.product.as_deref().unwrap_or(""),
+        entry.product.map_or("", |p| p.as_str()),
         detail(&entry.before),
         detail(&entry.after)
     )

@@ -6,14 +6,14 @@ use crate::api;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use selfserve_api::admin::{CapacityEntry, PolicyEntry};
+use selfserve_api::admin::{CapacityEntry, Policy, PolicyEntry};
 
 /// The words for a policy value.
-fn policy_text(value: &str) -> &'static str {
+fn policy_text(value: Policy) -> &'static str {
     t(match value {
-        "enabled" => Msg::PolicyEnabled,
-        "disabled" => Msg::PolicyDisabled,
-        _ => Msg::PolicyTrialsOnly,
+        Policy::Enabled => Msg::PolicyEnabled,
+        Policy::Disabled => Msg::PolicyDisabled,
+        Policy::OnlyTrialsWithoutPaymentMethod => Msg::PolicyTrialsOnly,
     })
 }
 
@@ -87,14 +87,14 @@ pub fn Policies() -> impl IntoView {
             }
         });
     });
-    let change = move |product: String, value: String| {
+    let change = move |product: String, value: Policy| {
         let Some(domain) = ctx.domain() else { return };
         error.set(None);
         spawn_local(async move {
-            match api::set_policy(&domain, &product, &value).await {
+            match api::set_policy(&domain, &product, value).await {
                 Ok(entry) => ctx.changed(fill(
                     t(Msg::PolicyChanged),
-                    &[&entry.product.to_string(), policy_text(&entry.value)],
+                    &[&entry.product.to_string(), policy_text(entry.value)],
                 )),
                 Err(failure) => error.set(Some(
                     failure
@@ -124,16 +124,20 @@ pub fn Policies() -> impl IntoView {
                                     <td>
                                         <Show when=may_change fallback={
                                             let current = current.clone();
-                                            move || view! { <span data-testid=format!("policy-value-{}", entry.product)>{policy_text(&current)}</span> }
+                                            move || view! { <span data-testid=format!("policy-value-{}", entry.product)>{policy_text(current)}</span> }
                                         }>
                                             {
                                                 let product = product.clone();
                                                 let current = current.clone();
                                                 view! {
                                                     <select id=label.clone() data-testid=format!("policy-{product}")
-                                                        on:change:target=move |ev| change(product.clone(), ev.target().value())>
-                                                        {["enabled", "disabled", "only_trials_without_payment_method"].into_iter().map(|value| view! {
-                                                            <option value=value selected=current == value>{policy_text(value)}</option>
+                                                        on:change:target=move |ev| {
+                                                            if let Ok(value) = ev.target().value().parse::<Policy>() {
+                                                                change(product.clone(), value);
+                                                            }
+                                                        }>
+                                                        {Policy::ALL.iter().map(|value| view! {
+                                                            <option value=value.as_str() selected=current == *value>{policy_text(*value)}</option>
                                                         }).collect_view()}
                                                     </select>
                                                 }

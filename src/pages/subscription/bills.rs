@@ -9,21 +9,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use selfserve_api::manage::PayInvoiceRequest;
-use selfserve_api::subscription::{Invoice, SubscriptionStatus};
+use selfserve_api::subscription::{Invoice, InvoiceStatus, SubscriptionStatus};
 
 /// The text for an invoice status.
-pub fn invoice_status(status: &str) -> &'static str {
+pub fn invoice_status(status: InvoiceStatus) -> &'static str {
     t(match status {
-        "paid" => Msg::InvoiceStatusPaid,
-        "open" => Msg::InvoiceStatusOpen,
-        "past_due" => Msg::InvoiceStatusPastDue,
-        _ => Msg::InvoiceStatusVoid,
+        InvoiceStatus::Paid => Msg::InvoiceStatusPaid,
+        InvoiceStatus::Open => Msg::InvoiceStatusOpen,
+        InvoiceStatus::PastDue => Msg::InvoiceStatusPastDue,
+        InvoiceStatus::Void => Msg::InvoiceStatusVoid,
     })
 }
 
 /// Still to be paid: open, or past its due date.
 fn payable(invoice: &Invoice) -> bool {
-    matches!(invoice.status.as_str(), "open" | "past_due")
+    matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::PastDue)
 }
 
 /// Pays `invoice` with the card on file, then reloads the page's data.
@@ -129,17 +129,17 @@ pub fn Bills() -> impl IntoView {
                         <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
                     </tr></thead>
                     <tbody>
-                        <For each=move || ctx.bills.get() key=|b| (b.id.clone(), b.status.clone()) let:bill>
+                        <For each=move || ctx.bills.get() key=|b| (b.id.clone(), b.status) let:bill>
                             {
                                 let unpaid = payable(&bill);
                                 let target = bill.clone();
                                 view! {
-                                    <tr data-testid="bill-row" data-status=bill.status.clone()>
+                                    <tr data-testid="bill-row" data-status=bill.status.as_str()>
                                         <th scope="row"><A href=format!("/invoices/{}", bill.id)>{bill.number.clone()}</A></th>
                                         <td>{format::date(bill.created, None)}</td>
                                         <td>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</td>
                                         <td class="numeric">{format::money(bill.total, bill.currency, None)}</td>
-                                        <td>{invoice_status(&bill.status)}</td>
+                                        <td>{invoice_status(bill.status)}</td>
                                         <td class="numeric">
                                             {unpaid.then(|| view! {
                                                 <button type="button" class="link-button" data-testid="pay-bill"

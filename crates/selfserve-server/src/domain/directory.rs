@@ -10,63 +10,9 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-/// What kind of organisation a tenant is; only commercial ones may buy self-service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationKind {
-    /// A business.
-    Commercial,
-    /// A government body.
-    Government,
-    /// A nonprofit.
-    Nonprofit,
-    /// A school or university.
-    Education,
-}
+pub use selfserve_api::session::OrganizationKind;
 
-impl OrganizationKind {
-    /// As stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Commercial => "commercial",
-            Self::Government => "government",
-            Self::Nonprofit => "nonprofit",
-            Self::Education => "education",
-        }
-    }
-
-    /// The inverse of [`Self::as_str`].
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Commercial,
-            Self::Government,
-            Self::Nonprofit,
-            Self::Education,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
-    }
-}
-
-/// An administrative role in an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees and controls everything, including product policies.
-    GlobalAdmin,
-    /// Sees all purchases and bills; cannot change policy.
-    BillingAdmin,
-}
-
-impl Role {
-    /// As stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::GlobalAdmin => "global_admin",
-            Self::BillingAdmin => "billing_admin",
-        }
-    }
-}
+pub use selfserve_api::session::Role;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,6 +189,11 @@ impl Directory {
             let domains = check_domains(&place, &org.domains, &mut problems);
             if org.name.trim().is_empty() {
                 problems.push(format!("{place}.name: must not be empty"));
+            }
+            if org.kind == OrganizationKind::Partner {
+                problems.push(format!(
+                    "{place}.kind: partners are listed under \"partners\", not as organisations"
+                ));
             }
             let country = CountryCode::parse(&org.country).unwrap_or_else(|_| {
                 problems.push(format!(

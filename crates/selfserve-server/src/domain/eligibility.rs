@@ -8,46 +8,8 @@
 use super::directory::OrganizationKind;
 use super::market::{CountryCode, is_allowed_market};
 pub use selfserve_api::eligibility::IneligibleReason as Ineligible;
-use std::str::FromStr;
 
-/// An admin's setting for one product in one organisation (the MSCommerce
-/// `AllowSelfServicePurchase` policy).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Policy {
-    /// Users may buy and start trials.
-    #[default]
-    Enabled,
-    /// Users may not buy or start trials.
-    Disabled,
-    /// Users may start trials without a card, but not buy.
-    OnlyTrialsWithoutPaymentMethod,
-}
-
-impl Policy {
-    /// As stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Enabled => "enabled",
-            Self::Disabled => "disabled",
-            Self::OnlyTrialsWithoutPaymentMethod => "only_trials_without_payment_method",
-        }
-    }
-}
-
-impl FromStr for Policy {
-    type Err = ();
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        [
-            Self::Enabled,
-            Self::Disabled,
-            Self::OnlyTrialsWithoutPaymentMethod,
-        ]
-        .into_iter()
-        .find(|policy| policy.as_str() == text)
-        .ok_or(())
-    }
-}
+pub use selfserve_api::admin::Policy;
 
 /// What kind of tenant a domain belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

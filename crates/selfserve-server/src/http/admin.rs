@@ -40,6 +40,7 @@ use selfserve_api::admin::{
     PolicyUpdate, SeatCounts, TakeOverRequest, TakeOverResult, TrialRequest,
 };
 use selfserve_api::product::{ProductId, SeatCount, SeatLimits};
+use selfserve_api::session::OrganizationKind;
 use selfserve_api::subscription::{Source, Subscription};
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
@@ -58,11 +59,11 @@ pub enum AdminRole {
 }
 
 impl AdminRole {
-    fn as_str(self) -> &'static str {
+    fn wire(self) -> selfserve_api::admin::AdminRole {
         match self {
-            Self::Global => "global_admin",
-            Self::Billing => "billing_admin",
-            Self::Partner => "partner",
+            Self::Global => selfserve_api::admin::AdminRole::GlobalAdmin,
+            Self::Billing => selfserve_api::admin::AdminRole::BillingAdmin,
+            Self::Partner => selfserve_api::admin::AdminRole::Partner,
         }
     }
 }
@@ -91,7 +92,7 @@ pub async fn admin_scope(
             .iter()
             .any(|d| d.eq_ignore_ascii_case(domain.trim()))
     };
-    if current.organization.kind == "partner" {
+    if current.organization.kind == OrganizationKind::Partner {
         let customers = state
             .store
             .delegated_customers(&current.organization.id)
@@ -147,10 +148,10 @@ pub async fn organizations(
         id: org.id,
         name: org.name,
         domains: org.domains,
-        role: role.as_str().to_owned(),
+        role: role.wire(),
         can_change_policy: role == AdminRole::Global,
     };
-    if current.organization.kind == "partner" {
+    if current.organization.kind == OrganizationKind::Partner {
         let customers = state
             .store
             .delegated_customers(&current.organization.id)
@@ -632,7 +633,7 @@ pub async fn policies(
         .into_iter()
         .map(|(product, policy)| PolicyEntry {
             product,
-            value: policy.as_str().to_owned(),
+            value: policy,
         })
         .collect();
     Ok(Json(List::complete(data)))
@@ -661,13 +662,7 @@ pub async fn set_policy(
         ));
     }
     let product = parse_product(&product)?;
-    let value: Policy = update.value.parse().map_err(|()| {
-        AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "`value` must be enabled, disabled or only_trials_without_payment_method.",
-        )
-        .field("value")
-    })?;
+    let value = update.value;
     change_policy(
         &state.store,
         &scope.organization.id,
@@ -677,10 +672,7 @@ pub async fn set_policy(
         state.clock.now(),
     )
     .await?;
-    Ok(Json(PolicyEntry {
-        product,
-        value: value.as_str().to_owned(),
-    }))
+    Ok(Json(PolicyEntry { product, value }))
 }
 
 /// Sets a policy and records it (the API and the CLI share this).
@@ -792,17 +784,28 @@ pub async fn audit_log(
     Ok(Json(List::complete(
         events
             .into_iter()
-            .map(|row| AuditEntry {
-                id: row.id,
-                at: row.event.at,
-                actor: row.event.actor_name,
-                action: row.event.action,
-                subscription_id: row.event.subscription_id,
-                product: row.event.product,
-                before: parse(row.event.before),
-                after: parse(row.event.after),
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.id,
+                    at: row.event.at,
+                    actor: row.event.actor_name,
+                    action: row
+                        .event
+                        .action
+                        .parse()
+                        .map_err(|e| AppError::internal(format!("audit action: {e}")))?,
+                    subscription_id: row.event.subscription_id,
+                    product: row
+                        .event
+                        .product
+                        .map(|p| p.parse())
+                        .transpose()
+                        .map_err(|_| AppError::internal("audit product"))?,
+                    before: parse(row.event.before),
+                    after: parse(row.event.after),
+                })
             })
-            .collect(),
+            .collect::<Result<_, AppError>>()?,
     )))
 }
 

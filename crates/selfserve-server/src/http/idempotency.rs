@@ -207,7 +207,10 @@ async fn settled_response(
                 .invoices_of(&id, 1_000)
                 .await?
                 .into_iter()
-                .find(|i| i.status == "paid" && i.period_end == order.period_end);
+                .find(|i| {
+                    i.status == selfserve_api::subscription::InvoiceStatus::Paid
+                        && i.period_end == order.period_end
+                });
             Ok(invoice.map(|i| (200, serde_json::to_string(&i).unwrap_or_default())))
         }
         ("failed", _) => Ok(order

@@ -14,6 +14,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use selfserve_api::ErrorCode;
 use selfserve_api::List;
+use selfserve_api::session::OrganizationKind;
 use selfserve_api::subscription::{Source, Subscription};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -40,7 +41,7 @@ pub async fn may_administer(
     {
         return Ok(true);
     }
-    if current.organization.kind == "partner" {
+    if current.organization.kind == OrganizationKind::Partner {
         let customers = state
             .store
             .delegated_customers(&current.organization.id)
@@ -90,7 +91,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
-    let ids = if current.organization.kind == "partner" {
+    let ids = if current.organization.kind == OrganizationKind::Partner {
         let customers = state
             .store
             .delegated_customers(&current.organization.id)

@@ -1,7 +1,8 @@
 //! Organisations, domains, users and partner delegations.
 
-use super::{Store, StoreError, flag, from_flag};
+use super::{Store, StoreError, decode, flag, from_flag};
 use crate::domain::search::{normalize_query, prefix_upper_bound, search_terms};
+use selfserve_api::session::OrganizationKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
@@ -13,8 +14,7 @@ pub struct OrganizationRow {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// `commercial`, `government`, `nonprofit`, `education` or `partner`.
-    pub kind: String,
+    pub kind: OrganizationKind,
     /// ISO country code; `None` for partners.
     pub country: Option<String>,
     /// False for unmanaged tenants.
@@ -126,7 +126,7 @@ impl Store {
             let org = OrganizationRow {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
-                kind: row.try_get("kind")?,
+                kind: decode(&row, "kind")?,
                 country: row.try_get("country")?,
                 managed: from_flag(row.try_get("managed")?),
                 domains: Vec::new(),
@@ -182,7 +182,7 @@ impl Store {
                     )
                     .bind(&org.id)
                     .bind(&org.name)
-                    .bind(&org.kind)
+                    .bind(org.kind.as_str())
                     .bind(&org.country)
                     .bind(flag(org.managed))
                     .bind(now)
@@ -196,7 +196,7 @@ impl Store {
                     )
                     .bind(&org.id)
                     .bind(&org.name)
-                    .bind(&org.kind)
+                    .bind(org.kind.as_str())
                     .bind(&org.country)
                     .bind(flag(org.managed))
                     .bind(now)
@@ -339,11 +339,11 @@ async fn write_search_terms(
 
 const ORGANIZATION_COLUMNS: &str = "id, name, kind, country, managed";
 
-fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, sqlx::Error> {
+fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, StoreError> {
     Ok(OrganizationRow {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
+        kind: decode(row, "kind")?,
         country: row.try_get("country")?,
         managed: from_flag(row.try_get("managed")?),
         domains: Vec::new(),

@@ -121,15 +121,15 @@ impl Store {
             let currency: String = r.try_get("currency")?;
             Ok(Order {
                 id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
+                kind: super::decode(r, "kind")?,
                 quantity: r.try_get::<i64, _>("quantity")? as u32,
                 amount: r.try_get("amount")?,
-                currency: Currency::parse(&currency).unwrap_or(Currency::USD),
-                status: r.try_get("phase")?,
+                currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+                status: super::decode(r, "phase")?,
                 created: r.try_get("created_at")?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
 
         let latest_invoice = self.invoices_of(id, 1).await?.into_iter().next();
 
@@ -253,12 +253,12 @@ impl Store {
             id,
             number: row.try_get("number")?,
             subscription_id: row.try_get("subscription_id")?,
-            status: row.try_get("status")?,
+            status: super::decode(row, "status")?,
             lines,
             subtotal: row.try_get("subtotal")?,
             tax: row.try_get("tax")?,
             total: row.try_get("total")?,
-            currency: Currency::parse(&currency).unwrap_or(Currency::USD),
+            currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
             period_start: row.try_get("period_start")?,
             period_end: row.try_get("period_end")?,
             created: row.try_get("created_at")?,
