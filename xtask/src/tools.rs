@@ -253,9 +253,21 @@ pub fn ensure_postgres() -> Result<String, String> {
         ))
         .output()
         .map_err(|e| format!("psql: {e}"))?;
+    let hour_ago = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        .saturating_sub(3600);
     for database in String::from_utf8_lossy(&leftovers.stdout).lines() {
         let database = database.trim();
+        // `selfserve_test_{unix seconds}_{random}`: only those older than an hour are
+        // leftovers; younger ones may belong to a run in another checkout.
+        let created = database
+            .strip_prefix("selfserve_test_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|secs| secs.parse::<u64>().ok())
+            .unwrap_or(0);
         if !database.is_empty()
+            && created < hour_ago
             && database
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_')

@@ -22,9 +22,15 @@ async fn fresh_database(dir: &std::path::Path) -> String {
     };
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
+    // The creation time in the name lets `cargo xtask test` drop what crashed runs left
+    // without touching the databases of a run still going on in another checkout.
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let name = format!(
-        "selfserve_test_{}",
-        selfserve_server::ids::new_secret()[..16].to_owned()
+        "selfserve_test_{created}_{}",
+        selfserve_server::ids::new_secret()[..12].to_ascii_lowercase()
     );
     let base = base.trim_end_matches('/');
     let mut admin = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
