@@ -4,30 +4,30 @@
 //! tokenises), so the form never accepts a number the gateway refuses or the other way round.
 //! A [`CardNumber`] never prints its digits: its `Debug` shows the brand and last four only.
 
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// Card networks recognised from the number's first digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CardBrand {
-    /// Visa.
-    Visa,
-    /// Mastercard.
-    Mastercard,
-    /// American Express.
-    Amex,
-    /// Discover.
-    Discover,
-    /// Diners Club.
-    Diners,
-    /// JCB.
-    Jcb,
-    /// UnionPay.
-    Unionpay,
-    /// Not recognised (yet): the number may still be valid.
-    Unknown,
+wire_enum! {
+    /// Card networks recognised from the number's first digits.
+    pub enum CardBrand {
+        /// Visa.
+        Visa => "visa",
+        /// Mastercard.
+        Mastercard => "mastercard",
+        /// American Express.
+        Amex => "amex",
+        /// Discover.
+        Discover => "discover",
+        /// Diners Club.
+        Diners => "diners",
+        /// JCB.
+        Jcb => "jcb",
+        /// UnionPay.
+        Unionpay => "unionpay",
+        /// Not recognised (yet): the number may still be valid.
+        Unknown => "unknown",
+    }
 }
 
 impl CardBrand {

@@ -8,9 +8,9 @@
 //! Users the file no longer lists are kept but marked as out of the directory (and so cannot
 //! sign in): the FAQ's leaver rule keeps their subscriptions running until cancelled.
 
+use crate::auth::password_hash as password;
 use crate::domain::directory::{Directory, OrganizationKind, Role, UserEntry};
 use crate::ids::new_id;
-use crate::password;
 use crate::store::directory::{DirectoryChange, DirectorySnapshot, OrganizationRow, UserRow};
 use crate::store::{Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -177,7 +177,7 @@ fn plan(snapshot: &DirectorySnapshot, directory: &Directory) -> Result<Plan, Imp
                 id: String::new(),
                 name: org.name.clone(),
                 kind: org.kind,
-                country: Some(org.country.as_str().to_owned()),
+                country: Some(org.country),
                 managed: org.managed,
                 domains: org.domains.clone(),
             },

@@ -1,13 +1,19 @@
 //! The HTTP face of the server: the JSON API under `/api/v1`, `/healthz`, and the built app.
 //!
+//! Every handler does four things and no more: parse the request (the extractors here turn
+//! every bad input into the envelope), authorise (by handing the signed-in [`Caller`] to a
+//! service, which asks `access`), call a service, and render its answer or error.
+//!
 //! # Layout
-//! - [`error`]: [`error::AppError`], the envelope every failure becomes.
+//! - [`error`]: [`error::AppError`], the envelope every failure becomes, and the words for
+//!   every service error.
 //! - [`extract`]: JSON/query extractors whose rejections are envelopes too.
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
-//! - [`session`]: sign-in, sign-out, and the [`session::CurrentUser`] extractor.
+//! - [`session`]: sign-in, sign-out, and the [`Caller`] extractor.
 //! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
-//! - [`products`], [`checkout`], [`subscriptions`], [`manage`], [`admin`], [`health`]: the
-//!   endpoints.
+//! - [`throttle`]: per-client rate limits.
+//! - the endpoints: [`products`], [`checkout`], [`trials`], [`subscriptions`], [`licences`],
+//!   [`seats`], [`bills`], [`admin`], [`test_clock`], [`health`].
 //!
 //! # Invariants
 //! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
@@ -18,20 +24,24 @@
 
 pub mod admin;
 pub mod app_files;
+pub mod bills;
 pub mod checkout;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
-pub mod manage;
+pub mod licences;
 pub mod products;
+pub mod seats;
 pub mod session;
 pub mod subscriptions;
+pub mod test_clock;
+pub mod throttle;
+pub mod trials;
 
-use crate::clock::Clock;
-use crate::gateway::Gateway;
-use crate::store::Store;
-use crate::throttle::Throttle;
+pub use crate::services::Caller;
+
+use crate::services::Services;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -43,6 +53,7 @@ use selfserve_api::ErrorCode;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use throttle::Throttle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -58,13 +69,9 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// Server time.
-    pub clock: Clock,
-    /// The test card gateway (charges; its origin is where browsers post cards).
-    pub gateway: Gateway,
-    /// Rate limits.
+    pub services: Services,
+    /// Where browsers post card details (the built-in gateway's origin).
+    pub gateway_origin: String,
     pub throttles: Throttles,
     /// Set the session cookie `Secure` with the `__Host-` prefix (behind TLS).
     pub secure_cookies: bool,
@@ -114,7 +121,7 @@ async fn client_config(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::Json<ClientConfig> {
     axum::Json(ClientConfig {
-        gateway_url: state.gateway.origin().to_owned(),
+        gateway_url: state.gateway_origin.clone(),
         test_mode: true,
     })
 }
@@ -145,30 +152,33 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         ))
         .routes(routes!(checkout::quote))
         .routes(routes!(checkout::purchase))
+        .routes(routes!(trials::start_trial))
         .routes(routes!(subscriptions::list))
         .routes(routes!(subscriptions::get_one))
-        .routes(routes!(manage::search_directory))
-        .routes(routes!(manage::assign))
-        .routes(routes!(manage::unassign))
-        .routes(routes!(manage::quote_seats))
-        .routes(routes!(manage::change_seats))
-        .routes(routes!(manage::invoices))
-        .routes(routes!(manage::invoice))
-        .routes(routes!(manage::pay_invoice))
-        .routes(routes!(manage::set_payment_method))
-        .routes(routes!(manage::cancel))
-        .routes(routes!(manage::reactivate))
-        .routes(routes!(manage::advance_clock))
-        .routes(routes!(admin::organizations))
-        .routes(routes!(admin::purchases, admin::central_purchase))
-        .routes(routes!(admin::export_csv))
-        .routes(routes!(admin::take_over))
-        .routes(routes!(admin::cancel_request))
-        .routes(routes!(admin::policies))
-        .routes(routes!(admin::set_policy))
-        .routes(routes!(admin::capacity))
-        .routes(routes!(admin::audit_log))
-        .routes(routes!(admin::start_trial))
+        .routes(routes!(subscriptions::set_payment_method))
+        .routes(routes!(subscriptions::cancel))
+        .routes(routes!(subscriptions::reactivate))
+        .routes(routes!(licences::search_directory))
+        .routes(routes!(licences::assign))
+        .routes(routes!(licences::unassign))
+        .routes(routes!(seats::quote_seats))
+        .routes(routes!(seats::change_seats))
+        .routes(routes!(bills::invoices))
+        .routes(routes!(bills::invoice))
+        .routes(routes!(bills::pay_invoice))
+        .routes(routes!(test_clock::advance_clock))
+        .routes(routes!(admin::organizations::organizations))
+        .routes(routes!(
+            admin::purchases::purchases,
+            admin::central::central_purchase
+        ))
+        .routes(routes!(admin::export::export_csv))
+        .routes(routes!(admin::take_over::take_over))
+        .routes(routes!(admin::take_over::cancel_request))
+        .routes(routes!(admin::policies::policies))
+        .routes(routes!(admin::policies::set_policy))
+        .routes(routes!(admin::capacity::capacity))
+        .routes(routes!(admin::audit::audit_log))
         .split_for_parts();
     let openapi = Arc::new(openapi);
     let api = api
@@ -182,7 +192,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
 
-    let app_files = app_files::service(dist, state.gateway.origin());
+    let app_files = app_files::service(dist, &state.gateway_origin);
 
     Router::new()
         .route("/healthz", get(health::healthz))

@@ -1,34 +1,33 @@
 //! The selfserve backend: the JSON API, the built app, and the test card gateway.
 //!
 //! # Layout
-//! - [`cli`]: the command line (`serve`, `directory import`).
-//! - [`server`]: binds the listeners, serves until Ctrl-C/SIGTERM, shuts down gracefully.
-//! - [`http`]: routes, extractors, the error envelope, middleware.
-//! - [`gateway`]: the test card gateway (own listener, own origin).
-//! - [`domain`]: pure business rules (markets, prices, the directory file); no I/O.
+//! - [`cli`]: the command line (`serve`, `directory import`, `policy`).
+//! - [`server`]: binds the listeners, runs billing, serves until Ctrl-C/SIGTERM.
+//! - [`http`]: routes and handlers (parse → authorise → call a service → render), the error
+//!   envelope, middleware.
+//! - [`services`]: what the server does, below HTTP; shared by the handlers and the CLI.
+//! - [`access`]: who may do what, decided in one place.
+//! - [`auth`]: sign-in methods and sessions.
+//! - [`payments`]: the card processor seam; [`gateway`]: the built-in test gateway behind it
+//!   (own listener, own origin).
+//! - [`events`]: domain events, written with each change (the outbox; the audit log).
+//! - [`domain`]: pure business rules (markets, prices, lifecycles, the directory file); no I/O.
 //! - [`store`]: the database; the only module with SQL.
 //! - [`directory_import`]: brings the database in line with a directory file.
-//! - [`auth`]: sign-in, sessions, what a signed-in user may buy.
-//! - [`purchases`]: buying, with recorded phases so money moves exactly once.
-//! - [`billing`]: renewals, seats added mid-period, paying bills; grace and suspension.
-//! - [`throttle`]: token-bucket rate limits.
-//! - [`audit`]: writing the audit log.
-//! - [`password`], [`ids`], [`clock`]: argon2id hashing, random ids, server time.
-//! - [`demo`]: the embedded demo directory.
+//! - [`ids`], [`clock`]: random ids, server time. [`demo`]: the embedded demo directory.
 
-pub mod audit;
+pub mod access;
 pub mod auth;
-pub mod billing;
 pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod directory_import;
 pub mod domain;
+pub mod events;
 pub mod gateway;
 pub mod http;
 pub mod ids;
-pub mod password;
-pub mod purchases;
+pub mod payments;
 pub mod server;
+pub mod services;
 pub mod store;
-pub mod throttle;

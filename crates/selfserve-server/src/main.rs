@@ -79,8 +79,11 @@ async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {
 }
 
 async fn policy(command: PolicyCommand) -> Result<(), String> {
+    use selfserve_api::admin::Policy;
     use selfserve_api::product::ProductId;
-    use selfserve_server::domain::eligibility::Policy;
+    use selfserve_api::session::OrganizationKind;
+    use selfserve_server::access::Actor;
+    use selfserve_server::services::admin::policies;
     let (org, database) = match &command {
         PolicyCommand::List { org, database } | PolicyCommand::Set { org, database, .. } => {
             (org.trim().to_ascii_lowercase(), database.database.clone())
@@ -91,15 +94,16 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
         .organization_by_domain(&org)
         .await
         .map_err(|e| e.to_string())?
-        .filter(|o| o.kind != selfserve_api::session::OrganizationKind::Partner)
+        .filter(|o| o.kind != OrganizationKind::Partner)
         .ok_or_else(|| format!("no organisation has the domain {org}"))?;
     match command {
         PolicyCommand::List { .. } => {
-            let policies = selfserve_server::auth::policies_of(&store, &organization.id)
+            let policies = store
+                .policies(&organization.id)
                 .await
                 .map_err(|e| e.to_string())?;
             for (product, value) in policies {
-                println!("{product} {}", value.as_str());
+                println!("{product} {value}");
             }
         }
         PolicyCommand::Set { product, value, .. } => {
@@ -115,18 +119,17 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
                      only_trials_without_payment_method"
                 )
             })?;
-            let now = selfserve_server::clock::Clock::system().now();
-            selfserve_server::http::admin::change_policy(
-                &store,
+            let services = selfserve_server::services::Services::offline(store.clone());
+            policies::change(
+                &services,
+                &Actor::Operator,
                 &organization.id,
                 product,
                 value,
-                &selfserve_server::audit::Actor::Cli,
-                now,
             )
             .await
             .map_err(|e| e.to_string())?;
-            println!("{product} {}", value.as_str());
+            println!("{product} {value}");
         }
     }
     store.close().await;

@@ -5,7 +5,10 @@ use crate::directory_import;
 use crate::domain::directory::Directory;
 use crate::gateway::Gateway;
 use crate::http::{self, AppState, Throttles};
-use crate::purchases;
+use crate::payments::Payments;
+use crate::services::Services;
+use crate::services::billing::{BillingReport, TEST_CLOCK_SETTING, run_due};
+use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -60,6 +63,8 @@ pub struct RunningServer {
     pub gateway_addr: SocketAddr,
     /// The database (tests inspect it).
     pub store: Store,
+    /// What the handlers call (tests drive recovery and settings through it).
+    pub services: Services,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
@@ -72,7 +77,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let clock = Clock::system();
     if options.test_clock
         && let Some(offset) = store
-            .setting(crate::http::manage::TEST_CLOCK_SETTING)
+            .setting(TEST_CLOCK_SETTING)
             .await?
             .and_then(|v| v.parse().ok())
     {
@@ -113,18 +118,20 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
             source,
         })?;
 
-    let gateway = Gateway::new(
-        store.clone(),
-        clock.clone(),
-        &format!("http://{gateway_addr}"),
-    );
+    let gateway_origin = format!("http://{gateway_addr}");
+    let gateway = Gateway::new(store.clone(), clock.clone(), &gateway_origin);
+    let services = Services {
+        store: store.clone(),
+        payments: Payments::Builtin(gateway.clone()),
+        clock: clock.clone(),
+    };
     // On SQLite this is the only server using the file, so every unfinished order is left over
     // from a previous run; on PostgreSQL another server may be working on a recent one.
     let lease = match store.backend() {
         crate::store::Backend::Sqlite => 0,
-        crate::store::Backend::Postgres => purchases::RECOVERY_LEASE_SECONDS,
+        crate::store::Backend::Postgres => RECOVERY_LEASE_SECONDS,
     };
-    let settled = purchases::recover(&store, &gateway, clock.now(), lease).await?;
+    let settled = recover(&services, clock.now(), lease).await?;
     if settled > 0 {
         tracing::warn!(settled, "settled purchases left unfinished by the last run");
     }
@@ -132,12 +139,10 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     if indexed > 0 {
         tracing::info!(indexed, "indexed users for search");
     }
-    let billing_gateway = gateway.clone();
-    let clock_for_billing = clock.clone();
+    let state_services = services.clone();
     let state = AppState {
-        store: store.clone(),
-        clock,
-        gateway: gateway.clone(),
+        services: services.clone(),
+        gateway_origin,
         throttles: Throttles::default(),
         secure_cookies: options.secure_cookies,
         test_clock: options.test_clock,
@@ -147,7 +152,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     if addr.ip().is_loopback() {
         app_origins.push(format!("http://localhost:{}", addr.port()));
     }
-    let gateway = crate::gateway::router(gateway, app_origins);
+    let gateway = crate::gateway::http::router(gateway, app_origins);
 
     let (stop, stopped) = watch::channel(false);
     let serve =
@@ -163,12 +168,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
                 .await
             })
         };
-    let billing_task = tokio::spawn(run_billing(
-        store.clone(),
-        billing_gateway,
-        clock_for_billing,
-        stopped.clone(),
-    ));
+    let billing_task = tokio::spawn(run_billing(services, stopped.clone()));
     let tasks = vec![
         serve(app_listener, app, stopped.clone()),
         serve(gateway_listener, gateway, stopped),
@@ -178,6 +178,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         addr,
         gateway_addr,
         store,
+        services: state_services,
         stop,
         tasks,
     })
@@ -188,9 +189,7 @@ const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30)
 
 /// Runs billing now and then every [`BILLING_INTERVAL`] until the server stops.
 async fn run_billing(
-    store: Store,
-    gateway: Gateway,
-    clock: Clock,
+    services: Services,
     mut stopped: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut ticks = tokio::time::interval(BILLING_INTERVAL);
@@ -202,18 +201,12 @@ async fn run_billing(
         tokio::select! {
             _ = ticks.tick() => {
                 // Orders stuck past the lease (a failure mid-request) are settled here too.
-                if let Err(error) = crate::purchases::recover(
-                    &store,
-                    &gateway,
-                    clock.now(),
-                    crate::purchases::RECOVERY_LEASE_SECONDS,
-                )
-                .await
-                {
+                let now = services.clock.now();
+                if let Err(error) = recover(&services, now, RECOVERY_LEASE_SECONDS).await {
                     tracing::error!(%error, "settling unfinished orders failed");
                 }
-                match crate::billing::run_due(&store, &gateway, clock.now()).await {
-                    Ok(report) if report != crate::billing::BillingReport::default() => {
+                match run_due(&services, services.clock.now()).await {
+                    Ok(report) if report != BillingReport::default() => {
                         tracing::info!(?report, "billing run");
                     }
                     Ok(_) => {}

@@ -15,22 +15,40 @@
 //! time anyway, and a transaction that starts reading and then writes can fail with
 //! `SQLITE_BUSY` without waiting when another connection wrote in between. Reads use a pool.
 //!
-//! # Layout
-//! - [`directory`]: organisations, domains, users, partner delegations.
-//! - [`sessions`]: sign-in sessions and product policies.
-//! - [`gateway`]: the test gateway's tokens, saved cards and charges.
-//! - [`purchases`]: idempotency keys, orders, completing a purchase.
-//! - [`billing`]: licences, seat changes, renewals, paying bills.
-//! - [`admin`]: the audit log, central purchases, take-overs, capacity, trials.
-//! - [`subscriptions`]: subscriptions, orders and invoices as the API shows them.
+//! Every row decodes into typed values: a state or kind read from the database is one of its
+//! enum's values or the read fails ([`decode`]); nothing falls back to a default.
+//!
+//! # Layout (one concern per room)
+//! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
+//! - [`sessions`], [`policies`]: sign-in sessions; product policies.
+//! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
+//! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
+//! - [`orders`]: the order that records every movement of money, and its phases.
+//! - [`invoices`]: writing (the one place) and reading bills.
+//! - [`locks`]: row locks taken in the one order that keeps PostgreSQL free of deadlocks.
+//! - [`assignments`]: licences, and the seat invariant.
+//! - [`lifecycle`]: cancelling, reactivating, ending, suspending, renewing.
+//! - [`payments`]: recording and completing purchases, seat increases and bill payments.
+//! - [`subscriptions`]: subscriptions as stored and as the API shows them.
+//! - [`central`]: central purchases, take-overs, capacity, trials.
+//! - [`events`]: the outbox of domain events, written inside each change's transaction; the
+//!   audit log reads it.
 
-pub mod admin;
-pub mod billing;
+pub mod assignments;
+pub mod central;
 pub mod directory;
+pub mod events;
 pub mod gateway;
-pub mod purchases;
+pub mod idempotency;
+pub mod invoices;
+pub mod lifecycle;
+pub mod locks;
+pub mod orders;
+pub mod payments;
+pub mod policies;
 pub mod sessions;
 pub mod subscriptions;
+pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -200,6 +218,9 @@ impl Store {
     }
 }
 
+/// A transaction on the writer.
+pub(crate) type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+
 /// A closed set of values stored as its wire text: an unknown text is a corrupt row, never a
 /// default.
 pub(crate) fn decode<T>(row: &sqlx::any::AnyRow, column: &str) -> Result<T, StoreError>
@@ -212,6 +233,36 @@ where
         .map_err(|e: selfserve_api::wire_enum::UnknownValue| {
             StoreError::Corrupt(format!("{column}: {e}"))
         })
+}
+
+/// A stored currency code; anything else is a corrupt row (never "dollars").
+pub(crate) fn decode_currency(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<selfserve_api::money::Currency, StoreError> {
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    selfserve_api::money::Currency::parse(&text)
+        .map_err(|_| StoreError::Corrupt(format!("{column}: {text:?} is not a currency")))
+}
+
+/// A stored product id.
+pub(crate) fn decode_product(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<selfserve_api::product::ProductId, StoreError> {
+    use sqlx::Row;
+    let text: String = row.try_get(column)?;
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{column}: {text:?} is not a product")))
+}
+
+/// `$first, $first+1, …` for `count` values (an `IN (…)` list of bound parameters).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A flag as stored: 0 or 1.

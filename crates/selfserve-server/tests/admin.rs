@@ -506,16 +506,12 @@ async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled()
         .unwrap()
         .unwrap()
         .organization_id;
-    let store = &app.server.store;
-    store
-        .set_policy(
-            &contoso,
-            "power-apps-per-user",
-            "only_trials_without_payment_method",
-            0,
-        )
-        .await
-        .unwrap();
+    app.set_policy(
+        &contoso,
+        "power-apps-per-user",
+        "only_trials_without_payment_method",
+    )
+    .await;
     app.sign_in("megan@contoso.com").await;
 
     let (status, trial) = app
@@ -549,10 +545,8 @@ async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled()
     assert_eq!(body["error"]["reason"], "policy_trials_only");
 
     // Disabled: not even a trial.
-    store
-        .set_policy(&contoso, "power-automate-per-user", "disabled", 0)
-        .await
-        .unwrap();
+    app.set_policy(&contoso, "power-automate-per-user", "disabled")
+        .await;
     let (status, body) = app
         .post(
             "/api/v1/trials",
@@ -569,10 +563,8 @@ async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled()
         &json!({"emails": ["alex@contoso.com"]}),
     )
     .await;
-    store
-        .set_policy(&contoso, "power-apps-per-user", "enabled", 0)
-        .await
-        .unwrap();
+    app.set_policy(&contoso, "power-apps-per-user", "enabled")
+        .await;
     let (status, body, _) = app
         .purchase(
             "convert-too-small",

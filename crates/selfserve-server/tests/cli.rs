@@ -133,7 +133,10 @@ async fn a_purchase_cut_off_after_the_charge_is_finished_on_restart_and_charged_
     let mut crashing = ServerProcess::start_in(
         &dist,
         dir.path(),
-        &[(selfserve_server::purchases::CRASH_AFTER_CHARGE_ENV, "1")],
+        &[(
+            selfserve_server::services::payments::CRASH_AFTER_CHARGE_ENV,
+            "1",
+        )],
     );
     let client = reqwest::Client::builder()
         .cookie_store(true)

@@ -675,20 +675,18 @@ async fn two_seat_increases_from_the_same_count_charge_once() {
 
 #[tokio::test]
 async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_refused() {
-    use selfserve_server::billing;
+    use selfserve_server::services::{billing, payments, seats};
+    use selfserve_server::store::orders::PaymentSource;
     let app = spawn_app().await;
     let sub = megan_buys(&app, 10).await;
     let id = sub["id"].as_str().unwrap();
-    let store = &app.server.store;
-    let gateway = selfserve_server::gateway::Gateway::new(
-        store.clone(),
-        selfserve_server::clock::Clock::system(),
-        &app.gateway,
-    );
-    let before = store.billing_row(id).await.unwrap().unwrap();
+    let services = &app.server.services;
+    let store = &services.store;
+    let before = store.subscription_row(id).await.unwrap().unwrap();
     let now = before.current_period_start + 86_400;
     let megan = app.user_id("megan@contoso.com").await;
-    let increase = billing::seat_increase_order(&before, 2, "tok_stalled".into(), now);
+    let card = |token: &str| PaymentSource::NewCard(token.into());
+    let increase = seats::seat_increase_order(&before, 2, card("tok_stalled"), now);
     assert!(
         store
             .insert_seat_increase(&increase, 10, (&megan, "stalled"))
@@ -699,17 +697,17 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
     // Past the period's end with the increase (priced for this period) still in flight: the
     // renewal waits rather than carry two unpaid seats into the next period.
     let after_end = before.current_period_end + 60;
-    let report = billing::run_due(store, &gateway, after_end).await.unwrap();
+    let report = billing::run_due(services, after_end).await.unwrap();
     assert_eq!(report.renewed, 0);
-    let waiting = store.billing_row(id).await.unwrap().unwrap();
+    let waiting = store.subscription_row(id).await.unwrap().unwrap();
     assert_eq!(waiting.periods_elapsed, before.periods_elapsed);
 
     // Once the stalled increase is given up, an increase after the period's end (prorated to
     // nothing) is refused, and the renewal goes ahead…
-    selfserve_server::purchases::recover(store, &gateway, after_end + 600, 0)
+    payments::recover(services, after_end + 600, 0)
         .await
         .unwrap();
-    let free = billing::seat_increase_order(&before, 2, "tok_free".into(), after_end);
+    let free = seats::seat_increase_order(&before, 2, card("tok_free"), after_end);
     assert_eq!(free.amount, 0);
     assert!(
         !store
@@ -717,15 +715,13 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
             .await
             .unwrap()
     );
-    let report = billing::run_due(store, &gateway, after_end + 600)
-        .await
-        .unwrap();
+    let report = billing::run_due(services, after_end + 600).await.unwrap();
     assert_eq!(report.renewed, 1);
-    let renewed = store.billing_row(id).await.unwrap().unwrap();
+    let renewed = store.subscription_row(id).await.unwrap().unwrap();
     assert_eq!(renewed.periods_elapsed, before.periods_elapsed + 1);
 
     // …and an increase priced for the period that just ended is refused.
-    let stale = billing::seat_increase_order(&before, 2, "tok_stale".into(), now);
+    let stale = seats::seat_increase_order(&before, 2, card("tok_stale"), now);
     assert!(
         !store
             .insert_seat_increase(&stale, 10, (&megan, "stale"))

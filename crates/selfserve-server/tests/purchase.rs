@@ -78,11 +78,7 @@ async fn the_email_step_does_not_reveal_whether_a_mailbox_exists() {
 async fn the_email_step_follows_product_policy_at_once() {
     let app = spawn_app().await;
     let contoso = org_id(&app, "megan@contoso.com").await;
-    app.server
-        .store
-        .set_policy(&contoso, "power-bi-pro", "disabled", 0)
-        .await
-        .unwrap();
+    app.set_policy(&contoso, "power-bi-pro", "disabled").await;
     let (_, body) = eligibility(&app, "megan@contoso.com").await;
     assert_eq!(body["outcome"], "contact_admin");
     assert_eq!(body["reason"], "policy_disabled");
@@ -661,11 +657,7 @@ async fn policy_is_checked_again_when_paying() {
         .await;
     assert_eq!(status, 200);
     let contoso = org_id(&app, "megan@contoso.com").await;
-    app.server
-        .store
-        .set_policy(&contoso, "power-bi-pro", "disabled", 0)
-        .await
-        .unwrap();
+    app.set_policy(&contoso, "power-bi-pro", "disabled").await;
     let token = app.token("4242424242424242").await;
     let (status, body, _) = app
         .purchase(
@@ -809,7 +801,9 @@ async fn the_gateway_answers_cors_only_for_the_apps_origin() {
 
 #[tokio::test]
 async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_released() {
-    use selfserve_server::store::purchases::OrderRow;
+    use selfserve_api::subscription::{OrderKind, OrderPhase};
+    use selfserve_server::payments::{CardProcessor, ChargeOutcome, ChargeRequest, charge_key};
+    use selfserve_server::store::orders::{OrderRow, PaymentSource};
     let app = spawn_app().await;
     let (_, user) = app.sign_in("megan@contoso.com").await;
     let user_id = user["id"].as_str().unwrap();
@@ -821,7 +815,8 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         convert_trial: None,
     };
     let hash = selfserve_server::http::idempotency::fingerprint("POST /purchases", &request);
-    let store = &app.server.store;
+    let services = &app.server.services;
+    let store = &services.store;
     // What a process that died between recording the order and charging leaves behind.
     store
         .begin_idempotent(user_id, "died-early", &hash, 0)
@@ -832,53 +827,50 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         organization_id: user["organization"]["id"].as_str().unwrap().into(),
         purchaser_id: user_id.into(),
         subscription_id: None,
-        kind: "purchase".into(),
-        product: "power-bi-pro".into(),
+        kind: OrderKind::Purchase,
+        product: selfserve_api::product::ProductId::PowerBiPro,
         quantity: 1,
         unit_amount: 1400,
         subtotal: 1400,
         tax: 0,
         tax_rate_bps: 0,
         amount: 1400,
-        currency: "usd".into(),
+        currency: selfserve_api::money::Currency::USD,
         period_start: 0,
         period_end: 0,
-        phase: "created".into(),
-        payment_source: Some(token.clone()),
+        phase: OrderPhase::Created,
+        payment_source: Some(PaymentSource::NewCard(token.clone())),
         decline_code: None,
         created_at: 0,
+        invoice_id: None,
+        converts_subscription_id: None,
     };
     store
         .insert_order(&order, Some((user_id, "died-early")))
         .await
         .unwrap();
-    let gateway = selfserve_server::gateway::Gateway::new(
-        store.clone(),
-        selfserve_server::clock::Clock::system(),
-        &app.gateway,
-    );
-    let settled = selfserve_server::purchases::recover(store, &gateway, 1, 0)
+    let settled = selfserve_server::services::payments::recover(services, 1, 0)
         .await
         .unwrap();
     assert_eq!(settled, 1);
     assert_eq!(
         store.order("ord_died_early").await.unwrap().unwrap().phase,
-        "failed"
+        OrderPhase::Failed
     );
     // Had that process only stalled, its charge would now come too late: the key is closed.
-    let late = gateway
-        .charge(
-            &token,
-            1400,
-            selfserve_api::money::Currency::USD,
-            &selfserve_server::purchases::charge_key("ord_died_early"),
-            true,
-        )
+    let late = services
+        .payments
+        .charge(ChargeRequest {
+            source: &PaymentSource::NewCard(token.clone()),
+            amount: 1400,
+            currency: selfserve_api::money::Currency::USD,
+            key: &charge_key("ord_died_early"),
+        })
         .await
         .unwrap();
     assert_eq!(
         late,
-        selfserve_server::gateway::ChargeOutcome::Declined {
+        ChargeOutcome::Declined {
             decline_code: "abandoned".into()
         }
     );

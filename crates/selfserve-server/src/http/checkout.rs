@@ -1,15 +1,11 @@
 //! The purchase flow's endpoints: `POST /eligibility`, `POST /quotes`, `POST /purchases`.
 
-use super::AppState;
 use super::error::AppError;
 use super::extract::ApiJson;
-use super::idempotency;
-use super::session::CurrentUser;
-use crate::auth::{country_of, policy_for, tenant_of};
-use crate::domain::eligibility::{EmailCheck, check_email, check_purchase};
-use crate::domain::pricing;
-use crate::purchases::{self, PurchaseInput};
-use crate::throttle::throttled_address;
+use super::throttle::throttled_address;
+use super::{AppState, Caller, idempotency};
+use crate::domain::eligibility::EmailCheck;
+use crate::services::checkout::{self, PurchaseInput};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -33,7 +29,7 @@ pub(crate) fn parse_product(text: &str) -> Result<ProductId, AppError> {
     })
 }
 
-fn parse_quantity(quantity: i64, product: ProductId) -> Result<SeatCount, AppError> {
+pub(crate) fn parse_quantity(quantity: i64, product: ProductId) -> Result<SeatCount, AppError> {
     SeatCount::new(quantity, product.seat_limits()).map_err(|error: InvalidSeatCount| {
         AppError::bad_request(ErrorCode::InvalidQuantity, error.to_string()).field("quantity")
     })
@@ -68,15 +64,8 @@ pub async fn eligibility(
         AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
     })?;
     let product = parse_product(&request.product)?;
-    let organization = state.store.organization_by_domain(email.domain()).await?;
-    let (tenant, policy) = match &organization {
-        Some(org) => (
-            Some(tenant_of(org)),
-            policy_for(&state.store, &org.id, product).await?,
-        ),
-        None => (None, Default::default()),
-    };
-    Ok(Json(match check_email(tenant, policy) {
+    let (check, organization) = checkout::email_check(&state.services, &email, product).await?;
+    Ok(Json(match check {
         EmailCheck::SignIn => EligibilityResponse::SignIn {
             organization: OrganizationName {
                 name: organization.map(|o| o.name).unwrap_or_default(),
@@ -106,23 +95,14 @@ pub async fn eligibility(
 )]
 pub async fn quote(
     State(state): State<AppState>,
-    current: CurrentUser,
+    caller: Caller,
     ApiJson(request): ApiJson<QuoteRequest>,
 ) -> Result<Json<Quote>, AppError> {
     let product = parse_product(&request.product)?;
     let quantity = parse_quantity(request.quantity, product)?;
-    let org = &current.organization;
-    let policy = policy_for(&state.store, &org.id, product).await?;
-    if let Err(reason) = check_purchase(tenant_of(org), policy, current.user.guest, true) {
-        return Err(AppError::not_eligible(reason));
-    }
-    let country = country_of(org);
-    Ok(Json(pricing::quote(
-        product,
-        country,
-        quantity,
-        state.clock.now(),
-    )))
+    Ok(Json(
+        checkout::quote(&state.services, &caller, product, quantity).await?,
+    ))
 }
 
 /// Buys a subscription with a card token. Idempotent per `Idempotency-Key`.
@@ -143,7 +123,7 @@ pub async fn quote(
 )]
 pub async fn purchase(
     State(state): State<AppState>,
-    current: CurrentUser,
+    caller: Caller,
     headers: HeaderMap,
     ApiJson(request): ApiJson<PurchaseRequest>,
 ) -> Result<Response, AppError> {
@@ -165,7 +145,7 @@ pub async fn purchase(
         convert_trial: request.convert_trial.clone(),
     };
     let hash = idempotency::fingerprint("POST /purchases", &request);
-    let user_id = current.user.id.clone();
+    let user_id = caller.user.id.clone();
     idempotency::run(
         &state,
         &user_id,
@@ -173,16 +153,7 @@ pub async fn purchase(
         &hash,
         StatusCode::CREATED,
         || async {
-            purchases::purchase(
-                &state.store,
-                &state.gateway,
-                &current.user,
-                &current.organization,
-                &input,
-                (&user_id, &key),
-                state.clock.now(),
-            )
-            .await
+            Ok(checkout::purchase(&state.services, &caller, &input, (&user_id, &key)).await?)
         },
     )
     .await

@@ -1,8 +1,10 @@
 //! [`AppError`]: how every failure becomes the JSON error envelope.
 
+use crate::services::{AdminRefusal, Conflict, Invalid, NoSeats, PaymentFailure, ServiceError};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use selfserve_api::error::NextAction;
 use selfserve_api::{ApiError, ErrorCode};
 
 /// An error response: a status and the envelope. Handlers return `Result<_, AppError>`.
@@ -94,6 +96,218 @@ impl IntoResponse for AppError {
                 .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::NotFound => Self::not_found(),
+            ServiceError::AdminRequired(refusal) => Self::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::AdminRequired,
+                match refusal {
+                    AdminRefusal::NotAnAdmin => {
+                        "Only global admins, billing admins and delegated partners can see this."
+                    }
+                    AdminRefusal::OwnOrganizationOnly => {
+                        "You can only administer your own organisation."
+                    }
+                    AdminRefusal::NoDelegationForCustomer => {
+                        "Your organisation has no delegated admin rights for that customer."
+                    }
+                    AdminRefusal::NoDelegation => {
+                        "Your organisation has no delegated admin rights for any customer."
+                    }
+                    AdminRefusal::GlobalAdminOnly => {
+                        "Only global admins can change product policies."
+                    }
+                },
+            ),
+            ServiceError::NotEligible(reason) => Self::not_eligible(reason),
+            ServiceError::Payment(failure) => payment_failure(failure),
+            ServiceError::Conflict(conflict) => conflict_error(conflict),
+            ServiceError::NoSeats(no_seats) => Self::new(
+                StatusCode::CONFLICT,
+                ErrorCode::NoSeatsAvailable,
+                match no_seats {
+                    NoSeats::Assign { free } => format!(
+                        "Only {free} licence(s) are free, so nobody was assigned. Buy more \
+                         licences or choose fewer people."
+                    ),
+                    NoSeats::TakeOver { free, people } => format!(
+                        "The central subscription has {free} free seat(s) for {people} people: \
+                         nobody was moved. Add central seats first."
+                    ),
+                    NoSeats::NoCentralSubscription => {
+                        "There is no central subscription of this product. Record one first."
+                            .to_owned()
+                    }
+                },
+            ),
+            ServiceError::UsersNotFound { missing, by_email } => {
+                let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+                let more = missing.len().saturating_sub(5);
+                Self::new(
+                    StatusCode::NOT_FOUND,
+                    ErrorCode::UserNotFound,
+                    format!(
+                        "No one in your organisation matches {}{}. Nobody was assigned.",
+                        shown.join(", "),
+                        if more > 0 {
+                            format!(" and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                )
+                .field(if by_email { "emails" } else { "user_ids" })
+            }
+            ServiceError::NoLicenceHeld => Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::UserNotFound,
+                "That person doesn't hold a licence of this subscription.",
+            ),
+            ServiceError::Invalid(invalid) => invalid_error(invalid),
+            ServiceError::Store(error) => Self::internal(error),
+        }
+    }
+}
+
+fn payment_failure(failure: PaymentFailure) -> AppError {
+    match failure {
+        PaymentFailure::Declined(code) => declined(&code),
+        // Not the card: this attempt stalled and was given up. A 5xx, so the idempotency layer
+        // stores nothing under the key, which may already carry the retry's answer.
+        PaymentFailure::Abandoned => AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServiceUnavailable,
+            "This attempt took too long and was stopped; nothing was charged. Try again.",
+        ),
+        PaymentFailure::AuthenticationRequired(challenge) => {
+            let mut error = AppError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                ErrorCode::AuthenticationRequired,
+                "Your bank needs to confirm this payment.",
+            );
+            error.body.error.next_action = Some(NextAction {
+                kind: "three_d_secure".into(),
+                challenge_id: challenge.id,
+                url: challenge.url,
+            });
+            error
+        }
+        PaymentFailure::InvalidToken => AppError::bad_request(
+            ErrorCode::InvalidToken,
+            "The card token is not valid. Enter the card again.",
+        )
+        .field("payment_token"),
+        PaymentFailure::TokenAlreadyUsed => AppError::bad_request(
+            ErrorCode::TokenAlreadyUsed,
+            "This card token was already used. Enter the card again.",
+        )
+        .field("payment_token"),
+        PaymentFailure::NoCardOnFile => {
+            AppError::bad_request(ErrorCode::InvalidToken, "Add a card first.")
+                .field("payment_token")
+        }
+    }
+}
+
+/// 402 `card_declined` with a message that says what to do.
+pub fn declined(decline_code: &str) -> AppError {
+    let message = match decline_code {
+        "insufficient_funds" => "Your card has insufficient funds. Try another card.",
+        "expired_card" => "Your card has expired. Check the expiry date or use another card.",
+        "incorrect_cvc" => "Your card's security code is incorrect. Check it and try again.",
+        "processing_error" => {
+            "An error occurred while processing your card. Try again in a moment."
+        }
+        "authentication_failed" => {
+            "Your bank could not confirm that it's you. Try again or use another card."
+        }
+        _ => "Your card was declined. Try another card or contact your bank.",
+    };
+    let mut error = AppError::new(
+        StatusCode::PAYMENT_REQUIRED,
+        ErrorCode::CardDeclined,
+        message,
+    );
+    error.body.error.decline_code = Some(decline_code.to_owned());
+    error
+}
+
+fn conflict_error(conflict: Conflict) -> AppError {
+    AppError::conflict(match conflict {
+        Conflict::SeatsNotChangeable => {
+            "Only an active subscription can change its number of licences.".to_owned()
+        }
+        Conflict::SeatsWhileEnding => "This subscription ends at the end of its period: undo \
+                                       the cancellation before changing its number of licences."
+            .to_owned(),
+        Conflict::SeatsChangedMeanwhile => "The number of licences just changed, or another \
+                                            change is in progress. Check the licences and try \
+                                            again."
+            .to_owned(),
+        Conflict::BelowAssigned { assigned, wanted } => format!(
+            "{assigned} licences are assigned. Remove licences from people first, then reduce \
+             to {wanted}."
+        ),
+        Conflict::BillAlreadyPaid => "This bill is already paid.".to_owned(),
+        Conflict::BillPaidOrPaying => {
+            "This bill is already paid, or a payment of it is in progress.".to_owned()
+        }
+        Conflict::NotAssignable => {
+            "Licences can't be assigned while the subscription is suspended or ended.".to_owned()
+        }
+        Conflict::AlreadyCancelledOrEnded => {
+            "This subscription is already cancelled or has ended.".to_owned()
+        }
+        Conflict::NothingToUndo => "There is no cancellation to undo.".to_owned(),
+        Conflict::NotSelfService => {
+            "Only a self-service subscription can be taken over.".to_owned()
+        }
+        Conflict::CentralNotAssignable => {
+            "The central subscription can't take licences now.".to_owned()
+        }
+        Conflict::HadTrial => "You already had a trial of this product.".to_owned(),
+    })
+}
+
+fn invalid_error(invalid: Invalid) -> AppError {
+    match invalid {
+        Invalid::NotATrialToConvert => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "That is not a trial of this product you can buy.",
+        )
+        .field("convert_trial"),
+        Invalid::TooFewForTrial {
+            users,
+            needed,
+            buyer_included,
+        } => AppError::bad_request(
+            ErrorCode::InvalidQuantity,
+            if buyer_included {
+                format!(
+                    "{users} people use the trial, and you get a licence too: buy at least \
+                     {needed} licences."
+                )
+            } else {
+                format!("{users} people use the trial: buy at least {needed} licences.")
+            },
+        )
+        .field("quantity"),
+        Invalid::NoSuchCentralSubscription => AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "No central subscription of this product with that id.",
+        )
+        .field("central_subscription_id"),
+        Invalid::AssignmentSize => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "Send between 1 and 1,000 users in `user_ids` or `emails`.",
+        )
+        .field("user_ids"),
     }
 }
 

@@ -9,7 +9,7 @@ use selfserve_api::ErrorCode;
 
 /// 200 `{"status": "ok"}` when the database answers, 503 otherwise.
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, AppError> {
-    match state.store.ping().await {
+    match state.services.store.ping().await {
         Ok(()) => Ok(Json(serde_json::json!({"status": "ok"}))),
         Err(error) => {
             tracing::warn!(%error, "health check failed");

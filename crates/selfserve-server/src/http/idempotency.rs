@@ -6,13 +6,16 @@
 //! never reach here, so their errors are not stored (Stripe does the same).
 
 use super::AppState;
-use super::error::AppError;
-use crate::purchases;
-use crate::store::purchases::IdempotencyBegin;
+use super::error::{AppError, declined};
+use crate::payments::ABANDONED;
+use crate::services::payments::recover_order;
+use crate::store::idempotency::IdempotencyBegin;
+use crate::store::orders::OrderRow;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use selfserve_api::ErrorCode;
+use selfserve_api::subscription::{OrderKind, OrderPhase};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -69,11 +72,11 @@ where
     T: Serialize,
 {
     // Keys age in real time: moving the billing clock for a test must not make them stale.
-    let now = state.clock.real_now();
+    let store = &state.services.store;
+    let now = state.services.clock.real_now();
     let mut looked_after = false;
     loop {
-        match state
-            .store
+        match store
             .begin_idempotent(user_id, key, request_hash, now)
             .await?
         {
@@ -116,12 +119,11 @@ where
             // up, and looking just took it again.)
             if let Ok(
                 IdempotencyBegin::Started | IdempotencyBegin::InProgress { order_id: None, .. },
-            ) = state
-                .store
+            ) = store
                 .begin_idempotent(user_id, key, request_hash, now)
                 .await
             {
-                let _ = state.store.abandon_idempotent(user_id, key).await;
+                let _ = store.abandon_idempotent(user_id, key).await;
             }
             return Err(error);
         }
@@ -130,8 +132,7 @@ where
             serde_json::to_string(&*error.body).unwrap_or_default(),
         ),
     };
-    state
-        .store
+    store
         .finish_idempotent(user_id, key, status.as_u16(), &body)
         .await?;
     Ok(replay(status.as_u16(), body))
@@ -149,36 +150,38 @@ async fn take_over_key(
     order_id: Option<String>,
     now: i64,
 ) -> Result<bool, AppError> {
+    let services = &state.services;
     let stale = now - created_at >= STALE_AFTER_SECONDS;
     let order = match &order_id {
-        Some(id) => state.store.order(id).await?,
+        Some(id) => services.store.order(id).await?,
         None => None,
     };
-    if let Some(order) = &order
-        && order.phase == "created"
-    {
-        if !stale {
-            return Ok(false);
+    match &order {
+        Some(order) if order.phase == OrderPhase::Created => {
+            if !stale {
+                return Ok(false);
+            }
+            recover_order(services, order, services.clock.now()).await?;
         }
-        purchases::recover_order(&state.store, &state.gateway, order, state.clock.now()).await?;
-    } else if order.is_none() && !stale {
-        return Ok(false);
+        None if !stale => return Ok(false),
+        _ => {}
     }
     let settled = match &order_id {
-        Some(id) => state.store.order(id).await?,
+        Some(id) => services.store.order(id).await?,
         None => None,
     };
-    match settled.as_ref().map(|order| settled_response(state, order)) {
-        Some(response) => match response.await? {
-            Some((status, body)) => {
-                state
-                    .store
-                    .finish_idempotent(user_id, key, status, &body)
-                    .await?;
-            }
-            None => state.store.abandon_idempotent(user_id, key).await?,
-        },
-        None => state.store.abandon_idempotent(user_id, key).await?,
+    let response = match &settled {
+        Some(order) => settled_response(state, order).await?,
+        None => None,
+    };
+    match response {
+        Some((status, body)) => {
+            services
+                .store
+                .finish_idempotent(user_id, key, status, &body)
+                .await?;
+        }
+        None => services.store.abandon_idempotent(user_id, key).await?,
     }
     Ok(true)
 }
@@ -187,52 +190,51 @@ async fn take_over_key(
 /// order; `None` when the order moved no money (the request may simply run again).
 async fn settled_response(
     state: &AppState,
-    order: &crate::store::purchases::OrderRow,
+    order: &OrderRow,
 ) -> Result<Option<(u16, String)>, AppError> {
+    let store = &state.services.store;
     let subscription = |status: u16| async move {
         let id = order.subscription_id.clone().unwrap_or_default();
-        let view = purchases::subscription_view(&state.store, &id).await?;
+        let view = store
+            .subscription(&id)
+            .await?
+            .ok_or_else(|| AppError::internal(format!("subscription {id} vanished")))?;
         Ok::<_, AppError>(Some((
             status,
             serde_json::to_string(&view).unwrap_or_default(),
         )))
     };
-    match (order.phase.as_str(), order.kind.as_str()) {
-        ("paid", "purchase") => subscription(201).await,
-        ("paid", "seat_increase") => subscription(200).await,
-        ("paid", "invoice_payment") => {
-            let id = order.subscription_id.clone().unwrap_or_default();
-            let invoice = state
-                .store
-                .invoices_of(&id, 1_000)
-                .await?
-                .into_iter()
-                .find(|i| {
-                    i.status == selfserve_api::subscription::InvoiceStatus::Paid
-                        && i.period_end == order.period_end
-                });
+    match (order.phase, order.kind) {
+        (OrderPhase::Paid, OrderKind::Purchase) => subscription(201).await,
+        (OrderPhase::Paid, OrderKind::SeatIncrease) => subscription(200).await,
+        (OrderPhase::Paid, OrderKind::InvoicePayment) => {
+            let invoice = store.invoice_of_order(&order.id).await?;
             Ok(invoice.map(|i| (200, serde_json::to_string(&i).unwrap_or_default())))
         }
-        ("failed", _) => Ok(order
+        (OrderPhase::Failed, _) => Ok(order
             .decline_code
             .as_deref()
             .filter(|code| {
                 !matches!(
                     *code,
-                    crate::gateway::ABANDONED
-                        | "invalid_token"
-                        | "token_already_used"
-                        | "authentication_required"
+                    ABANDONED | "invalid_token" | "token_already_used" | "authentication_required"
                 )
             })
             .map(|code| {
-                let error = purchases::declined(code);
+                let error = declined(code);
                 (
                     error.status.as_u16(),
                     serde_json::to_string(&*error.body).unwrap_or_default(),
                 )
             })),
-        _ => Ok(None),
+        (
+            OrderPhase::Created | OrderPhase::Paid | OrderPhase::Scheduled,
+            OrderKind::Purchase
+            | OrderKind::SeatIncrease
+            | OrderKind::SeatDecrease
+            | OrderKind::Renewal
+            | OrderKind::InvoicePayment,
+        ) => Ok(None),
     }
 }
 

@@ -1,34 +1,28 @@
-//! `POST/GET/DELETE /session` and [`CurrentUser`], the extractor every signed-in endpoint uses.
+//! `POST/GET/DELETE /session`, and the [`Caller`] extractor every signed-in endpoint uses.
 
 use super::AppState;
 use super::error::AppError;
 use super::extract::ApiJson;
-use crate::auth::{self, SignInError, hash_session_id, session_is_live, session_user};
-use crate::store::directory::{OrganizationRow, UserRow};
-use crate::throttle::{client_ip, throttled_address};
+use super::throttle::{client_ip, throttled_address};
+use crate::access::Actor;
+use crate::auth::sessions::{self, hash_session_id, session_is_live};
+use crate::auth::{self, SignInError};
+use crate::services::{self, Caller, checkout};
+use crate::store::directory::OrganizationRow;
 use axum::Json;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use selfserve_api::ErrorCode;
-use selfserve_api::session::{SessionUser, SignInRequest};
+use selfserve_api::session::{Organization, OrganizationKind, Role, SessionUser, SignInRequest};
 use std::net::SocketAddr;
 
 const COOKIE: &str = "selfserve_session";
 /// Behind TLS the cookie gets the `__Host-` prefix: Secure, Path=/, no Domain.
 const SECURE_COOKIE: &str = "__Host-selfserve_session";
 
-/// The signed-in user of a request; 401 `not_authenticated` if there is none.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    /// The account.
-    pub user: UserRow,
-    /// Its organisation.
-    pub organization: OrganizationRow,
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -42,34 +36,34 @@ impl FromRequestParts<AppState> for CurrentUser {
                 "Sign in to continue.",
             )
         };
+        let store = &state.services.store;
         let id = session_cookie(&parts.headers).ok_or_else(unauthenticated)?;
         let hash = hash_session_id(&id);
-        let session = state
-            .store
-            .session(&hash)
-            .await?
-            .ok_or_else(unauthenticated)?;
-        let now = state.clock.real_now();
+        let session = store.session(&hash).await?.ok_or_else(unauthenticated)?;
+        let now = state.services.clock.real_now();
         if !session_is_live(session.created_at, session.last_seen_at, now) {
-            state.store.delete_session(&hash).await?;
+            store.delete_session(&hash).await?;
             return Err(unauthenticated());
         }
-        let user = state
-            .store
+        let user = store
             .user_by_id(&session.user_id)
             .await?
             .filter(|user| user.enabled && user.in_directory)
             .ok_or_else(unauthenticated)?;
-        let organization = state
-            .store
+        let organization = store
             .organization(&user.organization_id)
             .await?
             .ok_or_else(unauthenticated)?;
         // One write a minute per session is enough for the idle timeout.
         if now - session.last_seen_at >= 60 {
-            state.store.touch_session(&hash, now).await?;
+            store.touch_session(&hash, now).await?;
         }
-        Ok(Self { user, organization })
+        let principal = services::principal(store, &user, &organization).await?;
+        Ok(Self {
+            user,
+            organization,
+            actor: Actor::User(principal),
+        })
     }
 }
 
@@ -146,26 +140,32 @@ pub async fn sign_in(
         let _ = state.throttles.sign_in_ip.take(key);
     }
 
-    let now = state.clock.real_now();
-    match auth::sign_in(&state.store, &request.email, &request.password, now).await {
+    let store = &state.services.store;
+    let now = state.services.clock.real_now();
+    match auth::password::sign_in(store, &request.email, &request.password, now).await {
         Ok(signed_in) => {
             state.throttles.sign_in.reset(&keys[0]);
             if let Some(old) = session_cookie(&headers) {
-                state.store.delete_session(&hash_session_id(&old)).await?;
+                store.delete_session(&hash_session_id(&old)).await?;
             }
-            let organization = state
-                .store
+            let organization = store
                 .organization(&signed_in.user.organization_id)
                 .await?
                 .ok_or_else(|| AppError::internal("user without organisation"))?;
-            let body = session_user(&state.store, &signed_in.user, &organization).await?;
+            let principal = services::principal(store, &signed_in.user, &organization).await?;
+            let caller = Caller {
+                user: signed_in.user,
+                organization,
+                actor: Actor::User(principal),
+            };
+            let body = session_user(&state, &caller).await?;
             let mut response = Json(body).into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
                 cookie_header(
                     &state,
                     &signed_in.session_id,
-                    auth::ABSOLUTE_TIMEOUT_SECONDS,
+                    sessions::ABSOLUTE_TIMEOUT_SECONDS,
                 ),
             );
             response
@@ -198,11 +198,54 @@ pub async fn sign_in(
 )]
 pub async fn current(
     State(state): State<AppState>,
-    current: CurrentUser,
+    caller: Caller,
 ) -> Result<Json<SessionUser>, AppError> {
-    Ok(Json(
-        session_user(&state.store, &current.user, &current.organization).await?,
-    ))
+    Ok(Json(session_user(&state, &caller).await?))
+}
+
+/// An organisation as the API shows it.
+pub fn organization_view(org: &OrganizationRow) -> Organization {
+    Organization {
+        id: org.id.clone(),
+        name: org.name.clone(),
+        domains: org.domains.clone(),
+        country: org.country.map(|c| c.as_str().to_owned()),
+        kind: org.kind,
+    }
+}
+
+/// The signed-in user as `GET /session` shows them, with what they may buy.
+async fn session_user(state: &AppState, caller: &Caller) -> Result<SessionUser, AppError> {
+    let services = &state.services;
+    let user = &caller.user;
+    let mut roles = Vec::new();
+    if user.global_admin {
+        roles.push(Role::GlobalAdmin);
+    }
+    if user.billing_admin {
+        roles.push(Role::BillingAdmin);
+    }
+    let delegated_organizations = if caller.organization.kind == OrganizationKind::Partner {
+        services
+            .store
+            .delegated_customers(&caller.organization.id)
+            .await?
+            .iter()
+            .map(organization_view)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(SessionUser {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        roles,
+        guest: user.guest,
+        organization: organization_view(&caller.organization),
+        can_buy: checkout::can_buy(services, caller).await?,
+        delegated_organizations,
+    })
 }
 
 /// Signs out: ends the session and clears the cookie. Signing out twice is fine.
@@ -217,7 +260,11 @@ pub async fn sign_out(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(id) = session_cookie(&headers) {
-        state.store.delete_session(&hash_session_id(&id)).await?;
+        state
+            .services
+            .store
+            .delete_session(&hash_session_id(&id))
+            .await?;
     }
     let mut response = Json(serde_json::json!({"deleted": true})).into_response();
     response

@@ -1,67 +1,30 @@
-//! Reading subscriptions: `GET /subscriptions` and `GET /subscriptions/{id}`.
-//!
-//! Who sees what: a purchaser sees the subscriptions they bought; global and billing admins see
-//! every subscription of their organisation; a partner sees those of the customers it has
-//! delegated admin for. Anyone else gets 404, never 403, so an id's existence is not confirmed.
+//! Subscriptions: `GET /subscriptions`, `GET /subscriptions/{id}`, and what the purchaser
+//! does besides seats and bills (cancel, undo, replace the card). Anyone who may not see a
+//! subscription gets 404, never 403, so an id's existence is not confirmed.
 
-use super::AppState;
 use super::error::AppError;
-use super::extract::ApiQuery;
-use super::session::CurrentUser;
-use crate::store::StoreError;
-use crate::store::subscriptions::SubscriptionRecord;
+use super::extract::{ApiJson, ApiQuery};
+use super::{AppState, Caller};
+use crate::services::subscriptions;
 use axum::Json;
 use axum::extract::{Path, State};
-use selfserve_api::ErrorCode;
-use selfserve_api::List;
-use selfserve_api::session::OrganizationKind;
+use selfserve_api::manage::PaymentMethodRequest;
 use selfserve_api::subscription::{Source, Subscription};
+use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
 use utoipa::IntoParams;
-
-/// Whether `current` may see `record`.
-pub async fn can_view(
-    state: &AppState,
-    current: &CurrentUser,
-    record: &SubscriptionRecord,
-) -> Result<bool, StoreError> {
-    Ok(record.view.purchaser.id == current.user.id
-        || may_administer(state, current, &record.organization_id).await?)
-}
-
-/// Whether `current` administers `organization_id`: a global or billing admin of it, or a
-/// partner with delegated admin for it.
-pub async fn may_administer(
-    state: &AppState,
-    current: &CurrentUser,
-    organization_id: &str,
-) -> Result<bool, StoreError> {
-    if (current.user.global_admin || current.user.billing_admin)
-        && organization_id == current.user.organization_id
-    {
-        return Ok(true);
-    }
-    if current.organization.kind == OrganizationKind::Partner {
-        let customers = state
-            .store
-            .delegated_customers(&current.organization.id)
-            .await?;
-        return Ok(customers.iter().any(|c| c.id == organization_id));
-    }
-    Ok(false)
-}
 
 /// The `source` filter: `self_service`, `central`, or `all`/absent for both.
 pub fn parse_source(text: Option<&str>) -> Result<Option<Source>, AppError> {
     match text {
         None | Some("all") => Ok(None),
-        Some("self_service") => Ok(Some(Source::SelfService)),
-        Some("central") => Ok(Some(Source::Central)),
-        Some(_) => Err(AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "`source` must be `self_service`, `central` or `all`.",
-        )
-        .field("source")),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            AppError::bad_request(
+                ErrorCode::InvalidRequest,
+                "`source` must be `self_service`, `central` or `all`.",
+            )
+            .field("source")
+        }),
     }
 }
 
@@ -87,50 +50,19 @@ pub struct ListQuery {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    current: CurrentUser,
+    caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
-    let ids = if current.organization.kind == OrganizationKind::Partner {
-        let customers = state
-            .store
-            .delegated_customers(&current.organization.id)
-            .await?;
-        let customer = match query.organization.as_deref() {
-            Some(domain) => customers
-                .iter()
-                .find(|c| c.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))),
-            None => customers.first(),
-        };
-        match customer {
-            Some(customer) => {
-                state
-                    .store
-                    .subscription_ids_of_organization(&customer.id)
-                    .await?
-            }
-            None => Vec::new(),
-        }
-    } else if current.user.global_admin || current.user.billing_admin {
-        state
-            .store
-            .subscription_ids_of_organization(&current.user.organization_id)
-            .await?
-    } else {
-        state
-            .store
-            .subscription_ids_of_purchaser(&current.user.id)
-            .await?
-    };
-    let mut data = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(record) = state.store.subscription(&id).await?
-            && source.is_none_or(|s| s == record.view.source)
-        {
-            data.push(record.view);
-        }
-    }
-    Ok(Json(List::complete(data)))
+    Ok(Json(List::complete(
+        subscriptions::list(
+            &state.services,
+            &caller,
+            query.organization.as_deref(),
+            source,
+        )
+        .await?,
+    )))
 }
 
 /// One subscription with its seats, assigned users, orders and latest invoice.
@@ -146,11 +78,76 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    current: CurrentUser,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Subscription>, AppError> {
-    match state.store.subscription(&id).await? {
-        Some(record) if can_view(&state, &current, &record).await? => Ok(Json(record.view)),
-        _ => Err(AppError::not_found()),
-    }
+    Ok(Json(
+        subscriptions::get(&state.services, &caller, &id).await?,
+    ))
+}
+
+/// Replaces the card on file with a newly tokenised one.
+#[utoipa::path(
+    put,
+    path = "/subscriptions/{id}/payment-method",
+    tag = "manage",
+    params(("id" = String, Path)),
+    request_body = PaymentMethodRequest,
+    responses(
+        (status = 200, description = "The subscription", body = Subscription),
+        (status = 400, description = "`invalid_token` or `token_already_used`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn set_payment_method(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<PaymentMethodRequest>,
+) -> Result<Json<Subscription>, AppError> {
+    Ok(Json(
+        subscriptions::replace_card(&state.services, &caller, &id, request.payment_token.trim())
+            .await?,
+    ))
+}
+
+/// Cancels at the end of the period: usable until then, licences released after.
+#[utoipa::path(
+    post,
+    path = "/subscriptions/{id}/cancel",
+    tag = "manage",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The subscription, `cancel_at_period_end: true`", body = Subscription),
+        (status = 409, description = "`conflict`: already cancelled or ended", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Subscription>, AppError> {
+    Ok(Json(
+        subscriptions::cancel(&state.services, &caller, &id).await?,
+    ))
+}
+
+/// Undoes a cancellation before the period ends.
+#[utoipa::path(
+    post,
+    path = "/subscriptions/{id}/reactivate",
+    tag = "manage",
+    params(("id" = String, Path)),
+    responses(
+        (status = 200, description = "The subscription, renewing again", body = Subscription),
+        (status = 409, description = "`conflict`: not cancelled, or already ended", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Subscription>, AppError> {
+    Ok(Json(
+        subscriptions::reactivate(&state.services, &caller, &id).await?,
+    ))
 }

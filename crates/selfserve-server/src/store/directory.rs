@@ -1,7 +1,8 @@
 //! Organisations, domains, users and partner delegations.
 
 use super::{Store, StoreError, decode, flag, from_flag};
-use crate::domain::search::{normalize_query, prefix_upper_bound, search_terms};
+use crate::domain::market::CountryCode;
+use crate::domain::search::search_terms;
 use selfserve_api::session::OrganizationKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -15,8 +16,8 @@ pub struct OrganizationRow {
     /// Display name.
     pub name: String,
     pub kind: OrganizationKind,
-    /// ISO country code; `None` for partners.
-    pub country: Option<String>,
+    /// `None` for partners.
+    pub country: Option<CountryCode>,
     /// False for unmanaged tenants.
     pub managed: bool,
     /// Its domains, primary first.
@@ -96,7 +97,7 @@ pub enum DirectoryChange {
     },
 }
 
-fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
         id: row.try_get("id")?,
         organization_id: row.try_get("organization_id")?,
@@ -123,14 +124,7 @@ impl Store {
             .fetch_all(self.reader())
             .await?;
         for row in orgs {
-            let org = OrganizationRow {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                kind: decode(&row, "kind")?,
-                country: row.try_get("country")?,
-                managed: from_flag(row.try_get("managed")?),
-                domains: Vec::new(),
-            };
+            let org = organization_from_row(&row)?;
             snapshot.organizations.insert(org.id.clone(), org);
         }
         let domains = sqlx::query(
@@ -183,7 +177,7 @@ impl Store {
                     .bind(&org.id)
                     .bind(&org.name)
                     .bind(org.kind.as_str())
-                    .bind(&org.country)
+                    .bind(org.country.map(|c| c.as_str().to_owned()))
                     .bind(flag(org.managed))
                     .bind(now)
                     .execute(&mut *tx)
@@ -197,7 +191,7 @@ impl Store {
                     .bind(&org.id)
                     .bind(&org.name)
                     .bind(org.kind.as_str())
-                    .bind(&org.country)
+                    .bind(org.country.map(|c| c.as_str().to_owned()))
                     .bind(flag(org.managed))
                     .bind(now)
                     .execute(&mut *tx)
@@ -312,7 +306,7 @@ impl Store {
 
 /// Replaces a user's search words (none once they are out of the directory or disabled: only
 /// enabled members can be found and given a licence).
-async fn write_search_terms(
+pub(crate) async fn write_search_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user: &UserRow,
 ) -> Result<(), sqlx::Error> {
@@ -337,6 +331,14 @@ async fn write_search_terms(
     Ok(())
 }
 
+fn decode_country(row: &AnyRow) -> Result<Option<CountryCode>, StoreError> {
+    let text: Option<String> = row.try_get("country")?;
+    text.map(|text| {
+        CountryCode::parse(&text).map_err(|_| StoreError::Corrupt(format!("country {text:?}")))
+    })
+    .transpose()
+}
+
 const ORGANIZATION_COLUMNS: &str = "id, name, kind, country, managed";
 
 fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, StoreError> {
@@ -344,33 +346,13 @@ fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, StoreError> {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         kind: decode(row, "kind")?,
-        country: row.try_get("country")?,
+        country: decode_country(row)?,
         managed: from_flag(row.try_get("managed")?),
         domains: Vec::new(),
     })
 }
 
 impl Store {
-    /// The user with this (lowercased) email.
-    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(self.reader())
-        .await?;
-        Ok(row.map(|row| user_from_row(&row)).transpose()?)
-    }
-
-    /// The user with this id.
-    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        Ok(row.map(|row| user_from_row(&row)).transpose()?)
-    }
-
     /// An organisation with its domains.
     pub async fn organization(&self, id: &str) -> Result<Option<OrganizationRow>, StoreError> {
         let row = sqlx::query(&format!(
@@ -437,107 +419,5 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         Ok(domains)
-    }
-}
-
-impl Store {
-    /// Enabled members of an organisation whose name or email has a word starting with `query`,
-    /// by name; at most `limit`.
-    pub async fn search_users(
-        &self,
-        organization_id: &str,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<UserRow>, StoreError> {
-        let Some(query) = normalize_query(query) else {
-            return Ok(Vec::new());
-        };
-        // The range scan finds candidate ids through the index; the outer query orders them.
-        let rows = sqlx::query(&format!(
-            "SELECT {} FROM users u WHERE u.id IN (\
-                 SELECT t.user_id FROM user_search_terms t \
-                 WHERE t.organization_id = $1 AND t.term >= $2 AND t.term < $3) \
-             AND u.enabled = 1 AND u.in_directory = 1 \
-             ORDER BY u.name_search, u.email LIMIT $4",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .bind(organization_id)
-        .bind(&query)
-        .bind(prefix_upper_bound(&query))
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
-    }
-
-    /// The naive search (`LIKE '%q%'` over every member): not used by the server, kept as the
-    /// baseline `cargo xtask bench` measures [`Store::search_users`] against.
-    #[doc(hidden)]
-    pub async fn search_users_by_scan(
-        &self,
-        organization_id: &str,
-        query: &str,
-        limit: i64,
-    ) -> Result<Vec<UserRow>, StoreError> {
-        let pattern = format!("%{}%", query.trim().to_lowercase());
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE organization_id = $1 \
-             AND (name_search LIKE $2 OR email LIKE $2) AND enabled = 1 AND in_directory = 1 \
-             ORDER BY name_search, email LIMIT $3"
-        ))
-        .bind(organization_id)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
-    }
-
-    /// The users whose id (`by_email`: email) is among `keys`, in one query.
-    pub async fn users_among(
-        &self,
-        keys: &[String],
-        by_email: bool,
-    ) -> Result<Vec<UserRow>, StoreError> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let placeholders: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
-        let column = if by_email { "email" } else { "id" };
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE {column} IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for key in keys {
-            query = query.bind(key);
-        }
-        let rows = query.fetch_all(self.reader()).await?;
-        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
-    }
-
-    /// Fills the search index for users imported before it existed (once, at start-up).
-    pub async fn backfill_search_terms(&self) -> Result<u64, StoreError> {
-        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_search_terms")
-            .fetch_one(self.reader())
-            .await?;
-        if have > 0 {
-            return Ok(0);
-        }
-        let users = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users"))
-            .fetch_all(self.reader())
-            .await?;
-        let mut tx = self.writer().begin().await?;
-        let mut count = 0;
-        for row in &users {
-            write_search_terms(&mut tx, &user_from_row(row)?).await?;
-            count += 1;
-        }
-        tx.commit().await?;
-        Ok(count)
     }
 }

@@ -1,36 +1,34 @@
-//! The test gateway's records: tokens, saved cards, charges.
+//! The built-in test gateway's records: tokens, saved cards, charges and refunds. It keeps what
+//! a processor shows a merchant (brand, last four, expiry) and how the test card behaves;
+//! never the number, the CVC or the cardholder's name.
 
 use super::{Store, StoreError, from_flag};
+use crate::gateway::{Behaviour, ChargeState, ThreeDSecure};
+use selfserve_api::card::CardBrand;
+use selfserve_api::money::Currency;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// A card as the gateway keeps it: no number, no CVC, no name.
+/// A card as the gateway keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredCard {
     /// `tok_…` or `pm_…`.
     pub id: String,
-    /// Card network (wire name).
-    pub brand: String,
-    /// Last four digits.
+    pub brand: CardBrand,
     pub last4: String,
-    /// Expiry month.
     pub exp_month: u32,
-    /// Expiry year.
     pub exp_year: u32,
-    /// How the test card behaves when charged.
-    pub behaviour: String,
+    pub behaviour: Behaviour,
 }
 
 /// A token and its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenRow {
-    /// The card.
     pub card: StoredCard,
-    /// `none`, `required`, `approved` or `failed`.
-    pub three_d_secure: String,
+    pub three_d_secure: ThreeDSecure,
     /// The open 3-D Secure challenge, if any.
     pub challenge_id: Option<String>,
-    /// Charged successfully once already.
+    /// Charged successfully (or saved) once already.
     pub used: bool,
 }
 
@@ -39,14 +37,13 @@ pub struct TokenRow {
 pub struct ChargeRow {
     /// `ch_…`.
     pub id: String,
-    /// `succeeded`, `declined` or `requires_action`.
-    pub outcome: String,
-    /// Why it was declined.
+    pub state: ChargeState,
     pub decline_code: Option<String>,
-    /// The saved card, when a token's charge succeeded.
+    /// The card on file after a successful charge: saved by it, or charged.
     pub payment_method_id: Option<String>,
-    /// The amount.
     pub amount: i64,
+    /// The token or saved card charged.
+    pub source: String,
 }
 
 /// What recording a charge did.
@@ -58,8 +55,19 @@ pub enum RecordedCharge {
     TokenAlreadyUsed,
 }
 
+/// What recording a refund did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordedRefund {
+    /// Refunded (now or by an earlier call with the same key); the charge's refunded total.
+    Refunded { amount: i64, total: i64 },
+    /// No successful charge under that key.
+    NoCharge,
+    /// More than is left of the charge.
+    TooMuch { refundable: i64 },
+}
+
 async fn insert_saved_card(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx<'_>,
     card: &StoredCard,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -69,44 +77,54 @@ async fn insert_saved_card(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&card.id)
-    .bind(&card.brand)
+    .bind(card.brand.as_str())
     .bind(&card.last4)
     .bind(i64::from(card.exp_month))
     .bind(i64::from(card.exp_year))
-    .bind(&card.behaviour)
+    .bind(card.behaviour.as_stored())
     .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-fn card_from_row(row: &AnyRow) -> Result<StoredCard, sqlx::Error> {
+fn card_from_row(row: &AnyRow) -> Result<StoredCard, StoreError> {
+    let brand: String = row.try_get("brand")?;
+    let behaviour: String = row.try_get("behaviour")?;
     Ok(StoredCard {
         id: row.try_get("id")?,
-        brand: row.try_get("brand")?,
+        brand: brand
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("card brand {brand:?}")))?,
         last4: row.try_get("last4")?,
         exp_month: row.try_get::<i64, _>("exp_month")? as u32,
         exp_year: row.try_get::<i64, _>("exp_year")? as u32,
-        behaviour: row.try_get("behaviour")?,
+        behaviour: Behaviour::from_stored(&behaviour)
+            .ok_or_else(|| StoreError::Corrupt(format!("card behaviour {behaviour:?}")))?,
     })
 }
 
-fn charge_from_row(row: &AnyRow) -> Result<ChargeRow, sqlx::Error> {
+fn charge_from_row(row: &AnyRow) -> Result<ChargeRow, StoreError> {
+    let state: String = row.try_get("outcome")?;
     Ok(ChargeRow {
         id: row.try_get("id")?,
-        outcome: row.try_get("outcome")?,
+        state: ChargeState::from_stored(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("charge outcome {state:?}")))?,
         decline_code: row.try_get("decline_code")?,
         payment_method_id: row.try_get("payment_method_id")?,
         amount: row.try_get("amount")?,
+        source: row.try_get("source")?,
     })
 }
+
+const CHARGE_COLUMNS: &str = "id, outcome, decline_code, payment_method_id, amount, source";
 
 impl Store {
     /// Records a new token.
     pub async fn insert_token(
         &self,
         card: &StoredCard,
-        three_d_secure: &str,
+        three_d_secure: ThreeDSecure,
         now: i64,
     ) -> Result<(), StoreError> {
         sqlx::query(
@@ -115,12 +133,12 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 0, $8)",
         )
         .bind(&card.id)
-        .bind(&card.brand)
+        .bind(card.brand.as_str())
         .bind(&card.last4)
         .bind(i64::from(card.exp_month))
         .bind(i64::from(card.exp_year))
-        .bind(&card.behaviour)
-        .bind(three_d_secure)
+        .bind(card.behaviour.as_stored())
+        .bind(three_d_secure.as_str())
         .bind(now)
         .execute(self.writer())
         .await?;
@@ -137,15 +155,16 @@ impl Store {
         .fetch_optional(self.writer())
         .await?;
         row.map(|row| {
-            Ok::<_, sqlx::Error>(TokenRow {
+            let state: String = row.try_get("three_d_secure")?;
+            Ok(TokenRow {
                 card: card_from_row(&row)?,
-                three_d_secure: row.try_get("three_d_secure")?,
+                three_d_secure: ThreeDSecure::from_stored(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("3-D Secure state {state:?}")))?,
                 challenge_id: row.try_get("challenge_id")?,
                 used: from_flag(row.try_get("used")?),
             })
         })
         .transpose()
-        .map_err(StoreError::from)
     }
 
     /// A saved card by id.
@@ -157,39 +176,39 @@ impl Store {
         .bind(id)
         .fetch_optional(self.reader())
         .await?;
-        Ok(row.map(|row| card_from_row(&row)).transpose()?)
+        row.map(|row| card_from_row(&row)).transpose()
     }
 
     /// Sets a token's 3-D Secure state (and its open challenge).
     pub async fn set_token_three_d_secure(
         &self,
         token_id: &str,
-        state: &str,
+        state: ThreeDSecure,
         challenge_id: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE gateway_tokens SET three_d_secure = $2, challenge_id = $3 WHERE id = $1",
         )
         .bind(token_id)
-        .bind(state)
+        .bind(state.as_str())
         .bind(challenge_id)
         .execute(self.writer())
         .await?;
         Ok(())
     }
 
-    /// Answers an open challenge: `approved` or `failed`. False if no such open challenge.
+    /// Answers an open challenge. False if no such open challenge.
     pub async fn answer_challenge(
         &self,
         challenge_id: &str,
-        state: &str,
+        answer: ThreeDSecure,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE gateway_tokens SET three_d_secure = $2 \
              WHERE challenge_id = $1 AND three_d_secure = 'required'",
         )
         .bind(challenge_id)
-        .bind(state)
+        .bind(answer.as_str())
         .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
@@ -197,14 +216,13 @@ impl Store {
 
     /// The charge recorded under an idempotency key.
     pub async fn charge_by_key(&self, key: &str) -> Result<Option<ChargeRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, outcome, decline_code, payment_method_id, amount \
-             FROM gateway_charges WHERE idempotency_key = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {CHARGE_COLUMNS} FROM gateway_charges WHERE idempotency_key = $1"
+        ))
         .bind(key)
         .fetch_optional(self.writer())
         .await?;
-        Ok(row.map(|row| charge_from_row(&row)).transpose()?)
+        row.map(|row| charge_from_row(&row)).transpose()
     }
 
     /// Records a charge attempt; if the source was a token and the charge succeeded, claims the
@@ -215,8 +233,7 @@ impl Store {
         &self,
         charge: &ChargeRow,
         key: &str,
-        source: &str,
-        currency: &str,
+        currency: Currency,
         saved: Option<&StoredCard>,
         now: i64,
     ) -> Result<RecordedCharge, StoreError> {
@@ -228,10 +245,10 @@ impl Store {
         )
         .bind(&charge.id)
         .bind(key)
-        .bind(source)
+        .bind(&charge.source)
         .bind(charge.amount)
-        .bind(currency)
-        .bind(&charge.outcome)
+        .bind(currency.as_str())
+        .bind(charge.state.as_stored())
         .bind(&charge.decline_code)
         .bind(&charge.payment_method_id)
         .bind(now)
@@ -245,7 +262,7 @@ impl Store {
             // token, only one can flip it.
             let claimed =
                 sqlx::query("UPDATE gateway_tokens SET used = 1 WHERE id = $1 AND used = 0")
-                    .bind(source)
+                    .bind(&charge.source)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -255,10 +272,9 @@ impl Store {
             }
             insert_saved_card(&mut tx, card, now).await?;
         }
-        let stored = sqlx::query(
-            "SELECT id, outcome, decline_code, payment_method_id, amount \
-             FROM gateway_charges WHERE idempotency_key = $1",
-        )
+        let stored = sqlx::query(&format!(
+            "SELECT {CHARGE_COLUMNS} FROM gateway_charges WHERE idempotency_key = $1"
+        ))
         .bind(key)
         .fetch_one(&mut *tx)
         .await?;
@@ -285,6 +301,73 @@ impl Store {
         insert_saved_card(&mut tx, card, now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Refunds `amount` of the successful charge under `charge_key`, once per `refund_key`,
+    /// never past what was charged: the charge's row lock serialises refunds of one charge.
+    pub async fn record_refund(
+        &self,
+        refund_id: &str,
+        refund_key: &str,
+        charge_key: &str,
+        amount: i64,
+        now: i64,
+    ) -> Result<RecordedRefund, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let charge = sqlx::query(
+            "UPDATE gateway_charges SET amount = amount WHERE idempotency_key = $1 \
+             AND outcome = 'succeeded' RETURNING id, amount",
+        )
+        .bind(charge_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(charge) = charge else {
+            tx.rollback().await?;
+            return Ok(RecordedRefund::NoCharge);
+        };
+        let charge_id: String = charge.try_get("id")?;
+        let charged: i64 = charge.try_get("amount")?;
+        let earlier: Option<i64> =
+            sqlx::query_scalar("SELECT amount FROM gateway_refunds WHERE idempotency_key = $1")
+                .bind(refund_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let refunded: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM gateway_refunds \
+             WHERE charge_id = $1",
+        )
+        .bind(&charge_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(amount) = earlier {
+            tx.rollback().await?;
+            return Ok(RecordedRefund::Refunded {
+                amount,
+                total: refunded,
+            });
+        }
+        if amount <= 0 || refunded + amount > charged {
+            tx.rollback().await?;
+            return Ok(RecordedRefund::TooMuch {
+                refundable: charged - refunded,
+            });
+        }
+        sqlx::query(
+            "INSERT INTO gateway_refunds (id, idempotency_key, charge_id, amount, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(refund_id)
+        .bind(refund_key)
+        .bind(&charge_id)
+        .bind(amount)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(RecordedRefund::Refunded {
+            amount,
+            total: refunded + amount,
+        })
     }
 
     /// How many charges succeeded under keys starting with `prefix` (tests, audits).

@@ -1,4 +1,4 @@
-//! Sessions and policies.
+//! Sign-in sessions. Only a SHA-256 of each session id is stored.
 
 use super::{Store, StoreError};
 use sqlx::Row;
@@ -84,43 +84,5 @@ impl Store {
             .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
-    }
-
-    /// An organisation's product policies that differ from the default (`enabled`).
-    pub async fn policies(
-        &self,
-        organization_id: &str,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT product, value FROM product_policies WHERE organization_id = $1")
-                .bind(organization_id)
-                .fetch_all(self.reader())
-                .await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get("product")?, row.try_get("value")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
-    }
-
-    /// Sets one product's policy for an organisation.
-    pub async fn set_policy(
-        &self,
-        organization_id: &str,
-        product: &str,
-        value: &str,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO product_policies (organization_id, product, value, updated_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, product) \
-             DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(organization_id)
-        .bind(product)
-        .bind(value)
-        .bind(now)
-        .execute(self.writer())
-        .await?;
-        Ok(())
     }
 }

@@ -1,269 +1,298 @@
-//! Reading subscriptions in the shape the API returns them.
+//! Subscriptions as stored ([`SubscriptionRow`], what billing and the rules need) and as the
+//! API shows them ([`Subscription`], with purchaser, licences, orders and the latest bill).
 
-use super::{Store, StoreError, from_flag};
+use super::invoices::card_from;
+use super::{Store, StoreError, decode, decode_currency, decode_product, from_flag, placeholders};
+use crate::domain::lifecycle::{LIVE, sql_list};
 use crate::domain::price_book;
-use selfserve_api::card::CardBrand;
 use selfserve_api::money::Currency;
 use selfserve_api::product::ProductId;
 use selfserve_api::subscription::{
-    CardSummary, Invoice, InvoiceLine, Order, Source, Subscription, SubscriptionStatus, UserRef,
+    Invoice, Order, Source, Subscription, SubscriptionStatus, UserRef,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
-/// A subscription with who may see it.
+/// A subscription's own row.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubscriptionRecord {
-    /// As the API shows it.
-    pub view: Subscription,
-    /// Its organisation (admins and delegated partners of it may see it).
+pub struct SubscriptionRow {
+    pub id: String,
     pub organization_id: String,
+    pub product: ProductId,
+    pub source: Source,
+    pub status: SubscriptionStatus,
+    /// Seats paid for this period.
+    pub quantity: i64,
+    /// Seats from the next renewal, when a decrease is scheduled.
+    pub pending_quantity: Option<i64>,
+    /// Seats given to users (kept equal to the assignments by the seat invariant).
+    pub assigned_count: i64,
+    pub purchaser_id: String,
+    /// Price per seat and period, before tax.
+    pub unit_amount: i64,
+    pub currency: Currency,
+    pub tax_rate_bps: i64,
+    /// When the first period started: later periods end on the same day of the month.
+    pub billing_anchor: i64,
+    /// Periods completed since the anchor (the optimistic lock of renewals).
+    pub periods_elapsed: i64,
+    pub current_period_start: i64,
+    pub current_period_end: i64,
+    pub cancel_at_period_end: bool,
+    /// The card on file (the processor's id).
+    pub payment_method_id: Option<String>,
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("unexpected {what} {value:?}"))
+impl SubscriptionRow {
+    /// The seats that bound assignments: this period's, or a scheduled decrease's if lower.
+    pub fn seat_limit(&self) -> i64 {
+        self.pending_quantity.unwrap_or(self.quantity)
+    }
+
+    /// Seats free for more people now.
+    pub fn free_seats(&self) -> i64 {
+        (self.seat_limit() - self.assigned_count).max(0)
+    }
 }
 
-fn parse_status(text: &str) -> Result<SubscriptionStatus, StoreError> {
-    Ok(match text {
-        "active" => SubscriptionStatus::Active,
-        "trialing" => SubscriptionStatus::Trialing,
-        "past_due" => SubscriptionStatus::PastDue,
-        "suspended" => SubscriptionStatus::Suspended,
-        "canceled" => SubscriptionStatus::Canceled,
-        "expired" => SubscriptionStatus::Expired,
-        other => return Err(corrupt("status", other)),
+pub(crate) const SUBSCRIPTION_COLUMNS: &str = "id, organization_id, product, source, status, \
+    quantity, pending_quantity, assigned_count, purchaser_id, unit_amount, currency, \
+    tax_rate_bps, billing_anchor, periods_elapsed, current_period_start, current_period_end, \
+    cancel_at_period_end, payment_method_id";
+
+pub(crate) fn subscription_from_row(row: &AnyRow) -> Result<SubscriptionRow, StoreError> {
+    Ok(SubscriptionRow {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        product: decode_product(row, "product")?,
+        source: decode(row, "source")?,
+        status: decode(row, "status")?,
+        quantity: row.try_get("quantity")?,
+        pending_quantity: row.try_get("pending_quantity")?,
+        assigned_count: row.try_get("assigned_count")?,
+        purchaser_id: row.try_get("purchaser_id")?,
+        unit_amount: row.try_get("unit_amount")?,
+        currency: decode_currency(row, "currency")?,
+        tax_rate_bps: row.try_get("tax_rate_bps")?,
+        billing_anchor: row.try_get("billing_anchor")?,
+        periods_elapsed: row.try_get("periods_elapsed")?,
+        current_period_start: row.try_get("current_period_start")?,
+        current_period_end: row.try_get("current_period_end")?,
+        cancel_at_period_end: from_flag(row.try_get("cancel_at_period_end")?),
+        payment_method_id: row.try_get("payment_method_id")?,
     })
 }
 
-fn parse_brand(text: &str) -> CardBrand {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).unwrap_or(CardBrand::Unknown)
+/// Whose subscriptions a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner<'a> {
+    /// Those a user bought.
+    Purchaser(&'a str),
+    /// Every one of an organisation.
+    Organization(&'a str),
 }
-
-fn card_from(row: &AnyRow, prefix: &str) -> Result<Option<CardSummary>, sqlx::Error> {
-    let brand: Option<String> = row.try_get(format!("{prefix}brand").as_str())?;
-    let Some(brand) = brand else {
-        return Ok(None);
-    };
-    Ok(Some(CardSummary {
-        brand: parse_brand(&brand),
-        last4: row.try_get(format!("{prefix}last4").as_str())?,
-        exp_month: row.try_get::<i64, _>(format!("{prefix}exp_month").as_str())? as u32,
-        exp_year: row.try_get::<i64, _>(format!("{prefix}exp_year").as_str())? as u32,
-    }))
-}
-
-const INVOICE_COLUMNS: &str = "id, number, subscription_id, status, subtotal, tax, total, \
-    currency, period_start, period_end, card_brand, card_last4, card_exp_month, card_exp_year, \
-    created_at, paid_at";
 
 impl Store {
-    /// One subscription, everything included.
-    pub async fn subscription(&self, id: &str) -> Result<Option<SubscriptionRecord>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.id, s.organization_id, s.product, s.source, s.status, s.quantity, \
-             s.pending_quantity, s.unit_amount, s.currency, s.current_period_start, \
-             s.current_period_end, s.cancel_at_period_end, s.created_at, \
-             s.cancel_requested_at, s.cancel_requested_by, s.converted_to, \
+    /// A subscription's row.
+    pub async fn subscription_row(&self, id: &str) -> Result<Option<SubscriptionRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.writer())
+        .await?;
+        row.map(|row| subscription_from_row(&row)).transpose()
+    }
+
+    /// Rows of subscriptions, newest first, optionally of one source and product.
+    pub async fn subscription_rows(
+        &self,
+        owner: Owner<'_>,
+        source: Option<Source>,
+        product: Option<ProductId>,
+    ) -> Result<Vec<SubscriptionRow>, StoreError> {
+        let (column, id) = match owner {
+            Owner::Purchaser(id) => ("purchaser_id", id),
+            Owner::Organization(id) => ("organization_id", id),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE {column} = $1 \
+             AND ($2 IS NULL OR source = $2) AND ($3 IS NULL OR product = $3) \
+             ORDER BY created_at DESC, id"
+        ))
+        .bind(id)
+        .bind(source.map(Source::as_str))
+        .bind(product.map(ProductId::as_str))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(subscription_from_row).collect()
+    }
+
+    /// Subscriptions whose period has ended by `now` and that still have to renew or end.
+    pub async fn due_subscriptions(&self, now: i64) -> Result<Vec<SubscriptionRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE current_period_end <= $1 \
+             AND status IN ({}) ORDER BY current_period_end",
+            sql_list(LIVE)
+        ))
+        .bind(now)
+        .fetch_all(self.writer())
+        .await?;
+        rows.iter().map(subscription_from_row).collect()
+    }
+
+    /// One subscription as the API shows it.
+    pub async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
+        Ok(self
+            .subscription_views(&[id.to_owned()])
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// The subscriptions a list shows, newest first, as the API shows them.
+    pub async fn subscriptions(
+        &self,
+        owner: Owner<'_>,
+        source: Option<Source>,
+    ) -> Result<Vec<Subscription>, StoreError> {
+        let ids: Vec<String> = self
+            .subscription_rows(owner, source, None)
+            .await?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+        self.subscription_views(&ids).await
+    }
+
+    /// Subscriptions by id, in the order given, with everything the API shows: a fixed number
+    /// of queries however many there are.
+    pub async fn subscription_views(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<Subscription>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, ids.len());
+        fn bind_all<'q>(
+            sql: &'q str,
+            ids: &[String],
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let mut query = sqlx::query(sql);
+            for id in ids {
+                query = query.bind(id.clone());
+            }
+            query
+        }
+        let heads_sql = format!(
+            "SELECT s.id, s.product, s.source, s.status, s.quantity, s.pending_quantity, \
+             s.unit_amount, s.currency, s.current_period_start, s.current_period_end, \
+             s.cancel_at_period_end, s.created_at, s.cancel_requested_at, \
+             s.cancel_requested_by, s.converted_to, \
              u.id AS purchaser_id, u.email AS purchaser_email, u.name AS purchaser_name, \
              pm.brand AS pm_brand, pm.last4 AS pm_last4, pm.exp_month AS pm_exp_month, \
              pm.exp_year AS pm_exp_year \
              FROM subscriptions s JOIN users u ON u.id = s.purchaser_id \
              LEFT JOIN gateway_payment_methods pm ON pm.id = s.payment_method_id \
-             WHERE s.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let product_text: String = row.try_get("product")?;
-        let product: ProductId = product_text
-            .parse()
-            .map_err(|_| corrupt("product", &product_text))?;
-        let currency_text: String = row.try_get("currency")?;
-        let currency =
-            Currency::parse(&currency_text).map_err(|_| corrupt("currency", &currency_text))?;
-        let source_text: String = row.try_get("source")?;
-        let source = match source_text.as_str() {
-            "central" => Source::Central,
-            _ => Source::SelfService,
-        };
-        let pending: Option<i64> = row.try_get("pending_quantity")?;
+             WHERE s.id IN ({list})"
+        );
+        let heads = bind_all(&heads_sql, ids).fetch_all(self.reader()).await?;
 
-        let assigned_users = sqlx::query(
-            "SELECT u.id, u.email, u.name FROM assignments a JOIN users u ON u.id = a.user_id \
-             WHERE a.subscription_id = $1 ORDER BY u.name, u.email",
-        )
-        .bind(id)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(UserRef {
-                id: r.try_get("id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-
-        let orders = sqlx::query(
-            "SELECT id, kind, quantity, amount, currency, phase, created_at FROM orders \
-             WHERE subscription_id = $1 ORDER BY created_at DESC, id DESC",
-        )
-        .bind(id)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| {
-            let currency: String = r.try_get("currency")?;
-            Ok(Order {
-                id: r.try_get("id")?,
-                kind: super::decode(r, "kind")?,
-                quantity: r.try_get::<i64, _>("quantity")? as u32,
-                amount: r.try_get("amount")?,
-                currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
-                status: super::decode(r, "phase")?,
-                created: r.try_get("created_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-
-        let latest_invoice = self.invoices_of(id, 1).await?.into_iter().next();
-
-        let view = Subscription {
-            id: row.try_get("id")?,
-            product,
-            product_name: price_book::entry(product).name.to_owned(),
-            source,
-            status: parse_status(&row.try_get::<String, _>("status")?)?,
-            quantity: row.try_get::<i64, _>("quantity")? as u32,
-            pending_quantity: pending.map(|q| q as u32),
-            assigned_users,
-            purchaser: UserRef {
-                id: row.try_get("purchaser_id")?,
-                email: row.try_get("purchaser_email")?,
-                name: row.try_get("purchaser_name")?,
-            },
-            current_period_start: row.try_get("current_period_start")?,
-            current_period_end: row.try_get("current_period_end")?,
-            cancel_at_period_end: from_flag(row.try_get("cancel_at_period_end")?),
-            unit_amount: row.try_get("unit_amount")?,
-            currency,
-            payment_method: card_from(&row, "pm_")?,
-            orders,
-            latest_invoice,
-            created: row.try_get("created_at")?,
-            cancel_requested_at: row.try_get("cancel_requested_at")?,
-            cancel_requested_by: row.try_get("cancel_requested_by")?,
-            converted_to: row.try_get("converted_to")?,
-        };
-        Ok(Some(SubscriptionRecord {
-            view,
-            organization_id: row.try_get("organization_id")?,
-        }))
-    }
-
-    /// Ids of the subscriptions a user bought, newest first.
-    pub async fn subscription_ids_of_purchaser(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT id FROM subscriptions WHERE purchaser_id = $1 ORDER BY created_at DESC, id",
-        )
-        .bind(user_id)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(ids)
-    }
-
-    /// Ids of every subscription of an organisation, newest first.
-    pub async fn subscription_ids_of_organization(
-        &self,
-        organization_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT id FROM subscriptions WHERE organization_id = $1 ORDER BY created_at DESC, id",
-        )
-        .bind(organization_id)
-        .fetch_all(self.reader())
-        .await?;
-        Ok(ids)
-    }
-
-    /// A subscription's invoices, newest first, at most `limit`.
-    pub async fn invoices_of(
-        &self,
-        subscription_id: &str,
-        limit: i64,
-    ) -> Result<Vec<Invoice>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE subscription_id = $1 \
-             ORDER BY created_at DESC, number DESC LIMIT $2"
-        ))
-        .bind(subscription_id)
-        .bind(limit)
-        .fetch_all(self.reader())
-        .await?;
-        let mut invoices = Vec::with_capacity(rows.len());
-        for row in &rows {
-            invoices.push(self.invoice_from_row(row).await?);
+        let mut assigned: HashMap<String, Vec<UserRef>> = HashMap::new();
+        let assigned_sql = format!(
+            "SELECT a.subscription_id, u.id, u.email, u.name FROM assignments a \
+             JOIN users u ON u.id = a.user_id WHERE a.subscription_id IN ({list}) \
+             ORDER BY u.name, u.email"
+        );
+        for row in bind_all(&assigned_sql, ids)
+            .fetch_all(self.reader())
+            .await?
+        {
+            assigned
+                .entry(row.try_get("subscription_id")?)
+                .or_default()
+                .push(UserRef {
+                    id: row.try_get("id")?,
+                    email: row.try_get("email")?,
+                    name: row.try_get("name")?,
+                });
         }
-        Ok(invoices)
-    }
 
-    /// One invoice with its lines.
-    pub async fn invoice(&self, id: &str) -> Result<Option<Invoice>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(self.reader())
-        .await?;
-        match row {
-            Some(row) => Ok(Some(self.invoice_from_row(&row).await?)),
-            None => Ok(None),
+        let mut orders: HashMap<String, Vec<Order>> = HashMap::new();
+        let orders_sql = format!(
+            "SELECT subscription_id, id, kind, quantity, amount, currency, phase, created_at \
+             FROM orders WHERE subscription_id IN ({list}) ORDER BY created_at DESC, id DESC"
+        );
+        for row in bind_all(&orders_sql, ids).fetch_all(self.reader()).await? {
+            orders
+                .entry(row.try_get("subscription_id")?)
+                .or_default()
+                .push(Order {
+                    id: row.try_get("id")?,
+                    kind: decode(&row, "kind")?,
+                    quantity: row.try_get::<i64, _>("quantity")? as u32,
+                    amount: row.try_get("amount")?,
+                    currency: decode_currency(&row, "currency")?,
+                    status: decode(&row, "phase")?,
+                    created: row.try_get("created_at")?,
+                });
         }
-    }
 
-    async fn invoice_from_row(&self, row: &AnyRow) -> Result<Invoice, StoreError> {
-        let id: String = row.try_get("id")?;
-        let lines = sqlx::query(
-            "SELECT description, quantity, unit_amount, amount FROM invoice_lines \
-             WHERE invoice_id = $1 ORDER BY position",
-        )
-        .bind(&id)
-        .fetch_all(self.reader())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(InvoiceLine {
-                description: r.try_get("description")?,
-                quantity: r.try_get::<i64, _>("quantity")? as u32,
-                unit_amount: r.try_get("unit_amount")?,
-                amount: r.try_get("amount")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let currency: String = row.try_get("currency")?;
-        Ok(Invoice {
-            id,
-            number: row.try_get("number")?,
-            subscription_id: row.try_get("subscription_id")?,
-            status: super::decode(row, "status")?,
-            lines,
-            subtotal: row.try_get("subtotal")?,
-            tax: row.try_get("tax")?,
-            total: row.try_get("total")?,
-            currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
-            period_start: row.try_get("period_start")?,
-            period_end: row.try_get("period_end")?,
-            created: row.try_get("created_at")?,
-            paid_at: row.try_get("paid_at")?,
-            card: card_from(row, "card_")?,
-        })
+        let newest_sql = format!(
+            "SELECT i.id FROM invoices i WHERE i.subscription_id IN ({list}) AND NOT EXISTS (\
+                 SELECT 1 FROM invoices n WHERE n.subscription_id = i.subscription_id \
+                 AND (n.created_at > i.created_at \
+                      OR (n.created_at = i.created_at AND n.number > i.number)))"
+        );
+        let newest_ids: Vec<String> = bind_all(&newest_sql, ids)
+            .fetch_all(self.reader())
+            .await?
+            .iter()
+            .map(|row| row.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut latest: HashMap<String, Invoice> = self
+            .invoices_by_ids(&newest_ids)
+            .await?
+            .into_iter()
+            .map(|invoice| (invoice.subscription_id.clone(), invoice))
+            .collect();
+
+        let mut by_id: HashMap<String, Subscription> = HashMap::new();
+        for row in &heads {
+            let id: String = row.try_get("id")?;
+            let product = decode_product(row, "product")?;
+            let pending: Option<i64> = row.try_get("pending_quantity")?;
+            let view = Subscription {
+                product,
+                product_name: price_book::entry(product).name.to_owned(),
+                source: decode(row, "source")?,
+                status: decode(row, "status")?,
+                quantity: row.try_get::<i64, _>("quantity")? as u32,
+                pending_quantity: pending.map(|q| q as u32),
+                assigned_users: assigned.remove(&id).unwrap_or_default(),
+                purchaser: UserRef {
+                    id: row.try_get("purchaser_id")?,
+                    email: row.try_get("purchaser_email")?,
+                    name: row.try_get("purchaser_name")?,
+                },
+                current_period_start: row.try_get("current_period_start")?,
+                current_period_end: row.try_get("current_period_end")?,
+                cancel_at_period_end: from_flag(row.try_get("cancel_at_period_end")?),
+                unit_amount: row.try_get("unit_amount")?,
+                currency: decode_currency(row, "currency")?,
+                payment_method: card_from(row, "pm_")?,
+                orders: orders.remove(&id).unwrap_or_default(),
+                latest_invoice: latest.remove(&id),
+                created: row.try_get("created_at")?,
+                cancel_requested_at: row.try_get("cancel_requested_at")?,
+                cancel_requested_by: row.try_get("cancel_requested_by")?,
+                converted_to: row.try_get("converted_to")?,
+                id: id.clone(),
+            };
+            by_id.insert(id, view);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 }

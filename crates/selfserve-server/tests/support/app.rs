@@ -268,6 +268,20 @@ impl TestApp {
         status_and_json(response).await
     }
 
+    /// Sets a product's policy for an organisation, as the operator would from the command
+    /// line (the change is audited as `CLI`).
+    pub async fn set_policy(&self, organization_id: &str, product: &str, value: &str) {
+        selfserve_server::services::admin::policies::change(
+            &self.server.services,
+            &selfserve_server::access::Actor::Operator,
+            organization_id,
+            product.parse().unwrap(),
+            value.parse().unwrap(),
+        )
+        .await
+        .unwrap();
+    }
+
     /// The id of the user with this email.
     pub async fn user_id(&self, email: &str) -> String {
         self.server

@@ -1,4 +1,4 @@
-//! Token-bucket throttling, in memory per server process.
+//! Token-bucket throttling, in memory per server process (middleware of the HTTP layer).
 //!
 //! A bucket holds `capacity` tokens and refills at `capacity` per `window`, so a client under
 //! the rate is never refused and a client over it waits seconds, not hours: throttling slows

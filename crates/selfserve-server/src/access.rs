@@ -1,0 +1,318 @@
+//! Who may do what: the whole role matrix, in one table, decided in one function.
+//!
+//! Every route and the command line ask [`decide`]; nothing else compares roles, purchaser
+//! ids or organisation kinds to grant a right. The table is public so that tests can run every
+//! action × relation against the real server and compare with it.
+//!
+//! A right comes from a *relation* between the actor and the thing acted on:
+//! - the **owner** (purchaser) of a subscription, and only while they belong to the
+//!   subscription's organisation: someone who moved to another organisation keeps nothing;
+//! - a **global** or **billing admin** of the organisation;
+//! - a **delegated partner**: a user of a partner organisation whose delegation for the
+//!   customer is in force now (read per request, so revoking it takes effect at once);
+//! - the **operator** (the command line on the server itself; room for a support role).
+//!
+//! What a refusal looks like depends on what was asked: about a subscription, "not found"
+//! (never confirm that someone else's subscription exists); about an organisation, "admin
+//! required".
+
+use selfserve_api::admin::AdminRole;
+
+/// Who is acting.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A signed-in person.
+    User(Principal),
+    /// The server itself (renewals, expiries, recovery): bound by the rules of billing, not by
+    /// this matrix.
+    System,
+    /// The operator, on the server's command line.
+    Operator,
+}
+
+/// A signed-in person, as far as rights go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub name: String,
+    /// The organisation the account belongs to now.
+    pub organization_id: String,
+    pub global_admin: bool,
+    pub billing_admin: bool,
+    /// Customers this person's partner organisation administers now (empty for customers).
+    pub delegated_customers: Vec<String>,
+}
+
+/// How an actor stands to what it acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Relation {
+    Owner,
+    GlobalAdmin,
+    BillingAdmin,
+    DelegatedPartner,
+    Operator,
+}
+
+/// What an actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read a subscription, its licences and bills.
+    ViewSubscription,
+    /// Give out and take back a subscription's licences.
+    ManageLicences,
+    /// What only the one who pays does: change seats, pay bills, replace the card, cancel.
+    ActAsPurchaser,
+    /// Take a self-service subscription over, or ask its purchaser to cancel.
+    AdministerSubscription,
+    /// See every purchase, capacity, policies and the audit log of an organisation.
+    ReadOrganization,
+    /// Record central purchases for an organisation.
+    BuyCentrally,
+    /// Turn self-service purchase of a product on or off.
+    ChangePolicy,
+}
+
+/// Why an action is refused, which decides what the refusal says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// As if it did not exist (subscriptions, bills).
+    Hidden,
+    /// "Only admins may do this" (organisation-wide actions).
+    AdminRequired,
+}
+
+use Action::*;
+use Relation::*;
+
+/// The matrix: for each action, the relations that grant it, and how a refusal reads.
+pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
+    (
+        ViewSubscription,
+        &[Owner, GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::Hidden,
+    ),
+    (
+        ManageLicences,
+        &[Owner, GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::Hidden,
+    ),
+    (ActAsPurchaser, &[Owner], Denied::Hidden),
+    (
+        AdministerSubscription,
+        &[GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::Hidden,
+    ),
+    (
+        ReadOrganization,
+        &[GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::AdminRequired,
+    ),
+    (
+        BuyCentrally,
+        &[GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::AdminRequired,
+    ),
+    (
+        ChangePolicy,
+        &[GlobalAdmin, Operator],
+        Denied::AdminRequired,
+    ),
+];
+
+/// What is acted on: an organisation, and for a subscription also who bought it.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    pub organization_id: &'a str,
+    pub purchaser_id: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// An organisation as a whole.
+    pub fn organization(organization_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            purchaser_id: None,
+        }
+    }
+
+    /// A subscription of `organization_id` bought by `purchaser_id`.
+    pub fn subscription(organization_id: &'a str, purchaser_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            purchaser_id: Some(purchaser_id),
+        }
+    }
+}
+
+/// Every relation `actor` has to `target`, strongest role first.
+pub fn relations(actor: &Actor, target: Target<'_>) -> Vec<Relation> {
+    let principal = match actor {
+        Actor::Operator => return vec![Operator],
+        Actor::System => return Vec::new(),
+        Actor::User(principal) => principal,
+    };
+    let member = principal.organization_id == target.organization_id;
+    let mut found = Vec::new();
+    if member && principal.global_admin {
+        found.push(GlobalAdmin);
+    }
+    if member && principal.billing_admin {
+        found.push(BillingAdmin);
+    }
+    if principal
+        .delegated_customers
+        .iter()
+        .any(|customer| customer == target.organization_id)
+    {
+        found.push(DelegatedPartner);
+    }
+    if member && target.purchaser_id == Some(principal.user_id.as_str()) {
+        found.push(Owner);
+    }
+    found
+}
+
+/// Whether `actor` may do `action` to `target`: the relation that grants it, or how to
+/// refuse.
+pub fn decide(actor: &Actor, action: Action, target: Target<'_>) -> Result<Relation, Denied> {
+    let (_, granted_by, denied) = MATRIX
+        .iter()
+        .find(|(listed, _, _)| *listed == action)
+        .copied()
+        .unwrap_or((action, &[], Denied::Hidden));
+    relations(actor, target)
+        .into_iter()
+        .find(|relation| granted_by.contains(relation))
+        .ok_or(denied)
+}
+
+/// The admin role a relation shows as in the admin view.
+pub fn admin_role(relation: Relation) -> Option<AdminRole> {
+    match relation {
+        GlobalAdmin | Operator => Some(AdminRole::GlobalAdmin),
+        BillingAdmin => Some(AdminRole::BillingAdmin),
+        DelegatedPartner => Some(AdminRole::Partner),
+        Owner => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(org: &str) -> Principal {
+        Principal {
+            user_id: "usr_me".into(),
+            name: "Me".into(),
+            organization_id: org.into(),
+            global_admin: false,
+            billing_admin: false,
+            delegated_customers: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_action_is_in_the_matrix_once() {
+        let all = [
+            ViewSubscription,
+            ManageLicences,
+            ActAsPurchaser,
+            AdministerSubscription,
+            ReadOrganization,
+            BuyCentrally,
+            ChangePolicy,
+        ];
+        for action in all {
+            assert_eq!(
+                MATRIX.iter().filter(|(a, _, _)| *a == action).count(),
+                1,
+                "{action:?}"
+            );
+        }
+        assert_eq!(MATRIX.len(), all.len());
+    }
+
+    #[test]
+    fn an_owner_acts_only_while_in_the_subscriptions_organisation() {
+        let mine = Target::subscription("org_contoso", "usr_me");
+        let at_home = Actor::User(person("org_contoso"));
+        assert_eq!(decide(&at_home, ActAsPurchaser, mine), Ok(Owner));
+        assert_eq!(decide(&at_home, ViewSubscription, mine), Ok(Owner));
+        assert_eq!(
+            decide(&at_home, ReadOrganization, mine),
+            Err(Denied::AdminRequired)
+        );
+        // Moved to another organisation (a guest there, say): the purchase is no longer theirs
+        // to run.
+        let moved = Actor::User(person("org_fabrikam"));
+        assert_eq!(decide(&moved, ActAsPurchaser, mine), Err(Denied::Hidden));
+        assert_eq!(decide(&moved, ManageLicences, mine), Err(Denied::Hidden));
+    }
+
+    #[test]
+    fn admins_act_on_their_own_organisation_and_only_global_admins_change_policy() {
+        let contoso = Target::organization("org_contoso");
+        let theirs = Target::subscription("org_contoso", "usr_megan");
+        let mut billing = person("org_contoso");
+        billing.billing_admin = true;
+        let billing = Actor::User(billing);
+        assert_eq!(
+            decide(&billing, ReadOrganization, contoso),
+            Ok(BillingAdmin)
+        );
+        assert_eq!(decide(&billing, ManageLicences, theirs), Ok(BillingAdmin));
+        assert_eq!(
+            decide(&billing, ActAsPurchaser, theirs),
+            Err(Denied::Hidden)
+        );
+        assert_eq!(
+            decide(&billing, ChangePolicy, contoso),
+            Err(Denied::AdminRequired)
+        );
+        let mut global = person("org_contoso");
+        global.global_admin = true;
+        let global = Actor::User(global);
+        assert_eq!(decide(&global, ChangePolicy, contoso), Ok(GlobalAdmin));
+        let elsewhere = Target::organization("org_fabrikam");
+        assert_eq!(
+            decide(&global, ReadOrganization, elsewhere),
+            Err(Denied::AdminRequired)
+        );
+    }
+
+    #[test]
+    fn partners_act_through_a_delegation_in_force() {
+        let mut pat = person("org_northwind");
+        pat.delegated_customers = vec!["org_contoso".into()];
+        let pat = Actor::User(pat);
+        let contoso = Target::organization("org_contoso");
+        assert_eq!(
+            decide(&pat, ReadOrganization, contoso),
+            Ok(DelegatedPartner)
+        );
+        assert_eq!(
+            decide(&pat, ChangePolicy, contoso),
+            Err(Denied::AdminRequired)
+        );
+        let revoked = Actor::User(person("org_northwind"));
+        assert_eq!(
+            decide(
+                &revoked,
+                ManageLicences,
+                Target::subscription("org_contoso", "usr_megan")
+            ),
+            Err(Denied::Hidden)
+        );
+        assert_eq!(admin_role(DelegatedPartner), Some(AdminRole::Partner));
+    }
+
+    #[test]
+    fn the_operator_may_do_everything_and_the_server_nothing_through_the_matrix() {
+        let target = Target::subscription("org_contoso", "usr_megan");
+        for (action, _, _) in MATRIX {
+            let allowed = decide(&Actor::Operator, *action, target);
+            assert_eq!(allowed.is_ok(), *action != ActAsPurchaser, "{action:?}");
+            assert!(decide(&Actor::System, *action, target).is_err());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! `GET /admin/subscriptions`: every purchase of the organisation.
+
+use crate::http::error::AppError;
+use crate::http::extract::ApiQuery;
+use crate::http::subscriptions::parse_source;
+use crate::http::{AppState, Caller};
+use crate::services::admin::purchases::{self, PurchaseQuery, SortKey};
+use axum::Json;
+use axum::extract::State;
+use selfserve_api::subscription::Subscription;
+use selfserve_api::{ErrorCode, List};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Query of `GET /admin/subscriptions` (and its CSV export).
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PurchasesQuery {
+    /// For partners: the customer's domain.
+    pub organization: Option<String>,
+    /// `self_service`, `central` or `all` (default).
+    source: Option<String>,
+    /// Words matched against product, purchaser and assigned users (names and emails).
+    q: Option<String>,
+    /// `created` (default), `product`, `purchaser`, `quantity`, `expiry`, `price`.
+    sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    order: Option<String>,
+}
+
+impl PurchasesQuery {
+    /// The service's query, or 400 for an unknown source or sort.
+    pub fn parse(&self) -> Result<PurchaseQuery, AppError> {
+        let sort = match self.sort.as_deref().unwrap_or("created") {
+            "created" => SortKey::Created,
+            "product" => SortKey::Product,
+            "purchaser" => SortKey::Purchaser,
+            "quantity" => SortKey::Quantity,
+            "expiry" => SortKey::Expiry,
+            "price" => SortKey::Price,
+            _ => {
+                return Err(AppError::bad_request(
+                    ErrorCode::InvalidRequest,
+                    "`sort` must be one of created, product, purchaser, quantity, expiry, price.",
+                )
+                .field("sort"));
+            }
+        };
+        Ok(PurchaseQuery {
+            source: parse_source(self.source.as_deref())?,
+            words: self
+                .q
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect(),
+            sort,
+            descending: self.order.as_deref() != Some("asc"),
+        })
+    }
+}
+
+/// Every subscription of the organisation, self-service and central, with purchaser, seats,
+/// expiry, order history, price and assigned users; filtered, searched and sorted.
+#[utoipa::path(get, path = "/admin/subscriptions", tag = "admin", params(PurchasesQuery),
+    responses((status = 200, body = List<Subscription>), (status = 403, description = "`admin_required`", body = selfserve_api::ApiError)))]
+pub async fn purchases(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PurchasesQuery>,
+) -> Result<Json<List<Subscription>>, AppError> {
+    let parsed = query.parse()?;
+    let (_, data) = purchases::list(
+        &state.services,
+        &caller,
+        query.organization.as_deref(),
+        &parsed,
+    )
+    .await?;
+    Ok(Json(List::complete(data)))
+}

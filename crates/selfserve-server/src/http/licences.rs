@@ -1,0 +1,108 @@
+//! Licences: colleague search, giving licences out, taking them back.
+
+use super::error::AppError;
+use super::extract::{ApiJson, ApiQuery};
+use super::{AppState, Caller};
+use crate::services::licences;
+use axum::Json;
+use axum::extract::{Path, State};
+use selfserve_api::manage::AssignRequest;
+use selfserve_api::subscription::{Subscription, UserRef};
+use selfserve_api::{ErrorCode, List};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Query of `GET /directory/users`.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct DirectoryQuery {
+    /// Start of a name, a word of the name, or an email address.
+    q: Option<String>,
+    /// At most this many (1–100, default 20).
+    limit: Option<i64>,
+}
+
+/// Enabled members of the caller's own organisation matching `q`, by name.
+#[utoipa::path(
+    get,
+    path = "/directory/users",
+    tag = "manage",
+    params(DirectoryQuery),
+    responses(
+        (status = 200, description = "Matching users", body = List<UserRef>),
+        (status = 400, description = "`invalid_request` (limit out of range)", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn search_directory(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<DirectoryQuery>,
+) -> Result<Json<List<UserRef>>, AppError> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "`limit` must be between 1 and 100.",
+        )
+        .field("limit"));
+    }
+    let (data, has_more) = licences::search_colleagues(
+        &state.services,
+        &caller,
+        query.q.as_deref().unwrap_or_default(),
+        limit,
+    )
+    .await?;
+    Ok(Json(List { data, has_more }))
+}
+
+/// Gives seats to users of the subscription's organisation, all or nothing.
+#[utoipa::path(
+    post,
+    path = "/subscriptions/{id}/assignments",
+    tag = "manage",
+    params(("id" = String, Path, description = "`sub_…`")),
+    request_body = AssignRequest,
+    responses(
+        (status = 200, description = "The subscription with its assigned users", body = Subscription),
+        (status = 404, description = "`not_found`, or `user_not_found` for anyone outside the organisation", body = selfserve_api::ApiError),
+        (status = 409, description = "`no_seats_available`: nothing was assigned", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<AssignRequest>,
+) -> Result<Json<Subscription>, AppError> {
+    Ok(Json(
+        licences::assign(
+            &state.services,
+            &caller,
+            &id,
+            &request.user_ids,
+            &request.emails,
+        )
+        .await?,
+    ))
+}
+
+/// Frees a user's seat.
+#[utoipa::path(
+    delete,
+    path = "/subscriptions/{id}/assignments/{user_id}",
+    tag = "manage",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    responses(
+        (status = 200, description = "The subscription", body = Subscription),
+        (status = 404, description = "`not_found`, or `user_not_found` if the user holds no seat", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn unassign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<Json<Subscription>, AppError> {
+    Ok(Json(
+        licences::unassign(&state.services, &caller, &id, &user_id).await?,
+    ))
+}

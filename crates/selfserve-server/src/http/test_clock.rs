@@ -1,0 +1,41 @@
+//! `POST /test-clock/advance`: moves billing time forward (only with `--test-clock`).
+
+use super::AppState;
+use super::error::AppError;
+use super::extract::ApiJson;
+use crate::services::billing::{self, ClockMoved};
+use axum::Json;
+use axum::extract::State;
+use selfserve_api::ErrorCode;
+use selfserve_api::manage::AdvanceClock;
+
+/// Moves the server's clock forward and runs what became due (renewals, expiries,
+/// suspensions). Only with `--test-clock`; 404 otherwise.
+#[utoipa::path(
+    post,
+    path = "/test-clock/advance",
+    tag = "test",
+    request_body = AdvanceClock,
+    responses(
+        (status = 200, description = "The new time and what billing did"),
+        (status = 404, description = "`not_found`: the server runs without `--test-clock`", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<AdvanceClock>,
+) -> Result<Json<ClockMoved>, AppError> {
+    if !state.test_clock {
+        return Err(AppError::not_found());
+    }
+    if !(1..=3650).contains(&request.days) {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "`days` must be a whole number from 1 to 3650.",
+        )
+        .field("days"));
+    }
+    Ok(Json(
+        billing::advance_clock(&state.services, request.days).await?,
+    ))
+}

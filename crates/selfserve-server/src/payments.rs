@@ -1,0 +1,177 @@
+//! The card processor seam: everything the server asks of whoever moves the money.
+//!
+//! The server never sees a card number. The browser turns a card into a processor token (the
+//! built-in gateway's `tok_…`; later Stripe.js's PaymentMethod) and the server asks the
+//! processor to charge it, under an idempotency key derived from our order, so a charge
+//! repeated with the same key can only give the recorded outcome. [`Payments`] is the one the
+//! server runs with; the built-in test gateway is its first implementation.
+
+use crate::store::StoreError;
+use crate::store::orders::PaymentSource;
+use selfserve_api::money::Currency;
+use selfserve_api::subscription::CardSummary;
+use std::future::Future;
+
+/// The decline a closed key gives a charge that comes too late (see
+/// [`CardProcessor::resolve`]).
+pub const ABANDONED: &str = "abandoned";
+
+/// A card as the processor knows it: never the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    /// The processor's id: a reusable card on file, or the single-use token it came from.
+    pub id: String,
+    pub summary: CardSummary,
+    /// A card on file that may be charged again without the buyer (`off_session`).
+    pub saved: bool,
+}
+
+/// A 3-D Secure check the buyer must pass before the charge can go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub id: String,
+    /// Where the buyer answers it (the processor's origin).
+    pub url: String,
+}
+
+/// What a charge did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChargeOutcome {
+    /// Money moved; a new card was saved for later charges.
+    Succeeded { charge_id: String, card: Card },
+    /// The issuer refused (`insufficient_funds`, `authentication_failed`, [`ABANDONED`], …).
+    Declined { decline_code: String },
+    /// Nothing moved yet: the buyer must pass 3-D Secure first.
+    RequiresAction(Challenge),
+}
+
+/// Why a charge could not even be attempted.
+#[derive(Debug, thiserror::Error)]
+pub enum ChargeError {
+    #[error("unknown payment token")]
+    InvalidToken,
+    #[error("payment token already used")]
+    TokenAlreadyUsed,
+    /// The processor's records could not be read or written: the outcome is unknown.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a refund did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refund {
+    pub id: String,
+    pub amount: i64,
+    /// Refunded of the charge so far, this refund included.
+    pub refunded_total: i64,
+}
+
+/// Why a refund was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RefundError {
+    #[error("no successful charge under that key")]
+    NoCharge,
+    #[error("only {refundable} of the charge is left to refund")]
+    TooMuch { refundable: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One charge to make.
+#[derive(Debug, Clone, Copy)]
+pub struct ChargeRequest<'a> {
+    pub source: &'a PaymentSource,
+    pub amount: i64,
+    pub currency: Currency,
+    /// Derived from our order: the same key never moves money twice.
+    pub key: &'a str,
+}
+
+/// A card processor. Every method may be called again after a crash with the same arguments.
+pub trait CardProcessor {
+    /// Charges a new card (saving it for later charges when it succeeds) or the card on file.
+    fn charge(
+        &self,
+        request: ChargeRequest<'_>,
+    ) -> impl Future<Output = Result<ChargeOutcome, ChargeError>> + Send;
+
+    /// What happened under `key`; if nothing did, closes the key so that a charge arriving
+    /// later with it is declined [`ABANDONED`] (a request that only stalled must not charge
+    /// after its order was given up). `None`: closed with nothing charged.
+    fn resolve(
+        &self,
+        key: &str,
+        currency: Currency,
+    ) -> impl Future<Output = Result<Option<ChargeOutcome>, ChargeError>> + Send;
+
+    /// Saves a new card as a card on file without charging it.
+    fn save_card(&self, token: &str) -> impl Future<Output = Result<Card, ChargeError>> + Send;
+
+    /// The card behind a source, if the processor knows it.
+    fn card(
+        &self,
+        source: &PaymentSource,
+    ) -> impl Future<Output = Result<Option<Card>, ChargeError>> + Send;
+
+    /// Gives back `amount` of the successful charge made under `charge_key`; never more than
+    /// was charged in all. The same `refund_key` refunds once.
+    fn refund(
+        &self,
+        charge_key: &str,
+        amount: i64,
+        refund_key: &str,
+    ) -> impl Future<Output = Result<Refund, RefundError>> + Send;
+}
+
+/// The processor this server runs with.
+#[derive(Debug, Clone)]
+pub enum Payments {
+    /// The built-in test gateway: test cards only, for demos and tests.
+    Builtin(crate::gateway::Gateway),
+}
+
+impl CardProcessor for Payments {
+    async fn charge(&self, request: ChargeRequest<'_>) -> Result<ChargeOutcome, ChargeError> {
+        match self {
+            Self::Builtin(gateway) => gateway.charge(request).await,
+        }
+    }
+
+    async fn resolve(
+        &self,
+        key: &str,
+        currency: Currency,
+    ) -> Result<Option<ChargeOutcome>, ChargeError> {
+        match self {
+            Self::Builtin(gateway) => gateway.resolve(key, currency).await,
+        }
+    }
+
+    async fn save_card(&self, token: &str) -> Result<Card, ChargeError> {
+        match self {
+            Self::Builtin(gateway) => gateway.save_card(token).await,
+        }
+    }
+
+    async fn card(&self, source: &PaymentSource) -> Result<Option<Card>, ChargeError> {
+        match self {
+            Self::Builtin(gateway) => gateway.card(source).await,
+        }
+    }
+
+    async fn refund(
+        &self,
+        charge_key: &str,
+        amount: i64,
+        refund_key: &str,
+    ) -> Result<Refund, RefundError> {
+        match self {
+            Self::Builtin(gateway) => gateway.refund(charge_key, amount, refund_key).await,
+        }
+    }
+}
+
+/// The processor's idempotency key of an order's charge.
+pub fn charge_key(order_id: &str) -> String {
+    format!("charge_{order_id}")
+}

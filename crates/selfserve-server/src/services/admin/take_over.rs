@@ -1,0 +1,124 @@
+//! Centralising a self-service purchase: its users move to a central subscription, and its
+//! purchaser is asked to cancel.
+
+use super::super::subscriptions::view;
+use super::super::{Caller, Conflict, Invalid, NoSeats, ServiceError, Services};
+use crate::access::Action;
+use crate::events::Event;
+use crate::store::assignments::Assigned;
+use crate::store::subscriptions::{Owner, SubscriptionRow};
+use selfserve_api::admin::AuditAction;
+use selfserve_api::subscription::{Source, Subscription};
+use serde_json::json;
+
+/// Moves a self-service subscription's users to a central subscription of the same product
+/// (the one named, or the first with room for everyone), all or nothing, and asks the
+/// purchaser to cancel. Returns both subscriptions.
+pub async fn take_over(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+    central_id: Option<&str>,
+) -> Result<(Subscription, Subscription), ServiceError> {
+    let sub = services
+        .subscription_for(&caller.actor, Action::AdministerSubscription, id)
+        .await?;
+    if sub.source != Source::SelfService {
+        return Err(ServiceError::Conflict(Conflict::NotSelfService));
+    }
+    let users = services.store.assigned_user_ids(&sub.id).await?;
+    let emails = services.store.assigned_emails(&sub.id).await?;
+    let central = match central_id {
+        Some(central_id) => services
+            .store
+            .subscription_row(central_id)
+            .await?
+            .filter(|c| {
+                c.organization_id == sub.organization_id
+                    && c.source == Source::Central
+                    && c.product == sub.product
+            })
+            .ok_or(ServiceError::Invalid(Invalid::NoSuchCentralSubscription))?,
+        None => room_for(services, &sub, &users).await?,
+    };
+    let now = services.clock.now();
+    let event = Event::new(
+        &caller.actor,
+        AuditAction::TakeOver,
+        &sub.organization_id,
+        now,
+    )
+    .subscription(&sub.id, sub.product)
+    .before(json!({"self_service": sub.id, "users": emails}))
+    .after(json!({"central": central.id, "cancellation_requested": true}));
+    match services
+        .store
+        .take_over(&sub.id, &central.id, &users, &caller.user.name, &event, now)
+        .await?
+    {
+        Assigned::Added(_) => {}
+        Assigned::NoSeats { free } => {
+            return Err(ServiceError::NoSeats(NoSeats::TakeOver {
+                free,
+                people: users.len(),
+            }));
+        }
+        Assigned::NotAssignable => {
+            return Err(ServiceError::Conflict(Conflict::CentralNotAssignable));
+        }
+    }
+    Ok((
+        view(services, &sub.id).await?,
+        view(services, &central.id).await?,
+    ))
+}
+
+/// The first central subscription of the product with room for everyone not already on it,
+/// else the first of the product at all (whose refusal then says how many seats it has).
+async fn room_for(
+    services: &Services,
+    sub: &SubscriptionRow,
+    users: &[String],
+) -> Result<SubscriptionRow, ServiceError> {
+    let centrals = services
+        .store
+        .subscription_rows(
+            Owner::Organization(&sub.organization_id),
+            Some(Source::Central),
+            Some(sub.product),
+        )
+        .await?;
+    let mut first = None;
+    for central in centrals {
+        let already = services.store.holding_licences(&central.id, users).await?;
+        if central.free_seats() >= (users.len() - already) as i64 {
+            return Ok(central);
+        }
+        first.get_or_insert(central);
+    }
+    first.ok_or(ServiceError::NoSeats(NoSeats::NoCentralSubscription))
+}
+
+/// Asks a self-service purchaser to cancel (shown in their view).
+pub async fn request_cancellation(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Subscription, ServiceError> {
+    let sub = services
+        .subscription_for(&caller.actor, Action::AdministerSubscription, id)
+        .await?;
+    let now = services.clock.now();
+    let event = Event::new(
+        &caller.actor,
+        AuditAction::CancellationRequested,
+        &sub.organization_id,
+        now,
+    )
+    .subscription(&sub.id, sub.product);
+    services
+        .store
+        .request_cancellation(&sub.id, &caller.user.name, &event, now)
+        .await?;
+    view(services, &sub.id).await
+}

@@ -1,0 +1,135 @@
+//! Reading subscriptions, and what their purchaser does to them besides seats and bills:
+//! cancelling at the period's end, undoing that, replacing the card on file.
+
+use super::admin::scope::{Scope, scope};
+use super::{Caller, Conflict, ServiceError, Services};
+use crate::access::Action;
+use crate::events::Event;
+use crate::payments::CardProcessor;
+use crate::store::subscriptions::{Owner, SubscriptionRow};
+use selfserve_api::admin::AuditAction;
+use selfserve_api::subscription::{Source, Subscription};
+use serde_json::json;
+
+/// One subscription, if the caller may see it.
+pub async fn get(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Subscription, ServiceError> {
+    let row = services
+        .subscription_for(&caller.actor, Action::ViewSubscription, id)
+        .await?;
+    view(services, &row.id).await
+}
+
+/// The subscriptions the caller sees, newest first: an admin's organisation's, a partner's
+/// customer's (named by domain, by default its first), anyone else's own purchases.
+pub async fn list(
+    services: &Services,
+    caller: &Caller,
+    organization: Option<&str>,
+    source: Option<Source>,
+) -> Result<Vec<Subscription>, ServiceError> {
+    // Admins see their own organisation whatever they name; only partners choose.
+    let named = if caller.is_partner() {
+        organization
+    } else {
+        None
+    };
+    let rows = match scope(services, caller, named, Action::ReadOrganization).await {
+        Ok(Scope { organization, .. }) => {
+            services
+                .store
+                .subscriptions(Owner::Organization(&organization.id), source)
+                .await?
+        }
+        // A partner naming no customer it administers sees nothing.
+        Err(_) if caller.is_partner() => Vec::new(),
+        Err(_) => {
+            services
+                .store
+                .subscriptions(Owner::Purchaser(&caller.user.id), source)
+                .await?
+        }
+    };
+    Ok(rows)
+}
+
+/// Cancels the caller's subscription at the end of its period.
+pub async fn cancel(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Subscription, ServiceError> {
+    let row = services
+        .subscription_for(&caller.actor, Action::ActAsPurchaser, id)
+        .await?;
+    let now = services.clock.now();
+    let event = status_event(caller, &row, AuditAction::Cancelled, true, now);
+    if !services.store.cancel(&row.id, &event, now).await? {
+        return Err(ServiceError::Conflict(Conflict::AlreadyCancelledOrEnded));
+    }
+    view(services, &row.id).await
+}
+
+/// Undoes a cancellation before the period ends.
+pub async fn reactivate(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+) -> Result<Subscription, ServiceError> {
+    let row = services
+        .subscription_for(&caller.actor, Action::ActAsPurchaser, id)
+        .await?;
+    let now = services.clock.now();
+    let event = status_event(caller, &row, AuditAction::CancellationUndone, false, now);
+    if !services.store.reactivate(&row.id, &event, now).await? {
+        return Err(ServiceError::Conflict(Conflict::NothingToUndo));
+    }
+    view(services, &row.id).await
+}
+
+/// The event of a cancellation or its undoing: the status stays, the flag flips.
+fn status_event(
+    caller: &Caller,
+    row: &SubscriptionRow,
+    kind: AuditAction,
+    cancelling: bool,
+    now: i64,
+) -> Event {
+    Event::new(&caller.actor, kind, &row.organization_id, now)
+        .subscription(&row.id, row.product)
+        .before(json!({"status": row.status, "cancel_at_period_end": row.cancel_at_period_end}))
+        .after(json!({"status": row.status, "cancel_at_period_end": cancelling}))
+}
+
+/// Replaces the card on file with a newly tokenised one.
+pub async fn replace_card(
+    services: &Services,
+    caller: &Caller,
+    id: &str,
+    token: &str,
+) -> Result<Subscription, ServiceError> {
+    let row = services
+        .subscription_for(&caller.actor, Action::ActAsPurchaser, id)
+        .await?;
+    let card = services
+        .payments
+        .save_card(token)
+        .await
+        .map_err(super::checkout::charge_store_error)?;
+    services
+        .store
+        .set_payment_method(&row.id, &card.id, services.clock.now())
+        .await?;
+    view(services, &row.id).await
+}
+
+pub(crate) async fn view(services: &Services, id: &str) -> Result<Subscription, ServiceError> {
+    services
+        .store
+        .subscription(id)
+        .await?
+        .ok_or_else(|| super::checkout::vanished(id))
+}

@@ -1,0 +1,207 @@
+//! Subscriptions without a card (central purchases, trials), take-overs and capacity.
+
+use super::assignments::{Assigned, claim_seats};
+use super::events::insert_events;
+use super::orders::{OrderRow, insert_order};
+use super::{Store, StoreError, Tx, decode, decode_product};
+use crate::domain::lifecycle::{LIVE, TAKES_OVER, sql_list};
+use crate::events::Event;
+use selfserve_api::money::Currency;
+use selfserve_api::product::ProductId;
+use selfserve_api::subscription::{Source, SubscriptionStatus};
+use sqlx::Row;
+
+/// Seats of one product and source in an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapacityRow {
+    pub product: ProductId,
+    pub source: Source,
+    /// Seats paid for.
+    pub seats: i64,
+    /// Seats given to users.
+    pub assigned: i64,
+}
+
+/// A subscription to create without a card: central (billed through the agreement) or a trial.
+#[derive(Debug, Clone)]
+pub struct NewUnbilled {
+    pub id: String,
+    pub organization_id: String,
+    pub product: ProductId,
+    pub source: Source,
+    pub status: SubscriptionStatus,
+    pub quantity: i64,
+    /// Who recorded or started it.
+    pub purchaser_id: String,
+    pub unit_amount: i64,
+    pub currency: Currency,
+    pub period_start: i64,
+    /// A month for central, 30 days for a trial.
+    pub period_end: i64,
+    /// Give the purchaser a seat at once (trials).
+    pub assign_purchaser: bool,
+    /// The order recording it (central purchases), already `paid`.
+    pub order: Option<OrderRow>,
+}
+
+impl Store {
+    /// Creates a subscription without a card (central or trial), with its order and event.
+    pub async fn create_unbilled(
+        &self,
+        new: &NewUnbilled,
+        event: &Event,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.writer().begin().await?;
+        sqlx::query(
+            "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
+             pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
+             billing_anchor, periods_elapsed, current_period_start, current_period_end, \
+             cancel_at_period_end, payment_method_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, 0, $11, 0, $11, $12, 0, NULL, \
+             $13, $13)",
+        )
+        .bind(&new.id)
+        .bind(&new.organization_id)
+        .bind(new.product.as_str())
+        .bind(new.source.as_str())
+        .bind(new.status.as_str())
+        .bind(new.quantity)
+        .bind(i64::from(new.assign_purchaser))
+        .bind(&new.purchaser_id)
+        .bind(new.unit_amount)
+        .bind(new.currency.as_str())
+        .bind(new.period_start)
+        .bind(new.period_end)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if new.assign_purchaser {
+            sqlx::query(
+                "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
+            )
+            .bind(&new.id)
+            .bind(&new.purchaser_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(order) = &new.order {
+            insert_order(&mut tx, order).await?;
+        }
+        insert_events(&mut tx, Some(event)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether `user_id` ever had a trial of `product` (a self-service subscription without a
+    /// card is a trial: every purchase keeps its card).
+    pub async fn had_trial(&self, user_id: &str, product: ProductId) -> Result<bool, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM subscriptions WHERE purchaser_id = $1 AND product = $2 \
+             AND source = 'self_service' AND payment_method_id IS NULL",
+        )
+        .bind(user_id)
+        .bind(product.as_str())
+        .fetch_one(self.reader())
+        .await?;
+        Ok(count > 0)
+    }
+
+    /// Gives `user_ids` seats on the central subscription, all or nothing, and asks the
+    /// self-service purchaser to cancel, with the event, in one transaction. Locks the central
+    /// subscription (claiming its seats) before the self-service one.
+    pub async fn take_over(
+        &self,
+        self_service_id: &str,
+        central_id: &str,
+        user_ids: &[String],
+        requested_by: &str,
+        event: &Event,
+        now: i64,
+    ) -> Result<Assigned, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let Some(added) = claim_seats(&mut tx, central_id, user_ids, TAKES_OVER, now).await? else {
+            tx.rollback().await?;
+            let free = self
+                .subscription_row(central_id)
+                .await?
+                .map_or(0, |row| row.free_seats());
+            return Ok(Assigned::NoSeats { free });
+        };
+        sqlx::query(
+            "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
+             WHERE id = $1",
+        )
+        .bind(self_service_id)
+        .bind(now)
+        .bind(requested_by)
+        .execute(&mut *tx)
+        .await?;
+        insert_events(&mut tx, Some(event)).await?;
+        tx.commit().await?;
+        Ok(Assigned::Added(added))
+    }
+
+    /// Seats per product and source in an organisation (subscriptions that still count).
+    pub async fn capacity(&self, organization_id: &str) -> Result<Vec<CapacityRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT product, source, CAST(SUM(quantity) AS BIGINT) AS seats, \
+             CAST(SUM(assigned_count) AS BIGINT) AS assigned FROM subscriptions \
+             WHERE organization_id = $1 AND status IN ({}) \
+             GROUP BY product, source ORDER BY product, source",
+            sql_list(LIVE)
+        ))
+        .bind(organization_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CapacityRow {
+                    product: decode_product(row, "product")?,
+                    source: decode(row, "source")?,
+                    seats: row.try_get("seats")?,
+                    assigned: row.try_get("assigned")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Inside `tx`: ends a trial that was bought; its users move to the new subscription (as many
+/// as fit) and it is marked converted. A no-op if it is no longer a trial.
+pub(crate) async fn convert_trial(
+    tx: &mut Tx<'_>,
+    trial_id: &str,
+    new_id: &str,
+    receiving: &[SubscriptionStatus],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE subscriptions SET status = 'expired', converted_to = $2, assigned_count = 0, \
+         updated_at = $3 WHERE id = $1 AND status = 'trialing'",
+    )
+    .bind(trial_id)
+    .bind(new_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        return Ok(());
+    }
+    let users: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM assignments WHERE subscription_id = $1")
+            .bind(trial_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
+        .bind(trial_id)
+        .execute(&mut **tx)
+        .await?;
+    for user in users {
+        // One at a time, so that those who fit keep a licence even if not all do.
+        claim_seats(tx, new_id, std::slice::from_ref(&user), receiving, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Looking users up, and searching colleagues by name or email.
+
+use super::directory::{USER_COLUMNS, UserRow, user_from_row, write_search_terms};
+use super::{Store, StoreError};
+use crate::domain::search::{normalize_query, prefix_upper_bound};
+
+impl Store {
+    /// The user with this (lowercased) email.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(self.reader())
+        .await?;
+        Ok(row.map(|row| user_from_row(&row)).transpose()?)
+    }
+
+    /// The user with this id.
+    pub async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|row| user_from_row(&row)).transpose()?)
+    }
+}
+
+impl Store {
+    /// Enabled members of an organisation whose name or email has a word starting with `query`,
+    /// by name; at most `limit`.
+    pub async fn search_users(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let Some(query) = normalize_query(query) else {
+            return Ok(Vec::new());
+        };
+        // The range scan finds candidate ids through the index; the outer query orders them.
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM users u WHERE u.id IN (\
+                 SELECT t.user_id FROM user_search_terms t \
+                 WHERE t.organization_id = $1 AND t.term >= $2 AND t.term < $3) \
+             AND u.enabled = 1 AND u.in_directory = 1 \
+             ORDER BY u.name_search, u.email LIMIT $4",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(organization_id)
+        .bind(&query)
+        .bind(prefix_upper_bound(&query))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The naive search (`LIKE '%q%'` over every member): not used by the server, kept as the
+    /// baseline `cargo xtask bench` measures [`Store::search_users`] against.
+    #[doc(hidden)]
+    pub async fn search_users_by_scan(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let pattern = format!("%{}%", query.trim().to_lowercase());
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE organization_id = $1 \
+             AND (name_search LIKE $2 OR email LIKE $2) AND enabled = 1 AND in_directory = 1 \
+             ORDER BY name_search, email LIMIT $3"
+        ))
+        .bind(organization_id)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// The users whose id (`by_email`: email) is among `keys`, in one query.
+    pub async fn users_among(
+        &self,
+        keys: &[String],
+        by_email: bool,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=keys.len()).map(|n| format!("${n}")).collect();
+        let column = if by_email { "email" } else { "id" };
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE {column} IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for key in keys {
+            query = query.bind(key);
+        }
+        let rows = query.fetch_all(self.reader()).await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Fills the search index for users imported before it existed (once, at start-up).
+    pub async fn backfill_search_terms(&self) -> Result<u64, StoreError> {
+        let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_search_terms")
+            .fetch_one(self.reader())
+            .await?;
+        if have > 0 {
+            return Ok(0);
+        }
+        let users = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users"))
+            .fetch_all(self.reader())
+            .await?;
+        let mut tx = self.writer().begin().await?;
+        let mut count = 0;
+        for row in &users {
+            write_search_terms(&mut tx, &user_from_row(row)?).await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+}
