@@ -309,4 +309,16 @@ async fn nginx_terminates_tls_with_http2_and_spreads_requests_over_two_upstreams
         ["first", "second"],
         "round-robin reaches both upstreams"
     );
+
+    // nginx is a master and its workers: ending the group leaves nothing listening.
+    let port: u16 = public_url.rsplit(':').next().unwrap().parse().unwrap();
+    drop(proxy);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(SocketAddr::from(([127, 0, 0, 1], port))).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "nginx still accepts connections after its guard dropped"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

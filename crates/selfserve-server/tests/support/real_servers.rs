@@ -29,7 +29,12 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The workspace root (tools installed by xtask live in its `.tools/`).
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(crate_dir)
+        .to_path_buf()
 }
 
 /// A file under `tests/fixtures/`.
@@ -45,7 +50,7 @@ fn installed_tool(var: &str, fallback: PathBuf, what: &str) -> PathBuf {
         let path = PathBuf::from(path);
         assert!(
             path.exists(),
-            "{var}={} does not exist: run `cargo xtask test`, which installs {what}",
+            "{var}={} does not exist: `cargo xtask test` installs it ({what})",
             path.display()
         );
         return path;
