@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app (release, Trunk), and starts
 //!   `selfserve-server serve --demo` on 127.0.0.1:8080 with the embedded SQLite file.
-//! - `cargo xtask test`: installs what is missing (browsers too), then runs every check and
+//! - `cargo xtask test`: installs what is missing (browsers, and the real servers the tests
+//!   start: an OpenID Provider, localstripe, an SMTP server, nginx), then runs every check and
 //!   test and ends with one line `N passed, N failed`.
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
 //! - `cargo xtask bench`: measures the release bundle and colleague search at 100,000 users
@@ -122,6 +123,21 @@ fn test(env: &Env) -> ExitCode {
     let mut summary = Summary::default();
     let setup = tools::ensure_build_tools(env).and_then(|()| tools::ensure_browsers(env));
     summary.record_step("install tools", setup);
+    // Without them the tests that start real servers fail, each saying what is missing.
+    let mut test_servers = None;
+    summary.run_task(
+        "install test servers (OpenID Provider, Stripe, SMTP, nginx)",
+        || {
+            test_servers = Some(tools::ensure_test_servers(env)?);
+            Ok(())
+        },
+    );
+    let with_test_servers = |mut command: std::process::Command| {
+        if let Some(servers) = &test_servers {
+            servers.pass_to(&mut command);
+        }
+        command
+    };
 
     summary.run_step(
         "cargo fmt --check",
@@ -154,12 +170,31 @@ fn test(env: &Env) -> ExitCode {
             "warnings",
         ]),
     );
-    summary.run_tests("native tests", &mut env.cargo(&["test", "--workspace"]));
+    // Offline: `advisories` needs the advisory database from GitHub (see README). Without
+    // --workspace cargo-deny would check only the root package (the app). Duplicate versions
+    // only warn; the graph of each would bury the verdict in hundreds of lines.
+    summary.run_task("cargo deny check bans licenses sources", || {
+        tools::ensure_cargo_deny(env)?;
+        run_checked(&mut env.cargo(&[
+            "deny",
+            "--workspace",
+            "--offline",
+            "check",
+            "--hide-inclusion-graph",
+            "bans",
+            "licenses",
+            "sources",
+        ]))
+    });
+    summary.run_tests(
+        "native tests",
+        &mut with_test_servers(env.cargo(&["test", "--workspace"])),
+    );
 
     // The same API suites again on PostgreSQL: the store's SQL must hold on both engines.
     match tools::ensure_postgres() {
         Ok(url) => {
-            let mut on_postgres = env.cargo(&[
+            let mut on_postgres = with_test_servers(env.cargo(&[
                 "test",
                 "--package",
                 "selfserve-server",
@@ -171,7 +206,7 @@ fn test(env: &Env) -> ExitCode {
                 "manage",
                 "--test",
                 "admin",
-            ]);
+            ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
         }
@@ -204,7 +239,7 @@ fn test(env: &Env) -> ExitCode {
     let built_ok = built.is_ok();
     summary.record_step("app release build", built);
     if built_ok {
-        let mut e2e = env.cargo(&[
+        let mut e2e = with_test_servers(env.cargo(&[
             "test",
             "--package",
             "selfserve-server",
@@ -212,7 +247,7 @@ fn test(env: &Env) -> ExitCode {
             "e2e",
             "--",
             "--ignored",
-        ]);
+        ]));
         e2e.env("SELFSERVE_E2E_DIST", env.root.join("dist"))
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("CHROMIUM", "/usr/bin/chromium");

@@ -28,6 +28,14 @@ impl Summary {
         }
     }
 
+    /// Runs a step done inside xtask (an installation), timed like the commands.
+    pub fn run_task(&mut self, name: &str, task: impl FnOnce() -> Result<(), String>) {
+        println!("\nxtask: ── {name}");
+        let started = Instant::now();
+        let result = task();
+        self.record_step(&timed(name, started), result);
+    }
+
     /// Runs a check command with its output inherited.
     pub fn run_step(&mut self, name: &str, command: &mut Command) {
         println!("\nxtask: ── {name}");

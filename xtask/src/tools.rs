@@ -1,5 +1,5 @@
 //! Installs the pinned tools when they are missing, from the registries this project can reach
-//! (crates.io, npm, Debian's apt): never from GitHub or a vendor site.
+//! (crates.io, npm, PyPI, Debian's apt): never from GitHub or a vendor site.
 //!
 //! Each tool is checked by running it and reading its version, so a second run installs nothing
 //! and a wrong version is replaced.
@@ -7,6 +7,7 @@
 use crate::{Env, run_checked};
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::Instant;
 
 /// Trunk 0.22+ needs a newer rustc than this machine's.
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -15,6 +16,12 @@ pub const GECKODRIVER_VERSION: &str = "0.37.1";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 /// The accessibility checker the end-to-end tests run in the browser.
 pub const AXE_CORE_VERSION: &str = "4.14.1";
+/// The OpenID Provider the tests sign in with (OpenID-certified; 9.x runs on Node 20 with a
+/// warning that it prefers 22).
+pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+pub const CARGO_DENY_VERSION: &str = "0.20.2";
+/// localstripe and aiosmtpd, every dependency pinned.
+const PYTHON_REQUIREMENTS: &str = "xtask/test-servers-requirements.txt";
 
 /// What building the app needs: the wasm target, Trunk, wasm-bindgen-cli, wasm-opt.
 pub fn ensure_build_tools(env: &Env) -> Result<(), String> {
@@ -102,16 +109,13 @@ fn ensure_cargo_tool(
         return Ok(());
     }
     println!("xtask: installing {tool} {version} from crates.io (takes a few minutes, once)");
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     run_checked(
         Command::new(&env.cargo)
             .args(install_args)
             .env("PATH", &env.path),
     )?;
-    println!(
-        "xtask: installed {tool} {version} in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
+    report_installed(tool, version, started);
     Ok(())
 }
 
@@ -139,22 +143,151 @@ pub fn npm_bin(env: &Env) -> PathBuf {
 
 /// axe-core from npm; returns the path of `axe.min.js`.
 pub fn ensure_axe(env: &Env) -> Result<PathBuf, String> {
+    Ok(ensure_npm_package(env, "axe-core", AXE_CORE_VERSION)?.join("axe.min.js"))
+}
+
+/// `name@version` from npm into the checkout's `.tools/npm`, unless that version is there;
+/// returns the package's folder.
+fn ensure_npm_package(env: &Env, name: &str, version: &str) -> Result<PathBuf, String> {
     let prefix = env.root.join(".tools/npm");
-    let package = prefix.join("node_modules/axe-core");
+    let package = prefix.join("node_modules").join(name);
     let installed = std::fs::read_to_string(package.join("package.json"))
-        .is_ok_and(|json| json.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")));
+        .is_ok_and(|json| json.contains(&format!("\"version\": \"{version}\"")));
     if !installed {
-        println!("xtask: installing axe-core {AXE_CORE_VERSION} from npm");
+        println!("xtask: installing {name} {version} from npm");
+        let started = Instant::now();
         std::fs::create_dir_all(&prefix)
             .map_err(|e| format!("creating {}: {e}", prefix.display()))?;
         run_checked(
             Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
                 .arg(&prefix)
-                .arg(format!("axe-core@{AXE_CORE_VERSION}")),
+                .arg(format!("{name}@{version}")),
         )?;
+        report_installed(name, version, started);
     }
-    Ok(package.join("axe.min.js"))
+    Ok(package)
+}
+
+fn report_installed(name: &str, version: &str, started: Instant) {
+    println!(
+        "xtask: installed {name} {version} in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Where the real servers the tests start are; handed to the tests as environment variables
+/// (read by `crates/selfserve-server/tests/support/real_servers.rs`).
+pub struct TestServers {
+    oidc_provider: PathBuf,
+    venv: PathBuf,
+    nginx: PathBuf,
+    openssl: PathBuf,
+}
+
+impl TestServers {
+    /// Tells a test command where every server is.
+    pub fn pass_to(&self, command: &mut Command) {
+        command
+            .env("SELFSERVE_TEST_OIDC_PROVIDER", &self.oidc_provider)
+            .env("SELFSERVE_TEST_VENV", &self.venv)
+            .env("SELFSERVE_TEST_NGINX", &self.nginx)
+            .env("SELFSERVE_TEST_OPENSSL", &self.openssl);
+    }
+}
+
+/// The servers the tests start instead of imitating them: an OpenID Provider (npm), a Stripe
+/// server and an SMTP server (PyPI, in a venv), nginx and openssl (apt).
+pub fn ensure_test_servers(env: &Env) -> Result<TestServers, String> {
+    let oidc_provider = ensure_npm_package(env, "oidc-provider", OIDC_PROVIDER_VERSION)?;
+    let venv = ensure_python_servers(env)?;
+    let (nginx, openssl) = (
+        PathBuf::from("/usr/sbin/nginx"),
+        PathBuf::from("/usr/bin/openssl"),
+    );
+    let missing: Vec<&str> = [("nginx", &nginx), ("openssl", &openssl)]
+        .into_iter()
+        .filter(|(_, path)| !path.exists())
+        .map(|(package, _)| package)
+        .collect();
+    if !missing.is_empty() {
+        let started = Instant::now();
+        apt_install(&missing)?;
+        report_installed(&missing.join(" "), "(Debian's)", started);
+    }
+    Ok(TestServers {
+        oidc_provider,
+        venv,
+        nginx,
+        openssl,
+    })
+}
+
+/// A venv in `.tools/venv` with the pinned Python servers. A copy of the requirements it was
+/// made from is kept in it, so a second run compares two files instead of asking pip.
+fn ensure_python_servers(env: &Env) -> Result<PathBuf, String> {
+    let venv = env.root.join(".tools/venv");
+    let requirements = env.root.join(PYTHON_REQUIREMENTS);
+    let wanted = std::fs::read_to_string(&requirements)
+        .map_err(|e| format!("reading {}: {e}", requirements.display()))?;
+    let stamp = venv.join("installed-requirements.txt");
+    let python = venv.join("bin/python");
+    let python_runs = || {
+        Command::new(&python)
+            .args(["-c", ""])
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == wanted) && python_runs() {
+        return Ok(venv);
+    }
+    println!("xtask: installing localstripe and aiosmtpd from PyPI into .tools/venv");
+    let started = Instant::now();
+    if !python_runs() {
+        let create = || {
+            run_checked(
+                Command::new("python3")
+                    .args(["-m", "venv", "--clear"])
+                    .arg(&venv),
+            )
+        };
+        // Debian's python3 makes venvs only with python3-venv installed.
+        create().or_else(|_| {
+            apt_install(&["python3-venv"])?;
+            create()
+        })?;
+    }
+    run_checked(
+        Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "--no-input",
+                "--disable-pip-version-check",
+                "--quiet",
+                "--requirement",
+            ])
+            .arg(&requirements),
+    )?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("writing {}: {e}", stamp.display()))?;
+    report_installed("localstripe and aiosmtpd", "(pinned)", started);
+    Ok(venv)
+}
+
+/// cargo-deny, for the licence, ban and source checks.
+pub fn ensure_cargo_deny(env: &Env) -> Result<(), String> {
+    ensure_cargo_tool(
+        env,
+        "cargo-deny",
+        &["--version"],
+        CARGO_DENY_VERSION,
+        &[
+            "install",
+            "--locked",
+            "cargo-deny",
+            "--version",
+            CARGO_DENY_VERSION,
+        ],
+    )
 }
 
 fn ensure_binaryen(env: &Env) -> Result<(), String> {

@@ -4,7 +4,10 @@
 //!   `spawn_app`), plus a JSON client.
 //! - [`process`]: the real `selfserve-server` binary and ChromeDriver as child processes in
 //!   their own process groups, ended by group on drop.
+//! - [`real_servers`]: third-party servers the tests talk to (OpenID Provider, Stripe, SMTP,
+//!   nginx), installed by `cargo xtask test`.
 #![allow(dead_code)]
 
 pub mod app;
 pub mod process;
+pub mod real_servers;
