@@ -9,6 +9,7 @@ use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::time::Duration;
 use support::app::{Reply, Spawn, spawn_app, spawn_app_with};
 
 #[tokio::test]
@@ -18,6 +19,32 @@ async fn health_check_answers_when_the_database_does() {
     assert_eq!(reply.status, 200);
     // The wire crate has no type for it: load balancers read this exact object.
     assert_eq!(reply.json(), json!({"status": "ok"}));
+}
+
+/// How long a health check may take to answer while the database is gone. Load balancers give
+/// up after seconds; the server's own wait for a connection (10 s on PostgreSQL) is the bound.
+const HEALTH_CHECK_PATIENCE: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn health_check_answers_503_in_the_envelope_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status, 200);
+
+    app.take_database_away().await;
+    let reply = tokio::time::timeout(HEALTH_CHECK_PATIENCE, app.get("/healthz"))
+        .await
+        .expect("the health check answers while the database is gone");
+    reply.error(503, ErrorCode::ServiceUnavailable);
+
+    // Only a PostgreSQL outage can end (a SQLite pool, once closed, stays closed).
+    if app.on_sqlite() {
+        return;
+    }
+    app.bring_postgres_database_back().await;
+    let reply = tokio::time::timeout(HEALTH_CHECK_PATIENCE, app.get("/healthz"))
+        .await
+        .expect("the health check answers once the database is back");
+    assert_eq!(reply.status, 200, "the server reconnects: {reply:?}");
 }
 
 #[tokio::test]

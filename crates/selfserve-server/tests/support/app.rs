@@ -165,6 +165,56 @@ impl TestApp {
             .unwrap()
             .id
     }
+
+    /// Takes the database away from the running server, as an outage would.
+    ///
+    /// On PostgreSQL that is a real outage: the database refuses new connections and every
+    /// connection the server holds is ended. A SQLite database is a file the server keeps open,
+    /// and `SELECT 1` never reads it, so nothing done to the file is seen; there the server's
+    /// own pool is closed instead.
+    pub async fn take_database_away(&self) {
+        if self.on_sqlite() {
+            self.server.store.close().await;
+            return;
+        }
+        let base = postgres_base().expect("a PostgreSQL test run");
+        let name = self.postgres_database_name();
+        let mut admin = postgres_admin(&base).await;
+        // Refuse new connections first, so the pool cannot reconnect between the two steps.
+        sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+            .execute(&mut admin)
+            .await
+            .expect("block connections to the test database");
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid()",
+        )
+        .bind(name)
+        .execute(&mut admin)
+        .await
+        .expect("end the server's connections");
+    }
+
+    /// Ends the outage of [`Self::take_database_away`] on PostgreSQL.
+    pub async fn bring_postgres_database_back(&self) {
+        let base = postgres_base().expect("a PostgreSQL test run");
+        let name = self.postgres_database_name();
+        sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+            .execute(&mut postgres_admin(&base).await)
+            .await
+            .expect("allow connections to the test database again");
+    }
+
+    fn postgres_database_name(&self) -> &str {
+        let name = self.database_url.rsplit('/').next().unwrap_or_default();
+        // It is spliced into SQL (a database name cannot be a bound parameter).
+        assert!(
+            name.starts_with("selfserve_test_")
+                && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "{name}"
+        );
+        name
+    }
 }
 
 /// One browser: its own cookie jar, talking to the app's API and to its card gateway.
@@ -398,33 +448,42 @@ impl Reply {
     }
 
     /// The body as untyped JSON, for assertions about the raw shape itself.
+    #[track_caller]
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("body is not JSON: {self:?}"))
+        match serde_json::from_str(&self.text) {
+            Ok(json) => json,
+            Err(_) => panic!("body is not JSON: {self:?}"),
+        }
     }
 
     /// Asserts `status` and decodes the body as a `T`; `what` names the request in a failure.
+    #[track_caller]
     pub fn expect_as<T: DeserializeOwned>(&self, status: u16, what: &str) -> T {
         assert_eq!(self.status, status, "{what}: {self:?}");
         self.decode(what)
     }
 
     /// Asserts 200 and decodes the body as a `T`.
+    #[track_caller]
     pub fn ok<T: DeserializeOwned>(&self) -> T {
         self.expect_as(200, "the request")
     }
 
     /// Decodes the body as a `T`, naming the field that does not fit if it fails.
+    #[track_caller]
     pub fn decode<T: DeserializeOwned>(&self, what: &str) -> T {
         let mut json = serde_json::Deserializer::from_str(&self.text);
-        serde_path_to_error::deserialize(&mut json).unwrap_or_else(|error| {
-            panic!(
+        match serde_path_to_error::deserialize(&mut json) {
+            Ok(value) => value,
+            Err(error) => panic!(
                 "{what}: the body is not a {}: {error}: {self:?}",
                 std::any::type_name::<T>()
-            )
-        })
+            ),
+        }
     }
 
     /// Asserts that this is the error envelope with `status` and `code`; returns its details.
+    #[track_caller]
     pub fn error(&self, status: u16, code: ErrorCode) -> ErrorBody {
         assert_eq!(self.status, status, "{self:?}");
         let error: ApiError = self.decode("an error");
@@ -441,6 +500,7 @@ impl Reply {
 }
 
 /// Asserts that `error`, answered with `status`, is `expected_status` with `code` and a message.
+#[track_caller]
 pub fn assert_error(status: u16, error: &ApiError, expected_status: u16, code: ErrorCode) {
     assert_eq!(status, expected_status, "{error:?}");
     assert_eq!(error.error.code, code, "{error:?}");
