@@ -8,7 +8,7 @@ use selfserve_api::product::{Interval, ProductId, ProductList};
 use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use support::app::{Reply, Spawn, spawn_app, spawn_app_with};
 
@@ -174,6 +174,24 @@ struct OpenApiComponents {
     schemas: BTreeMap<String, Value>,
 }
 
+impl OpenApiDocument {
+    /// Every described (method, path), methods in upper case.
+    fn operations(&self) -> BTreeSet<(String, String)> {
+        self.paths
+            .iter()
+            .flat_map(|(path, item)| {
+                item.keys()
+                    .filter(|key| HTTP_METHODS.contains(&key.to_uppercase().as_str()))
+                    .map(move |method| (method.to_uppercase(), path.clone()))
+            })
+            .collect()
+    }
+}
+
+const HTTP_METHODS: [&str; 8] = [
+    "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+];
+
 async fn openapi_document(app: &support::app::TestApp) -> OpenApiDocument {
     app.get_as("/api/v1/openapi.json").await
 }
@@ -193,6 +211,208 @@ async fn openapi_describes_the_api() {
         assert!(
             document.components.schemas.contains_key(schema),
             "missing schema {schema}"
+        );
+    }
+}
+
+/// The routes of the contract's HTTP table (`API.md`, section "HTTP API"): method and path under
+/// `/api/v1`, without query strings. Kept here so the test runs in any checkout; where the
+/// contract itself is at hand, [`the_contract_table_is_the_one_this_test_checks`] compares.
+const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/products"),
+    ("POST", "/eligibility"),
+    ("POST", "/session"),
+    ("GET", "/session"),
+    ("DELETE", "/session"),
+    ("POST", "/quotes"),
+    ("POST", "/purchases"),
+    ("GET", "/subscriptions"),
+    ("GET", "/subscriptions/{id}"),
+    ("POST", "/subscriptions/{id}/seats"),
+    ("GET", "/directory/users"),
+    ("POST", "/subscriptions/{id}/assignments"),
+    ("DELETE", "/subscriptions/{id}/assignments/{user_id}"),
+    ("GET", "/subscriptions/{id}/invoices"),
+    ("POST", "/invoices/{id}/pay"),
+    ("PUT", "/subscriptions/{id}/payment-method"),
+    ("POST", "/subscriptions/{id}/cancel"),
+    ("GET", "/admin/policies"),
+    ("PUT", "/admin/policies/{product}"),
+    ("POST", "/test-clock/advance"),
+    ("GET", "/openapi.json"),
+    ("GET", "/healthz"),
+];
+
+/// Contract routes that `openapi.json` leaves out of `paths` by design: the document itself,
+/// and the health check, which is outside `/api/v1` (load balancers, not API clients, call it).
+const NOT_IN_PATHS: &[(&str, &str)] = &[("GET", "/openapi.json"), ("GET", "/healthz")];
+
+/// `/a/{id}/b/{user_id}` → `/a/{}/b/{}`: parameter names are the document's choice, their
+/// places are the contract.
+fn path_shape(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_route_of_the_contract_is_described_in_openapi() {
+    let app = spawn_app().await;
+    let described: BTreeSet<(String, String)> = openapi_document(&app)
+        .await
+        .operations()
+        .into_iter()
+        .map(|(method, path)| (method, path_shape(&path)))
+        .collect();
+    let missing: Vec<_> = CONTRACT_ROUTES
+        .iter()
+        .filter(|route| !NOT_IN_PATHS.contains(route))
+        .filter(|(method, path)| !described.contains(&((*method).to_owned(), path_shape(path))))
+        .collect();
+    assert!(missing.is_empty(), "not in openapi.json: {missing:?}");
+    // The exceptions are served all the same.
+    assert_eq!(app.get("/api/v1/openapi.json").await.status, 200);
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
+/// Where the contract may be: `SELFSERVE_CONTRACT`, or `shared/API.md` beside the checkout or
+/// one of its parents (the team keeps it next to its worktrees).
+fn contract_file() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("SELFSERVE_CONTRACT") {
+        return Some(path.into());
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/API.md"))
+        .find(|file| file.is_file())
+}
+
+/// The (method, path) pairs of the contract's HTTP table, in its order.
+fn routes_of_contract_table(contract: &str) -> Vec<(String, String)> {
+    let section = contract
+        .split("\n## ")
+        .find(|section| section.starts_with("HTTP API"))
+        .expect("the contract has an \"HTTP API\" section");
+    let mut routes = Vec::new();
+    for row in section.lines().filter(|line| line.starts_with("| ")) {
+        // Cells are split at `|`, but not at the escaped `\|` inside a cell.
+        let first_cell = row[1..]
+            .replace("\\|", "\u{0}")
+            .split('|')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        // "GET `/session` · DELETE `/session`": one or more routes per row.
+        for route in first_cell.split('\u{b7}') {
+            let mut words = route.trim().splitn(2, ' ');
+            let (Some(method), Some(rest)) = (words.next(), words.next()) else {
+                continue;
+            };
+            if !HTTP_METHODS.contains(&method) {
+                continue; // the header row
+            }
+            let path = rest
+                .trim_start()
+                .strip_prefix('`')
+                .and_then(|rest| rest.split('`').next())
+                .expect("a route's path is in backticks");
+            let path = path.split('?').next().unwrap_or(path);
+            routes.push((method.to_owned(), path.to_owned()));
+        }
+    }
+    routes
+}
+
+#[test]
+fn the_contract_table_is_the_one_this_test_checks() {
+    let Some(file) = contract_file() else {
+        eprintln!("API.md not found (set SELFSERVE_CONTRACT): checking the copy only");
+        return;
+    };
+    let contract = std::fs::read_to_string(&file).expect("the contract is readable");
+    let table = routes_of_contract_table(&contract);
+    let copy: Vec<(String, String)> = CONTRACT_ROUTES
+        .iter()
+        .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(
+        table,
+        copy,
+        "{} changed its HTTP table: update CONTRACT_ROUTES",
+        file.display()
+    );
+}
+
+/// A real `{…}` value is not needed: the probe below shows the router has the path whatever the
+/// id, and an unknown id only changes which answer the handler gives.
+fn with_placeholder_ids(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "unknown"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_route_openapi_describes_is_served() {
+    let app = spawn_app().await;
+    let document = openapi_document(&app).await;
+    let operations = document.operations();
+    assert!(operations.len() > 20, "{operations:?}");
+
+    // The router answers a path it has with 405 for a method the path lacks, and a path it
+    // does not have with 404 whatever the method. Handlers answer 404 for unknown ids too (in
+    // the fallback's very words, so as not to confirm an id exists), hence this probe rather
+    // than looking at a 404: a 405 shows that the path is routed.
+    let probe_method = |path: &str| {
+        ["PATCH", "PUT", "DELETE", "POST", "GET"]
+            .into_iter()
+            .find(|method| !operations.contains(&((*method).to_owned(), path.to_owned())))
+            .expect("some method is not described for the path")
+    };
+    let client: &support::app::Client = &app;
+    let request = |method: &str, path: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let path = format!("/api/v1{}", with_placeholder_ids(path));
+        async move { client.send(method, &path, None, None).await }
+    };
+    // The probe tells a routed path from a missing one.
+    request("PATCH", "/no-such-route/{id}")
+        .await
+        .error(404, ErrorCode::NotFound);
+    request("PATCH", "/subscriptions/{id}")
+        .await
+        .error(405, ErrorCode::MethodNotAllowed);
+
+    for path in document.paths.keys() {
+        let method = probe_method(path);
+        let reply = request(method, path).await;
+        assert!(
+            reply.is_error(405, ErrorCode::MethodNotAllowed),
+            "{path} is described but not routed ({method}: {reply:?})"
+        );
+    }
+    for (method, path) in &operations {
+        let reply = request(method, path).await;
+        assert_ne!(
+            reply.status, 405,
+            "{method} {path} is described but not served: {reply:?}"
+        );
+        assert!(
+            reply.status < 500,
+            "{method} {path} fails on a bare request: {reply:?}"
         );
     }
 }
