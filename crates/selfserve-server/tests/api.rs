@@ -2,94 +2,120 @@
 
 mod support;
 
+use selfserve_api::ErrorCode;
+use selfserve_api::money::Currency;
+use selfserve_api::product::{Interval, ProductId, ProductList};
 use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
 use serde_json::{Value, json};
-use support::app::{Spawn, assert_error, spawn_app, spawn_app_with, status_and_json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+use support::app::{Reply, Spawn, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_check_answers_when_the_database_does() {
     let app = spawn_app().await;
-    let (status, body) = app.get("/healthz").await;
-    assert_eq!(status, 200);
-    assert_eq!(body, json!({"status": "ok"}));
+    let reply = app.get("/healthz").await;
+    assert_eq!(reply.status, 200);
+    // The wire crate has no type for it: load balancers read this exact object.
+    assert_eq!(reply.json(), json!({"status": "ok"}));
+}
+
+/// How long a health check may take to answer while the database is gone. Load balancers give
+/// up after seconds; the server's own wait for a connection (10 s on PostgreSQL) is the bound.
+const HEALTH_CHECK_PATIENCE: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn health_check_answers_503_in_the_envelope_when_the_database_is_gone() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").await.status, 200);
+
+    app.take_database_away().await;
+    let reply = tokio::time::timeout(HEALTH_CHECK_PATIENCE, app.get("/healthz"))
+        .await
+        .expect("the health check answers while the database is gone");
+    reply.error(503, ErrorCode::ServiceUnavailable);
+
+    // Only a PostgreSQL outage can end (a SQLite pool, once closed, stays closed).
+    if app.on_sqlite() {
+        return;
+    }
+    app.bring_postgres_database_back().await;
+    let reply = tokio::time::timeout(HEALTH_CHECK_PATIENCE, app.get("/healthz"))
+        .await
+        .expect("the health check answers once the database is back");
+    assert_eq!(reply.status, 200, "the server reconnects: {reply:?}");
 }
 
 #[tokio::test]
 async fn products_are_priced_in_the_markets_currency() {
     let app = spawn_app().await;
     for (country, currency, power_bi) in [
-        ("US", "usd", 1400),
-        ("nl", "eur", 1410),
-        ("GB", "gbp", 1180),
-        ("JP", "jpy", 2098),
-        ("BR", "usd", 1400),
+        ("US", Currency::USD, 1400),
+        ("nl", Currency::EUR, 1410),
+        ("GB", Currency::GBP, 1180),
+        ("JP", Currency::JPY, 2098),
+        ("BR", Currency::USD, 1400),
     ] {
-        let (status, body) = app
-            .get(&format!("/api/v1/products?country={country}"))
-            .await;
-        assert_eq!(status, 200, "{body}");
-        assert_eq!(body["has_more"], false);
-        assert_eq!(body["country"], country.to_uppercase());
-        assert_eq!(body["market_available"], true);
-        let products = body["data"].as_array().unwrap();
-        let ids: Vec<&str> = products.iter().map(|p| p["id"].as_str().unwrap()).collect();
-        assert_eq!(
-            ids,
-            [
-                "power-bi-pro",
-                "power-apps-per-user",
-                "power-automate-per-user"
-            ]
+        let path = format!("/api/v1/products?country={country}");
+        let reply = app.get(&path).await;
+        let list: ProductList = reply.ok();
+        assert!(!list.has_more);
+        assert_eq!(list.country, country.to_uppercase());
+        assert!(list.market_available);
+        let ids: Vec<ProductId> = list.data.iter().map(|p| p.id).collect();
+        assert_eq!(ids, ProductId::ALL);
+        assert!(
+            list.data.iter().all(|p| p.currency == currency),
+            "{reply:?}"
         );
-        assert!(products.iter().all(|p| p["currency"] == currency), "{body}");
-        assert_eq!(products[0]["unit_amount"], power_bi);
-        assert_eq!(products[0]["interval"], "month");
+        assert_eq!(list.data[0].unit_amount, power_bi);
+        assert_eq!(list.data[0].interval, Interval::Month);
+        // Decoding accepts either case; the wire writes currencies lowercase, as Stripe does.
+        assert_eq!(reply.json()["data"][0]["currency"], currency.as_str());
     }
 }
 
 #[tokio::test]
 async fn products_default_to_the_us_and_flag_closed_markets() {
     let app = spawn_app().await;
-    let (_, body) = app.get("/api/v1/products").await;
-    assert_eq!(body["country"], "US");
-    let (status, body) = app.get("/api/v1/products?country=IN").await;
-    assert_eq!(status, 200);
-    assert_eq!(body["market_available"], false);
+    let default: ProductList = app.get_as("/api/v1/products").await;
+    assert_eq!(default.country, "US");
+    let india: ProductList = app.get_as("/api/v1/products?country=IN").await;
+    assert!(!india.market_available);
 }
 
 #[tokio::test]
 async fn a_malformed_country_is_a_400_naming_the_field() {
     let app = spawn_app().await;
     for bad in ["USA", "1", "%C3%A9x"] {
-        let (status, body) = app.get(&format!("/api/v1/products?country={bad}")).await;
-        assert_error(status, &body, 400, "invalid_country");
-        assert_eq!(body["error"]["field"], "country");
+        let error = app
+            .get(&format!("/api/v1/products?country={bad}"))
+            .await
+            .error(400, ErrorCode::InvalidCountry);
+        assert_eq!(error.field.as_deref(), Some("country"));
     }
 }
 
 #[tokio::test]
 async fn unknown_paths_and_methods_get_the_envelope() {
     let app = spawn_app().await;
-    let (status, body) = app.get("/api/v1/no-such-thing").await;
-    assert_error(status, &body, 404, "not_found");
-    let (status, body) = app.get("/api/v2/products").await;
-    assert_error(status, &body, 404, "not_found");
-    let response = app
-        .client
-        .delete(app.url("/api/v1/products"))
-        .send()
+    app.get("/api/v1/no-such-thing")
         .await
-        .unwrap();
-    let (status, body) = status_and_json(response).await;
-    assert_error(status, &body, 405, "method_not_allowed");
+        .error(404, ErrorCode::NotFound);
+    app.get("/api/v2/products")
+        .await
+        .error(404, ErrorCode::NotFound);
+    app.delete("/api/v1/products")
+        .await
+        .error(405, ErrorCode::MethodNotAllowed);
 }
 
 #[tokio::test]
 async fn state_changing_requests_from_another_origin_are_refused() {
     let app = spawn_app().await;
     let response = app
-        .client
+        .http
         .post(app.url("/api/v1/products"))
         .header("Origin", "https://evil.example")
         .header("Content-Type", "application/json")
@@ -97,12 +123,13 @@ async fn state_changing_requests_from_another_origin_are_refused() {
         .send()
         .await
         .unwrap();
-    let (status, body) = status_and_json(response).await;
-    assert_error(status, &body, 403, "forbidden_origin");
+    Reply::read(response)
+        .await
+        .error(403, ErrorCode::ForbiddenOrigin);
 
     // The same request from the app's own origin reaches routing (and is a 405 there).
     let response = app
-        .client
+        .http
         .post(app.url("/api/v1/products"))
         .header("Origin", app.base.clone())
         .send()
@@ -114,10 +141,11 @@ async fn state_changing_requests_from_another_origin_are_refused() {
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
-    let first = app.client.get(app.url("/healthz")).send().await.unwrap();
-    let second = app.client.get(app.url("/healthz")).send().await.unwrap();
-    let id = |r: &reqwest::Response| {
-        r.headers()
+    let first = app.get("/healthz").await;
+    let second = app.get("/healthz").await;
+    let id = |reply: &Reply| {
+        reply
+            .headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
@@ -126,21 +154,266 @@ async fn every_response_carries_a_request_id() {
     assert_ne!(id(&first), id(&second));
 }
 
+/// The parts of an OpenAPI 3 document these tests read.
+#[derive(serde::Deserialize)]
+struct OpenApiDocument {
+    openapi: String,
+    servers: Vec<OpenApiServer>,
+    /// Path → method (or another key of a path item, such as `parameters`) → operation.
+    paths: BTreeMap<String, BTreeMap<String, Value>>,
+    components: OpenApiComponents,
+}
+
+#[derive(serde::Deserialize)]
+struct OpenApiServer {
+    url: String,
+}
+
+#[derive(serde::Deserialize)]
+struct OpenApiComponents {
+    schemas: BTreeMap<String, Value>,
+}
+
+impl OpenApiDocument {
+    /// Every described (method, path), methods in upper case.
+    fn operations(&self) -> BTreeSet<(String, String)> {
+        self.paths
+            .iter()
+            .flat_map(|(path, item)| {
+                item.keys()
+                    .filter(|key| HTTP_METHODS.contains(&key.to_uppercase().as_str()))
+                    .map(move |method| (method.to_uppercase(), path.clone()))
+            })
+            .collect()
+    }
+}
+
+const HTTP_METHODS: [&str; 8] = [
+    "GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE",
+];
+
+async fn openapi_document(app: &support::app::TestApp) -> OpenApiDocument {
+    app.get_as("/api/v1/openapi.json").await
+}
+
 #[tokio::test]
 async fn openapi_describes_the_api() {
     let app = spawn_app().await;
-    let (status, body) = app.get("/api/v1/openapi.json").await;
-    assert_eq!(status, 200);
-    assert!(body["openapi"].as_str().unwrap().starts_with("3."));
-    assert_eq!(body["servers"][0]["url"], "/api/v1");
+    let document = openapi_document(&app).await;
+    assert!(document.openapi.starts_with("3."), "{}", document.openapi);
+    assert_eq!(document.servers[0].url, "/api/v1");
     assert!(
-        body["paths"]["/products"]["get"].is_object(),
-        "{}",
-        body["paths"]
+        document.paths["/products"].contains_key("get"),
+        "{:?}",
+        document.paths.keys()
     );
-    let schemas = &body["components"]["schemas"];
     for schema in ["ApiError", "ErrorCode", "ProductList", "Product"] {
-        assert!(schemas[schema].is_object(), "missing schema {schema}");
+        assert!(
+            document.components.schemas.contains_key(schema),
+            "missing schema {schema}"
+        );
+    }
+}
+
+/// The routes of the contract's HTTP table (`API.md`, section "HTTP API"): method and path under
+/// `/api/v1`, without query strings. Kept here so the test runs in any checkout; where the
+/// contract itself is at hand, [`the_contract_table_is_the_one_this_test_checks`] compares.
+const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/products"),
+    ("POST", "/eligibility"),
+    ("POST", "/session"),
+    ("GET", "/session"),
+    ("DELETE", "/session"),
+    ("POST", "/quotes"),
+    ("POST", "/purchases"),
+    ("GET", "/subscriptions"),
+    ("GET", "/subscriptions/{id}"),
+    ("POST", "/subscriptions/{id}/seats"),
+    ("GET", "/directory/users"),
+    ("POST", "/subscriptions/{id}/assignments"),
+    ("DELETE", "/subscriptions/{id}/assignments/{user_id}"),
+    ("GET", "/subscriptions/{id}/invoices"),
+    ("POST", "/invoices/{id}/pay"),
+    ("PUT", "/subscriptions/{id}/payment-method"),
+    ("POST", "/subscriptions/{id}/cancel"),
+    ("GET", "/admin/policies"),
+    ("PUT", "/admin/policies/{product}"),
+    ("POST", "/test-clock/advance"),
+    ("GET", "/openapi.json"),
+    ("GET", "/healthz"),
+];
+
+/// Contract routes that `openapi.json` leaves out of `paths` by design: the document itself,
+/// and the health check, which is outside `/api/v1` (load balancers, not API clients, call it).
+const NOT_IN_PATHS: &[(&str, &str)] = &[("GET", "/openapi.json"), ("GET", "/healthz")];
+
+/// `/a/{id}/b/{user_id}` → `/a/{}/b/{}`: parameter names are the document's choice, their
+/// places are the contract.
+fn path_shape(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_route_of_the_contract_is_described_in_openapi() {
+    let app = spawn_app().await;
+    let described: BTreeSet<(String, String)> = openapi_document(&app)
+        .await
+        .operations()
+        .into_iter()
+        .map(|(method, path)| (method, path_shape(&path)))
+        .collect();
+    let missing: Vec<_> = CONTRACT_ROUTES
+        .iter()
+        .filter(|route| !NOT_IN_PATHS.contains(route))
+        .filter(|(method, path)| !described.contains(&((*method).to_owned(), path_shape(path))))
+        .collect();
+    assert!(missing.is_empty(), "not in openapi.json: {missing:?}");
+    // The exceptions are served all the same.
+    assert_eq!(app.get("/api/v1/openapi.json").await.status, 200);
+    assert_eq!(app.get("/healthz").await.status, 200);
+}
+
+/// Where the contract may be: `SELFSERVE_CONTRACT`, or `shared/API.md` beside the checkout or
+/// one of its parents (the team keeps it next to its worktrees).
+fn contract_file() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("SELFSERVE_CONTRACT") {
+        return Some(path.into());
+    }
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("shared/API.md"))
+        .find(|file| file.is_file())
+}
+
+/// The (method, path) pairs of the contract's HTTP table, in its order.
+fn routes_of_contract_table(contract: &str) -> Vec<(String, String)> {
+    let section = contract
+        .split("\n## ")
+        .find(|section| section.starts_with("HTTP API"))
+        .expect("the contract has an \"HTTP API\" section");
+    let mut routes = Vec::new();
+    for row in section.lines().filter(|line| line.starts_with("| ")) {
+        // Cells are split at `|`, but not at the escaped `\|` inside a cell.
+        let first_cell = row[1..]
+            .replace("\\|", "\u{0}")
+            .split('|')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        // "GET `/session` · DELETE `/session`": one or more routes per row.
+        for route in first_cell.split('\u{b7}') {
+            let mut words = route.trim().splitn(2, ' ');
+            let (Some(method), Some(rest)) = (words.next(), words.next()) else {
+                continue;
+            };
+            if !HTTP_METHODS.contains(&method) {
+                continue; // the header row
+            }
+            let path = rest
+                .trim_start()
+                .strip_prefix('`')
+                .and_then(|rest| rest.split('`').next())
+                .expect("a route's path is in backticks");
+            let path = path.split('?').next().unwrap_or(path);
+            routes.push((method.to_owned(), path.to_owned()));
+        }
+    }
+    routes
+}
+
+#[test]
+fn the_contract_table_is_the_one_this_test_checks() {
+    let Some(file) = contract_file() else {
+        eprintln!("API.md not found (set SELFSERVE_CONTRACT): checking the copy only");
+        return;
+    };
+    let contract = std::fs::read_to_string(&file).expect("the contract is readable");
+    let table = routes_of_contract_table(&contract);
+    let copy: Vec<(String, String)> = CONTRACT_ROUTES
+        .iter()
+        .map(|(method, path)| ((*method).to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(
+        table,
+        copy,
+        "{} changed its HTTP table: update CONTRACT_ROUTES",
+        file.display()
+    );
+}
+
+/// A real `{…}` value is not needed: the probe below shows the router has the path whatever the
+/// id, and an unknown id only changes which answer the handler gives.
+fn with_placeholder_ids(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "unknown"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_route_openapi_describes_is_served() {
+    let app = spawn_app().await;
+    let document = openapi_document(&app).await;
+    let operations = document.operations();
+    assert!(operations.len() > 20, "{operations:?}");
+
+    // The router answers a path it has with 405 for a method the path lacks, and a path it
+    // does not have with 404 whatever the method. Handlers answer 404 for unknown ids too (in
+    // the fallback's very words, so as not to confirm an id exists), hence this probe rather
+    // than looking at a 404: a 405 shows that the path is routed.
+    let probe_method = |path: &str| {
+        ["PATCH", "PUT", "DELETE", "POST", "GET"]
+            .into_iter()
+            .find(|method| !operations.contains(&((*method).to_owned(), path.to_owned())))
+            .expect("some method is not described for the path")
+    };
+    let client: &support::app::Client = &app;
+    let request = |method: &str, path: &str| {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let path = format!("/api/v1{}", with_placeholder_ids(path));
+        async move { client.send(method, &path, None, None).await }
+    };
+    // The probe tells a routed path from a missing one.
+    request("PATCH", "/no-such-route/{id}")
+        .await
+        .error(404, ErrorCode::NotFound);
+    request("PATCH", "/subscriptions/{id}")
+        .await
+        .error(405, ErrorCode::MethodNotAllowed);
+
+    for path in document.paths.keys() {
+        let method = probe_method(path);
+        let reply = request(method, path).await;
+        assert!(
+            reply.is_error(405, ErrorCode::MethodNotAllowed),
+            "{path} is described but not routed ({method}: {reply:?})"
+        );
+    }
+    for (method, path) in &operations {
+        let reply = request(method, path).await;
+        assert_ne!(
+            reply.status, 405,
+            "{method} {path} is described but not served: {reply:?}"
+        );
+        assert!(
+            reply.status < 500,
+            "{method} {path} fails on a bare request: {reply:?}"
+        );
     }
 }
 
@@ -155,7 +428,7 @@ async fn deep_links_serve_the_app_with_a_strict_policy() {
     })
     .await;
     for path in ["/", "/buy/power-bi-pro", "/manage/subscriptions/sub_123"] {
-        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let response = app.http.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let headers = response.headers().clone();
         assert!(
@@ -174,7 +447,7 @@ async fn deep_links_serve_the_app_with_a_strict_policy() {
         assert!(response.text().await.unwrap().contains("import init"));
     }
     let asset = app
-        .client
+        .http
         .get(app.url("/app-0123456789abcdef.js"))
         .send()
         .await

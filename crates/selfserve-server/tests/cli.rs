@@ -2,8 +2,12 @@
 
 mod support;
 
+use selfserve_api::List;
+use selfserve_api::subscription::{InvoiceStatus, OrderPhase, Subscription};
+use serde_json::json;
 use std::process::Command;
 use std::time::Duration;
+use support::app::Client;
 use support::process::{Group, ServerProcess};
 
 fn binary() -> Command {
@@ -138,89 +142,41 @@ async fn a_purchase_cut_off_after_the_charge_is_finished_on_restart_and_charged_
             "1",
         )],
     );
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let sign_in = |client: &reqwest::Client, base: &str| {
-        client
-            .post(format!("{base}/api/v1/session"))
-            .json(&serde_json::json!({"email": "megan@contoso.com", "password": "selfserve-demo"}))
-            .send()
-    };
-    assert_eq!(
-        sign_in(&client, &crashing.base)
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
-    let token: serde_json::Value = client
-        .post(format!("{}/v1/tokens", crashing.gateway))
-        .json(
-            &serde_json::json!({"number": "4242424242424242", "exp_month": 12,
-                                  "exp_year": 2034, "cvc": "123", "name": "M"}),
-        )
+    let megan = Client::new(crashing.base.clone(), crashing.gateway.clone());
+    assert_eq!(megan.sign_in("megan@contoso.com").await.status, 200);
+    let token = megan.token("4242424242424242").await;
+    let body = json!({"product": "power-bi-pro", "quantity": 4, "payment_token": token});
+    let cut_off = megan
+        .http
+        .post(megan.url("/api/v1/purchases"))
+        .header("Idempotency-Key", "cut-off-attempt")
+        .json(&body)
         .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let body = serde_json::json!({"product": "power-bi-pro", "quantity": 4,
-                                  "payment_token": token["token"]});
-    let purchase = |client: &reqwest::Client, base: &str| {
-        client
-            .post(format!("{base}/api/v1/purchases"))
-            .header("Idempotency-Key", "cut-off-attempt")
-            .json(&body)
-            .send()
-    };
-    assert!(
-        purchase(&client, &crashing.base).await.is_err(),
-        "the server dies before answering"
-    );
+        .await;
+    assert!(cut_off.is_err(), "the server dies before answering");
     crashing
         .group
         .wait_exit(Duration::from_secs(20))
         .expect("the fault injection aborted the process");
 
     let restarted = ServerProcess::start_in(&dist, dir.path(), &[]);
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    assert_eq!(
-        sign_in(&client, &restarted.base)
-            .await
-            .unwrap()
-            .status()
-            .as_u16(),
-        200
-    );
+    let megan = Client::new(restarted.base.clone(), restarted.gateway.clone());
+    assert_eq!(megan.sign_in("megan@contoso.com").await.status, 200);
     // The client retries with the same key, as the app does after a network error.
-    let response = purchase(&client, &restarted.base).await.unwrap();
-    assert_eq!(response.status().as_u16(), 201);
-    let subscription: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(subscription["quantity"], 4);
-    assert_eq!(subscription["latest_invoice"]["status"], "paid");
-    let list: serde_json::Value = client
-        .get(format!("{}/api/v1/subscriptions", restarted.base))
-        .send()
+    let subscription: Subscription = megan
+        .purchase("cut-off-attempt", &body)
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .expect_as(201, "the retried purchase");
+    assert_eq!(subscription.quantity, 4);
     assert_eq!(
-        list["data"].as_array().unwrap().len(),
-        1,
-        "finished, not duplicated"
+        subscription.latest_invoice.expect("the bill").status,
+        InvoiceStatus::Paid
     );
-    let orders = list["data"][0]["orders"].as_array().unwrap();
+    let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    assert_eq!(list.data.len(), 1, "finished, not duplicated");
+    let orders = &list.data[0].orders;
     assert_eq!(orders.len(), 1);
-    assert_eq!(orders[0]["status"], "paid");
+    assert_eq!(orders[0].status, OrderPhase::Paid);
     let log = std::fs::read_to_string(&restarted.log).unwrap();
     assert!(log.contains("recovered a paid purchase"), "{log}");
 }

@@ -3,11 +3,21 @@
 
 mod support;
 
+use selfserve_api::card::{CardBrand, CardToken};
+use selfserve_api::eligibility::{CanBuy, EligibilityResponse, IneligibleReason, OrganizationName};
+use selfserve_api::money::Currency;
+use selfserve_api::product::ProductId;
+use selfserve_api::purchase::Quote;
+use selfserve_api::session::SessionUser;
+use selfserve_api::subscription::{
+    InvoiceStatus, OrderPhase, Source, Subscription, SubscriptionStatus,
+};
+use selfserve_api::{ErrorCode, List};
 use selfserve_server::domain::calendar::add_months;
 use serde_json::{Value, json};
-use support::app::{DEMO_PASSWORD, TestApp, assert_error, spawn_app, status_and_json};
+use support::app::{DEMO_PASSWORD, Reply, TestApp, spawn_app};
 
-async fn eligibility(app: &TestApp, email: &str) -> (u16, Value) {
+async fn eligibility(app: &TestApp, email: &str) -> Reply {
     app.post(
         "/api/v1/eligibility",
         &json!({"email": email, "product": "power-bi-pro"}),
@@ -28,38 +38,49 @@ async fn org_id(app: &TestApp, email: &str) -> String {
 #[tokio::test]
 async fn the_email_step_applies_every_rule_by_domain() {
     let app = spawn_app().await;
+    let sign_in = |name: &str| {
+        Ok(EligibilityResponse::SignIn {
+            organization: OrganizationName { name: name.into() },
+        })
+    };
+    // Ok: the whole answer; Err: `contact_admin` with this reason (and a message in words).
     let cases = [
+        ("megan@contoso.com", sign_in("Contoso")),
+        ("sanne@fabrikam.nl", sign_in("Fabrikam Nederland B.V.")),
         (
-            "megan@contoso.com",
-            json!({"outcome": "sign_in", "organization": {"name": "Contoso"}}),
+            "marge@springfield.gov",
+            Err(IneligibleReason::OrganizationKind),
         ),
         (
-            "sanne@fabrikam.nl",
-            json!({"outcome": "sign_in", "organization": {"name": "Fabrikam Nederland B.V."}}),
+            "nora@helpinghands.org",
+            Err(IneligibleReason::OrganizationKind),
         ),
-        ("marge@springfield.gov", json!("organization_kind")),
-        ("nora@helpinghands.org", json!("organization_kind")),
-        ("eli@woodgrove.edu", json!("organization_kind")),
-        ("ursula@tailspintoys.com", json!("unmanaged_organization")),
-        ("priya@litware.in", json!("market")),
+        ("eli@woodgrove.edu", Err(IneligibleReason::OrganizationKind)),
+        (
+            "ursula@tailspintoys.com",
+            Err(IneligibleReason::UnmanagedOrganization),
+        ),
+        ("priya@litware.in", Err(IneligibleReason::Market)),
         (
             "someone@no-such-company.example",
-            json!({"outcome": "unknown_organization"}),
+            Ok(EligibilityResponse::UnknownOrganization),
         ),
         (
             "pat@northwind.example",
-            json!({"outcome": "unknown_organization"}),
+            Ok(EligibilityResponse::UnknownOrganization),
         ),
     ];
     for (email, expected) in cases {
-        let (status, body) = eligibility(&app, email).await;
-        assert_eq!(status, 200, "{email}: {body}");
-        if expected.is_string() {
-            assert_eq!(body["outcome"], "contact_admin", "{email}: {body}");
-            assert_eq!(body["reason"], expected, "{email}: {body}");
-            assert!(body["message"].as_str().unwrap().len() > 20);
-        } else {
-            assert_eq!(body, expected, "{email}");
+        let answer: EligibilityResponse = eligibility(&app, email).await.expect_as(200, email);
+        match expected {
+            Ok(expected) => assert_eq!(answer, expected, "{email}"),
+            Err(expected_reason) => {
+                let EligibilityResponse::ContactAdmin { reason, message } = &answer else {
+                    panic!("{email}: {answer:?}");
+                };
+                assert_eq!(*reason, expected_reason, "{email}: {answer:?}");
+                assert!(message.len() > 20);
+            }
         }
     }
 }
@@ -67,10 +88,13 @@ async fn the_email_step_applies_every_rule_by_domain() {
 #[tokio::test]
 async fn the_email_step_does_not_reveal_whether_a_mailbox_exists() {
     let app = spawn_app().await;
-    let (_, real) = eligibility(&app, "megan@contoso.com").await;
-    let (_, made_up) = eligibility(&app, "nobody-by-this-name@contoso.com").await;
+    // The raw answers are compared: not one byte may tell the mailboxes apart.
+    let real = eligibility(&app, "megan@contoso.com").await.json();
+    let made_up = eligibility(&app, "nobody-by-this-name@contoso.com")
+        .await
+        .json();
     assert_eq!(real, made_up);
-    let (_, disabled) = eligibility(&app, "former@contoso.com").await;
+    let disabled = eligibility(&app, "former@contoso.com").await.json();
     assert_eq!(real, disabled);
 }
 
@@ -79,115 +103,109 @@ async fn the_email_step_follows_product_policy_at_once() {
     let app = spawn_app().await;
     let contoso = org_id(&app, "megan@contoso.com").await;
     app.set_policy(&contoso, "power-bi-pro", "disabled").await;
-    let (_, body) = eligibility(&app, "megan@contoso.com").await;
-    assert_eq!(body["outcome"], "contact_admin");
-    assert_eq!(body["reason"], "policy_disabled");
+    let answer: EligibilityResponse = eligibility(&app, "megan@contoso.com").await.ok();
+    assert!(
+        matches!(
+            answer,
+            EligibilityResponse::ContactAdmin {
+                reason: IneligibleReason::PolicyDisabled,
+                ..
+            }
+        ),
+        "{answer:?}"
+    );
     // Other products are unaffected.
-    let (_, body) = app
-        .post(
+    let answer: EligibilityResponse = app
+        .post_as(
             "/api/v1/eligibility",
             &json!({"email": "megan@contoso.com", "product": "power-apps-per-user"}),
         )
         .await;
-    assert_eq!(body["outcome"], "sign_in");
+    assert!(
+        matches!(answer, EligibilityResponse::SignIn { .. }),
+        "{answer:?}"
+    );
 }
 
 #[tokio::test]
 async fn bad_email_step_requests_get_precise_errors() {
     let app = spawn_app().await;
-    let (status, body) = eligibility(&app, "not-an-email").await;
-    assert_error(status, &body, 400, "invalid_email");
-    assert_eq!(body["error"]["field"], "email");
-    let (status, body) = app
-        .post(
-            "/api/v1/eligibility",
-            &json!({"email": "a@contoso.com", "product": "excel"}),
-        )
-        .await;
-    assert_error(status, &body, 404, "unknown_product");
-    let (status, body) = app
+    let error = eligibility(&app, "not-an-email")
+        .await
+        .error(400, ErrorCode::InvalidEmail);
+    assert_eq!(error.field.as_deref(), Some("email"));
+    app.post(
+        "/api/v1/eligibility",
+        &json!({"email": "a@contoso.com", "product": "excel"}),
+    )
+    .await
+    .error(404, ErrorCode::UnknownProduct);
+    let error = app
         .post("/api/v1/eligibility", &json!({"email": "a@contoso.com"}))
-        .await;
-    assert_error(status, &body, 400, "invalid_request");
-    assert_eq!(body["error"]["field"], "product");
-    let (status, body) = app
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    assert_eq!(error.field.as_deref(), Some("product"));
+    let error = app
         .post(
             "/api/v1/eligibility",
             &json!({"email": 42, "product": "power-bi-pro"}),
         )
-        .await;
-    assert_error(status, &body, 400, "invalid_request");
-    assert_eq!(body["error"]["field"], "email");
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    assert_eq!(error.field.as_deref(), Some("email"));
 
-    let raw = |body: &'static str, content_type: &'static str| {
-        app.client
+    let app = &app;
+    let raw = |body: String, content_type: &'static str| async move {
+        let response = app
+            .http
             .post(app.url("/api/v1/eligibility"))
             .header("Content-Type", content_type)
             .body(body)
             .send()
-    };
-    let (status, body) =
-        status_and_json(raw("{\"email\": ", "application/json").await.unwrap()).await;
-    assert_error(status, &body, 400, "invalid_json");
-    let (status, body) = status_and_json(
-        raw("email=a", "application/x-www-form-urlencoded")
             .await
-            .unwrap(),
-    )
-    .await;
-    assert_error(status, &body, 415, "unsupported_media_type");
-    let huge = format!("{{\"email\": \"{}\"}}", "a".repeat(300 * 1024));
-    let response = app
-        .client
-        .post(app.url("/api/v1/eligibility"))
-        .header("Content-Type", "application/json")
-        .body(huge)
-        .send()
+            .unwrap();
+        Reply::read(response).await
+    };
+    raw("{\"email\": ".into(), "application/json")
         .await
-        .unwrap();
-    let (status, body) = status_and_json(response).await;
-    assert_error(status, &body, 413, "payload_too_large");
+        .error(400, ErrorCode::InvalidJson);
+    raw("email=a".into(), "application/x-www-form-urlencoded")
+        .await
+        .error(415, ErrorCode::UnsupportedMediaType);
+    let huge = format!("{{\"email\": \"{}\"}}", "a".repeat(300 * 1024));
+    raw(huge, "application/json")
+        .await
+        .error(413, ErrorCode::PayloadTooLarge);
 }
 
 #[tokio::test]
 async fn sign_in_opens_a_session_and_sign_out_ends_it() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"email": "Megan@Contoso.com", "password": DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = response.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let reply = app
+        .post(
+            "/api/v1/session",
+            &json!({"email": "Megan@Contoso.com", "password": DEMO_PASSWORD}),
+        )
+        .await;
+    let cookie = reply.headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("selfserve_session="), "{cookie}");
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie}");
     }
-    let (status, user) = status_and_json(response).await;
-    assert_eq!(status, 200, "{user}");
-    assert_eq!(user["email"], "megan@contoso.com");
-    assert_eq!(user["name"], "Megan Bowen");
-    assert_eq!(user["organization"]["name"], "Contoso");
-    assert_eq!(user["organization"]["domains"][0], "contoso.com");
-    assert_eq!(user["can_buy"]["power-bi-pro"], true);
+    let user: SessionUser = reply.ok();
+    assert_eq!(user.email, "megan@contoso.com");
+    assert_eq!(user.name, "Megan Bowen");
+    assert_eq!(user.organization.name, "Contoso");
+    assert_eq!(user.organization.domains[0], "contoso.com");
+    assert_eq!(user.can_buy[&ProductId::PowerBiPro], CanBuy::Yes(true));
 
-    let (status, again) = app.get("/api/v1/session").await;
-    assert_eq!(status, 200);
-    assert_eq!(again["id"], user["id"]);
+    let again: SessionUser = app.get_as("/api/v1/session").await;
+    assert_eq!(again.id, user.id);
 
-    let response = app
-        .client
-        .delete(app.url("/api/v1/session"))
-        .send()
+    assert_eq!(app.delete("/api/v1/session").await.status, 200);
+    app.get("/api/v1/session")
         .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
-    let (status, body) = app.get("/api/v1/session").await;
-    assert_error(status, &body, 401, "not_authenticated");
+        .error(401, ErrorCode::NotAuthenticated);
 }
 
 #[tokio::test]
@@ -201,14 +219,15 @@ async fn every_kind_of_bad_sign_in_gets_the_same_answer() {
     ];
     let mut bodies = Vec::new();
     for (email, password) in attempts {
-        let (status, body) = app
+        let reply = app
             .post(
                 "/api/v1/session",
                 &json!({"email": email, "password": password}),
             )
             .await;
-        assert_error(status, &body, 401, "invalid_credentials");
-        bodies.push(body);
+        reply.error(401, ErrorCode::InvalidCredentials);
+        // The raw bodies are compared: not one field may tell the cases apart.
+        bodies.push(reply.json());
     }
     assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{bodies:?}");
 }
@@ -217,7 +236,7 @@ async fn every_kind_of_bad_sign_in_gets_the_same_answer() {
 async fn a_new_sign_in_replaces_the_old_session() {
     let app = spawn_app().await;
     let first = app
-        .client
+        .http
         .post(app.url("/api/v1/session"))
         .json(&json!({"email": "megan@contoso.com", "password": DEMO_PASSWORD}))
         .send()
@@ -231,7 +250,7 @@ async fn a_new_sign_in_replaces_the_old_session() {
         .unwrap()
         .to_owned();
     let second = app
-        .client
+        .http
         .post(app.url("/api/v1/session"))
         .header("Cookie", old.clone())
         .json(&json!({"email": "megan@contoso.com", "password": DEMO_PASSWORD}))
@@ -248,6 +267,7 @@ async fn a_new_sign_in_replaces_the_old_session() {
     assert_ne!(old, new, "the session id is rotated at sign-in");
     let stale = app
         .new_client()
+        .http
         .get(app.url("/api/v1/session"))
         .header("Cookie", old)
         .send()
@@ -256,6 +276,7 @@ async fn a_new_sign_in_replaces_the_old_session() {
     assert_eq!(stale.status().as_u16(), 401, "the old session ended");
     let fresh = app
         .new_client()
+        .http
         .get(app.url("/api/v1/session"))
         .header("Cookie", new)
         .send()
@@ -267,26 +288,16 @@ async fn a_new_sign_in_replaces_the_old_session() {
 #[tokio::test]
 async fn guessing_is_throttled_without_locking_the_real_user_out() {
     let app = spawn_app().await;
+    let guess = json!({"email": "megan@contoso.com", "password": "guess"});
     for attempt in 1..=30 {
-        let (status, body) = app
-            .post(
-                "/api/v1/session",
-                &json!({"email": "megan@contoso.com", "password": "guess"}),
-            )
-            .await;
+        let reply = app.post("/api/v1/session", &guess).await;
         assert_eq!(
-            status, 401,
-            "attempt {attempt} is under the floor of 30: {body}"
+            reply.status, 401,
+            "attempt {attempt} is under the floor of 30: {reply:?}"
         );
     }
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&json!({"email": "megan@contoso.com", "password": "guess"}))
-        .send()
-        .await
-        .unwrap();
-    let retry_after: u64 = response.headers()["retry-after"]
+    let reply = app.post("/api/v1/session", &guess).await;
+    let retry_after: u64 = reply.headers["retry-after"]
         .to_str()
         .unwrap()
         .parse()
@@ -295,8 +306,7 @@ async fn guessing_is_throttled_without_locking_the_real_user_out() {
         (1..=60).contains(&retry_after),
         "refusals last seconds: {retry_after}"
     );
-    let (status, body) = status_and_json(response).await;
-    assert_error(status, &body, 429, "too_many_attempts");
+    reply.error(429, ErrorCode::TooManyAttempts);
 
     // Megan herself, from her own machine (another address), still gets in.
     let elsewhere = reqwest::Client::builder()
@@ -315,153 +325,142 @@ async fn guessing_is_throttled_without_locking_the_real_user_out() {
 #[tokio::test]
 async fn guests_may_sign_in_but_not_buy_in_the_host_organisation() {
     let app = spawn_app().await;
-    let (status, user) = app
-        .sign_in("gina_fabrikam.nl#ext#@contoso.onmicrosoft.com")
+    let gina = app
+        .as_user("gina_fabrikam.nl#ext#@contoso.onmicrosoft.com")
         .await;
-    assert_eq!(status, 200, "{user}");
-    assert_eq!(user["guest"], true);
-    assert_eq!(user["can_buy"]["power-bi-pro"], "guest");
-    let (status, body) = app
+    assert!(gina.me.guest);
+    assert_eq!(
+        gina.me.can_buy[&ProductId::PowerBiPro],
+        CanBuy::No(IneligibleReason::Guest)
+    );
+    let error = gina
         .post(
             "/api/v1/quotes",
             &json!({"product": "power-bi-pro", "quantity": 1}),
         )
-        .await;
-    assert_error(status, &body, 403, "not_eligible");
-    assert_eq!(body["error"]["reason"], "guest");
-    let token = app.token("4242424242424242").await;
-    let (status, body, _) = app
+        .await
+        .error(403, ErrorCode::NotEligible);
+    assert_eq!(error.reason.as_deref(), Some("guest"));
+    let token = gina.token("4242424242424242").await;
+    let error = gina
         .purchase(
             "guest-1",
             &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
         )
-        .await;
-    assert_error(status, &body, 403, "not_eligible");
-    assert_eq!(body["error"]["reason"], "guest");
+        .await
+        .error(403, ErrorCode::NotEligible);
+    assert_eq!(error.reason.as_deref(), Some("guest"));
 }
 
 #[tokio::test]
 async fn quotes_are_the_servers_price_in_the_organisations_currency() {
     let app = spawn_app().await;
-    let (status, body) = app
-        .post(
-            "/api/v1/quotes",
-            &json!({"product": "power-bi-pro", "quantity": 5}),
-        )
-        .await;
-    assert_error(status, &body, 401, "not_authenticated");
+    app.post(
+        "/api/v1/quotes",
+        &json!({"product": "power-bi-pro", "quantity": 5}),
+    )
+    .await
+    .error(401, ErrorCode::NotAuthenticated);
 
-    app.sign_in("sanne@fabrikam.nl").await;
-    let (status, quote) = app
-        .post(
+    let sanne = app.as_user("sanne@fabrikam.nl").await;
+    let quote: Quote = sanne
+        .post_as(
             "/api/v1/quotes",
             &json!({"product": "power-bi-pro", "quantity": 5}),
         )
         .await;
-    assert_eq!(status, 200, "{quote}");
-    assert_eq!(quote["currency"], "eur");
-    assert_eq!(quote["unit_amount"], 1410);
-    assert_eq!(quote["subtotal"], 7050);
-    assert_eq!(quote["tax"], 1481);
-    assert_eq!(quote["total"], 8531);
-    let start = quote["period_start"].as_i64().unwrap();
-    assert_eq!(quote["period_end"].as_i64().unwrap(), add_months(start, 1));
+    assert_eq!(quote.currency, Currency::EUR);
+    assert_eq!(quote.unit_amount, 1410);
+    assert_eq!(quote.subtotal, 7050);
+    assert_eq!(quote.tax, 1481);
+    assert_eq!(quote.total, 8531);
+    assert_eq!(quote.period_end, add_months(quote.period_start, 1));
 
     for (quantity, code) in [
-        (json!(0), "invalid_quantity"),
-        (json!(2501), "invalid_quantity"),
+        (json!(0), ErrorCode::InvalidQuantity),
+        (json!(2501), ErrorCode::InvalidQuantity),
+        (json!(2.5), ErrorCode::InvalidRequest),
     ] {
-        let (status, body) = app
+        let error = sanne
             .post(
                 "/api/v1/quotes",
                 &json!({"product": "power-bi-pro", "quantity": quantity}),
             )
-            .await;
-        assert_error(status, &body, 400, code);
-        assert_eq!(body["error"]["field"], "quantity");
+            .await
+            .error(400, code);
+        assert_eq!(error.field.as_deref(), Some("quantity"));
     }
-    let (status, body) = app
-        .post(
-            "/api/v1/quotes",
-            &json!({"product": "power-bi-pro", "quantity": 2.5}),
-        )
-        .await;
-    assert_error(status, &body, 400, "invalid_request");
-    assert_eq!(body["error"]["field"], "quantity");
 }
 
 #[tokio::test]
 async fn a_purchase_creates_a_subscription_a_paid_invoice_and_the_purchasers_licence() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let (_, quote) = app
-        .post(
+    let megan = app.as_user("megan@contoso.com").await;
+    let quote: Quote = megan
+        .post_as(
             "/api/v1/quotes",
             &json!({"product": "power-bi-pro", "quantity": 5}),
         )
         .await;
-    let token = app.token("4242424242424242").await;
-    let (status, sub, _) = app
+    let token = megan.token("4242424242424242").await;
+    let sub: Subscription = megan
         .purchase(
             "attempt-1",
             &json!({"product": "power-bi-pro", "quantity": 5, "payment_token": token}),
         )
-        .await;
-    assert_eq!(status, 201, "{sub}");
-    assert!(sub["id"].as_str().unwrap().starts_with("sub_"));
-    assert_eq!(sub["product"], "power-bi-pro");
-    assert_eq!(sub["source"], "self_service");
-    assert_eq!(sub["status"], "active");
-    assert_eq!(sub["quantity"], 5);
-    assert_eq!(sub["cancel_at_period_end"], false);
-    assert_eq!(sub["purchaser"]["email"], "megan@contoso.com");
-    assert_eq!(sub["assigned_users"].as_array().unwrap().len(), 1);
-    assert_eq!(sub["assigned_users"][0]["email"], "megan@contoso.com");
-    assert_eq!(sub["unit_amount"], 1400);
-    assert_eq!(sub["currency"], "usd");
-    assert_eq!(sub["payment_method"]["brand"], "visa");
-    assert_eq!(sub["payment_method"]["last4"], "4242");
-    let start = sub["current_period_start"].as_i64().unwrap();
+        .await
+        .expect_as(201, "the purchase");
+    assert!(sub.id.starts_with("sub_"));
+    assert_eq!(sub.product, ProductId::PowerBiPro);
+    assert_eq!(sub.source, Source::SelfService);
+    assert_eq!(sub.status, SubscriptionStatus::Active);
+    assert_eq!(sub.quantity, 5);
+    assert!(!sub.cancel_at_period_end);
+    assert_eq!(sub.purchaser.email, "megan@contoso.com");
+    assert_eq!(sub.assigned_users.len(), 1);
+    assert_eq!(sub.assigned_users[0].email, "megan@contoso.com");
+    assert_eq!(sub.unit_amount, 1400);
+    assert_eq!(sub.currency, Currency::USD);
+    let card = sub.payment_method.as_ref().expect("the card on file");
+    assert_eq!(card.brand, CardBrand::Visa);
+    assert_eq!(card.last4, "4242");
     assert_eq!(
-        sub["current_period_end"].as_i64().unwrap(),
-        add_months(start, 1)
+        sub.current_period_end,
+        add_months(sub.current_period_start, 1)
     );
-    let invoice = &sub["latest_invoice"];
-    assert_eq!(invoice["status"], "paid");
-    assert_eq!(invoice["total"], quote["total"]);
-    assert_eq!(invoice["lines"][0]["quantity"], 5);
-    assert!(invoice["number"].as_str().unwrap().starts_with("SS-"));
-    assert_eq!(sub["orders"].as_array().unwrap().len(), 1);
-    assert_eq!(sub["orders"][0]["status"], "paid");
-    assert_eq!(sub["orders"][0]["amount"], quote["total"]);
+    let invoice = sub.latest_invoice.as_ref().expect("the first bill");
+    assert_eq!(invoice.status, InvoiceStatus::Paid);
+    assert_eq!(invoice.total, quote.total);
+    assert_eq!(invoice.lines[0].quantity, 5);
+    assert!(invoice.number.starts_with("SS-"));
+    assert_eq!(sub.orders.len(), 1);
+    assert_eq!(sub.orders[0].status, OrderPhase::Paid);
+    assert_eq!(sub.orders[0].amount, quote.total);
 
-    let id = sub["id"].as_str().unwrap();
-    let (status, fetched) = app.get(&format!("/api/v1/subscriptions/{id}")).await;
-    assert_eq!(status, 200);
+    let fetched: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
     assert_eq!(fetched, sub);
-    let (_, list) = app.get("/api/v1/subscriptions").await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1);
-    assert_eq!(list["has_more"], false);
+    let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    assert_eq!(list.data.len(), 1);
+    assert!(!list.has_more);
 }
 
 #[tokio::test]
 async fn a_retry_with_the_same_key_replays_the_first_response_byte_for_byte() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let token = app.token("4242424242424242").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4242424242424242").await;
     let body = json!({"product": "power-bi-pro", "quantity": 2, "payment_token": token});
-    let (first_status, first, first_raw) = app.purchase("retry-me", &body).await;
-    assert_eq!(first_status, 201, "{first}");
-    let (second_status, _, second_raw) = app.purchase("retry-me", &body).await;
-    assert_eq!(second_status, 201);
-    assert_eq!(first_raw, second_raw);
-    let (_, list) = app.get("/api/v1/subscriptions").await;
-    assert_eq!(
-        list["data"].as_array().unwrap().len(),
-        1,
-        "one subscription, not two"
-    );
-    let order = first["orders"][0]["id"].as_str().unwrap();
+    let first = megan.purchase("retry-me", &body).await;
+    let subscription: Subscription = first.expect_as(201, "the first attempt");
+    let second = megan.purchase("retry-me", &body).await;
+    assert_eq!(second.status, 201);
+    // The raw bodies are compared: a replay is the stored response, byte for byte.
+    assert_eq!(first.text, second.text);
+    let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    assert_eq!(list.data.len(), 1, "one subscription, not two");
+    let order = &subscription.orders[0].id;
     let charges = app
         .server
         .store
@@ -472,10 +471,14 @@ async fn a_retry_with_the_same_key_replays_the_first_response_byte_for_byte() {
 
     // The same key for a different request is refused; the token is spent for new keys.
     let other = json!({"product": "power-bi-pro", "quantity": 3, "payment_token": token});
-    let (status, body, _) = app.purchase("retry-me", &other).await;
-    assert_error(status, &body, 422, "idempotency_key_reused");
-    let (status, body, _) = app.purchase("a-new-key", &body_with(&other, 2)).await;
-    assert_error(status, &body, 400, "token_already_used");
+    megan
+        .purchase("retry-me", &other)
+        .await
+        .error(422, ErrorCode::IdempotencyKeyReused);
+    megan
+        .purchase("a-new-key", &body_with(&other, 2))
+        .await
+        .error(400, ErrorCode::TokenAlreadyUsed);
 }
 
 fn body_with(body: &Value, quantity: u32) -> Value {
@@ -487,54 +490,52 @@ fn body_with(body: &Value, quantity: u32) -> Value {
 #[tokio::test]
 async fn a_purchase_needs_an_idempotency_key() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let token = app.token("4242424242424242").await;
-    let response = app
-        .client
-        .post(app.url("/api/v1/purchases"))
-        .json(&json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}))
-        .send()
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4242424242424242").await;
+    megan
+        .post(
+            "/api/v1/purchases",
+            &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
+        )
         .await
-        .unwrap();
-    let (status, body) = status_and_json(response).await;
-    assert_error(status, &body, 400, "idempotency_key_required");
+        .error(400, ErrorCode::IdempotencyKeyRequired);
 }
 
 #[tokio::test]
 async fn concurrent_requests_with_one_key_charge_once() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let token = app.token("4242424242424242").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4242424242424242").await;
     let body = json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token});
     // Polled together, so the requests really overlap.
     let results =
-        futures_util::future::join_all((0..8).map(|_| app.purchase("same-key", &body))).await;
+        futures_util::future::join_all((0..8).map(|_| megan.purchase("same-key", &body))).await;
+    // The raw bodies are compared: every 201 is the one stored response.
     let created: Vec<&String> = results
         .iter()
-        .filter(|(s, _, _)| *s == 201)
-        .map(|(_, _, raw)| raw)
+        .filter(|reply| reply.status == 201)
+        .map(|reply| &reply.text)
         .collect();
     assert!(!created.is_empty());
     assert!(
         created.windows(2).all(|w| w[0] == w[1]),
         "every 201 is the same response"
     );
-    for (status, body, _) in &results {
+    for reply in &results {
         assert!(
-            *status == 201
-                || (*status == 409 && body["error"]["code"] == "idempotency_in_progress"),
-            "{status} {body}"
+            reply.status == 201 || reply.is_error(409, ErrorCode::IdempotencyInProgress),
+            "{reply:?}"
         );
     }
-    let (_, list) = app.get("/api/v1/subscriptions").await;
-    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    assert_eq!(list.data.len(), 1);
 }
 
 #[tokio::test]
 async fn a_key_still_in_progress_answers_409() {
     let app = spawn_app().await;
-    let (_, user) = app.sign_in("megan@contoso.com").await;
-    let token = app.token("4242424242424242").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4242424242424242").await;
     let request = selfserve_api::purchase::PurchaseRequest {
         product: "power-bi-pro".into(),
         quantity: 1,
@@ -545,22 +546,22 @@ async fn a_key_still_in_progress_answers_409() {
     let now = selfserve_server::clock::Clock::system().now();
     app.server
         .store
-        .begin_idempotent(user["id"].as_str().unwrap(), "busy-key", &hash, now)
+        .begin_idempotent(&megan.me.id, "busy-key", &hash, now)
         .await
         .unwrap();
-    let (status, body, _) = app
+    megan
         .purchase(
             "busy-key",
             &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
         )
-        .await;
-    assert_error(status, &body, 409, "idempotency_in_progress");
+        .await
+        .error(409, ErrorCode::IdempotencyInProgress);
 }
 
 #[tokio::test]
 async fn each_decline_has_its_code_and_the_next_card_can_succeed() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
+    let megan = app.as_user("megan@contoso.com").await;
     for (number, decline_code) in [
         ("4000000000000002", "generic_decline"),
         ("4000000000009995", "insufficient_funds"),
@@ -569,51 +570,54 @@ async fn each_decline_has_its_code_and_the_next_card_can_succeed() {
         ("4000000000000119", "processing_error"),
         ("4000000000000341", "generic_decline"),
     ] {
-        let token = app.token(number).await;
-        let (status, body, _) = app
+        let token = megan.token(number).await;
+        let error = megan
             .purchase(
                 &format!("decline-{number}"),
                 &json!({"product": "power-bi-pro", "quantity": 3, "payment_token": token}),
             )
-            .await;
-        assert_error(status, &body, 402, "card_declined");
-        assert_eq!(body["error"]["decline_code"], decline_code, "{number}");
+            .await
+            .error(402, ErrorCode::CardDeclined);
+        assert_eq!(
+            error.decline_code.as_deref(),
+            Some(decline_code),
+            "{number}"
+        );
     }
-    let (_, list) = app.get("/api/v1/subscriptions").await;
-    assert!(
-        list["data"].as_array().unwrap().is_empty(),
-        "declines create nothing"
-    );
-    let token = app.token("4242 4242 4242 4242").await;
-    let (status, sub, _) = app
+    let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    assert!(list.data.is_empty(), "declines create nothing");
+    let token = megan.token("4242 4242 4242 4242").await;
+    let sub: Subscription = megan
         .purchase(
             "after-declines",
             &json!({"product": "power-bi-pro", "quantity": 3, "payment_token": token}),
         )
-        .await;
-    assert_eq!(status, 201, "{sub}");
-    assert_eq!(sub["quantity"], 3);
+        .await
+        .expect_as(201, "a purchase after declines");
+    assert_eq!(sub.quantity, 3);
 }
 
 #[tokio::test]
 async fn three_d_secure_asks_for_a_challenge_then_completes_or_fails_cleanly() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let token = app.token("4000002760003184").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4000002760003184").await;
     let body = json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token});
-    let (status, error, _) = app.purchase("3ds-1", &body).await;
-    assert_error(status, &error, 402, "authentication_required");
-    let next = &error["error"]["next_action"];
-    assert_eq!(next["type"], "three_d_secure");
-    let url = next["url"].as_str().unwrap();
+    let error = megan
+        .purchase("3ds-1", &body)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired);
+    let next = error.next_action.expect("a next action");
+    assert_eq!(next.kind, "three_d_secure");
     assert!(
-        url.starts_with(&app.gateway),
-        "answered on the gateway's origin: {url}"
+        next.url.starts_with(&app.gateway),
+        "answered on the gateway's origin: {}",
+        next.url
     );
 
     // The buyer fails the challenge: the retry is declined, and asks again afterwards.
     let answer = |result: &'static str, url: String| {
-        let client = app.client.clone();
+        let client = megan.http.clone();
         async move {
             client
                 .post(url)
@@ -623,74 +627,80 @@ async fn three_d_secure_asks_for_a_challenge_then_completes_or_fails_cleanly() {
                 .unwrap()
         }
     };
-    assert_eq!(answer("fail", url.to_owned()).await.status().as_u16(), 200);
-    let (status, error, _) = app.purchase("3ds-2", &body).await;
-    assert_error(status, &error, 402, "card_declined");
-    assert_eq!(error["error"]["decline_code"], "authentication_failed");
+    assert_eq!(answer("fail", next.url).await.status().as_u16(), 200);
+    let error = megan
+        .purchase("3ds-2", &body)
+        .await
+        .error(402, ErrorCode::CardDeclined);
+    assert_eq!(error.decline_code.as_deref(), Some("authentication_failed"));
 
-    let (status, error, _) = app.purchase("3ds-3", &body).await;
-    assert_error(status, &error, 402, "authentication_required");
-    let url = error["error"]["next_action"]["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let error = megan
+        .purchase("3ds-3", &body)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired);
+    let url = error.next_action.expect("a next action").url;
     assert_eq!(answer("approve", url.clone()).await.status().as_u16(), 200);
     assert_eq!(
         answer("approve", url).await.status().as_u16(),
         404,
         "a challenge is answered once"
     );
-    let (status, sub, _) = app.purchase("3ds-4", &body).await;
-    assert_eq!(status, 201, "{sub}");
-    assert_eq!(sub["payment_method"]["last4"], "3184");
+    let sub: Subscription = megan
+        .purchase("3ds-4", &body)
+        .await
+        .expect_as(201, "the purchase after the challenge");
+    assert_eq!(sub.payment_method.expect("the card on file").last4, "3184");
 }
 
 #[tokio::test]
 async fn policy_is_checked_again_when_paying() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
-    let (status, _) = app
-        .post(
+    let megan = app.as_user("megan@contoso.com").await;
+    let _: Quote = megan
+        .post_as(
             "/api/v1/quotes",
             &json!({"product": "power-bi-pro", "quantity": 1}),
         )
         .await;
-    assert_eq!(status, 200);
     let contoso = org_id(&app, "megan@contoso.com").await;
     app.set_policy(&contoso, "power-bi-pro", "disabled").await;
-    let token = app.token("4242424242424242").await;
-    let (status, body, _) = app
+    let token = megan.token("4242424242424242").await;
+    let error = megan
         .purchase(
             "mid-checkout",
             &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
         )
-        .await;
-    assert_error(status, &body, 403, "not_eligible");
-    assert_eq!(body["error"]["reason"], "policy_disabled");
-    let (_, session) = app.get("/api/v1/session").await;
-    assert_eq!(session["can_buy"]["power-bi-pro"], "policy_disabled");
+        .await
+        .error(403, ErrorCode::NotEligible);
+    assert_eq!(error.reason.as_deref(), Some("policy_disabled"));
+    let session: SessionUser = megan.get_as("/api/v1/session").await;
+    assert_eq!(
+        session.can_buy[&ProductId::PowerBiPro],
+        CanBuy::No(IneligibleReason::PolicyDisabled)
+    );
 }
 
 #[tokio::test]
 async fn unknown_tokens_are_refused() {
     let app = spawn_app().await;
-    app.sign_in("megan@contoso.com").await;
+    let megan = app.as_user("megan@contoso.com").await;
     for token in ["tok_doesnotexist", "pm_notatoken", ""] {
-        let (status, body, _) = app
+        megan
             .purchase(
                 &format!("bad-{token}"),
                 &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
             )
-            .await;
-        assert_error(status, &body, 400, "invalid_token");
+            .await
+            .error(400, ErrorCode::InvalidToken);
     }
 }
 
 #[tokio::test]
 async fn only_the_purchaser_admins_and_delegated_partners_see_a_subscription() {
     let app = spawn_app().await;
-    let sub = app.buy("megan@contoso.com", 2).await;
-    let path = format!("/api/v1/subscriptions/{}", sub["id"].as_str().unwrap());
+    let megan = app.as_user("megan@contoso.com").await;
+    let sub = megan.buy(2).await;
+    let path = format!("/api/v1/subscriptions/{}", sub.id);
     for (email, expected) in [
         ("megan@contoso.com", 200),
         ("admin@contoso.com", 200),
@@ -700,72 +710,71 @@ async fn only_the_purchaser_admins_and_delegated_partners_see_a_subscription() {
         ("quinn@proseware.example", 404),
         ("admin@fabrikam.nl", 404),
     ] {
-        let app_client = app.new_client();
-        let response = app_client
-            .post(app.url("/api/v1/session"))
-            .json(&json!({"email": email, "password": DEMO_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "{email} signs in");
-        let response = app_client.get(app.url(&path)).send().await.unwrap();
-        let (status, body) = status_and_json(response).await;
-        assert_eq!(status, expected, "{email}: {body}");
+        let reply = app.as_user(email).await.get(&path).await;
         if expected == 404 {
-            assert_error(status, &body, 404, "not_found");
+            reply.error(404, ErrorCode::NotFound);
+        } else {
+            let seen: Subscription = reply.expect_as(expected, email);
+            assert_eq!(seen.id, sub.id);
         }
     }
-    let (status, body) = app.get("/api/v1/subscriptions/sub_doesnotexist").await;
-    assert_error(status, &body, 404, "not_found");
+    megan
+        .get("/api/v1/subscriptions/sub_doesnotexist")
+        .await
+        .error(404, ErrorCode::NotFound);
 }
 
 #[tokio::test]
 async fn the_gateway_validates_cards_and_never_echoes_the_number() {
     let app = spawn_app().await;
     let tokenize = |body: Value| {
-        let client = app.client.clone();
+        let client = app.http.clone();
         let url = format!("{}/v1/tokens", app.gateway);
-        async move { status_and_json(client.post(url).json(&body).send().await.unwrap()).await }
+        async move { Reply::read(client.post(url).json(&body).send().await.unwrap()).await }
     };
     let card = |number: &str, month: u32, year: u32, cvc: &str| json!({"number": number, "exp_month": month, "exp_year": year, "cvc": cvc, "name": "A"});
-    let (status, body) = tokenize(card("4242 4242 4242 4242", 12, 2034, "123")).await;
-    assert_eq!(status, 200, "{body}");
-    assert!(body["token"].as_str().unwrap().starts_with("tok_"));
-    assert_eq!(body["brand"], "visa");
-    assert_eq!(body["last4"], "4242");
-    assert!(!body.to_string().contains("42424242"), "{body}");
+    let reply = tokenize(card("4242 4242 4242 4242", 12, 2034, "123")).await;
+    let token: CardToken = reply.ok();
+    assert!(token.token.starts_with("tok_"));
+    assert_eq!(token.brand, CardBrand::Visa);
+    assert_eq!(token.last4, "4242");
+    // The raw body is searched: the number must not be anywhere in it, under any field.
+    assert!(!reply.text.contains("42424242"), "{reply:?}");
 
     for (request, code, field) in [
         (
             card("4242424242424241", 12, 2034, "123"),
-            "incorrect_number",
+            ErrorCode::IncorrectNumber,
             "number",
         ),
-        (card("4242", 12, 2034, "123"), "incorrect_number", "number"),
+        (
+            card("4242", 12, 2034, "123"),
+            ErrorCode::IncorrectNumber,
+            "number",
+        ),
         (
             card("4242424242424242", 13, 2034, "123"),
-            "invalid_expiry_month",
+            ErrorCode::InvalidExpiryMonth,
             "exp_month",
         ),
         (
             card("4242424242424242", 1, 2020, "123"),
-            "invalid_expiry_year",
+            ErrorCode::InvalidExpiryYear,
             "exp_year",
         ),
         (
             card("4242424242424242", 12, 2034, "12"),
-            "invalid_cvc",
+            ErrorCode::InvalidCvc,
             "cvc",
         ),
         (
             card("378282246310005", 12, 2034, "123"),
-            "invalid_cvc",
+            ErrorCode::InvalidCvc,
             "cvc",
         ),
     ] {
-        let (status, body) = tokenize(request).await;
-        assert_error(status, &body, 400, code);
-        assert_eq!(body["error"]["field"], field);
+        let error = tokenize(request).await.error(400, code);
+        assert_eq!(error.field.as_deref(), Some(field));
     }
 }
 
@@ -773,7 +782,7 @@ async fn the_gateway_validates_cards_and_never_echoes_the_number() {
 async fn the_gateway_answers_cors_only_for_the_apps_origin() {
     let app = spawn_app().await;
     let preflight = |origin: String| {
-        app.client
+        app.http
             .request(
                 reqwest::Method::OPTIONS,
                 format!("{}/v1/tokens", app.gateway),
@@ -805,9 +814,9 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
     use selfserve_server::payments::{CardProcessor, ChargeOutcome, ChargeRequest, charge_key};
     use selfserve_server::store::orders::{OrderRow, PaymentSource};
     let app = spawn_app().await;
-    let (_, user) = app.sign_in("megan@contoso.com").await;
-    let user_id = user["id"].as_str().unwrap();
-    let token = app.token("4242424242424242").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let user_id = megan.me.id.as_str();
+    let token = megan.token("4242424242424242").await;
     let request = selfserve_api::purchase::PurchaseRequest {
         product: "power-bi-pro".into(),
         quantity: 1,
@@ -824,7 +833,7 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         .unwrap();
     let order = OrderRow {
         id: "ord_died_early".into(),
-        organization_id: user["organization"]["id"].as_str().unwrap().into(),
+        organization_id: megan.me.organization.id.clone(),
         purchaser_id: user_id.into(),
         subscription_id: None,
         kind: OrderKind::Purchase,
@@ -876,11 +885,11 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
     );
 
     // No money moved, so the same key now runs the purchase for real.
-    let (status, sub, _) = app
+    let _: Subscription = megan
         .purchase(
             "died-early",
             &json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token}),
         )
-        .await;
-    assert_eq!(status, 201, "{sub}");
+        .await
+        .expect_as(201, "the purchase under the released key");
 }
