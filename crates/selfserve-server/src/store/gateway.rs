@@ -382,3 +382,83 @@ impl Store {
         Ok(count)
     }
 }
+
+// How the gateway's states are written in its tables. Kept here with the SQL: the gateway
+// itself only ever handles the enums.
+
+/// The decline codes of the test cards.
+const DECLINE_CODES: &[&str] = &[
+    "generic_decline",
+    "insufficient_funds",
+    "expired_card",
+    "incorrect_cvc",
+    "processing_error",
+];
+
+impl Behaviour {
+    /// As stored.
+    pub fn as_stored(self) -> String {
+        match self {
+            Self::Succeed => "succeed".into(),
+            Self::Decline(code) => format!("decline:{code}"),
+            Self::ThreeDSecure => "three_d_secure".into(),
+            Self::FailCharges => "fail_charges".into(),
+        }
+    }
+
+    /// The inverse of [`Self::as_stored`]; `None` for a text it never writes.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        match text {
+            "succeed" => Some(Self::Succeed),
+            "three_d_secure" => Some(Self::ThreeDSecure),
+            "fail_charges" => Some(Self::FailCharges),
+            other => other
+                .strip_prefix("decline:")
+                .and_then(|code| DECLINE_CODES.iter().find(|c| **c == code))
+                .map(|code| Self::Decline(code)),
+        }
+    }
+}
+
+impl ThreeDSecure {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotNeeded => "none",
+            Self::Required => "required",
+            Self::Approved => "approved",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The inverse of [`Self::as_str`].
+    pub fn from_stored(text: &str) -> Option<Self> {
+        [
+            Self::NotNeeded,
+            Self::Required,
+            Self::Approved,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == text)
+    }
+}
+
+impl ChargeState {
+    /// As stored.
+    pub fn as_stored(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Declined => "declined",
+        }
+    }
+
+    /// The inverse of [`Self::as_stored`].
+    pub fn from_stored(text: &str) -> Option<Self> {
+        match text {
+            "succeeded" => Some(Self::Succeeded),
+            "declined" => Some(Self::Declined),
+            _ => None,
+        }
+    }
+}
