@@ -116,9 +116,9 @@ async fn answer_challenge(
     Path(id): Path<String>,
     ApiJson(answer): ApiJson<ChallengeAnswer>,
 ) -> Result<axum::Json<ChallengeStatus>, AppError> {
-    let (status, answer_state) = match answer.result.as_str() {
-        "approve" => ("approved", ThreeDSecure::Approved),
-        "fail" => ("failed", ThreeDSecure::Failed),
+    let answer = match answer.result.as_str() {
+        "approve" => ThreeDSecure::Approved,
+        "fail" => ThreeDSecure::Failed,
         _ => {
             return Err(AppError::bad_request(
                 ErrorCode::InvalidRequest,
@@ -127,13 +127,11 @@ async fn answer_challenge(
             .field("result"));
         }
     };
-    if state
-        .gateway
-        .store
-        .answer_challenge(&id, answer_state)
-        .await?
-    {
-        Ok(axum::Json(ChallengeStatus { id, status }))
+    if state.gateway.store.answer_challenge(&id, answer).await? {
+        Ok(axum::Json(ChallengeStatus {
+            id,
+            status: answer.as_str(),
+        }))
     } else {
         Err(AppError::not_found())
     }
