@@ -118,19 +118,6 @@ pub async fn change(
     }
     let quantity = quantity.get();
     let current = subscription.quantity as u32;
-    let event = Event::new(
-        &caller.actor,
-        if quantity > current {
-            AuditAction::SeatsChanged
-        } else {
-            AuditAction::SeatsChangeScheduled
-        },
-        &subscription.organization_id,
-        now,
-    )
-    .subscription(&subscription.id, subscription.product)
-    .before(json!({"quantity": current, "pending_quantity": subscription.pending_quantity}))
-    .after(json!({"quantity": quantity}));
     if quantity > current {
         let source = match new_card_token {
             Some(token) => super::checkout::new_card(services, token).await?,
@@ -153,6 +140,15 @@ pub async fn change(
             return Err(ServiceError::Payment(failure));
         }
     } else {
+        let event = Event::new(
+            &caller.actor,
+            AuditAction::SeatsChangeScheduled,
+            &subscription.organization_id,
+            now,
+        )
+        .subscription(&subscription.id, subscription.product)
+        .before(json!({"quantity": current, "pending_quantity": subscription.pending_quantity}))
+        .after(json!({"quantity": quantity}));
         let pending = (quantity < current).then_some(i64::from(quantity));
         let order = pending.map(|quantity| OrderRow {
             quantity,

@@ -94,13 +94,14 @@ pub enum Owner<'a> {
 }
 
 impl Store {
-    /// A subscription's row.
+    /// A subscription's row, as last committed. Every change re-checks what it relies on
+    /// inside its own transaction, so reading from the pool (not the one writer) is safe.
     pub async fn subscription_row(&self, id: &str) -> Result<Option<SubscriptionRow>, StoreError> {
         let row = sqlx::query(&format!(
             "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1"
         ))
         .bind(id)
-        .fetch_optional(self.writer())
+        .fetch_optional(self.reader())
         .await?;
         row.map(|row| subscription_from_row(&row)).transpose()
     }
