@@ -39,6 +39,7 @@ catalogue! {
     Loading => "Loading…",
     LoadFailed => "We couldn't load this page.",
     NetworkFailed => "We couldn't reach the server. Check your connection and try again.",
+    ServerFailed => "Something went wrong on our side. Try again in a moment.",
     TryAgain => "Try again",
     NotFoundHeading => "Page not found",
     NotFoundBody => "There is nothing at this address.",
@@ -287,6 +288,7 @@ catalogue! {
     RecordCentralIntro =>
         "Licences bought through your organisation's agreement, billed there, not by card.",
     AgreementPrice => "Price per licence / month",
+    AmountIn => "In {}.",
     RecordCentralButton => "Record purchase",
     CentralRecorded => "Recorded {} central licences of {}.",
     SeatsNotNumber => "Enter the number of licences as a whole number.",

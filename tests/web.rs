@@ -169,10 +169,10 @@ fn type_into(root: &HtmlElement, selector: &str, text: &str) -> web_sys::HtmlInp
 
 fn mount_card_form() -> HtmlElement {
     let root = support::container();
-    let gateway = Signal::derive(|| None::<String>);
+    // Outside the app there is no configuration, so no gateway to post to.
     std::mem::forget(mount_to(root.clone(), move || {
         view! {
-            <CardForm gateway_url=gateway on_tokenized=Callback::new(|_| ()) submit_label="Continue" />
+            <CardForm on_tokenized=Callback::new(|_| ()) submit_label="Continue" />
         }
     }));
     root

@@ -1,0 +1,34 @@
+//! What the server tells the app about itself (`GET /api/v1/config`), read once for the whole
+//! app and shared as a context.
+
+use crate::api::{self, ApiFailure, ClientConfig};
+use leptos::prelude::*;
+
+/// The client configuration, as an app-wide resource.
+#[derive(Clone, Copy)]
+pub struct Config(LocalResource<Result<ClientConfig, ApiFailure>>);
+
+impl Config {
+    /// Where card details are posted, if known now (read when a card form is submitted). When
+    /// the read failed it starts again, so that the next attempt can succeed.
+    pub fn gateway_url(self) -> Option<String> {
+        match self.0.get_untracked() {
+            Some(Ok(config)) => Some(config.gateway_url),
+            Some(Err(_)) => {
+                self.0.refetch();
+                None
+            }
+            None => None,
+        }
+    }
+}
+
+/// Starts reading the configuration and shares it with every page.
+pub fn provide_config() {
+    provide_context(Config(LocalResource::new(api::config)));
+}
+
+/// The configuration (none outside the app, e.g. in component tests).
+pub fn use_config() -> Option<Config> {
+    use_context::<Config>()
+}
