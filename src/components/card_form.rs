@@ -7,6 +7,7 @@
 
 use crate::api::{self, ApiFailure};
 use crate::components::error_panel::failure_text;
+use crate::components::mutation::Mutation;
 use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
@@ -104,7 +105,7 @@ pub fn CardForm(
 
     // The action's input is nothing: the details are read from the inputs when it starts and
     // live only in its request, never in a signal.
-    let tokenize = Action::new_local(move |_: &()| {
+    let tokenize = Mutation::new(move |_: &()| {
         let request = read_card(
             [name_ref, number_ref, exp_ref, cvc_ref],
             config.and_then(Config::gateway_url),
@@ -131,8 +132,7 @@ pub fn CardForm(
         }
     });
     let pending = tokenize.pending();
-    let result = tokenize.value();
-    let errors = Memo::new(move |_| match result.get() {
+    let errors = Memo::new(move |_| match tokenize.with_value(|v| v.cloned()) {
         Some(Err(found)) => found,
         _ => CardErrors::default(),
     });

@@ -44,24 +44,6 @@ pub fn ErrorPanel(
     }
 }
 
-/// The failure of `action`'s last run, in words; nothing after a success or while it runs again.
-pub fn failure_of<I, T>(action: Action<I, Result<T, ApiFailure>>) -> Signal<Option<String>>
-where
-    I: 'static,
-    T: Send + Sync + 'static,
-{
-    let (pending, value) = (action.pending(), action.value());
-    Signal::derive(move || {
-        if pending.get() {
-            return None;
-        }
-        value.with(|last| match last {
-            Some(Err(failure)) => Some(failure_text(failure)),
-            _ => None,
-        })
-    })
-}
-
 /// A failure next to what failed, announced when it appears.
 #[component]
 pub fn InlineError(

@@ -1,7 +1,9 @@
 //! The site header: skip link, brand, and the signed-in user's menu.
 
 use crate::api;
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -11,7 +13,7 @@ use leptos_router::components::A;
 #[component]
 pub fn Header() -> impl IntoView {
     let session = use_session();
-    let sign_out = Action::new_local(move |_: &()| async move {
+    let sign_out = Mutation::new(move |_: &()| async move {
         let result = api::sign_out().await.map(drop);
         if result.is_ok() {
             session.set_user(None);

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::error_panel::sign_in_failure_text;
 use crate::components::loaded::Loaded;
+use crate::components::mutation::Mutation;
 use crate::i18n::{Msg, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ pub fn SignInGate(
 ) -> impl IntoView {
     let session = use_session();
     view! {
-        <Loaded resource=session.state view=move |user| match user {
+        <Loaded read=session.state view=move |user| match user {
             Some(_) => children().into_any(),
             None => view! { <SignInForm heading /> }.into_any(),
         } />
@@ -30,7 +31,7 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
     let session = use_session();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let sign_in = Action::new_local(move |_: &()| {
+    let sign_in = Mutation::new(move |_: &()| {
         let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
         async move {
             let result = api::sign_in(&typed_email, &typed_password).await;
@@ -42,12 +43,11 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
         }
     });
     let pending = sign_in.pending();
-    let result = sign_in.value();
     let error = Memo::new(move |_| {
         if pending.get() {
             return None;
         }
-        result.with(|r| match r {
+        sign_in.with_value(|r| match r {
             Some(Err(failure)) => Some(sign_in_failure_text(failure)),
             _ => None,
         })

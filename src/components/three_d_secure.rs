@@ -3,7 +3,9 @@
 //! to the gateway's origin.
 
 use crate::api::{self, ApiFailure};
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use leptos::html;
 use leptos::prelude::*;
@@ -31,7 +33,7 @@ pub fn ThreeDSecureDialog(
             }
         }
     });
-    let answer = Action::new_local(move |approve: &bool| {
+    let answer = Mutation::new(move |approve: &bool| {
         let (approve, url) = (*approve, challenge.get_untracked());
         async move {
             let url = url.ok_or(ApiFailure::Network)?;

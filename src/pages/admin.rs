@@ -8,7 +8,8 @@ mod policies;
 mod purchases;
 
 use crate::api::{self, ApiFailure};
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, Query};
+use crate::components::mutation::Mutation;
 use crate::components::sign_in_gate::SignInGate;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -16,7 +17,7 @@ use selfserve_api::admin::{AdminOrganization, CentralPurchaseRequest, Policy};
 use selfserve_api::product::ProductId;
 
 /// A change an admin makes: its result is announced, and every section reads again.
-pub type Change<I> = Action<I, Result<(), ApiFailure>>;
+pub type Change<I> = Mutation<I, Result<(), ApiFailure>>;
 
 /// What the sections share.
 #[derive(Clone, Copy)]
@@ -38,15 +39,12 @@ pub struct AdminContext {
 
 impl AdminContext {
     /// A read about the organisation shown, keyed on it and on the changes made here.
-    pub fn read<T, Fut>(
-        self,
-        read: impl Fn(String) -> Fut + 'static,
-    ) -> LocalResource<Result<T, ApiFailure>>
+    pub fn read<T, Fut>(self, read: impl Fn(String) -> Fut + 'static) -> Query<T>
     where
-        T: 'static,
+        T: Send + Sync + 'static,
         Fut: Future<Output = Result<T, ApiFailure>> + 'static,
     {
-        LocalResource::new(move || {
+        Query::new(move || {
             self.changes.track();
             read(self.domain())
         })
@@ -76,11 +74,11 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn AdminHome() -> impl IntoView {
-    let organizations = LocalResource::new(api::admin_organizations);
+    let organizations = Query::new(api::admin_organizations);
     view! {
         <section class="page" aria-labelledby="admin-heading" data-testid="admin">
             <h1 id="admin-heading">{t(Msg::AdminHeading)}</h1>
-            <Loaded resource=organizations view=|list| match list.data.first().cloned() {
+            <Loaded read=organizations view=|list| match list.data.first().cloned() {
                 Some(first) => view! { <Administer organizations=list.data first /> }.into_any(),
                 None => ().into_any(),
             } />
@@ -89,7 +87,7 @@ fn AdminHome() -> impl IntoView {
 }
 
 /// Runs a change for the organisation shown, and announces what it did.
-fn change<I: 'static, Fut>(
+fn change<I: Send + Sync + 'static, Fut>(
     organization: RwSignal<AdminOrganization>,
     flash: RwSignal<Option<String>>,
     run: impl Fn(String, &I) -> Fut + 'static,
@@ -97,7 +95,7 @@ fn change<I: 'static, Fut>(
 where
     Fut: Future<Output = Result<String, ApiFailure>> + 'static,
 {
-    Action::new_local(move |input: &I| {
+    Mutation::new(move |input: &I| {
         let domain = organization
             .with_untracked(|o| o.domains.first().cloned())
             .unwrap_or_default();

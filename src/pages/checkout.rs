@@ -11,6 +11,8 @@ mod summary;
 
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
 use crate::components::step_indicator::StepIndicator;
 use crate::format;
 use crate::i18n::{Msg, t};
@@ -34,9 +36,9 @@ pub struct CheckoutContext {
     /// A message for the top of the current step (a decline, an expired session).
     pub notice: RwSignal<Option<String>>,
     /// The product as listed for the browser's market (before sign-in).
-    pub listing: LocalResource<Result<Option<Product>, ApiFailure>>,
+    pub listing: Query<Option<Product>>,
     /// The server's price for the organisation, once signed in (keyed on the quantity).
-    pub quote: LocalResource<Result<Option<Quote>, ApiFailure>>,
+    pub quote: Query<Option<Quote>>,
     go_to: StoredValue<Callback<Step>>,
 }
 
@@ -48,15 +50,14 @@ impl CheckoutContext {
 
     /// The latest price the server gave, if any.
     pub fn latest_quote(&self) -> Option<Quote> {
-        self.quote.get().and_then(Result::ok).flatten()
+        self.quote.latest().flatten()
     }
 
     /// The product's name, once listed.
     pub fn product_name(&self) -> Option<String> {
         self.listing.with(|listed| {
             listed
-                .as_ref()
-                .and_then(|l| l.as_ref().ok())
+                .and_then(Result::ok)
                 .and_then(Option::as_ref)
                 .map(|p| p.name.clone())
         })
@@ -64,9 +65,9 @@ impl CheckoutContext {
 }
 
 /// Starts a free trial of the checkout's product instead of buying, and opens it.
-pub fn start_trial(ctx: CheckoutContext) -> Action<(), Result<Subscription, ApiFailure>> {
+pub fn start_trial(ctx: CheckoutContext) -> Mutation<(), Result<Subscription, ApiFailure>> {
     let navigate = use_navigate();
-    Action::new_local(move |_: &()| {
+    Mutation::new(move |_: &()| {
         let navigate = navigate.clone();
         async move {
             let result = api::start_trial(ctx.product.as_str()).await;
@@ -121,12 +122,12 @@ fn Checkout(product: ProductId) -> impl IntoView {
         product,
         state,
         notice: RwSignal::new(None),
-        listing: LocalResource::new(move || async move {
+        listing: Query::new(move || async move {
             api::products(&format::browser_market())
                 .await
                 .map(|list| list.data.into_iter().find(|p| p.id == product))
         }),
-        quote: LocalResource::new(move || {
+        quote: Query::new(move || {
             let quantity = priced.get();
             async move {
                 let Some(quantity) = quantity else {

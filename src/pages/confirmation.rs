@@ -2,7 +2,7 @@
 //! manage it.
 
 use crate::api;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, Query};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -13,13 +13,13 @@ use leptos_router::hooks::use_params_map;
 pub fn ConfirmationPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let subscription = LocalResource::new(move || {
+    let subscription = Query::new(move || {
         let id = id();
         async move { api::subscription(&id).await }
     });
     view! {
         <section class="page page-narrow" aria-labelledby="confirmation-heading">
-            <Loaded resource=subscription view=move |sub| {
+            <Loaded read=subscription view=move |sub| {
                 let money = move |amount: i64| format::money(amount, sub.currency, None);
                 let invoice = sub.latest_invoice.clone();
                 let seats = fill(

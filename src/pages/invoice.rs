@@ -1,7 +1,7 @@
 //! `/invoices/{id}`: one bill with its lines, tax, total, status and period.
 
 use crate::api;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::format;
 use crate::i18n::{Msg, t};
@@ -22,13 +22,13 @@ pub fn InvoicePage() -> impl IntoView {
 #[component]
 fn InvoiceDetail() -> impl IntoView {
     let params = use_params_map();
-    let invoice = LocalResource::new(move || {
+    let invoice = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move { api::invoice(&id).await }
     });
     view! {
         <section class="page page-narrow" aria-labelledby="invoice-heading">
-            <Loaded resource=invoice view=move |bill| {
+            <Loaded read=invoice view=move |bill| {
                 let money = move |amount: i64| format::money(amount, bill.currency, None);
                 view! {
                     <p><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>

@@ -1,7 +1,7 @@
 //! `/manage`: the subscriptions you bought, in one dense table.
 
 use crate::api;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, is_ending};
 use crate::format;
@@ -22,12 +22,12 @@ pub fn ManagePage() -> impl IntoView {
 #[component]
 fn SubscriptionList() -> impl IntoView {
     let session = use_session();
-    let list = LocalResource::new(api::subscriptions);
+    let list = Query::new(api::subscriptions);
     view! {
         <section class="page" aria-labelledby="manage-heading">
             <h1 id="manage-heading">{t(Msg::MySubscriptions)}</h1>
             <p class="lead">{t(Msg::ManageIntro)}</p>
-            <Loaded resource=list view=move |list| {
+            <Loaded read=list view=move |list| {
                 let me = session.with_user(|u| u.map(|u| u.id.clone()));
                 let mine: Vec<_> = list
                     .data

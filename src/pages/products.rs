@@ -1,7 +1,7 @@
 //! `/`: the three products with their price in the reader's market.
 
 use crate::api;
-use crate::components::loaded::Loaded;
+use crate::components::loaded::{Loaded, Query};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -19,7 +19,7 @@ pub fn ProductsPage() -> impl IntoView {
             .with_user(|u| u.and_then(|u| u.organization.country.clone()))
             .unwrap_or_else(format::browser_market)
     });
-    let products = LocalResource::new(move || {
+    let products = Query::new(move || {
         let market = market.get();
         async move { api::products(&market).await }
     });
@@ -28,7 +28,7 @@ pub fn ProductsPage() -> impl IntoView {
         <section class="page" aria-labelledby="products-heading">
             <h1 id="products-heading">{t(Msg::ProductsHeading)}</h1>
             <p class="lead">{t(Msg::ProductsIntro)}</p>
-            <Loaded resource=products view=|list| {
+            <Loaded read=products view=|list| {
                 let unavailable = (!list.market_available).then(|| view! {
                     <p class="notice" role="note" data-testid="market-unavailable">
                         {t(Msg::MarketUnavailable)}

@@ -7,8 +7,8 @@ mod card;
 mod licences;
 mod seats;
 
-use crate::api::{self, ApiFailure};
-use crate::components::loaded::Loaded;
+use crate::api;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
@@ -23,12 +23,12 @@ use selfserve_api::subscription::{Invoice, Source, Subscription, SubscriptionSta
 pub struct SubscriptionContext {
     /// The read of the subscription; refetched only to reload the whole page (after a bill is
     /// paid, which changes more than the payment's answer says).
-    pub loaded: LocalResource<Result<Subscription, ApiFailure>>,
+    pub loaded: Query<Subscription>,
     /// The subscription as loaded, then as each change returned it: a change updates the page
     /// in place, so it never re-creates a form someone is typing in.
     pub subscription: RwSignal<Subscription>,
     /// Its bills, newest first, read again whenever the subscription changes.
-    pub bills: LocalResource<Result<Vec<Invoice>, ApiFailure>>,
+    pub bills: Query<Vec<Invoice>>,
     /// The last change's result, announced politely (kept across a reload).
     pub flash: RwSignal<Option<String>>,
 }
@@ -63,14 +63,14 @@ pub fn SubscriptionPage() -> impl IntoView {
 #[component]
 fn SubscriptionDetail() -> impl IntoView {
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let loaded = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move { api::subscription(&id).await }
     });
     let flash = RwSignal::new(None::<String>);
     let show = move |subscription: Subscription| {
         let subscription = RwSignal::new(subscription);
-        let bills = LocalResource::new(move || {
+        let bills = Query::new(move || {
             let id = subscription.with(|s| s.id.clone());
             async move { api::invoices(&id).await.map(|list| list.data) }
         });
@@ -85,7 +85,7 @@ fn SubscriptionDetail() -> impl IntoView {
     view! {
         <section class="page" aria-labelledby="subscription-heading" data-testid="subscription-page">
             <p><A href="/manage">{t(Msg::BackToSubscriptions)}</A></p>
-            <Loaded resource=loaded view=show />
+            <Loaded read=loaded view=show />
         </section>
     }
 }

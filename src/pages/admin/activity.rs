@@ -53,10 +53,10 @@ pub fn Activity() -> impl IntoView {
         <section class="section" aria-labelledby="activity-heading">
             <h2 id="activity-heading">{t(Msg::Activity)}</h2>
             <h3>{t(Msg::NewPurchasesAndTrials)}</h3>
-            <Loaded resource=feed view=|entries| list(entries, "feed") />
+            <Loaded read=feed view=|entries| list(entries, "feed") />
             <details>
                 <summary>{t(Msg::FullActivityLog)}</summary>
-                <Loaded resource=all view=|entries| list(entries, "audit-log") />
+                <Loaded read=all view=|entries| list(entries, "audit-log") />
             </details>
         </section>
     }

@@ -3,8 +3,9 @@
 
 use super::{Change, use_admin};
 use crate::api::{self, ApiFailure};
-use crate::components::error_panel::{InlineError, failure_of};
-use crate::components::loaded::Loaded;
+use crate::components::error_panel::InlineError;
+use crate::components::loaded::{Loaded, Query};
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -18,7 +19,7 @@ pub fn CentralPurchase() -> impl IntoView {
     let session = use_session();
     // The organisation's own country (or, for a partner, its customer's) sets the currency the
     // server prices it in; the catalogue for that country says which currency that is.
-    let currency = LocalResource::new(move || {
+    let currency = Query::new(move || {
         let id = ctx.organization.with(|o| o.id.clone());
         let country = session.with_user(|user| {
             user.and_then(|user| {
@@ -40,7 +41,7 @@ pub fn CentralPurchase() -> impl IntoView {
         <section class="section" aria-labelledby="central-heading">
             <h2 id="central-heading">{t(Msg::RecordCentral)}</h2>
             <p>{t(Msg::RecordCentralIntro)}</p>
-            <Loaded resource=currency view=move |currency| view! {
+            <Loaded read=currency view=move |currency| view! {
                 <CentralForm currency record=ctx.record_central />
             }.into_any() />
         </section>

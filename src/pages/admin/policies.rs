@@ -3,8 +3,9 @@
 
 use super::use_admin;
 use crate::api;
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
 use crate::components::loaded::Loaded;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 use selfserve_api::admin::{CapacityEntry, Policy, PolicyEntry};
@@ -25,7 +26,7 @@ pub fn Capacity() -> impl IntoView {
     view! {
         <section class="section" aria-labelledby="capacity-heading">
             <h2 id="capacity-heading">{t(Msg::Capacity)}</h2>
-            <Loaded resource=rows view={|rows: Vec<CapacityEntry>| view! {
+            <Loaded read=rows view={|rows: Vec<CapacityEntry>| view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="capacity">
                         <thead>
@@ -73,7 +74,7 @@ pub fn Policies() -> impl IntoView {
             <h2 id="policies-heading">{t(Msg::Policies)}</h2>
             <p>{move || if may_change() { t(Msg::PoliciesIntro) } else { t(Msg::PoliciesReadOnly) }}</p>
             <InlineError message=failure_of(ctx.set_policy) />
-            <Loaded resource=rows view={move |rows: Vec<PolicyEntry>| view! {
+            <Loaded read=rows view={move |rows: Vec<PolicyEntry>| view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="policies">
                         <thead><tr><th scope="col">{t(Msg::Product)}</th><th scope="col">{t(Msg::SelfServicePurchase)}</th></tr></thead>

@@ -3,8 +3,8 @@
 
 use super::use_admin;
 use crate::api;
-use crate::components::error_panel::failure_of;
 use crate::components::loaded::Loaded;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -76,7 +76,7 @@ pub fn Purchases() -> impl IntoView {
                 </a>
             </div>
             {move || failure.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="purchases-error">{e}</p> })}
-            <Loaded resource=rows view=move |rows| view! { <Table rows filters /> }.into_any() />
+            <Loaded read=rows view=move |rows| view! { <Table rows filters /> }.into_any() />
             <p class="fine-print">{t(Msg::TakeOverExplain)}</p>
         </section>
     }
@@ -99,9 +99,8 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
         sorting,
     } = filters;
     let rows = StoredValue::new(rows);
-    let busy_with = ctx.take_over.input();
     let act = move |id: String, take_over: bool| {
-        if busy_with.with_untracked(Option::is_none) {
+        if untrack(|| ctx.take_over.with_input(|running| running.is_none())) {
             ctx.take_over.dispatch((id, take_over));
         }
     };
@@ -178,7 +177,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                     {move || shown().into_iter().map(|sub| {
                         let id = sub.id.clone();
                         let (id_take, id_ask) = (id.clone(), id.clone());
-                        let busy = move || busy_with.with(|b| b.as_ref().is_some_and(|(p, _)| *p == id));
+                        let busy = move || ctx.take_over.with_input(|b| b.is_some_and(|(p, _)| *p == id));
                         let self_service = sub.source == Source::SelfService;
                         let asked = sub.cancel_requested_at.is_some();
                         let ended = has_ended(sub.status);

@@ -4,6 +4,7 @@ use super::use_checkout;
 use crate::api;
 use crate::checkout::Step;
 use crate::components::error_panel::failure_text;
+use crate::components::mutation::Mutation;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -54,7 +55,7 @@ pub fn EmailStep() -> impl IntoView {
     let email = RwSignal::new(initial);
     // What is wrong with the address as typed, found before asking the server.
     let invalid = RwSignal::new(None::<String>);
-    let check = Action::new_local(move |address: &EmailAddress| {
+    let check = Mutation::new(move |address: &EmailAddress| {
         let address = address.clone();
         async move {
             let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await;
@@ -74,10 +75,9 @@ pub fn EmailStep() -> impl IntoView {
         }
     });
     let pending = check.pending();
-    let answer = check.value();
     let error = Memo::new(move |_| {
         invalid.get().or_else(|| {
-            answer.with(|answer| match answer {
+            check.with_value(|answer| match answer {
                 Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
                 _ => None,
             })
@@ -87,7 +87,7 @@ pub fn EmailStep() -> impl IntoView {
         if pending.get() {
             return None;
         }
-        answer.with(|answer| match answer {
+        check.with_value(|answer| match answer {
             Some(Ok((_, EligibilityResponse::ContactAdmin { reason, .. }))) => {
                 Some(Outcome::ContactAdmin(*reason))
             }

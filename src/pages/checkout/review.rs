@@ -8,6 +8,7 @@
 use super::use_checkout;
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -52,7 +53,7 @@ pub fn ReviewStep() -> impl IntoView {
             .unwrap_or_default()
     });
 
-    let purchase = Action::new_local(move |_: &()| {
+    let purchase = Mutation::new(move |_: &()| {
         let navigate = navigate.clone();
         let card = ctx.state.with_untracked(|s| s.card.clone());
         let key = ctx
@@ -135,12 +136,11 @@ pub fn ReviewStep() -> impl IntoView {
         }
     });
     let paying = purchase.pending();
-    let outcome = purchase.value();
     let payment = move || {
         if paying.get() {
             return None;
         }
-        outcome.get()
+        purchase.with_value(|v| v.cloned())
     };
     let pay_now = move || {
         if !paying.get_untracked() {

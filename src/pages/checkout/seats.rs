@@ -2,7 +2,8 @@
 
 use super::use_checkout;
 use crate::checkout::Step;
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use selfserve_api::product::SeatCount;

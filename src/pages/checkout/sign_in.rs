@@ -4,7 +4,9 @@ use super::email::ContactAdmin;
 use super::use_checkout;
 use crate::api;
 use crate::checkout::Step;
-use crate::components::error_panel::{InlineError, failure_of, sign_in_failure_text};
+use crate::components::error_panel::{InlineError, sign_in_failure_text};
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -26,7 +28,7 @@ pub fn SignInStep() -> impl IntoView {
     let missing = RwSignal::new(false);
     let sign_in = {
         let email = email.clone();
-        Action::new_local(move |_: &()| {
+        Mutation::new(move |_: &()| {
             let (email, secret) = (email.clone(), password.get_untracked());
             async move {
                 let user = api::sign_in(&email, &secret).await?;
@@ -48,9 +50,8 @@ pub fn SignInStep() -> impl IntoView {
         })
     };
     let pending = sign_in.pending();
-    let answer = sign_in.value();
     let refused = Memo::new(move |_| {
-        answer.with(|answer| match answer {
+        sign_in.with_value(|answer| match answer {
             Some(Ok(reason)) => *reason,
             _ => None,
         })
@@ -62,7 +63,7 @@ pub fn SignInStep() -> impl IntoView {
         if pending.get() {
             return None;
         }
-        answer.with(|answer| match answer {
+        sign_in.with_value(|answer| match answer {
             Some(Err(failure)) => Some(sign_in_failure_text(failure)),
             _ => None,
         })

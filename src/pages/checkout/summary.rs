@@ -3,7 +3,6 @@
 //! the server's quote for the organisation, which is exactly what will be charged.
 
 use super::use_checkout;
-use crate::components::error_panel::failure_text;
 use crate::components::loaded::Loaded;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -29,7 +28,7 @@ pub fn OrderSummary() -> impl IntoView {
     view! {
         <div class="summary panel" data-testid="order-summary" aria-busy=move || busy().then_some("true")>
             <h2 class="summary-title">{t(Msg::OrderSummary)}</h2>
-            <Loaded resource=ctx.listing view=move |listed| view! { <Lines listed /> }.into_any() />
+            <Loaded read=ctx.listing view=move |listed| view! { <Lines listed /> }.into_any() />
         </div>
     }
 }
@@ -38,12 +37,7 @@ pub fn OrderSummary() -> impl IntoView {
 fn Lines(listed: Option<Product>) -> impl IntoView {
     let ctx = use_checkout();
     let name = listed.as_ref().map(|p| p.name.clone());
-    let failure = move || {
-        ctx.quote.with(|answer| match answer {
-            Some(Err(failure)) => Some(failure_text(failure)),
-            _ => None,
-        })
-    };
+    let failure = move || ctx.quote.failure_text();
     view! {
         <p class="summary-product">{name}</p>
         {move || match ctx.latest_quote() {

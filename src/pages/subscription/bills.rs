@@ -4,6 +4,7 @@ use super::{SubscriptionContext, use_subscription};
 use crate::api::{self, ApiFailure};
 use crate::components::error_panel::{InlineError, failure_text};
 use crate::components::loaded::Loaded;
+use crate::components::mutation::Mutation;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use crate::storage;
@@ -28,8 +29,8 @@ fn payable(invoice: &Invoice) -> bool {
 }
 
 /// Paying a bill with the card on file; on success the whole page is read again.
-fn pay_action(ctx: SubscriptionContext) -> Action<Invoice, Result<Invoice, ApiFailure>> {
-    Action::new_local(move |invoice: &Invoice| {
+fn pay_action(ctx: SubscriptionContext) -> Mutation<Invoice, Result<Invoice, ApiFailure>> {
+    Mutation::new(move |invoice: &Invoice| {
         // One key per attempt, kept until the server answers: a retry after a lost answer or a
         // server failure reuses it, so the bill cannot be paid twice.
         let slot = format!("selfserve.pay.{}", invoice.id);
@@ -61,13 +62,13 @@ fn unconfirmed(failure: &ApiFailure) -> bool {
 }
 
 /// What a failed payment says.
-fn pay_failure(pay: Action<Invoice, Result<Invoice, ApiFailure>>) -> Signal<Option<String>> {
-    let (pending, value) = (pay.pending(), pay.value());
+fn pay_failure(pay: Mutation<Invoice, Result<Invoice, ApiFailure>>) -> Signal<Option<String>> {
+    let pending = pay.pending();
     Signal::derive(move || {
         if pending.get() {
             return None;
         }
-        value.with(|last| match last {
+        pay.with_value(|last| match last {
             Some(Err(failure)) if unconfirmed(failure) => {
                 Some(t(Msg::PaymentUnconfirmed).to_owned())
             }
@@ -105,8 +106,11 @@ pub fn PaymentBanner() -> impl IntoView {
             <div class="banner banner-error" role="alert" data-testid="payment-banner">
                 <p>{text}</p>
                 <InlineError message=error />
-                {move || match ctx.bills.get() {
-                    Some(Ok(bills)) => bills.into_iter().find(payable).map(|invoice| {
+                {move || match ctx.bills.with(|answer| answer.map(|bills| match bills {
+                    Ok(bills) => Ok(bills.iter().find(|b| payable(b)).cloned()),
+                    Err(failure) => Err(failure_text(failure)),
+                })) {
+                    Some(Ok(unpaid)) => unpaid.map(|invoice| {
                         let amount = format::money(invoice.total, invoice.currency, None);
                         view! {
                             <button type="button" class="button" data-testid="pay-now"
@@ -116,7 +120,7 @@ pub fn PaymentBanner() -> impl IntoView {
                             </button>
                         }.into_any()
                     }),
-                    Some(Err(failure)) => Some(view! { <p class="field-error">{failure_text(&failure)}</p> }.into_any()),
+                    Some(Err(text)) => Some(view! { <p class="field-error">{text}</p> }.into_any()),
                     None => None,
                 }}
             </div>
@@ -133,7 +137,7 @@ pub fn Bills() -> impl IntoView {
         <section class="section" aria-labelledby="bills-heading">
             <h2 id="bills-heading">{t(Msg::Bills)}</h2>
             <InlineError message=pay_failure(pay) />
-            <Loaded resource=ctx.bills view=move |bills| view! {
+            <Loaded read=ctx.bills view=move |bills| view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="bills">
                         <caption class="visually-hidden">{t(Msg::Bills)}</caption>

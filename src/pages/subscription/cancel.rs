@@ -2,7 +2,9 @@
 
 use super::{SubscriptionContext, use_subscription};
 use crate::api::{self, ApiFailure};
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::{has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -10,8 +12,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 /// Cancelling at period end (`true`) or undoing it (`false`).
-fn cancel_action(ctx: SubscriptionContext) -> Action<bool, Result<(), ApiFailure>> {
-    Action::new_local(move |cancel: &bool| {
+fn cancel_action(ctx: SubscriptionContext) -> Mutation<bool, Result<(), ApiFailure>> {
+    Mutation::new(move |cancel: &bool| {
         let (cancel, id) = (*cancel, ctx.id());
         async move {
             let sub = api::set_cancelled(&id, cancel).await?;

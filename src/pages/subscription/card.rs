@@ -3,7 +3,9 @@
 use super::use_subscription;
 use crate::api;
 use crate::components::card_form::CardForm;
-use crate::components::error_panel::{InlineError, failure_of};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 use selfserve_api::card::CardToken;
@@ -12,7 +14,7 @@ use selfserve_api::card::CardToken;
 pub fn ReplaceCard() -> impl IntoView {
     let ctx = use_subscription();
     let editing = RwSignal::new(false);
-    let replace = Action::new_local(move |token: &String| {
+    let replace = Mutation::new(move |token: &String| {
         let (token, id) = (token.clone(), ctx.id());
         async move {
             let sub = api::set_payment_method(&id, &token).await?;

@@ -4,7 +4,10 @@
 
 use super::use_subscription;
 use crate::api;
-use crate::components::error_panel::{InlineError, failure_of, failure_text};
+use crate::components::error_panel::{InlineError, failure_text};
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::has_ended;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -21,7 +24,7 @@ pub fn Licences() -> impl IntoView {
         ctx.subscription
             .with(|s| s.status != SubscriptionStatus::Suspended && !has_ended(s.status))
     };
-    let remove = Action::new_local(move |user: &UserRef| {
+    let remove = Mutation::new(move |user: &UserRef| {
         let (user, id) = (user.clone(), ctx.id());
         async move {
             let sub = api::unassign(&id, &user.id).await?;
@@ -29,7 +32,6 @@ pub fn Licences() -> impl IntoView {
             Ok(())
         }
     });
-    let removing = remove.input();
     view! {
         <section class="section" aria-labelledby="licences-heading">
             <h2 id="licences-heading">{t(Msg::LicencesHeading)}</h2>
@@ -54,7 +56,7 @@ pub fn Licences() -> impl IntoView {
                                         <td>{user.email.clone()}</td>
                                         <td class="numeric">
                                             <button type="button" class="link-button" aria-label=label
-                                                aria-disabled=move || removing.with(|u| u.as_ref().is_some_and(|u| u.id == id)).then_some("true")
+                                                aria-disabled=move || remove.with_input(|u| u.is_some_and(|u| u.id == id)).then_some("true")
                                                 on:click=move |_| { remove.dispatch(target.clone()); }>
                                                 {t(Msg::Remove)}
                                             </button>
@@ -79,7 +81,7 @@ pub fn Licences() -> impl IntoView {
 fn AssignForm() -> impl IntoView {
     let ctx = use_subscription();
     let query = RwSignal::new(String::new());
-    let found = LocalResource::new(move || {
+    let found = Query::new(move || {
         let text = query.get();
         async move {
             if text.trim().is_empty() {
@@ -88,23 +90,15 @@ fn AssignForm() -> impl IntoView {
             api::search_users(&text, 8).await.map(|list| list.data)
         }
     });
-    let results = Memo::new(move |_| match found.get() {
-        Some(Ok(users)) => users,
-        _ => Vec::new(),
-    });
-    let search_error = Signal::derive(move || {
-        found.with(|answer| match answer {
-            Some(Err(failure)) => Some(failure_text(failure)),
-            _ => None,
-        })
-    });
+    let results = Memo::new(move |_| found.latest().unwrap_or_default());
+    let search_error = Signal::derive(move || found.failure_text());
     let active = RwSignal::new(None::<usize>);
     let open = RwSignal::new(false);
     let selected = RwSignal::new(Vec::<UserRef>::new());
     let pasted = RwSignal::new(String::new());
     // What is wrong with the request before it is sent (nobody chosen, nothing pasted).
     let invalid = RwSignal::new(None::<String>);
-    let assign = Action::new_local(move |(request, clear_paste): &(AssignRequest, bool)| {
+    let assign = Mutation::new(move |(request, clear_paste): &(AssignRequest, bool)| {
         let (request, clear_paste, id) = (request.clone(), *clear_paste, ctx.id());
         async move {
             let count = request.user_ids.len() + request.emails.len();
@@ -118,10 +112,9 @@ fn AssignForm() -> impl IntoView {
         }
     });
     let pending = assign.pending();
-    let failure = assign.value();
     let error = Memo::new(move |_| {
         invalid.get().or_else(|| {
-            failure.with(|last| match last {
+            assign.with_value(|last| match last {
                 Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
                 _ => None,
             })
@@ -130,7 +123,7 @@ fn AssignForm() -> impl IntoView {
     // Refused for want of free licences: offer to buy more.
     let no_seats = move || {
         invalid.read().is_none()
-            && failure.with(|last| {
+            && assign.with_value(|last| {
                 matches!(last, Some(Err(f)) if f.code() == Some(ErrorCode::NoSeatsAvailable))
             })
     };

@@ -5,6 +5,8 @@ use super::use_subscription;
 use crate::api::{self, ApiFailure};
 use crate::components::card_form::CardForm;
 use crate::components::error_panel::failure_text;
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
@@ -33,7 +35,7 @@ pub fn Seats() -> impl IntoView {
     let typed = Memo::new(move |_| text.with(|t| SeatCount::parse(t, limits).map(SeatCount::get)));
     // A quantity other than today's is priced by the server before anything is confirmed.
     let wanted = Memo::new(move |_| typed.get().ok().filter(|&n| n != current()));
-    let priced = LocalResource::new(move || {
+    let priced = Query::new(move || {
         let (quantity, id) = (wanted.get(), id.clone());
         async move {
             match quantity {
@@ -60,7 +62,7 @@ pub fn Seats() -> impl IntoView {
     let challenge = RwSignal::new(None::<String>);
 
     // Pays with the card on file (`None`) or a new card's token.
-    let change = Action::new_local(move |payment_token: &Option<String>| {
+    let change = Mutation::new(move |payment_token: &Option<String>| {
         let payment_token = payment_token.clone();
         let q = quote.get_untracked();
         let key = q.as_ref().map(|q| match attempt.get_value() {
@@ -116,7 +118,6 @@ pub fn Seats() -> impl IntoView {
         }
     });
     let pending = change.pending();
-    let outcome = change.value();
     let paying_now =
         move || quote.with(|q| q.as_ref().is_some_and(|q| q.effective == Effective::Now));
     // The last attempt's failure: whether its outcome is unknown, and in words.
@@ -124,7 +125,7 @@ pub fn Seats() -> impl IntoView {
         if pending.get() {
             return None;
         }
-        outcome.with(|last| match last {
+        change.with_value(|last| match last {
             Some(Err(failure)) => Some((unconfirmed(failure), failure_text(failure))),
             _ => None,
         })
