@@ -292,7 +292,6 @@ catalogue! {
     RecordCentralButton => "Record purchase",
     CentralRecorded => "Recorded {} central licences of {}.",
     SeatsNotNumber => "Enter the number of licences as a whole number.",
-    PriceNotValid => "Enter the price as a number, for example 9.90.",
     Bought => "Bought",
     Assigned => "Assigned",
     Free => "Free",

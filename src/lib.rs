@@ -12,11 +12,15 @@
 //! - [`components`]: pieces shared by pages (header, the loading wrapper, error panel).
 //!
 //! # How pages talk to the server
-//! - Every read is a `LocalResource` whose fetcher reads the signals it depends on (so it
-//!   reloads when they change, and an older answer never replaces a newer one), shown through
-//!   [`components::loaded::Loaded`]: "Loading…", then the data, or the error panel.
-//! - Every write is an `Action`: its `pending()` drives its button, its value the message, and
-//!   what it changes on the page is applied when its answer arrives.
+//! - Every read is a [`components::loaded::Query`]: a `LocalResource` whose fetcher reads the
+//!   signals it depends on (so it reloads when they change, and an older answer never replaces
+//!   a newer one), shown through [`components::loaded::Loaded`]: "Loading…", then the data, or
+//!   the error panel with a retry.
+//! - Every write is a [`components::mutation::Mutation`]: an `Action` whose `pending()` drives
+//!   its button and whose value drives its message; what it changes on the page is applied
+//!   when its answer arrives.
+//! - Both share one resource and one action type underneath, so each of Leptos's machineries is
+//!   in the wasm once, whatever the number of reads and writes.
 //!
 //! # Invariants
 //! - No card number or CVC is ever put in a signal, an action's input, storage or a URL; it is

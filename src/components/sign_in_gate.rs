@@ -34,12 +34,10 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
     let sign_in = Mutation::new(move |_: &()| {
         let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
         async move {
-            let result = api::sign_in(&typed_email, &typed_password).await;
-            if let Ok(user) = &result {
-                password.set(String::new());
-                session.set_user(Some(user.clone()));
-            }
-            result
+            let user = api::sign_in(&typed_email, &typed_password).await?;
+            password.set(String::new());
+            session.set_user(Some(user));
+            Ok(())
         }
     });
     let pending = sign_in.pending();

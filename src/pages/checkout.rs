@@ -24,7 +24,6 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use selfserve_api::product::{Product, ProductId};
 use selfserve_api::purchase::Quote;
-use selfserve_api::subscription::Subscription;
 
 /// What every step of one checkout shares.
 #[derive(Clone, Copy)]
@@ -65,16 +64,14 @@ impl CheckoutContext {
 }
 
 /// Starts a free trial of the checkout's product instead of buying, and opens it.
-pub fn start_trial(ctx: CheckoutContext) -> Mutation<(), Result<Subscription, ApiFailure>> {
+pub fn start_trial(ctx: CheckoutContext) -> Mutation<(), Result<(), ApiFailure>> {
     let navigate = use_navigate();
     Mutation::new(move |_: &()| {
         let navigate = navigate.clone();
         async move {
-            let result = api::start_trial(ctx.product.as_str()).await;
-            if let Ok(sub) = &result {
-                navigate(&format!("/manage/{}", sub.id), NavigateOptions::default());
-            }
-            result
+            let sub = api::start_trial(ctx.product.as_str()).await?;
+            navigate(&format!("/manage/{}", sub.id), NavigateOptions::default());
+            Ok(())
         }
     })
 }

@@ -58,8 +58,8 @@ pub fn EmailStep() -> impl IntoView {
     let check = Mutation::new(move |address: &EmailAddress| {
         let address = address.clone();
         async move {
-            let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await;
-            if let Ok(EligibilityResponse::SignIn { organization }) = &answer {
+            let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await?;
+            if let EligibilityResponse::SignIn { organization } = &answer {
                 ctx.notice.set(None);
                 ctx.state
                     .update(|s| s.email_checked(address.as_str(), &organization.name));
@@ -71,7 +71,7 @@ pub fn EmailStep() -> impl IntoView {
                     ctx.go(Step::SignIn);
                 }
             }
-            answer.map(|answer| (address, answer))
+            Ok((address, answer))
         }
     });
     let pending = check.pending();

@@ -87,14 +87,16 @@ pub fn Seats() -> impl IntoView {
                     attempt.set_value(None);
                     new_card_token.set_value(None);
                     chose_new_card.set(false);
-                    text.set(sub.quantity.to_string());
                     let message = match q.effective {
                         Effective::Now => fill(t(Msg::SeatsAdded), &[&q.quantity.to_string()]),
                         Effective::Renewal => {
                             fill(t(Msg::SeatsReduced), &[&q.quantity.to_string()])
                         }
                     };
+                    let quantity = sub.quantity.to_string();
+                    // The new quantity first, so the field showing it asks for no price.
                     ctx.updated(sub, message);
+                    text.set(quantity);
                     Ok(())
                 }
                 // No answer, or the server failed: the outcome is unknown, so the retry keeps
