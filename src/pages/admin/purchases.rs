@@ -99,8 +99,12 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
         sorting,
     } = filters;
     let rows = StoredValue::new(rows);
+    // Another row's change may start while one runs; the same row's may not.
     let act = move |id: String, take_over: bool| {
-        if untrack(|| ctx.take_over.with_input(|running| running.is_none())) {
+        if !ctx
+            .take_over
+            .with_input(|running| running.is_some_and(|(busy, _)| *busy == id))
+        {
             ctx.take_over.dispatch((id, take_over));
         }
     };
