@@ -138,9 +138,7 @@ pub fn CardForm(
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !pending.get_untracked() {
-            tokenize.dispatch(());
-        }
+        tokenize.submit(());
     };
 
     let field_error = move |id: &'static str, pick: fn(&CardErrors) -> Option<String>| {

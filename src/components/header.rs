@@ -45,9 +45,7 @@ pub fn Header() -> impl IntoView {
                             data-testid="sign-out"
                             aria-disabled=move || pending.get().then_some("true")
                             on:click=move |_| {
-                                if !pending.get_untracked() {
-                                    sign_out.dispatch(());
-                                }
+                                sign_out.submit(());
                             }
                         >
                             {t(Msg::SignOut)}

@@ -52,9 +52,7 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if !pending.get_untracked() {
-            sign_in.dispatch(());
-        }
+        sign_in.submit(());
     };
     view! {
         <section class="page page-narrow panel" aria-labelledby="gate-heading">

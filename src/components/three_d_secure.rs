@@ -45,9 +45,7 @@ pub fn ThreeDSecureDialog(
     });
     let pending = answer.pending();
     let respond = move |approve: bool| {
-        if !pending.get_untracked() {
-            answer.dispatch(approve);
-        }
+        answer.submit(approve);
     };
     view! {
         <dialog

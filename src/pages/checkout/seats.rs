@@ -97,7 +97,7 @@ fn TrialLink() -> impl IntoView {
         <p class="trial-link">
             <button type="button" class="link-button" data-testid="trial-instead"
                 aria-disabled=move || pending.get().then_some("true")
-                on:click=move |_| { if !pending.get_untracked() { trial.dispatch(()); } }>
+                on:click=move |_| trial.submit(())>
                 {t(Msg::TrialInstead)}
             </button>
         </p>

@@ -139,7 +139,7 @@ fn TrialOffer() -> impl IntoView {
             <InlineError message=failure_of(trial) />
             <button type="button" class="button" data-testid="start-trial"
                 aria-disabled=move || pending.get().then_some("true")
-                on:click=move |_| { if !pending.get_untracked() { trial.dispatch(()); } }>
+                on:click=move |_| trial.submit(())>
                 {t(Msg::StartTrial)}
             </button>
         </div>

@@ -115,7 +115,7 @@ pub fn PaymentBanner() -> impl IntoView {
                         view! {
                             <button type="button" class="button" data-testid="pay-now"
                                 aria-disabled=move || pending.get().then_some("true")
-                                on:click=move |_| { if !pending.get_untracked() { pay.dispatch(invoice.clone()); } }>
+                                on:click=move |_| pay.submit(invoice.clone())>
                                 {fill(t(Msg::PayNowAmount), &[&amount])}
                             </button>
                         }.into_any()
@@ -164,7 +164,7 @@ pub fn Bills() -> impl IntoView {
                                             {unpaid.then(|| view! {
                                                 <button type="button" class="link-button" data-testid="pay-bill"
                                                     aria-disabled=move || pending.get().then_some("true")
-                                                    on:click=move |_| { if !pending.get_untracked() { pay.dispatch(target.clone()); } }>{t(Msg::PayNow)}</button>
+                                                    on:click=move |_| pay.submit(target.clone())>{t(Msg::PayNow)}</button>
                                             })}
                                         </td>
                                     </tr>

@@ -69,7 +69,7 @@ pub fn CancelNotice() -> impl IntoView {
                     <InlineError message=error />
                     <button type="button" class="button button-secondary" data-testid="undo-cancel"
                         aria-disabled=move || pending.get().then_some("true")
-                        on:click=move |_| { if !pending.get_untracked() { undo.dispatch(false); } }>{t(Msg::UndoCancel)}</button>
+                        on:click=move |_| undo.submit(false)>{t(Msg::UndoCancel)}</button>
                 </div>
             }
         })
@@ -116,7 +116,7 @@ pub fn CancelSection() -> impl IntoView {
                     aria-disabled=move || pending.get().then_some("true")
                     on:click=move |_| {
                         if let Some(d) = dialog.get() { d.close(); }
-                        if !pending.get_untracked() { cancel.dispatch(true); }
+                        cancel.submit(true);
                     }>{t(Msg::CancelSubscription)}</button>
                 <button type="button" class="button button-secondary" data-testid="keep-subscription"
                     on:click=move |_| { if let Some(d) = dialog.get() { d.close(); } }>{t(Msg::KeepSubscription)}</button>

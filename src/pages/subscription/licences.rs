@@ -169,9 +169,7 @@ fn AssignForm() -> impl IntoView {
     };
     let send = move |request: AssignRequest, clear_paste: bool| {
         invalid.set(None);
-        if !pending.get_untracked() {
-            assign.dispatch((request, clear_paste));
-        }
+        assign.submit((request, clear_paste));
     };
     let refuse = move |reason: Msg| {
         assign.clear();
