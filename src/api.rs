@@ -1,13 +1,14 @@
 //! The only module that knows URLs. Every request goes through [`fetch_json`], which turns
-//! any failure into an [`ApiFailure`] and aborts the request when the reactive owner that
-//! started it is cleaned up (navigating off a page cancels its resources' loads; work started
-//! with `spawn_local` from an event handler has no owner and runs to the end).
+//! any failure into an [`ApiFailure`]. A read (`GET`) is aborted when the reactive owner that
+//! started it is cleaned up, so navigating off a page cancels its resources' loads; a write is
+//! never aborted, even when it runs in an `Action` whose component goes away: cutting it off
+//! mid-flight could leave the buyer unsure whether a payment or a change was made.
 
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
-    AdminOrganization, AuditEntry, CapacityEntry, CentralPurchaseRequest, Policy, PolicyEntry,
-    PolicyUpdate, TakeOverRequest, TakeOverResult, TrialRequest,
+    AdminOrganization, AuditAction, AuditEntry, CapacityEntry, CentralPurchaseRequest, Policy,
+    PolicyEntry, PolicyUpdate, TakeOverRequest, TakeOverResult, TrialRequest,
 };
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
@@ -17,7 +18,7 @@ use selfserve_api::manage::{
 use selfserve_api::product::ProductList;
 use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
 use selfserve_api::session::{SessionUser, SignInRequest};
-use selfserve_api::subscription::{Invoice, Subscription, UserRef};
+use selfserve_api::subscription::{Invoice, Source, Subscription, UserRef};
 use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
 use send_wrapper::SendWrapper;
 use serde::Serialize;
@@ -127,7 +128,7 @@ pub async fn session() -> Result<SessionUser, ApiFailure> {
 
 /// `DELETE /api/v1/session`: sign out.
 pub async fn sign_out() -> Result<serde_json::Value, ApiFailure> {
-    fetch_json(Request::delete("/api/v1/session")).await
+    fetch_json(write(Request::delete("/api/v1/session"))?).await
 }
 
 /// `POST /api/v1/quotes`.
@@ -184,7 +185,7 @@ pub async fn unassign(id: &str, user_id: &str) -> Result<Subscription, ApiFailur
         encode(id),
         encode(user_id)
     );
-    fetch_json(Request::delete(&url)).await
+    fetch_json(write(Request::delete(&url))?).await
 }
 
 /// `POST /api/v1/subscriptions/{id}/seats/quote`.
@@ -268,12 +269,13 @@ pub async fn admin_subscriptions(organization: &str) -> Result<List<Subscription
     .await
 }
 
-/// Where the CSV export of the organisation's subscriptions downloads from.
-pub fn export_csv_url(organization: &str, source: &str, query: &str) -> String {
+/// Where the CSV export of the organisation's subscriptions downloads from (every source when
+/// `source` is `None`).
+pub fn export_csv_url(organization: &str, source: Option<Source>, query: &str) -> String {
+    let source = source.map_or(String::new(), |s| format!("&source={s}"));
     scoped(
         &format!(
-            "/api/v1/admin/subscriptions/export.csv?source={}&q={}",
-            encode(source),
+            "/api/v1/admin/subscriptions/export.csv?q={}{source}",
             encode(query)
         ),
         organization,
@@ -333,10 +335,18 @@ pub async fn capacity(organization: &str) -> Result<List<CapacityEntry>, ApiFail
     .await
 }
 
-/// `GET /api/v1/admin/audit?action=…`.
-pub async fn audit(organization: &str, actions: &str) -> Result<List<AuditEntry>, ApiFailure> {
+/// `GET /api/v1/admin/audit?action=…`: the latest entries of those kinds (of every kind when
+/// `actions` is empty).
+pub async fn audit(
+    organization: &str,
+    actions: &[AuditAction],
+) -> Result<List<AuditEntry>, ApiFailure> {
+    let actions: Vec<&str> = actions.iter().map(|a| a.as_str()).collect();
     let url = scoped(
-        &format!("/api/v1/admin/audit?limit=50&action={}", encode(actions)),
+        &format!(
+            "/api/v1/admin/audit?limit=50&action={}",
+            encode(&actions.join(","))
+        ),
         organization,
     );
     fetch_json(Request::get(&url)).await
@@ -368,27 +378,51 @@ fn with_json(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, 
     builder.json(body).map_err(|_| ApiFailure::Network)
 }
 
+/// A write without a body, built so that it is never aborted (see the module's note).
+fn write(builder: RequestBuilder) -> Result<Request, ApiFailure> {
+    builder.build().map_err(|_| ApiFailure::Network)
+}
+
 /// Sends a request and decodes the JSON answer, or the error envelope.
 async fn fetch_json<T: DeserializeOwned>(request: impl Into<Sendable>) -> Result<T, ApiFailure> {
-    let controller = web_sys::AbortController::new().ok();
-    let signal = controller.as_ref().map(web_sys::AbortController::signal);
-    let controller = SendWrapper::new(controller);
-    on_cleanup(move || {
-        if let Some(controller) = controller.take() {
-            controller.abort();
+    let (status, text) = fetch_text(request.into()).await?;
+    serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected { status })
+}
+
+/// The status and body of a successful answer. Not generic, so the wasm holds it once rather
+/// than once per answer type.
+async fn fetch_text(request: Sendable) -> Result<(u16, String), ApiFailure> {
+    let response = match request {
+        Sendable::Builder(builder) => {
+            let controller = web_sys::AbortController::new().ok();
+            let signal = controller.as_ref().map(web_sys::AbortController::signal);
+            let controller = SendWrapper::new(controller);
+            on_cleanup(move || {
+                if let Some(controller) = controller.take() {
+                    controller.abort();
+                }
+            });
+            builder.abort_signal(signal.as_ref()).send().await
         }
-    });
-    let response = match request.into() {
-        Sendable::Builder(builder) => builder.abort_signal(signal.as_ref()).send().await,
-        // A request with a body goes out as built: aborting it mid-flight could leave the buyer
-        // unsure whether a payment was made, so it is allowed to finish.
+        // A write goes out as built and is allowed to finish.
         Sendable::Request(request) => request.send().await,
     }
     .map_err(|_| ApiFailure::Network)?;
-    decode(response).await
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        return Ok((status, text));
+    }
+    Err(match serde_json::from_str::<ApiError>(&text) {
+        Ok(envelope) => ApiFailure::Api {
+            status,
+            error: Box::new(envelope.error),
+        },
+        Err(_) => ApiFailure::Unexpected { status },
+    })
 }
 
-/// A request without a body (abortable) or with one.
+/// A read (abortable) or a write.
 enum Sendable {
     Builder(RequestBuilder),
     Request(Request),
@@ -403,22 +437,6 @@ impl From<RequestBuilder> for Sendable {
 impl From<Request> for Sendable {
     fn from(request: Request) -> Self {
         Self::Request(request)
-    }
-}
-
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected { status })
-    } else {
-        match serde_json::from_str::<ApiError>(&text) {
-            Ok(envelope) => Err(ApiFailure::Api {
-                status,
-                error: Box::new(envelope.error),
-            }),
-            Err(_) => Err(ApiFailure::Unexpected { status }),
-        }
     }
 }
 

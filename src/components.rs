@@ -3,6 +3,8 @@
 pub mod card_form;
 pub mod error_panel;
 pub mod header;
+pub mod loaded;
+pub mod mutation;
 pub mod sign_in_gate;
 pub mod status_badge;
 pub mod step_indicator;

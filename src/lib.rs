@@ -6,18 +6,32 @@
 //! - [`i18n`]: the message catalogue; every visible text comes from it.
 //! - [`format`]: money and dates for the reader's locale, through the browser's `Intl`.
 //! - [`checkout`]: the purchase flow's state machine (pure, tested natively).
-//! - [`session`]: who is signed in, shared by all pages; [`storage`]: `sessionStorage`.
+//! - [`session`]: who is signed in, and [`config`]: the server's settings for the app; each read
+//!   once and shared by all pages. [`storage`]: `sessionStorage`.
 //! - [`pages`]: one component per route.
-//! - [`components`]: pieces shared by pages (header, error panel).
+//! - [`components`]: pieces shared by pages (header, the loading wrapper, error panel).
+//!
+//! # How pages talk to the server
+//! - Every read is a [`components::loaded::Query`]: a `LocalResource` whose fetcher reads the
+//!   signals it depends on (so it reloads when they change, and an older answer never replaces
+//!   a newer one), shown through [`components::loaded::Loaded`]: "Loading…", then the data, or
+//!   the error panel with a retry.
+//! - Every write is a [`components::mutation::Mutation`]: an `Action` whose `pending()` drives
+//!   its button and whose value drives its message; what it changes on the page is applied
+//!   when its answer arrives.
+//! - Both share one resource and one action type underneath, so each of Leptos's machineries is
+//!   in the wasm once, whatever the number of reads and writes.
 //!
 //! # Invariants
-//! - No card number or CVC is ever put in a signal that outlives the card form, in storage or in
-//!   a URL; it is posted to the gateway's origin only.
+//! - No card number or CVC is ever put in a signal, an action's input, storage or a URL; it is
+//!   read from the card form's inputs when it is submitted and posted to the gateway's origin
+//!   only.
 //! - Every network action shows that it is in progress and every failure is shown in words.
 
 pub mod api;
 pub mod checkout;
 pub mod components;
+pub mod config;
 pub mod format;
 pub mod i18n;
 pub mod pages;
@@ -41,6 +55,7 @@ use pages::subscription::SubscriptionPage;
 #[component]
 pub fn App() -> impl IntoView {
     session::provide_session();
+    config::provide_config();
     view! {
         <Router>
             <Header />

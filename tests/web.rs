@@ -169,10 +169,10 @@ fn type_into(root: &HtmlElement, selector: &str, text: &str) -> web_sys::HtmlInp
 
 fn mount_card_form() -> HtmlElement {
     let root = support::container();
-    let gateway = Signal::derive(|| None::<String>);
+    // Outside the app there is no configuration, so no gateway to post to.
     std::mem::forget(mount_to(root.clone(), move || {
         view! {
-            <CardForm gateway_url=gateway on_tokenized=Callback::new(|_| ()) submit_label="Continue" />
+            <CardForm on_tokenized=Callback::new(|_| ()) submit_label="Continue" />
         }
     }));
     root
@@ -373,4 +373,174 @@ async fn status_badges_say_the_status_in_words() {
     );
     assert!(root.query_selector(".badge-warn").unwrap().is_some());
     assert!(root.query_selector(".badge-bad").unwrap().is_some());
+}
+
+/// A future the test finishes by hand, and the hand that finishes it.
+fn pending_answer() -> (
+    js_sys::Promise,
+    std::rc::Rc<std::cell::RefCell<Option<js_sys::Function>>>,
+) {
+    let resolve = std::rc::Rc::new(std::cell::RefCell::new(None));
+    let slot = resolve.clone();
+    let promise = js_sys::Promise::new(&mut |done, _| {
+        *slot.borrow_mut() = Some(done);
+    });
+    (promise, resolve)
+}
+
+#[wasm_bindgen_test]
+async fn a_read_shows_loading_then_its_data() {
+    use selfserve::components::loaded::{Loaded, Query};
+    let root = support::container();
+    let (promise, resolve) = pending_answer();
+    std::mem::forget(mount_to(root.clone(), move || {
+        let read = Query::new(move || {
+            let answer = wasm_bindgen_futures::JsFuture::from(promise.clone());
+            async move {
+                let _ = answer.await;
+                Ok::<_, selfserve::api::ApiFailure>(String::from("Contoso"))
+            }
+        });
+        view! {
+            <Loaded read view=|name: String| view! { <p data-testid="data">{name}</p> }.into_any() />
+        }
+    }));
+    let loading = support::wait_for(&root, "[data-testid=loading]").await;
+    assert_eq!(loading.get_attribute("role").as_deref(), Some("status"));
+    assert!(root.query_selector("[data-testid=data]").unwrap().is_none());
+    let done = resolve.borrow_mut().take().expect("the read started");
+    done.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let data = support::wait_for(&root, "[data-testid=data]").await;
+    assert_eq!(data.text_content().as_deref(), Some("Contoso"));
+    assert!(
+        root.query_selector("[data-testid=loading]")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_read_shows_the_error_panel_and_retrying_reads_again() {
+    use selfserve::api::ApiFailure;
+    use selfserve::components::loaded::{Loaded, Query};
+    let root = support::container();
+    let (promise, resolve) = pending_answer();
+    let reads = RwSignal::new(0);
+    std::mem::forget(mount_to(root.clone(), move || {
+        let read = Query::new(move || {
+            reads.update(|n| *n += 1);
+            let answer = wasm_bindgen_futures::JsFuture::from(promise.clone());
+            async move {
+                let _ = answer.await;
+                Err::<String, _>(ApiFailure::Network)
+            }
+        });
+        view! {
+            <Loaded read view=|name: String| view! { <p data-testid="data">{name}</p> }.into_any() />
+        }
+    }));
+    support::wait_for(&root, "[data-testid=loading]").await;
+    let done = resolve.borrow_mut().take().expect("the read started");
+    done.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    let panel = support::wait_for(&root, "[data-testid=error-panel]").await;
+    assert_eq!(panel.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        panel
+            .text_content()
+            .unwrap()
+            .contains("couldn't reach the server"),
+        "the failure is said in words"
+    );
+    assert!(root.query_selector("[data-testid=data]").unwrap().is_none());
+    let retry: HtmlElement = panel
+        .query_selector("button")
+        .unwrap()
+        .expect("a retry button")
+        .unchecked_into();
+    let before = reads.get_untracked();
+    retry.click();
+    leptos::task::tick().await;
+    assert_eq!(reads.get_untracked(), before + 1, "retrying reads again");
+}
+
+/// Mounts the central purchase form for `currency`; returns what it asked to record.
+fn mount_central_form(
+    currency: Currency,
+) -> (
+    HtmlElement,
+    RwSignal<Option<selfserve_api::admin::CentralPurchaseRequest>>,
+) {
+    use selfserve::components::mutation::Mutation;
+    use selfserve::pages::admin::central::CentralForm;
+    use selfserve_api::admin::CentralPurchaseRequest;
+    let root = support::container();
+    let recorded = RwSignal::new(None::<CentralPurchaseRequest>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        let record = Mutation::new(move |request: &CentralPurchaseRequest| {
+            recorded.set(Some(request.clone()));
+            async { Ok(()) }
+        });
+        view! { <CentralForm currency record /> }
+    }));
+    (root, recorded)
+}
+
+fn submit_central(root: &HtmlElement) {
+    let submit: HtmlElement = root
+        .query_selector("[data-testid=central-submit]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    submit.click();
+}
+
+#[wasm_bindgen_test]
+async fn a_price_is_read_in_the_organisations_currency_and_a_wrong_one_is_explained_at_its_field() {
+    let (root, recorded) = mount_central_form(Currency::JPY);
+    support::wait_for(&root, "[data-testid=central-form]").await;
+    let hint = root.query_selector("#central-price-hint").unwrap().unwrap();
+    assert_eq!(hint.text_content().as_deref(), Some("In JPY."));
+
+    type_into(&root, "[data-testid=central-price]", "12.50");
+    submit_central(&root);
+    leptos::task::tick().await;
+    let error = support::wait_for(&root, "#central-price-error").await;
+    assert!(
+        error.text_content().unwrap().contains("no decimals"),
+        "{:?}",
+        error.text_content()
+    );
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    let price = root.query_selector("#central-price").unwrap().unwrap();
+    assert_eq!(price.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let described = price.get_attribute("aria-describedby").unwrap_or_default();
+    assert!(
+        described.split(' ').any(|id| id == "central-price-error"),
+        "{described}"
+    );
+    assert_eq!(recorded.get_untracked(), None, "nothing is sent");
+
+    // 1,250 yen is 1250 in the API, not 125000.
+    type_into(&root, "[data-testid=central-price]", "1250");
+    submit_central(&root);
+    leptos::task::tick().await;
+    let request = recorded.get_untracked().expect("recorded");
+    assert_eq!(request.unit_amount, 1250);
+    assert_eq!(request.quantity, 10);
+    assert!(
+        root.query_selector("#central-price-error")
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(price.get_attribute("aria-invalid"), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_price_in_euros_is_read_to_the_cent() {
+    let (root, recorded) = mount_central_form(Currency::EUR);
+    support::wait_for(&root, "[data-testid=central-form]").await;
+    type_into(&root, "[data-testid=central-price]", "9,9");
+    submit_central(&root);
+    leptos::task::tick().await;
+    assert_eq!(recorded.get_untracked().map(|r| r.unit_amount), Some(990));
 }

@@ -6,10 +6,12 @@
 //! the inputs are cleared as soon as the token arrives.
 
 use crate::api::{self, ApiFailure};
+use crate::components::error_panel::failure_text;
+use crate::components::mutation::Mutation;
+use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::{
     CardBrand, CardNumber, CardToken, Expiry, TokenRequest, format_expiry, format_number,
@@ -22,11 +24,37 @@ struct CardErrors {
     number: Option<String>,
     exp: Option<String>,
     cvc: Option<String>,
+    /// A problem with no field to blame (the gateway is unreachable).
+    problem: Option<String>,
 }
 
 impl CardErrors {
     fn any(&self) -> bool {
-        self.name.is_some() || self.number.is_some() || self.exp.is_some() || self.cvc.is_some()
+        self.name.is_some()
+            || self.number.is_some()
+            || self.exp.is_some()
+            || self.cvc.is_some()
+            || self.problem.is_some()
+    }
+
+    /// Puts a gateway's refusal on the field it is about.
+    fn from_failure(failure: &ApiFailure) -> Self {
+        let mut found = Self::default();
+        let message = failure.message().map(str::to_owned);
+        match failure.code() {
+            Some(ErrorCode::IncorrectNumber) => found.number = message,
+            Some(ErrorCode::InvalidExpiryMonth | ErrorCode::InvalidExpiryYear) => {
+                found.exp = message;
+            }
+            Some(ErrorCode::InvalidCvc) => found.cvc = message,
+            _ => {
+                found.problem = Some(match failure {
+                    ApiFailure::Network => t(Msg::GatewayUnavailable).to_owned(),
+                    other => failure_text(other),
+                });
+            }
+        }
+        found
     }
 }
 
@@ -39,22 +67,18 @@ fn this_month() -> (u32, u32) {
 /// A card form that turns card details into a gateway token.
 #[component]
 pub fn CardForm(
-    /// The gateway's origin (`None` while it is being looked up).
-    gateway_url: Signal<Option<String>>,
     /// Receives the token once the gateway accepted the card.
     on_tokenized: Callback<CardToken>,
     /// The submit button's text.
     submit_label: &'static str,
 ) -> impl IntoView {
+    let config = use_config();
     let name_ref = NodeRef::<html::Input>::new();
     let number_ref = NodeRef::<html::Input>::new();
     let exp_ref = NodeRef::<html::Input>::new();
     let cvc_ref = NodeRef::<html::Input>::new();
     let summary_ref = NodeRef::<html::Div>::new();
     let brand = RwSignal::new(CardBrand::Unknown);
-    let errors = RwSignal::new(CardErrors::default());
-    let problem = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
     let last_expiry = StoredValue::new(String::new());
 
     let on_number = move |ev: leptos::ev::Event| {
@@ -79,94 +103,42 @@ pub fn CardForm(
         last_expiry.set_value(formatted);
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        let value = |r: NodeRef<html::Input>| r.get().map(|i| i.value()).unwrap_or_default();
-        let (name, number, expiry, cvc) = (
-            value(name_ref).trim().to_owned(),
-            value(number_ref),
-            value(exp_ref),
-            value(cvc_ref).trim().to_owned(),
+    // The action's input is nothing: the details are read from the inputs when it starts and
+    // live only in its request, never in a signal.
+    let tokenize = Mutation::new(move |_: &()| {
+        let request = read_card(
+            [name_ref, number_ref, exp_ref, cvc_ref],
+            config.and_then(Config::gateway_url),
         );
-        let mut found = CardErrors::default();
-        if name.is_empty() {
-            found.name = Some(t(Msg::CardNameMissing).to_owned());
-        }
-        let parsed_number = CardNumber::parse(&number);
-        if let Err(error) = &parsed_number {
-            found.number = Some(error.to_string());
-        }
-        let parsed_expiry = Expiry::parse(&expiry, this_month());
-        if let Err(error) = &parsed_expiry {
-            found.exp = Some(error.to_string());
-        }
-        let card_brand = parsed_number
-            .as_ref()
-            .map_or(CardBrand::detect(&number), CardNumber::brand);
-        if let Err(error) = validate_cvc(&cvc, card_brand) {
-            found.cvc = Some(error.to_string());
-        }
-        problem.set(None);
-        if found.any() {
-            errors.set(found);
-            focus_summary(summary_ref);
-            return;
-        }
-        errors.set(CardErrors::default());
-        let (Ok(expiry), Some(gateway)) = (parsed_expiry, gateway_url.get_untracked()) else {
-            problem.set(Some(t(Msg::GatewayUnavailable).to_owned()));
-            focus_summary(summary_ref);
-            return;
-        };
-        let request = TokenRequest {
-            number,
-            exp_month: expiry.month,
-            exp_year: expiry.year,
-            cvc,
-            name,
-        };
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::tokenize(&gateway, &request).await;
-            drop(request);
-            pending.set(false);
-            match result {
+        async move {
+            let result = match request {
+                Ok((gateway, request)) => api::tokenize(&gateway, &request)
+                    .await
+                    .map_err(|failure| CardErrors::from_failure(&failure)),
+                Err(found) => Err(found),
+            };
+            match &result {
                 Ok(token) => {
                     for input in [number_ref, cvc_ref] {
                         if let Some(input) = input.get_untracked() {
                             input.set_value("");
                         }
                     }
-                    on_tokenized.run(token);
+                    on_tokenized.run(token.clone());
                 }
-                Err(failure) => {
-                    let mut found = CardErrors::default();
-                    match failure.code() {
-                        Some(ErrorCode::IncorrectNumber) => {
-                            found.number = failure.message().map(str::to_owned);
-                        }
-                        Some(ErrorCode::InvalidExpiryMonth | ErrorCode::InvalidExpiryYear) => {
-                            found.exp = failure.message().map(str::to_owned);
-                        }
-                        Some(ErrorCode::InvalidCvc) => {
-                            found.cvc = failure.message().map(str::to_owned);
-                        }
-                        _ => problem.set(Some(match failure {
-                            ApiFailure::Network => t(Msg::GatewayUnavailable).to_owned(),
-                            other => other
-                                .message()
-                                .unwrap_or(t(Msg::GatewayUnavailable))
-                                .to_owned(),
-                        })),
-                    }
-                    errors.set(found);
-                    focus_summary(summary_ref);
-                }
+                Err(_) => focus_summary(summary_ref),
             }
-        });
+            result
+        }
+    });
+    let pending = tokenize.pending();
+    let errors = Memo::new(move |_| match tokenize.with_value(|v| v.cloned()) {
+        Some(Err(found)) => found,
+        _ => CardErrors::default(),
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tokenize.submit(());
     };
 
     let field_error = move |id: &'static str, pick: fn(&CardErrors) -> Option<String>| {
@@ -202,12 +174,12 @@ pub fn CardForm(
                 role="alert"
                 tabindex="-1"
                 node_ref=summary_ref
-                hidden=move || !errors.with(CardErrors::any) && problem.read().is_none()
+                hidden=move || !errors.with(CardErrors::any)
                 data-testid="card-errors"
             >
                 <h2 class="error-summary-title">{t(Msg::ThereIsAProblem)}</h2>
                 <ul>
-                    {move || problem.get().map(|p| view! { <li>{p}</li> })}
+                    {move || errors.get().problem.map(|p| view! { <li>{p}</li> })}
                     {move || errors.get().name.map(|e| view! { <li><a href="#card-name">{e}</a></li> })}
                     {move || errors.get().number.map(|e| view! { <li><a href="#card-number">{e}</a></li> })}
                     {move || errors.get().exp.map(|e| view! { <li><a href="#card-exp">{e}</a></li> })}
@@ -315,6 +287,51 @@ pub fn CardForm(
                 {move || if pending.get() { t(Msg::CheckingCard) } else { submit_label }}
             </button>
         </form>
+    }
+}
+
+/// The gateway and the card as typed, or what is wrong with them.
+fn read_card(
+    inputs: [NodeRef<html::Input>; 4],
+    gateway: Option<String>,
+) -> Result<(String, TokenRequest), CardErrors> {
+    let [name, number, expiry, cvc] =
+        inputs.map(|input| input.get().map(|i| i.value()).unwrap_or_default());
+    let (name, cvc) = (name.trim().to_owned(), cvc.trim().to_owned());
+    let mut found = CardErrors::default();
+    if name.is_empty() {
+        found.name = Some(t(Msg::CardNameMissing).to_owned());
+    }
+    let parsed_number = CardNumber::parse(&number);
+    if let Err(error) = &parsed_number {
+        found.number = Some(error.to_string());
+    }
+    let parsed_expiry = Expiry::parse(&expiry, this_month());
+    if let Err(error) = &parsed_expiry {
+        found.exp = Some(error.to_string());
+    }
+    let card_brand = parsed_number
+        .as_ref()
+        .map_or(CardBrand::detect(&number), CardNumber::brand);
+    if let Err(error) = validate_cvc(&cvc, card_brand) {
+        found.cvc = Some(error.to_string());
+    }
+    match (parsed_expiry, gateway) {
+        (Ok(expiry), Some(gateway)) if !found.any() => Ok((
+            gateway,
+            TokenRequest {
+                number,
+                exp_month: expiry.month,
+                exp_year: expiry.year,
+                cvc,
+                name,
+            },
+        )),
+        _ if found.any() => Err(found),
+        _ => Err(CardErrors {
+            problem: Some(t(Msg::GatewayUnavailable).to_owned()),
+            ..CardErrors::default()
+        }),
     }
 }
 

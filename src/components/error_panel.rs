@@ -1,15 +1,18 @@
-//! What a page shows when loading it failed: a plain explanation and a way to retry.
+//! Failures in words: the one text for any failed request, and the panel a failed load shows.
 
 use crate::api::ApiFailure;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 
-/// A failed request in words, for messages next to what failed.
+/// A failed request in words, for every place that shows one: the server's own sentence when
+/// it sent one, else what kind of failure it was.
 pub fn failure_text(failure: &ApiFailure) -> String {
     match failure {
-        ApiFailure::Network => t(Msg::NetworkFailed).to_owned(),
-        other => other.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
+        ApiFailure::Network => t(Msg::NetworkFailed),
+        ApiFailure::Api { error, .. } => &error.message,
+        ApiFailure::Unexpected { .. } => t(Msg::ServerFailed),
     }
+    .to_owned()
 }
 
 /// A failed sign-in in words (the same for every way an account can't sign in).
@@ -38,5 +41,21 @@ pub fn ErrorPanel(
                 {t(Msg::TryAgain)}
             </button>
         </div>
+    }
+}
+
+/// A failure next to what failed, announced when it appears.
+#[component]
+pub fn InlineError(
+    /// The text, when there is a failure to show.
+    message: Signal<Option<String>>,
+    /// `data-testid` for tests.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    move || {
+        message
+            .get()
+            .map(|text| view! { <p class="field-error" role="alert" data-testid=testid>{text}</p> })
     }
 }

@@ -2,12 +2,15 @@
 //! work) until the session is known and present.
 
 use crate::api;
+use crate::components::error_panel::sign_in_failure_text;
+use crate::components::loaded::Loaded;
+use crate::components::mutation::Mutation;
 use crate::i18n::{Msg, t};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-/// Shows `children` to a signed-in user, a sign-in form to anyone else.
+/// Shows `children` to a signed-in user, a sign-in form to anyone else, and the error panel
+/// when who is signed in could not be found out.
 #[component]
 pub fn SignInGate(
     /// What the page is about, for the form's heading.
@@ -15,28 +18,12 @@ pub fn SignInGate(
     children: ChildrenFn,
 ) -> impl IntoView {
     let session = use_session();
-    // Re-render only when the state changes, not whenever the user object is refreshed.
-    let state = Memo::new(
-        move |_| match (session.checked.get(), session.user.read().is_some()) {
-            (false, _) => Gate::Loading,
-            (true, false) => Gate::SignedOut,
-            (true, true) => Gate::SignedIn,
-        },
-    );
-    move || match state.get() {
-        Gate::Loading => {
-            view! { <p class="loading" role="status">{t(Msg::Loading)}</p> }.into_any()
-        }
-        Gate::SignedOut => view! { <SignInForm heading /> }.into_any(),
-        Gate::SignedIn => children().into_any(),
+    view! {
+        <Loaded read=session.state view=move |user| match user {
+            Some(_) => children().into_any(),
+            None => view! { <SignInForm heading /> }.into_any(),
+        } />
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gate {
-    Loading,
-    SignedOut,
-    SignedIn,
 }
 
 #[component]
@@ -44,28 +31,28 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
     let session = use_session();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let sign_in = Mutation::new(move |_: &()| {
+        let (typed_email, typed_password) = (email.get_untracked(), password.get_untracked());
+        async move {
+            let user = api::sign_in(&typed_email, &typed_password).await?;
+            password.set(String::new());
+            session.set_user(Some(user));
+            Ok(())
+        }
+    });
+    let pending = sign_in.pending();
+    let error = Memo::new(move |_| {
+        if pending.get() {
+            return None;
+        }
+        sign_in.with_value(|r| match r {
+            Some(Err(failure)) => Some(sign_in_failure_text(failure)),
+            _ => None,
+        })
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::sign_in(&email.get_untracked(), &password.get_untracked()).await;
-            pending.set(false);
-            match result {
-                Ok(user) => {
-                    password.set(String::new());
-                    session.user.set(Some(user));
-                }
-                Err(failure) => error.set(Some(
-                    crate::components::error_panel::sign_in_failure_text(&failure),
-                )),
-            }
-        });
+        sign_in.submit(());
     };
     view! {
         <section class="page page-narrow panel" aria-labelledby="gate-heading">

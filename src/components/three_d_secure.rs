@@ -2,11 +2,13 @@
 //! for the bank page a real card would show. The buyer approves or fails it; the answer goes
 //! to the gateway's origin.
 
-use crate::api;
+use crate::api::{self, ApiFailure};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// Shows the challenge at `url` while `challenge` holds it; calls `on_answered` with whether
 /// the buyer approved, after the gateway recorded the answer.
@@ -21,8 +23,6 @@ pub fn ThreeDSecureDialog(
     on_answered: Callback<bool>,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
-    let pending = RwSignal::new(false);
-    let failed = RwSignal::new(false);
     Effect::new(move |_| {
         let open = challenge.read().is_some();
         if let Some(element) = dialog.get() {
@@ -33,23 +33,19 @@ pub fn ThreeDSecureDialog(
             }
         }
     });
-    let answer = move |approve: bool| {
-        let Some(url) = challenge.get_untracked() else {
-            return;
-        };
-        pending.set(true);
-        failed.set(false);
-        spawn_local(async move {
-            let result = api::answer_challenge(&url, approve).await;
-            pending.set(false);
-            match result {
-                Ok(_) => {
-                    challenge.set(None);
-                    on_answered.run(approve);
-                }
-                Err(_) => failed.set(true),
-            }
-        });
+    let answer = Mutation::new(move |approve: &bool| {
+        let (approve, url) = (*approve, challenge.get_untracked());
+        async move {
+            let url = url.ok_or(ApiFailure::Network)?;
+            api::answer_challenge(&url, approve).await?;
+            challenge.set(None);
+            on_answered.run(approve);
+            Ok(())
+        }
+    });
+    let pending = answer.pending();
+    let respond = move |approve: bool| {
+        answer.submit(approve);
     };
     view! {
         <dialog
@@ -61,21 +57,21 @@ pub fn ThreeDSecureDialog(
             on:cancel=move |ev: leptos::ev::Event| {
                 // Escape counts as "fail": the bank did not confirm the payment.
                 ev.prevent_default();
-                answer(false);
+                respond(false);
             }
         >
             <h2 id="three-ds-title">{t(Msg::ThreeDsTitle)}</h2>
             <p id="three-ds-body">{t(Msg::ThreeDsBody)}</p>
             <p class="dialog-amount">{move || amount.get()}</p>
             <p class="fine-print">{t(Msg::ThreeDsTestHint)}</p>
-            {move || failed.get().then(|| view! { <p class="field-error" role="alert">{t(Msg::NetworkFailed)}</p> })}
+            <InlineError message=failure_of(answer) />
             <div class="dialog-actions">
                 <button type="button" class="button" data-testid="three-ds-approve"
                     aria-disabled=move || pending.get().then_some("true")
-                    on:click=move |_| answer(true)>{t(Msg::ThreeDsApprove)}</button>
+                    on:click=move |_| respond(true)>{t(Msg::ThreeDsApprove)}</button>
                 <button type="button" class="button button-secondary" data-testid="three-ds-fail"
                     aria-disabled=move || pending.get().then_some("true")
-                    on:click=move |_| answer(false)>{t(Msg::ThreeDsFail)}</button>
+                    on:click=move |_| respond(false)>{t(Msg::ThreeDsFail)}</button>
             </div>
         </dialog>
     }

@@ -3,39 +3,58 @@
 //! (global admins change them; others read), and the activity log.
 
 mod activity;
-mod central;
+pub mod central;
 mod policies;
 mod purchases;
 
-use crate::api;
+use crate::api::{self, ApiFailure};
+use crate::components::loaded::{Loaded, Query};
+use crate::components::mutation::Mutation;
 use crate::components::sign_in_gate::SignInGate;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use selfserve_api::admin::AdminOrganization;
+use selfserve_api::admin::{AdminOrganization, CentralPurchaseRequest, Policy};
+use selfserve_api::product::ProductId;
+
+/// A change an admin makes: its result is announced, and every section reads again.
+pub type Change<I> = Mutation<I, Result<(), ApiFailure>>;
 
 /// What the sections share.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct AdminContext {
     /// The organisation administered now.
-    pub organization: RwSignal<Option<AdminOrganization>>,
-    /// Bumped after every change, so each section reloads what it shows.
-    pub version: RwSignal<u32>,
-    /// The last action's result, announced.
+    pub organization: RwSignal<AdminOrganization>,
+    /// The last change's result, announced.
     pub flash: RwSignal<Option<String>>,
+    /// Records a central purchase.
+    pub record_central: Change<CentralPurchaseRequest>,
+    /// Takes over a self-service subscription (`true`) or asks its purchaser to cancel it.
+    pub take_over: Change<(String, bool)>,
+    /// Sets a product's self-service policy.
+    pub set_policy: Change<(ProductId, Policy)>,
+    /// How many changes have answered; each section's read is keyed on it, so every section
+    /// shows the state after a change.
+    pub changes: Memo<usize>,
 }
 
 impl AdminContext {
-    /// The organisation's primary domain (what `?organization=` takes).
-    pub fn domain(&self) -> Option<String> {
-        self.organization
-            .with(|o| o.as_ref().and_then(|o| o.domains.first().cloned()))
+    /// A read about the organisation shown, keyed on it and on the changes made here.
+    pub fn read<T, Fut>(self, read: impl Fn(String) -> Fut + 'static) -> Query<T>
+    where
+        T: Send + Sync + 'static,
+        Fut: Future<Output = Result<T, ApiFailure>> + 'static,
+    {
+        Query::new(move || {
+            self.changes.track();
+            read(self.domain())
+        })
     }
 
-    /// After a change: say so, and reload every section.
-    pub fn changed(&self, message: String) {
-        self.flash.set(Some(message));
-        self.version.update(|v| *v += 1);
+    /// The organisation's primary domain (what `?organization=` takes).
+    pub fn domain(&self) -> String {
+        self.organization
+            .with(|o| o.domains.first().cloned())
+            .unwrap_or_default()
     }
 }
 
@@ -55,73 +74,151 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn AdminHome() -> impl IntoView {
-    let ctx = AdminContext {
-        organization: RwSignal::new(None),
-        version: RwSignal::new(0),
-        flash: RwSignal::new(None),
-    };
-    provide_context(ctx);
-    let organizations = RwSignal::new(Vec::<AdminOrganization>::new());
-    let refused = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        match api::admin_organizations().await {
-            Ok(list) => {
-                ctx.organization.set(list.data.first().cloned());
-                organizations.set(list.data);
-            }
-            Err(failure) => refused.set(Some(
-                failure.message().unwrap_or(t(Msg::LoadFailed)).to_owned(),
-            )),
-        }
-    });
-    let switch = move |domain: String| {
-        let chosen = organizations.with(|orgs| {
-            orgs.iter()
-                .find(|o| o.domains.first() == Some(&domain))
-                .cloned()
-        });
-        ctx.organization.set(chosen);
-        ctx.flash.set(None);
-    };
+    let organizations = Query::new(api::admin_organizations);
     view! {
         <section class="page" aria-labelledby="admin-heading" data-testid="admin">
             <h1 id="admin-heading">{t(Msg::AdminHeading)}</h1>
-            {move || refused.get().map(|message| view! {
-                <div class="panel panel-info" role="alert" data-testid="admin-refused">
-                    <p>{message}</p>
-                </div>
-            })}
-            <Show when=move || organizations.with(|o| o.len() > 1)>
-                <div class="field">
-                    <label for="org-switch">{t(Msg::Organisation)}</label>
-                    <select id="org-switch" data-testid="org-switch"
-                        on:change:target=move |ev| switch(ev.target().value())>
-                        {move || organizations.get().into_iter().map(|o| {
-                            let domain = o.domains.first().cloned().unwrap_or_default();
-                            view! { <option value=domain>{o.name}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
-            </Show>
-            {move || ctx.organization.get().map(|org| view! {
-                <p class="lead" data-testid="admin-org"
-                    class:visually-hidden=move || organizations.with(|o| o.len() > 1)>{org.name.clone()}</p>
-            })}
-            <div class="visually-hidden" role="status" aria-live="polite">{move || ctx.flash.get()}</div>
-            {move || ctx.flash.get().map(|m| view! { <div class="notice notice-ok" data-testid="admin-flash">{m}</div> })}
-            <Show when=move || ctx.organization.read().is_some()>
-                <nav class="subnav" aria-label=t(Msg::AdminSections)>
-                    <a href="#purchases-heading">{t(Msg::Purchases)}</a>
-                    <a href="#capacity-heading">{t(Msg::Capacity)}</a>
-                    <a href="#policies-heading">{t(Msg::Policies)}</a>
-                    <a href="#activity-heading">{t(Msg::Activity)}</a>
-                </nav>
-                <purchases::Purchases />
-                <central::CentralPurchase />
-                <policies::Capacity />
-                <policies::Policies />
-                <activity::Activity />
-            </Show>
+            <Loaded read=organizations view=|list| match list.data.first().cloned() {
+                Some(first) => view! { <Administer organizations=list.data first /> }.into_any(),
+                None => ().into_any(),
+            } />
         </section>
+    }
+}
+
+/// Runs a change for the organisation shown, and announces what it did.
+fn change<I: Send + Sync + 'static, Fut>(
+    organization: RwSignal<AdminOrganization>,
+    flash: RwSignal<Option<String>>,
+    run: impl Fn(String, &I) -> Fut + 'static,
+) -> Change<I>
+where
+    Fut: Future<Output = Result<String, ApiFailure>> + 'static,
+{
+    Mutation::new(move |input: &I| {
+        let domain = organization
+            .with_untracked(|o| o.domains.first().cloned())
+            .unwrap_or_default();
+        let done = run(domain, input);
+        async move {
+            flash.set(Some(done.await?));
+            Ok(())
+        }
+    })
+}
+
+#[component]
+fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -> impl IntoView {
+    let organization = RwSignal::new(first);
+    let flash = RwSignal::new(None::<String>);
+    let record_central = change(
+        organization,
+        flash,
+        |domain, request: &CentralPurchaseRequest| {
+            let request = request.clone();
+            async move {
+                let sub = api::central_purchase(&domain, &request).await?;
+                Ok(fill(
+                    t(Msg::CentralRecorded),
+                    &[&sub.quantity.to_string(), &sub.product_name],
+                ))
+            }
+        },
+    );
+    let take_over = change(
+        organization,
+        flash,
+        |_, (id, take_over): &(String, bool)| {
+            let (id, take_over) = (id.clone(), *take_over);
+            async move {
+                if take_over {
+                    let done = api::take_over(&id).await?;
+                    Ok(fill(
+                        t(Msg::TakenOver),
+                        &[
+                            &done.central.assigned_users.len().to_string(),
+                            &done.self_service.purchaser.name,
+                        ],
+                    ))
+                } else {
+                    let sub = api::cancel_request(&id).await?;
+                    Ok(fill(t(Msg::CancelRequestSent), &[&sub.purchaser.name]))
+                }
+            }
+        },
+    );
+    let set_policy = change(
+        organization,
+        flash,
+        |domain, (product, value): &(ProductId, Policy)| {
+            let (product, value) = (*product, *value);
+            async move {
+                let entry = api::set_policy(&domain, product.as_str(), value).await?;
+                Ok(fill(
+                    t(Msg::PolicyChanged),
+                    &[
+                        &entry.product.to_string(),
+                        policies::policy_text(entry.value),
+                    ],
+                ))
+            }
+        },
+    );
+    let versions = [
+        record_central.version(),
+        take_over.version(),
+        set_policy.version(),
+    ];
+    let ctx = AdminContext {
+        organization,
+        flash,
+        record_central,
+        take_over,
+        set_policy,
+        changes: Memo::new(move |_| versions.iter().map(|v| v.get()).sum()),
+    };
+    provide_context(ctx);
+    let several = organizations.len() > 1;
+    let switch = {
+        let organizations = organizations.clone();
+        move |domain: String| {
+            if let Some(chosen) = organizations
+                .iter()
+                .find(|o| o.domains.first() == Some(&domain))
+            {
+                organization.set(chosen.clone());
+                flash.set(None);
+            }
+        }
+    };
+    view! {
+        {several.then(|| view! {
+            <div class="field">
+                <label for="org-switch">{t(Msg::Organisation)}</label>
+                <select id="org-switch" data-testid="org-switch"
+                    on:change:target=move |ev| switch(ev.target().value())>
+                    {organizations.into_iter().map(|o| {
+                        let domain = o.domains.first().cloned().unwrap_or_default();
+                        view! { <option value=domain>{o.name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        })}
+        <p class="lead" data-testid="admin-org" class:visually-hidden=several>
+            {move || organization.with(|o| o.name.clone())}
+        </p>
+        <div class="visually-hidden" role="status" aria-live="polite">{move || flash.get()}</div>
+        {move || flash.get().map(|m| view! { <div class="notice notice-ok" data-testid="admin-flash">{m}</div> })}
+        <nav class="subnav" aria-label=t(Msg::AdminSections)>
+            <a href="#purchases-heading">{t(Msg::Purchases)}</a>
+            <a href="#capacity-heading">{t(Msg::Capacity)}</a>
+            <a href="#policies-heading">{t(Msg::Policies)}</a>
+            <a href="#activity-heading">{t(Msg::Activity)}</a>
+        </nav>
+        <purchases::Purchases />
+        <central::CentralPurchase />
+        <policies::Capacity />
+        <policies::Policies />
+        <activity::Activity />
     }
 }

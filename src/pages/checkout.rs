@@ -11,6 +11,8 @@ mod summary;
 
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
 use crate::components::step_indicator::StepIndicator;
 use crate::format;
 use crate::i18n::{Msg, t};
@@ -18,14 +20,13 @@ use crate::pages::not_found::NotFound;
 use crate::session::use_session;
 use crate::storage;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use selfserve_api::product::{Product, ProductId};
 use selfserve_api::purchase::Quote;
 
 /// What every step of one checkout shares.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct CheckoutContext {
     /// The product being bought.
     pub product: ProductId,
@@ -34,13 +35,9 @@ pub struct CheckoutContext {
     /// A message for the top of the current step (a decline, an expired session).
     pub notice: RwSignal<Option<String>>,
     /// The product as listed for the browser's market (before sign-in).
-    pub listing: RwSignal<Option<Product>>,
-    /// The server's price for the organisation (after sign-in).
-    pub quote: RwSignal<Option<Quote>>,
-    /// True while a quote is being fetched.
-    pub quoting: RwSignal<bool>,
-    /// Where card details are posted.
-    pub gateway_url: RwSignal<Option<String>>,
+    pub listing: Query<Option<Product>>,
+    /// The server's price for the organisation, once signed in (keyed on the quantity).
+    pub quote: Query<Option<Quote>>,
     go_to: StoredValue<Callback<Step>>,
 }
 
@@ -50,27 +47,33 @@ impl CheckoutContext {
         self.go_to.get_value().run(step);
     }
 
-    /// Fetches the server's price for `quantity` seats.
-    pub fn refresh_quote(&self, quantity: u32) {
-        let this = *self;
-        this.quoting.set(true);
-        spawn_local(async move {
-            let result = api::quote(this.product.as_str(), quantity).await;
-            // A slower answer for an older quantity must not overwrite a newer one.
-            if this.state.with_untracked(|s| s.quantity) == quantity
-                || !this.state.with_untracked(|s| s.quantity_confirmed)
-            {
-                match result {
-                    Ok(quote) => this.quote.set(Some(quote)),
-                    Err(ApiFailure::Api { status: 401, .. }) => {
-                        this.state.update(Checkout::signed_out);
-                    }
-                    Err(_) => {}
-                }
-            }
-            this.quoting.set(false);
-        });
+    /// The latest price the server gave, if any.
+    pub fn latest_quote(&self) -> Option<Quote> {
+        self.quote.latest().flatten()
     }
+
+    /// The product's name, once listed.
+    pub fn product_name(&self) -> Option<String> {
+        self.listing.with(|listed| {
+            listed
+                .and_then(Result::ok)
+                .and_then(Option::as_ref)
+                .map(|p| p.name.clone())
+        })
+    }
+}
+
+/// Starts a free trial of the checkout's product instead of buying, and opens it.
+pub fn start_trial(ctx: CheckoutContext) -> Mutation<(), Result<(), ApiFailure>> {
+    let navigate = use_navigate();
+    Mutation::new(move |_: &()| {
+        let navigate = navigate.clone();
+        async move {
+            let sub = api::start_trial(ctx.product.as_str()).await?;
+            navigate(&format!("/manage/{}", sub.id), NavigateOptions::default());
+            Ok(())
+        }
+    })
 }
 
 /// Finds the context (only inside the checkout page).
@@ -110,14 +113,31 @@ fn Checkout(product: ProductId) -> impl IntoView {
     Effect::new(move |_| state.with(|s| storage::save(&storage_key(product), s)));
 
     let go_navigate = navigate.clone();
+    // Priced only for someone signed in; a new quantity asks again.
+    let priced = Memo::new(move |_| state.with(|s| s.signed_in_as.is_some().then_some(s.quantity)));
     let ctx = CheckoutContext {
         product,
         state,
         notice: RwSignal::new(None),
-        listing: RwSignal::new(None),
-        quote: RwSignal::new(None),
-        quoting: RwSignal::new(false),
-        gateway_url: RwSignal::new(None),
+        listing: Query::new(move || async move {
+            api::products(&format::browser_market())
+                .await
+                .map(|list| list.data.into_iter().find(|p| p.id == product))
+        }),
+        quote: Query::new(move || {
+            let quantity = priced.get();
+            async move {
+                let Some(quantity) = quantity else {
+                    return Ok(None);
+                };
+                let quote = api::quote(product.as_str(), quantity).await;
+                if quote.as_ref().is_err_and(|f| f.status() == Some(401)) {
+                    // The server's session ended: back to signing in, the rest is kept.
+                    state.update(Checkout::signed_out);
+                }
+                quote.map(Some)
+            }
+        }),
         go_to: StoredValue::new(Callback::new(move |step: Step| {
             go_navigate(
                 &format!("/buy/{product}?step={}", step.slug()),
@@ -127,24 +147,12 @@ fn Checkout(product: ProductId) -> impl IntoView {
     };
     provide_context(ctx);
 
-    spawn_local(async move {
-        if let Ok(products) = api::products(&format::browser_market()).await {
-            ctx.listing
-                .set(products.data.into_iter().find(|p| p.id == product));
-        }
-    });
-    spawn_local(async move {
-        if let Ok(config) = api::config().await {
-            ctx.gateway_url.set(Some(config.gateway_url));
-        }
-    });
-
     // Keep "signed in for this checkout" true to the server's session.
     Effect::new(move |_| {
-        if !session.checked.get() {
+        if !session.checked() {
             return;
         }
-        let user_email = session.user.with(|u| u.as_ref().map(|u| u.email.clone()));
+        let user_email = session.with_user(|u| u.map(|u| u.email.clone()));
         let (email, signed_in_as) =
             state.with_untracked(|s| (s.email.clone(), s.signed_in_as.clone()));
         match (user_email, signed_in_as) {
@@ -159,17 +167,6 @@ fn Checkout(product: ProductId) -> impl IntoView {
         }
     });
 
-    // A quote as soon as there is someone signed in to price it for.
-    Effect::new(move |_| {
-        let signed_in = state.with(|s| s.signed_in_as.is_some());
-        if signed_in && ctx.quote.with_untracked(Option::is_none) {
-            ctx.refresh_quote(state.with_untracked(|s| s.quantity));
-        }
-        if !signed_in {
-            ctx.quote.set(None);
-        }
-    });
-
     let wanted = Memo::new(move |_| {
         query
             .read()
@@ -180,7 +177,7 @@ fn Checkout(product: ProductId) -> impl IntoView {
     // The URL always names the step shown, so a refresh or a shared link lands there.
     Effect::new(move |_| {
         let shown = step.get();
-        if session.checked.get() && wanted.get() != Some(shown) {
+        if session.checked() && wanted.get() != Some(shown) {
             navigate(
                 &format!("/buy/{product}?step={}", shown.slug()),
                 NavigateOptions {
@@ -204,11 +201,7 @@ fn Checkout(product: ProductId) -> impl IntoView {
         current
     });
 
-    let product_name = move || {
-        ctx.listing
-            .with(|l| l.as_ref().map(|p| p.name.clone()))
-            .unwrap_or_default()
-    };
+    let product_name = move || ctx.product_name();
     view! {
         <div class="checkout" data-testid="checkout">
             <p class="eyebrow">{t(Msg::CheckoutEyebrow)}</p>
@@ -220,7 +213,7 @@ fn Checkout(product: ProductId) -> impl IntoView {
                         <div class="notice notice-error" role="alert" data-testid="checkout-notice">{notice}</div>
                     })}
                     <Show
-                        when=move || session.checked.get()
+                        when=move || session.checked()
                         fallback=|| view! { <p class="loading" role="status">{t(Msg::Loading)}</p> }
                     >
                         {move || match step.get() {

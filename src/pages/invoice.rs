@@ -1,7 +1,7 @@
 //! `/invoices/{id}`: one bill with its lines, tax, total, status and period.
 
 use crate::api;
-use crate::components::error_panel::ErrorPanel;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::format;
 use crate::i18n::{Msg, t};
@@ -22,58 +22,50 @@ pub fn InvoicePage() -> impl IntoView {
 #[component]
 fn InvoiceDetail() -> impl IntoView {
     let params = use_params_map();
-    let invoice = LocalResource::new(move || {
+    let invoice = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
         async move { api::invoice(&id).await }
     });
-    let retry = Callback::new(move |()| invoice.refetch());
     view! {
         <section class="page page-narrow" aria-labelledby="invoice-heading">
-            <Transition fallback=|| view! { <p class="loading" role="status">{t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match invoice.await {
-                        Err(failure) => view! { <ErrorPanel failure on_retry=retry /> }.into_any(),
-                        Ok(bill) => {
-                            let money = move |amount: i64| format::money(amount, bill.currency, None);
-                            view! {
-                                <p><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
-                                <h1 id="invoice-heading">{format!("{} {}", t(Msg::Invoice), bill.number)}</h1>
-                                <dl class="facts" data-testid="invoice-facts">
-                                    <div><dt>{t(Msg::Status)}</dt><dd data-testid="invoice-status">{invoice_status(bill.status)}</dd></div>
-                                    <div><dt>{t(Msg::Date)}</dt><dd>{format::date(bill.created, None)}</dd></div>
-                                    <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
-                                    {bill.card.clone().map(|c| view! {
-                                        <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(c.brand, &c.last4)}</dd></div>
-                                    })}
-                                </dl>
-                                <div class="table-wrap">
-                                    <table class="data-table" data-testid="invoice-lines">
-                                        <thead><tr>
-                                            <th scope="col">{t(Msg::Description)}</th>
-                                            <th scope="col" class="numeric">{t(Msg::Licences)}</th>
-                                            <th scope="col" class="numeric">{t(Msg::Amount)}</th>
-                                        </tr></thead>
-                                        <tbody>
-                                            {bill.lines.iter().map(|line| view! {
-                                                <tr>
-                                                    <th scope="row">{line.description.clone()}</th>
-                                                    <td class="numeric">{line.quantity}</td>
-                                                    <td class="numeric">{money(line.amount)}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                        <tfoot>
-                                            <tr><th scope="row" colspan="2">{t(Msg::Subtotal)}</th><td class="numeric">{money(bill.subtotal)}</td></tr>
-                                            <tr><th scope="row" colspan="2">{t(Msg::Tax)}</th><td class="numeric">{money(bill.tax)}</td></tr>
-                                            <tr class="total-row"><th scope="row" colspan="2">{t(Msg::Total)}</th><td class="numeric" data-testid="invoice-total">{money(bill.total)}</td></tr>
-                                        </tfoot>
-                                    </table>
-                                </div>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loaded read=invoice view=move |bill| {
+                let money = move |amount: i64| format::money(amount, bill.currency, None);
+                view! {
+                    <p><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
+                    <h1 id="invoice-heading">{format!("{} {}", t(Msg::Invoice), bill.number)}</h1>
+                    <dl class="facts" data-testid="invoice-facts">
+                        <div><dt>{t(Msg::Status)}</dt><dd data-testid="invoice-status">{invoice_status(bill.status)}</dd></div>
+                        <div><dt>{t(Msg::Date)}</dt><dd>{format::date(bill.created, None)}</dd></div>
+                        <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
+                        {bill.card.clone().map(|c| view! {
+                            <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(c.brand, &c.last4)}</dd></div>
+                        })}
+                    </dl>
+                    <div class="table-wrap">
+                        <table class="data-table" data-testid="invoice-lines">
+                            <thead><tr>
+                                <th scope="col">{t(Msg::Description)}</th>
+                                <th scope="col" class="numeric">{t(Msg::Licences)}</th>
+                                <th scope="col" class="numeric">{t(Msg::Amount)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {bill.lines.iter().map(|line| view! {
+                                    <tr>
+                                        <th scope="row">{line.description.clone()}</th>
+                                        <td class="numeric">{line.quantity}</td>
+                                        <td class="numeric">{money(line.amount)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                            <tfoot>
+                                <tr><th scope="row" colspan="2">{t(Msg::Subtotal)}</th><td class="numeric">{money(bill.subtotal)}</td></tr>
+                                <tr><th scope="row" colspan="2">{t(Msg::Tax)}</th><td class="numeric">{money(bill.tax)}</td></tr>
+                                <tr class="total-row"><th scope="row" colspan="2">{t(Msg::Total)}</th><td class="numeric" data-testid="invoice-total">{money(bill.total)}</td></tr>
+                            </tfoot>
+                        </table>
+                    </div>
+                }.into_any()
+            } />
         </section>
     }
 }

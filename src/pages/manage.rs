@@ -1,7 +1,7 @@
 //! `/manage`: the subscriptions you bought, in one dense table.
 
 use crate::api;
-use crate::components::error_panel::ErrorPanel;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, is_ending};
 use crate::format;
@@ -22,66 +22,58 @@ pub fn ManagePage() -> impl IntoView {
 #[component]
 fn SubscriptionList() -> impl IntoView {
     let session = use_session();
-    let me = move || session.user.with(|u| u.as_ref().map(|u| u.id.clone()));
-    let list = LocalResource::new(api::subscriptions);
-    let retry = Callback::new(move |()| list.refetch());
+    let list = Query::new(api::subscriptions);
     view! {
         <section class="page" aria-labelledby="manage-heading">
             <h1 id="manage-heading">{t(Msg::MySubscriptions)}</h1>
             <p class="lead">{t(Msg::ManageIntro)}</p>
-            <Transition fallback=|| view! { <p class="loading" role="status">{t(Msg::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Err(failure) => view! { <ErrorPanel failure on_retry=retry /> }.into_any(),
-                        Ok(list) => {
-                            let mine: Vec<_> = list
-                                .data
-                                .into_iter()
-                                .filter(|s| Some(s.purchaser.id.clone()) == me())
-                                .collect();
-                            if mine.is_empty() {
-                                return view! {
-                                    <div class="panel" data-testid="no-subscriptions">
-                                        <p>{t(Msg::NoSubscriptions)}</p>
-                                        <A href="/" attr:class="button">{t(Msg::BrowseProducts)}</A>
-                                    </div>
-                                }.into_any();
-                            }
-                            view! {
-                                <div class="table-wrap">
-                                    <table class="data-table" data-testid="subscriptions">
-                                        <caption class="visually-hidden">{t(Msg::MySubscriptions)}</caption>
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">{t(Msg::Product)}</th>
-                                                <th scope="col">{t(Msg::Licences)}</th>
-                                                <th scope="col">{t(Msg::Status)}</th>
-                                                <th scope="col">{t(Msg::RenewsOrEnds)}</th>
-                                                <th scope="col" class="numeric">{t(Msg::PricePerLicence)}</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {mine.into_iter().map(|sub| {
-                                                let ends = is_ending(&sub);
-                                                let date = format::date(sub.current_period_end, None);
-                                                view! {
-                                                    <tr data-testid=format!("row-{}", sub.id)>
-                                                        <th scope="row"><A href=format!("/manage/{}", sub.id)>{sub.product_name.clone()}</A></th>
-                                                        <td>{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
-                                                        <td><StatusBadge status=sub.status /></td>
-                                                        <td>{if ends { fill(t(Msg::EndsOn), &[&date]) } else { fill(t(Msg::RenewsOnShort), &[&date]) }}</td>
-                                                        <td class="numeric">{format::money(sub.unit_amount, sub.currency, None)}</td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                </div>
-                            }.into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loaded read=list view=move |list| {
+                let me = session.with_user(|u| u.map(|u| u.id.clone()));
+                let mine: Vec<_> = list
+                    .data
+                    .into_iter()
+                    .filter(|s| Some(&s.purchaser.id) == me.as_ref())
+                    .collect();
+                if mine.is_empty() {
+                    return view! {
+                        <div class="panel" data-testid="no-subscriptions">
+                            <p>{t(Msg::NoSubscriptions)}</p>
+                            <A href="/" attr:class="button">{t(Msg::BrowseProducts)}</A>
+                        </div>
+                    }.into_any();
+                }
+                view! {
+                    <div class="table-wrap">
+                        <table class="data-table" data-testid="subscriptions">
+                            <caption class="visually-hidden">{t(Msg::MySubscriptions)}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t(Msg::Product)}</th>
+                                    <th scope="col">{t(Msg::Licences)}</th>
+                                    <th scope="col">{t(Msg::Status)}</th>
+                                    <th scope="col">{t(Msg::RenewsOrEnds)}</th>
+                                    <th scope="col" class="numeric">{t(Msg::PricePerLicence)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {mine.into_iter().map(|sub| {
+                                    let ends = is_ending(&sub);
+                                    let date = format::date(sub.current_period_end, None);
+                                    view! {
+                                        <tr data-testid=format!("row-{}", sub.id)>
+                                            <th scope="row"><A href=format!("/manage/{}", sub.id)>{sub.product_name.clone()}</A></th>
+                                            <td>{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
+                                            <td><StatusBadge status=sub.status /></td>
+                                            <td>{if ends { fill(t(Msg::EndsOn), &[&date]) } else { fill(t(Msg::RenewsOnShort), &[&date]) }}</td>
+                                            <td class="numeric">{format::money(sub.unit_amount, sub.currency, None)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            } />
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! `/`: the three products with their price in the reader's market.
 
 use crate::api;
-use crate::components::error_panel::ErrorPanel;
+use crate::components::loaded::{Loaded, Query};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -16,61 +16,41 @@ pub fn ProductsPage() -> impl IntoView {
     let session = crate::session::use_session();
     let market = Memo::new(move |_| {
         session
-            .user
-            .with(|u| u.as_ref().and_then(|u| u.organization.country.clone()))
+            .with_user(|u| u.and_then(|u| u.organization.country.clone()))
             .unwrap_or_else(format::browser_market)
     });
-    let products = LocalResource::new(move || {
+    let products = Query::new(move || {
         let market = market.get();
         async move { api::products(&market).await }
     });
-    let retry = Callback::new(move |()| products.refetch());
 
     view! {
         <section class="page" aria-labelledby="products-heading">
             <h1 id="products-heading">{t(Msg::ProductsHeading)}</h1>
             <p class="lead">{t(Msg::ProductsIntro)}</p>
-            <Transition fallback=|| {
-                view! { <p class="loading" role="status" data-testid="loading">{t(Msg::Loading)}</p> }
-            }>
-                <ErrorBoundary fallback=move |errors| {
-                    let failure = errors
-                        .get()
-                        .into_iter()
-                        .next()
-                        .and_then(|(_, error)| error.downcast_ref::<api::ApiFailure>().cloned())
-                        .unwrap_or(api::ApiFailure::Network);
-                    view! { <ErrorPanel failure on_retry=retry /> }
-                }>
-                    {move || Suspend::new(async move {
-                        products
-                            .await
-                            .map(|list| {
-                                let unavailable = (!list.market_available)
-                                    .then(|| view! {
-                                        <p class="notice" role="note" data-testid="market-unavailable">
-                                            {t(Msg::MarketUnavailable)}
-                                        </p>
-                                    });
-                                view! {
-                                    {unavailable}
-                                    <ul class="product-grid" data-testid="product-list">
-                                        {list
-                                            .data
-                                            .into_iter()
-                                            .map(|product| view! { <li><ProductCard product /></li> })
-                                            .collect_view()}
-                                    </ul>
-                                    <p class="fine-print">
-                                        {fill(t(Msg::PricesFor), &[&list.country])}
-                                        ". "
-                                        {t(Msg::PricesExcludeTax)}
-                                    </p>
-                                }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <Loaded read=products view=|list| {
+                let unavailable = (!list.market_available).then(|| view! {
+                    <p class="notice" role="note" data-testid="market-unavailable">
+                        {t(Msg::MarketUnavailable)}
+                    </p>
+                });
+                view! {
+                    {unavailable}
+                    <ul class="product-grid" data-testid="product-list">
+                        {list
+                            .data
+                            .into_iter()
+                            .map(|product| view! { <li><ProductCard product /></li> })
+                            .collect_view()}
+                    </ul>
+                    <p class="fine-print">
+                        {fill(t(Msg::PricesFor), &[&list.country])}
+                        ". "
+                        {t(Msg::PricesExcludeTax)}
+                    </p>
+                }
+                .into_any()
+            } />
         </section>
     }
 }

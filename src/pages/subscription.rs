@@ -7,57 +7,42 @@ mod card;
 mod licences;
 mod seats;
 
-use crate::api::{self, ApiFailure};
-use crate::components::error_panel::ErrorPanel;
+use crate::api;
+use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use selfserve_api::subscription::{Invoice, Subscription, SubscriptionStatus};
+use selfserve_api::subscription::{Invoice, Source, Subscription, SubscriptionStatus};
 
 /// What the sections of the page share.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SubscriptionContext {
-    /// The subscription's id.
-    pub id: StoredValue<String>,
-    /// The subscription, as last loaded or returned by an action.
-    pub subscription: RwSignal<Option<Subscription>>,
-    /// Its bills, newest first.
-    pub bills: RwSignal<Vec<Invoice>>,
-    /// Where card details go.
-    pub gateway_url: RwSignal<Option<String>>,
-    /// The last action's result, announced politely.
+    /// The read of the subscription; refetched only to reload the whole page (after a bill is
+    /// paid, which changes more than the payment's answer says).
+    pub loaded: Query<Subscription>,
+    /// The subscription as loaded, then as each change returned it: a change updates the page
+    /// in place, so it never re-creates a form someone is typing in.
+    pub subscription: RwSignal<Subscription>,
+    /// Its bills, newest first, read again whenever the subscription changes.
+    pub bills: Query<Vec<Invoice>>,
+    /// The last change's result, announced politely (kept across a reload).
     pub flash: RwSignal<Option<String>>,
 }
 
 impl SubscriptionContext {
-    /// Reloads the subscription and its bills.
-    pub fn reload(self) {
-        let id = self.id.get_value();
-        spawn_local(async move {
-            if let Ok(subscription) = api::subscription(&id).await {
-                self.subscription.set(Some(subscription));
-            }
-            self.load_bills().await;
-        });
+    /// The subscription's id.
+    pub fn id(self) -> String {
+        self.subscription.with_untracked(|s| s.id.clone())
     }
 
-    async fn load_bills(self) {
-        if let Ok(bills) = api::invoices(&self.id.get_value()).await {
-            self.bills.set(bills.data);
-        }
-    }
-
-    /// Shows an action's result and the subscription it returned (no need to fetch it again),
-    /// and refreshes the bills.
+    /// Shows a change's result and the subscription it returned (no need to fetch it again).
     pub fn updated(self, subscription: Subscription, message: String) {
-        self.subscription.set(Some(subscription));
+        self.subscription.set(subscription);
         self.flash.set(Some(message));
-        spawn_local(self.load_bills());
     }
 }
 
@@ -65,8 +50,6 @@ impl SubscriptionContext {
 pub fn use_subscription() -> SubscriptionContext {
     expect_context::<SubscriptionContext>()
 }
-
-pub use crate::components::error_panel::failure_text;
 
 #[component]
 pub fn SubscriptionPage() -> impl IntoView {
@@ -80,52 +63,29 @@ pub fn SubscriptionPage() -> impl IntoView {
 #[component]
 fn SubscriptionDetail() -> impl IntoView {
     let params = use_params_map();
-    let id = params.read_untracked().get("id").unwrap_or_default();
-    let ctx = SubscriptionContext {
-        id: StoredValue::new(id.clone()),
-        subscription: RwSignal::new(None),
-        bills: RwSignal::new(Vec::new()),
-        gateway_url: RwSignal::new(None),
-        flash: RwSignal::new(None),
-    };
-    provide_context(ctx);
-    let load_failure = RwSignal::new(None::<ApiFailure>);
-    let load = move || {
-        let id = ctx.id.get_value();
-        spawn_local(async move {
-            match api::subscription(&id).await {
-                Ok(subscription) => {
-                    load_failure.set(None);
-                    ctx.subscription.set(Some(subscription));
-                }
-                Err(failure) => load_failure.set(Some(failure)),
-            }
-            ctx.load_bills().await;
-        });
-    };
-    load();
-    spawn_local(async move {
-        if let Ok(config) = api::config().await {
-            ctx.gateway_url.set(Some(config.gateway_url));
-        }
+    let loaded = Query::new(move || {
+        let id = params.read().get("id").unwrap_or_default();
+        async move { api::subscription(&id).await }
     });
-
+    let flash = RwSignal::new(None::<String>);
+    let show = move |subscription: Subscription| {
+        let subscription = RwSignal::new(subscription);
+        let bills = Query::new(move || {
+            let id = subscription.with(|s| s.id.clone());
+            async move { api::invoices(&id).await.map(|list| list.data) }
+        });
+        provide_context(SubscriptionContext {
+            loaded,
+            subscription,
+            bills,
+            flash,
+        });
+        view! { <Overview /> }.into_any()
+    };
     view! {
         <section class="page" aria-labelledby="subscription-heading" data-testid="subscription-page">
             <p><A href="/manage">{t(Msg::BackToSubscriptions)}</A></p>
-            {move || load_failure.get().map(|failure| view! {
-                <ErrorPanel failure on_retry=Callback::new(move |()| load()) />
-            })}
-            // Rendered once the subscription is known; after that its parts follow the signal,
-            // so a change never re-creates a form someone is typing in.
-            <Show
-                when=move || ctx.subscription.read().is_some()
-                fallback=move || load_failure.read().is_none().then(|| view! {
-                    <p class="loading" role="status">{t(Msg::Loading)}</p>
-                })
-            >
-                <Overview />
-            </Show>
+            <Loaded read=loaded view=show />
         </section>
     }
 }
@@ -134,32 +94,25 @@ fn SubscriptionDetail() -> impl IntoView {
 fn Overview() -> impl IntoView {
     let ctx = use_subscription();
     let session = crate::session::use_session();
-    let read = move |f: fn(&Subscription) -> String| {
-        move || {
-            ctx.subscription
-                .with(|s| s.as_ref().map(f).unwrap_or_default())
-        }
-    };
-    let status = move || ctx.subscription.with(|s| s.as_ref().map(|s| s.status));
+    let read = move |f: fn(&Subscription) -> String| move || ctx.subscription.with(f);
+    let status = move || ctx.subscription.with(|s| s.status);
     // A subscription that has ended (cancelled at period end, or an expired trial) is history.
-    let usable = move || !status().is_some_and(has_ended);
+    let usable = move || !has_ended(status());
     // Seats, card, bills and cancelling belong to the purchaser of a card subscription; a
     // central one is billed through the agreement, and admins only hand out its licences.
     let purchaser_view = move || {
-        let me = session.user.with(|u| u.as_ref().map(|u| u.id.clone()));
+        let me = session.with_user(|u| u.map(|u| u.id.clone()));
         ctx.subscription.with(|s| {
-            s.as_ref().is_some_and(|s| {
-                s.source == selfserve_api::subscription::Source::SelfService
-                    && Some(&s.purchaser.id) == me.as_ref()
-                    && s.status != SubscriptionStatus::Trialing
-            })
+            s.source == Source::SelfService
+                && Some(&s.purchaser.id) == me.as_ref()
+                && s.status != SubscriptionStatus::Trialing
         })
     };
-    let ending = move || ctx.subscription.with(|s| s.as_ref().is_some_and(is_ending));
+    let ending = move || ctx.subscription.with(is_ending);
     view! {
         <header class="subscription-header">
             <h1 id="subscription-heading">{read(|s| s.product_name.clone())}</h1>
-            {move || status().map(|status| view! { <StatusBadge status /> })}
+            {move || view! { <StatusBadge status=status() /> }}
         </header>
         <div class="visually-hidden" role="status" aria-live="polite">{move || ctx.flash.get()}</div>
         {move || ctx.flash.get().map(|message| view! {
@@ -173,7 +126,7 @@ fn Overview() -> impl IntoView {
             <div><dt>{t(Msg::Licences)}</dt><dd data-testid="fact-seats">
                 {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_users.len().to_string(), &s.quantity.to_string()]))}
             </dd></div>
-            {move || ctx.subscription.with(|s| s.as_ref().and_then(|s| s.pending_quantity)).map(|pending| view! {
+            {move || ctx.subscription.with(|s| s.pending_quantity).map(|pending| view! {
                 <div><dt>{t(Msg::FromNextRenewal)}</dt><dd data-testid="fact-pending">{pending}</dd></div>
             })}
             <div><dt>{move || if ending() { t(Msg::Ends) } else { t(Msg::Renewal) }}</dt>
@@ -205,8 +158,7 @@ fn Overview() -> impl IntoView {
 fn TrialNotice() -> impl IntoView {
     let ctx = use_subscription();
     move || {
-        ctx.subscription
-            .get()
+        Some(ctx.subscription.get())
             .filter(|s| s.status == SubscriptionStatus::Trialing)
             .map(|sub| {
                 let ends = format::date(sub.current_period_end, None);

@@ -2,11 +2,11 @@
 
 use super::use_admin;
 use crate::api;
+use crate::components::loaded::Loaded;
 use crate::format;
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use selfserve_api::admin::AuditEntry;
+use selfserve_api::admin::{AuditAction, AuditEntry};
 
 fn describe(entry: &AuditEntry) -> String {
     let detail = |side: &Option<serde_json::Value>| {
@@ -24,44 +24,39 @@ fn describe(entry: &AuditEntry) -> String {
     )
 }
 
+fn list(entries: Vec<AuditEntry>, testid: &'static str) -> AnyView {
+    view! {
+        <ol class="activity" data-testid=testid>
+            {entries.into_iter().map(|entry| view! {
+                <li>
+                    <time>{format::date(entry.at, None)}</time>
+                    " "
+                    <span>{describe(&entry)}</span>
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn Activity() -> impl IntoView {
     let ctx = use_admin();
-    let feed = RwSignal::new(Vec::<AuditEntry>::new());
-    let all = RwSignal::new(Vec::<AuditEntry>::new());
-    Effect::new(move |_| {
-        ctx.version.track();
-        let Some(domain) = ctx.domain() else { return };
-        spawn_local(async move {
-            if let Ok(list) = api::audit(&domain, "purchase,trial_started").await {
-                feed.set(list.data);
-            }
-            if let Ok(list) = api::audit(&domain, "").await {
-                all.set(list.data);
-            }
-        });
-    });
-    let list = move |entries: Vec<AuditEntry>, testid: &'static str| {
-        view! {
-            <ol class="activity" data-testid=testid>
-                {entries.into_iter().map(|entry| view! {
-                    <li>
-                        <time>{format::date(entry.at, None)}</time>
-                        " "
-                        <span>{describe(&entry)}</span>
-                    </li>
-                }).collect_view()}
-            </ol>
-        }
+    let read = move |actions: &'static [AuditAction]| {
+        ctx.read(
+            move |domain| async move { api::audit(&domain, actions).await.map(|list| list.data) },
+        )
     };
+    let feed = read(&[AuditAction::Purchase, AuditAction::TrialStarted]);
+    let all = read(&[]);
     view! {
         <section class="section" aria-labelledby="activity-heading">
             <h2 id="activity-heading">{t(Msg::Activity)}</h2>
             <h3>{t(Msg::NewPurchasesAndTrials)}</h3>
-            {move || list(feed.get(), "feed")}
+            <Loaded read=feed view=|entries| list(entries, "feed") />
             <details>
                 <summary>{t(Msg::FullActivityLog)}</summary>
-                {move || list(all.get(), "audit-log")}
+                <Loaded read=all view=|entries| list(entries, "audit-log") />
             </details>
         </section>
     }

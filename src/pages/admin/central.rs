@@ -1,118 +1,140 @@
-//! Recording a subscription bought centrally, through the organisation's agreement.
+//! Recording a subscription bought centrally, through the organisation's agreement, at a price
+//! typed in the organisation's currency.
 
-use super::use_admin;
-use crate::api;
+use super::{Change, use_admin};
+use crate::api::{self, ApiFailure};
+use crate::components::error_panel::InlineError;
+use crate::components::loaded::{Loaded, Query};
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
+use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::admin::CentralPurchaseRequest;
+use selfserve_api::money::{Currency, Money};
 use selfserve_api::product::ProductId;
-
-/// "12.50" → 1250 (two decimals; what the agreement's price list says).
-fn minor_units(text: &str) -> Option<i64> {
-    let text = text.trim().replace(',', ".");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if whole.is_empty()
-        || fraction.len() > 2
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    whole.checked_mul(100)?.checked_add(fraction)
-}
 
 #[component]
 pub fn CentralPurchase() -> impl IntoView {
     let ctx = use_admin();
-    let product = RwSignal::new(ProductId::PowerBiPro.as_str().to_owned());
-    let seats = RwSignal::new(String::from("10"));
-    let price = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Ok(quantity) = seats.get_untracked().trim().parse::<i64>() else {
-            error.set(Some(t(Msg::SeatsNotNumber).to_owned()));
-            return;
-        };
-        let Some(unit_amount) = minor_units(&price.get_untracked()) else {
-            error.set(Some(t(Msg::PriceNotValid).to_owned()));
-            return;
-        };
-        let Some(domain) = ctx.domain() else { return };
-        let request = CentralPurchaseRequest {
-            product: product.get_untracked(),
-            quantity,
-            unit_amount,
-        };
-        pending.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let result = api::central_purchase(&domain, &request).await;
-            pending.set(false);
-            match result {
-                Ok(sub) => ctx.changed(fill(
-                    t(Msg::CentralRecorded),
-                    &[&sub.quantity.to_string(), &sub.product_name],
-                )),
-                Err(failure) => error.set(Some(
-                    failure
-                        .message()
-                        .unwrap_or(t(Msg::NetworkFailed))
-                        .to_owned(),
-                )),
-            }
+    let session = use_session();
+    // The organisation's own country (or, for a partner, its customer's) sets the currency the
+    // server prices it in; the catalogue for that country says which currency that is.
+    let currency = Query::new(move || {
+        let id = ctx.organization.with(|o| o.id.clone());
+        let country = session.with_user(|user| {
+            user.and_then(|user| {
+                std::iter::once(&user.organization)
+                    .chain(&user.delegated_organizations)
+                    .find(|o| o.id == id)
+                    .and_then(|o| o.country.clone())
+            })
         });
-    };
+        async move {
+            let list = api::products(country.as_deref().unwrap_or_default()).await?;
+            list.data
+                .first()
+                .map(|p| p.currency)
+                .ok_or(ApiFailure::Unexpected { status: 200 })
+        }
+    });
     view! {
         <section class="section" aria-labelledby="central-heading">
             <h2 id="central-heading">{t(Msg::RecordCentral)}</h2>
             <p>{t(Msg::RecordCentralIntro)}</p>
-            <form class="inline-form" novalidate on:submit=submit data-testid="central-form">
-                {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-                <div class="field">
-                    <label for="central-product">{t(Msg::Product)}</label>
-                    <select id="central-product" on:change:target=move |ev| product.set(ev.target().value())>
-                        <option value="power-bi-pro">"Power BI Pro"</option>
-                        <option value="power-apps-per-user">"Power Apps per user"</option>
-                        <option value="power-automate-per-user">"Power Automate per user"</option>
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="central-seats">{t(Msg::Licences)}</label>
-                    <input id="central-seats" type="text" inputmode="numeric" class="input-short" data-testid="central-seats"
-                        prop:value=move || seats.get() on:input:target=move |ev| seats.set(ev.target().value()) />
-                </div>
-                <div class="field">
-                    <label for="central-price">{t(Msg::AgreementPrice)}</label>
-                    <input id="central-price" type="text" inputmode="decimal" class="input-short" data-testid="central-price"
-                        placeholder="9.90"
-                        prop:value=move || price.get() on:input:target=move |ev| price.set(ev.target().value()) />
-                </div>
-                <button type="submit" class="button" data-testid="central-submit"
-                    aria-disabled=move || pending.get().then_some("true")>{t(Msg::RecordCentralButton)}</button>
-            </form>
+            <Loaded read=currency view=move |currency| view! {
+                <CentralForm currency record=ctx.record_central />
+            }.into_any() />
         </section>
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::minor_units;
+/// The form: product, seats and the agreement's price, checked before it is sent.
+#[component]
+pub fn CentralForm(
+    /// The organisation's currency: the price is read in its minor unit.
+    currency: Currency,
+    /// Records the purchase.
+    record: Change<CentralPurchaseRequest>,
+) -> impl IntoView {
+    let product = RwSignal::new(ProductId::PowerBiPro.as_str().to_owned());
+    let seats = RwSignal::new(String::from("10"));
+    let price = RwSignal::new(String::new());
+    let seats_error = RwSignal::new(None::<String>);
+    let price_error = RwSignal::new(None::<String>);
+    let pending = record.pending();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let quantity = seats.get_untracked().trim().parse::<i64>().ok();
+        let unit_amount = Money::parse(&price.get_untracked(), currency);
+        seats_error.set(
+            quantity
+                .is_none()
+                .then(|| t(Msg::SeatsNotNumber).to_owned()),
+        );
+        price_error.set(unit_amount.err().map(|reason| reason.to_string()));
+        if let (Some(quantity), Ok(unit_amount), false) =
+            (quantity, unit_amount, pending.get_untracked())
+        {
+            record.dispatch(CentralPurchaseRequest {
+                product: product.get_untracked(),
+                quantity,
+                unit_amount: unit_amount.amount,
+            });
+        }
+    };
+    let example = match currency.minor_unit_exponent() {
+        0 => "990".to_owned(),
+        digits => format!("9.{:0<width$}", 9, width = digits as usize),
+    };
+    view! {
+        <form class="inline-form" novalidate on:submit=submit data-testid="central-form">
+            <InlineError message=failure_of(record) />
+            <div class="field">
+                <label for="central-product">{t(Msg::Product)}</label>
+                <select id="central-product" on:change:target=move |ev| product.set(ev.target().value())>
+                    <option value="power-bi-pro">"Power BI Pro"</option>
+                    <option value="power-apps-per-user">"Power Apps per user"</option>
+                    <option value="power-automate-per-user">"Power Automate per user"</option>
+                </select>
+            </div>
+            <Field id="central-seats" label=t(Msg::Licences) hint=None error=seats_error>
+                <input id="central-seats" type="text" inputmode="numeric" class="input-short" data-testid="central-seats"
+                    aria-invalid=move || seats_error.read().is_some().then_some("true")
+                    aria-describedby=move || seats_error.read().is_some().then_some("central-seats-error")
+                    prop:value=move || seats.get() on:input:target=move |ev| seats.set(ev.target().value()) />
+            </Field>
+            <Field id="central-price" label=t(Msg::AgreementPrice) hint=Some(fill(t(Msg::AmountIn), &[&currency.to_uppercase()])) error=price_error>
+                <input id="central-price" type="text" inputmode="decimal" class="input-short" data-testid="central-price"
+                    placeholder=example
+                    aria-invalid=move || price_error.read().is_some().then_some("true")
+                    aria-describedby=move || if price_error.read().is_some() { "central-price-hint central-price-error" } else { "central-price-hint" }
+                    prop:value=move || price.get() on:input:target=move |ev| price.set(ev.target().value()) />
+            </Field>
+            <button type="submit" class="button" data-testid="central-submit"
+                aria-disabled=move || pending.get().then_some("true")>{t(Msg::RecordCentralButton)}</button>
+        </form>
+    }
+}
 
-    #[test]
-    fn prices_are_read_to_the_cent() {
-        assert_eq!(minor_units("9.90"), Some(990));
-        assert_eq!(minor_units("12"), Some(1200));
-        assert_eq!(minor_units("0,5"), Some(50));
-        assert_eq!(minor_units("1.234"), None);
-        assert_eq!(minor_units("-1"), None);
-        assert_eq!(minor_units(""), None);
-        assert_eq!(minor_units("ten"), None);
+/// A labelled field with its hint and, once the form was checked, its error.
+#[component]
+fn Field(
+    id: &'static str,
+    label: &'static str,
+    hint: Option<String>,
+    error: RwSignal<Option<String>>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field" class:field-invalid=move || error.read().is_some()>
+            <label for=id>{label}</label>
+            {hint.map(|hint| view! { <p class="hint" id=format!("{id}-hint")>{hint}</p> })}
+            {move || error.get().map(|message| view! {
+                <p class="field-error" id=format!("{id}-error") role="alert">
+                    <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{message}
+                </p>
+            })}
+            {children()}
+        </div>
     }
 }

@@ -3,12 +3,12 @@
 
 use super::use_admin;
 use crate::api;
-use crate::components::error_panel::failure_text;
+use crate::components::loaded::Loaded;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::subscription::{Source, Subscription};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,26 +36,78 @@ fn sort(rows: &mut [Subscription], column: Column, ascending: bool) {
 #[component]
 pub fn Purchases() -> impl IntoView {
     let ctx = use_admin();
-    let rows = RwSignal::new(None::<Vec<Subscription>>);
-    let error = RwSignal::new(None::<String>);
-    let source = RwSignal::new(String::from("all"));
+    let rows = ctx.read(|domain| async move {
+        api::admin_subscriptions(&domain)
+            .await
+            .map(|list| list.data)
+    });
+    let source = RwSignal::new(None::<Source>);
     let query = RwSignal::new(String::new());
     let sorting = RwSignal::new((Column::Expiry, true));
-    let pending = RwSignal::new(None::<String>);
+    let filters = Filters {
+        source,
+        query,
+        sorting,
+    };
 
-    Effect::new(move |_| {
-        ctx.version.track();
-        let Some(domain) = ctx.domain() else {
-            return;
-        };
-        spawn_local(async move {
-            match api::admin_subscriptions(&domain).await {
-                Ok(list) => rows.set(Some(list.data)),
-                Err(failure) => error.set(Some(failure_text(&failure))),
-            }
-        });
-    });
+    let failure = failure_of(ctx.take_over);
+    view! {
+        <section class="section" aria-labelledby="purchases-heading">
+            <h2 id="purchases-heading">{t(Msg::Purchases)}</h2>
+            <div class="toolbar">
+                <div class="field">
+                    <label for="purchase-source">{t(Msg::Show)}</label>
+                    <select id="purchase-source" data-testid="purchase-source"
+                        on:change:target=move |ev| source.set(ev.target().value().parse().ok())>
+                        <option value="">{t(Msg::AllPurchases)}</option>
+                        <option value=Source::SelfService.as_str()>{t(Msg::SelfService)}</option>
+                        <option value=Source::Central.as_str()>{t(Msg::Central)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="purchase-search">{t(Msg::Search)}</label>
+                    <input id="purchase-search" type="search" data-testid="purchase-search"
+                        prop:value=move || query.get()
+                        on:input:target=move |ev| query.set(ev.target().value()) />
+                </div>
+                <a class="button button-secondary" data-testid="export-csv" download
+                    href=move || api::export_csv_url(&ctx.domain(), source.get(), &query.get())>
+                    {t(Msg::ExportCsv)}
+                </a>
+            </div>
+            {move || failure.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="purchases-error">{e}</p> })}
+            <Loaded read=rows view=move |rows| view! { <Table rows filters /> }.into_any() />
+            <p class="fine-print">{t(Msg::TakeOverExplain)}</p>
+        </section>
+    }
+}
 
+/// What the toolbar chose: which rows, in what order.
+#[derive(Debug, Clone, Copy)]
+struct Filters {
+    source: RwSignal<Option<Source>>,
+    query: RwSignal<String>,
+    sorting: RwSignal<(Column, bool)>,
+}
+
+#[component]
+fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
+    let ctx = use_admin();
+    let Filters {
+        source,
+        query,
+        sorting,
+    } = filters;
+    let rows = StoredValue::new(rows);
+    // Another row's change may start while one runs; the same row's may not.
+    let act = move |id: String, take_over: bool| {
+        if !ctx
+            .take_over
+            .with_input(|running| running.is_some_and(|(busy, _)| *busy == id))
+        {
+            ctx.take_over.dispatch((id, take_over));
+        }
+    };
     let shown = move || {
         let words: Vec<String> = query
             .get()
@@ -63,36 +115,31 @@ pub fn Purchases() -> impl IntoView {
             .map(str::to_lowercase)
             .collect();
         let wanted = source.get();
-        let mut list: Vec<Subscription> = rows
-            .get()
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|s| match wanted.as_str() {
-                "self_service" => s.source == Source::SelfService,
-                "central" => s.source == Source::Central,
-                _ => true,
-            })
-            .filter(|s| {
-                let text = format!(
-                    "{} {} {} {}",
-                    s.product_name,
-                    s.purchaser.name,
-                    s.purchaser.email,
-                    s.assigned_users
-                        .iter()
-                        .map(|u| format!("{} {}", u.name, u.email))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
-                .to_lowercase();
-                words.iter().all(|w| text.contains(w.as_str()))
-            })
-            .collect();
+        let mut list: Vec<Subscription> = rows.with_value(|rows| {
+            rows.iter()
+                .filter(|s| wanted.is_none_or(|source| s.source == source))
+                .filter(|s| {
+                    let text = format!(
+                        "{} {} {} {}",
+                        s.product_name,
+                        s.purchaser.name,
+                        s.purchaser.email,
+                        s.assigned_users
+                            .iter()
+                            .map(|u| format!("{} {}", u.name, u.email))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    )
+                    .to_lowercase();
+                    words.iter().all(|w| text.contains(w.as_str()))
+                })
+                .cloned()
+                .collect()
+        });
         let (column, ascending) = sorting.get();
         sort(&mut list, column, ascending);
         list
     };
-
     let header = move |column: Column, label: &'static str| {
         let aria = move || {
             let (current, ascending) = sorting.get();
@@ -116,134 +163,79 @@ pub fn Purchases() -> impl IntoView {
             </th>
         }
     };
-
-    let act = move |id: String, take_over: bool| {
-        pending.set(Some(id.clone()));
-        error.set(None);
-        spawn_local(async move {
-            let result = if take_over {
-                api::take_over(&id).await.map(|r| {
-                    fill(
-                        t(Msg::TakenOver),
-                        &[
-                            &r.central.assigned_users.len().to_string(),
-                            &r.self_service.purchaser.name,
-                        ],
-                    )
-                })
-            } else {
-                api::cancel_request(&id)
-                    .await
-                    .map(|s| fill(t(Msg::CancelRequestSent), &[&s.purchaser.name]))
-            };
-            pending.set(None);
-            match result {
-                Ok(message) => ctx.changed(message),
-                Err(failure) => error.set(Some(failure_text(&failure))),
-            }
-        });
-    };
-
     view! {
-        <section class="section" aria-labelledby="purchases-heading">
-            <h2 id="purchases-heading">{t(Msg::Purchases)}</h2>
-            <div class="toolbar">
-                <div class="field">
-                    <label for="purchase-source">{t(Msg::Show)}</label>
-                    <select id="purchase-source" data-testid="purchase-source"
-                        on:change:target=move |ev| source.set(ev.target().value())>
-                        <option value="all">{t(Msg::AllPurchases)}</option>
-                        <option value="self_service">{t(Msg::SelfService)}</option>
-                        <option value="central">{t(Msg::Central)}</option>
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="purchase-search">{t(Msg::Search)}</label>
-                    <input id="purchase-search" type="search" data-testid="purchase-search"
-                        prop:value=move || query.get()
-                        on:input:target=move |ev| query.set(ev.target().value()) />
-                </div>
-                <a class="button button-secondary" data-testid="export-csv" download
-                    href=move || api::export_csv_url(&ctx.domain().unwrap_or_default(), &source.get(), &query.get())>
-                    {t(Msg::ExportCsv)}
-                </a>
-            </div>
-            {move || error.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="purchases-error">{e}</p> })}
-            {move || rows.read().is_none().then(|| view! { <p class="loading" role="status">{t(Msg::Loading)}</p> })}
-            <div class="table-wrap">
-                <table class="data-table" data-testid="purchases">
-                    <caption class="visually-hidden">{t(Msg::Purchases)}</caption>
-                    <thead><tr>
-                        {header(Column::Product, t(Msg::Product))}
-                        <th scope="col">{t(Msg::Source)}</th>
-                        {header(Column::Purchaser, t(Msg::Purchaser))}
-                        {header(Column::Seats, t(Msg::Licences))}
-                        <th scope="col">{t(Msg::Status)}</th>
-                        {header(Column::Expiry, t(Msg::Expiry))}
-                        {header(Column::Price, t(Msg::PurchasePrice))}
-                        <th scope="col">{t(Msg::Details)}</th>
-                    </tr></thead>
-                    <tbody>
-                        {move || shown().into_iter().map(|sub| {
-                            let id = sub.id.clone();
-                            let (id_take, id_ask) = (id.clone(), id.clone());
-                            let busy = move || pending.get().is_some_and(|p| p == id);
-                            let self_service = sub.source == Source::SelfService;
-                            let asked = sub.cancel_requested_at.is_some();
-                            let ended = has_ended(sub.status);
-                            let ending = is_ending(&sub);
-                            let date = format::date(sub.current_period_end, None);
-                            let price = fill(t(Msg::PricePerMonth), &[
-                                &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
-                                &format::money(sub.unit_amount, sub.currency, None),
-                            ]);
-                            view! {
-                                <tr data-testid="purchase-row" data-source=if self_service { "self_service" } else { "central" }>
-                                    <th scope="row">{sub.product_name.clone()}</th>
-                                    <td>{if self_service { t(Msg::SelfService) } else { t(Msg::Central) }}</td>
-                                    <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>
-                                    <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
-                                    <td><StatusBadge status=sub.status /></td>
-                                    <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
-                                    <td class="numeric">{price}</td>
-                                    <td>
-                                        <details>
-                                            <summary>{t(Msg::Details)}</summary>
-                                            <h3 class="details-title">{t(Msg::AssignedUsers)}</h3>
-                                            <ul class="plain-list" data-testid="details-users">
-                                                {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
-                                            </ul>
-                                            <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
-                                            <ul class="plain-list">
-                                                {sub.orders.iter().map(|o| view! {
-                                                    <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
-                                                }).collect_view()}
-                                            </ul>
-                                            <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
-                                                {t(Msg::ManageLicences)}
-                                            </leptos_router::components::A></p>
-                                            {(self_service && !ended).then(|| view! {
-                                                <div class="row-actions">
-                                                    <button type="button" class="button" data-testid="take-over"
-                                                        aria-disabled=move || busy().then_some("true")
-                                                        on:click=move |_| act(id_take.clone(), true)>{t(Msg::TakeOver)}</button>
-                                                    {(!asked && !ending).then(|| view! {
-                                                        <button type="button" class="button button-secondary" data-testid="ask-cancel"
-                                                            on:click=move |_| act(id_ask.clone(), false)>{t(Msg::AskToCancel)}</button>
-                                                    })}
-                                                    {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
-                                                    {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
-                                                </div>
-                                            })}
-                                        </details>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
-            <p class="fine-print">{t(Msg::TakeOverExplain)}</p>
-        </section>
+        <div class="table-wrap">
+            <table class="data-table" data-testid="purchases">
+                <caption class="visually-hidden">{t(Msg::Purchases)}</caption>
+                <thead><tr>
+                    {header(Column::Product, t(Msg::Product))}
+                    <th scope="col">{t(Msg::Source)}</th>
+                    {header(Column::Purchaser, t(Msg::Purchaser))}
+                    {header(Column::Seats, t(Msg::Licences))}
+                    <th scope="col">{t(Msg::Status)}</th>
+                    {header(Column::Expiry, t(Msg::Expiry))}
+                    {header(Column::Price, t(Msg::PurchasePrice))}
+                    <th scope="col">{t(Msg::Details)}</th>
+                </tr></thead>
+                <tbody>
+                    {move || shown().into_iter().map(|sub| {
+                        let id = sub.id.clone();
+                        let (id_take, id_ask) = (id.clone(), id.clone());
+                        let busy = move || ctx.take_over.with_input(|b| b.is_some_and(|(p, _)| *p == id));
+                        let self_service = sub.source == Source::SelfService;
+                        let asked = sub.cancel_requested_at.is_some();
+                        let ended = has_ended(sub.status);
+                        let ending = is_ending(&sub);
+                        let date = format::date(sub.current_period_end, None);
+                        let price = fill(t(Msg::PricePerMonth), &[
+                            &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
+                            &format::money(sub.unit_amount, sub.currency, None),
+                        ]);
+                        view! {
+                            <tr data-testid="purchase-row" data-source=sub.source.as_str()>
+                                <th scope="row">{sub.product_name.clone()}</th>
+                                <td>{if self_service { t(Msg::SelfService) } else { t(Msg::Central) }}</td>
+                                <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>
+                                <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
+                                <td><StatusBadge status=sub.status /></td>
+                                <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
+                                <td class="numeric">{price}</td>
+                                <td>
+                                    <details>
+                                        <summary>{t(Msg::Details)}</summary>
+                                        <h3 class="details-title">{t(Msg::AssignedUsers)}</h3>
+                                        <ul class="plain-list" data-testid="details-users">
+                                            {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
+                                        </ul>
+                                        <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
+                                        <ul class="plain-list">
+                                            {sub.orders.iter().map(|o| view! {
+                                                <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
+                                            }).collect_view()}
+                                        </ul>
+                                        <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
+                                            {t(Msg::ManageLicences)}
+                                        </leptos_router::components::A></p>
+                                        {(self_service && !ended).then(|| view! {
+                                            <div class="row-actions">
+                                                <button type="button" class="button" data-testid="take-over"
+                                                    aria-disabled=move || busy().then_some("true")
+                                                    on:click=move |_| act(id_take.clone(), true)>{t(Msg::TakeOver)}</button>
+                                                {(!asked && !ending).then(|| view! {
+                                                    <button type="button" class="button button-secondary" data-testid="ask-cancel"
+                                                        on:click=move |_| act(id_ask.clone(), false)>{t(Msg::AskToCancel)}</button>
+                                                })}
+                                                {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
+                                                {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
+                                            </div>
+                                        })}
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

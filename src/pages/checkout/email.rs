@@ -1,12 +1,13 @@
 //! Step 1: the work email decides the organisation, and whether its people may buy.
 
 use super::use_checkout;
-use crate::api::{self, ApiFailure};
+use crate::api;
 use crate::checkout::Step;
+use crate::components::error_panel::failure_text;
+use crate::components::mutation::Mutation;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::eligibility::{EligibilityResponse, IneligibleReason};
 use selfserve_api::email::EmailAddress;
 
@@ -49,63 +50,69 @@ pub fn EmailStep() -> impl IntoView {
     let initial = ctx
         .state
         .with_untracked(|s| s.email.clone())
-        .or_else(|| {
-            session
-                .user
-                .with_untracked(|u| u.as_ref().map(|u| u.email.clone()))
-        })
+        .or_else(|| untrack(|| session.with_user(|u| u.map(|u| u.email.clone()))))
         .unwrap_or_default();
     let email = RwSignal::new(initial);
-    let error = RwSignal::new(None::<String>);
-    let outcome = RwSignal::new(None::<Outcome>);
-    let pending = RwSignal::new(false);
+    // What is wrong with the address as typed, found before asking the server.
+    let invalid = RwSignal::new(None::<String>);
+    let check = Mutation::new(move |address: &EmailAddress| {
+        let address = address.clone();
+        async move {
+            let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await?;
+            if let EligibilityResponse::SignIn { organization } = &answer {
+                ctx.notice.set(None);
+                ctx.state
+                    .update(|s| s.email_checked(address.as_str(), &organization.name));
+                let already = session.with_user(|u| u.is_some_and(|u| u.email == address.as_str()));
+                if already {
+                    ctx.state.update(|s| s.signed_in(address.as_str()));
+                    ctx.go(Step::Seats);
+                } else {
+                    ctx.go(Step::SignIn);
+                }
+            }
+            Ok((address, answer))
+        }
+    });
+    let pending = check.pending();
+    let error = Memo::new(move |_| {
+        invalid.get().or_else(|| {
+            check.with_value(|answer| match answer {
+                Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
+                _ => None,
+            })
+        })
+    });
+    let outcome = move || {
+        if pending.get() {
+            return None;
+        }
+        check.with_value(|answer| match answer {
+            Some(Ok((_, EligibilityResponse::ContactAdmin { reason, .. }))) => {
+                Some(Outcome::ContactAdmin(*reason))
+            }
+            Some(Ok((address, EligibilityResponse::UnknownOrganization))) => {
+                Some(Outcome::UnknownOrganization(address.domain().to_owned()))
+            }
+            _ => None,
+        })
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if pending.get_untracked() {
             return;
         }
-        outcome.set(None);
-        let typed = email.get_untracked();
-        let parsed = match EmailAddress::parse(&typed) {
-            Ok(parsed) => parsed,
+        match EmailAddress::parse(&email.get_untracked()) {
+            Ok(address) => {
+                invalid.set(None);
+                check.dispatch(address);
+            }
             Err(reason) => {
-                error.set(Some(reason.to_string()));
-                return;
+                check.clear();
+                invalid.set(Some(reason.to_string()));
             }
-        };
-        error.set(None);
-        pending.set(true);
-        spawn_local(async move {
-            let result = api::eligibility(parsed.as_str(), ctx.product.as_str()).await;
-            pending.set(false);
-            match result {
-                Ok(EligibilityResponse::SignIn { organization }) => {
-                    ctx.notice.set(None);
-                    ctx.state
-                        .update(|s| s.email_checked(parsed.as_str(), &organization.name));
-                    let already = session
-                        .user
-                        .with_untracked(|u| u.as_ref().is_some_and(|u| u.email == parsed.as_str()));
-                    if already {
-                        ctx.state.update(|s| s.signed_in(parsed.as_str()));
-                        ctx.go(Step::Seats);
-                    } else {
-                        ctx.go(Step::SignIn);
-                    }
-                }
-                Ok(EligibilityResponse::ContactAdmin { reason, .. }) => {
-                    outcome.set(Some(Outcome::ContactAdmin(reason)));
-                }
-                Ok(EligibilityResponse::UnknownOrganization) => {
-                    outcome.set(Some(Outcome::UnknownOrganization(
-                        parsed.domain().to_owned(),
-                    )));
-                }
-                Err(ApiFailure::Api { error: body, .. }) => error.set(Some(body.message)),
-                Err(_) => error.set(Some(t(Msg::NetworkFailed).to_owned())),
-            }
-        });
+        }
     };
 
     view! {
@@ -136,7 +143,7 @@ pub fn EmailStep() -> impl IntoView {
                 {move || if pending.get() { t(Msg::Checking) } else { t(Msg::Continue) }}
             </button>
         </form>
-        {move || outcome.get().map(|outcome| match outcome {
+        {move || outcome().map(|outcome| match outcome {
             Outcome::ContactAdmin(reason) => view! { <ContactAdmin reason /> }.into_any(),
             Outcome::UnknownOrganization(domain) => view! {
                 <div class="panel panel-info" role="alert" data-testid="unknown-organization">

@@ -8,24 +8,24 @@
 use super::use_checkout;
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use crate::pages::checkout::email::reason_text;
 use crate::storage;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use selfserve_api::ErrorCode;
 use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::purchase::PurchaseRequest;
 
-/// Where the payment is.
+/// How the last payment attempt ended, when it did not lead away from this step.
 #[derive(Debug, Clone, PartialEq)]
 enum Payment {
-    Idle,
-    Paying,
+    /// Nothing to say (no card, or the bank's challenge is open).
+    Quiet,
     /// No answer: retrying reuses the key.
     Unconfirmed,
     /// Refused for a reason a new card would not fix.
@@ -46,33 +46,31 @@ async fn pause(milliseconds: i32) {
 pub fn ReviewStep() -> impl IntoView {
     let ctx = use_checkout();
     let navigate = use_navigate();
-    let payment = RwSignal::new(Payment::Idle);
     let challenge = RwSignal::new(None::<String>);
     let total_text = Signal::derive(move || {
-        ctx.quote
-            .with(|q| q.as_ref().map(|q| format::money(q.total, q.currency, None)))
+        ctx.latest_quote()
+            .map(|q| format::money(q.total, q.currency, None))
             .unwrap_or_default()
     });
 
-    let pay = StoredValue::new(None::<Callback<()>>);
-    let run = Callback::new(move |()| {
-        let Some(card) = ctx.state.with_untracked(|s| s.card.clone()) else {
-            ctx.go(Step::Payment);
-            return;
-        };
+    let purchase = Mutation::new(move |_: &()| {
+        let navigate = navigate.clone();
+        let card = ctx.state.with_untracked(|s| s.card.clone());
         let key = ctx
             .state
             .try_update(|s| s.attempt_key(storage::random_key))
             .unwrap_or_default();
-        let request = PurchaseRequest {
+        let request = card.map(|card| PurchaseRequest {
             product: ctx.product.as_str().to_owned(),
             quantity: i64::from(ctx.state.with_untracked(|s| s.quantity)),
             payment_token: card.token,
             convert_trial: ctx.state.with_untracked(|s| s.convert_trial.clone()),
-        };
-        payment.set(Payment::Paying);
-        let navigate = navigate.clone();
-        spawn_local(async move {
+        });
+        async move {
+            let Some(request) = request else {
+                ctx.go(Step::Payment);
+                return Payment::Quiet;
+            };
             let mut result = api::purchase(&request, &key).await;
             // The first request with this key is still running (a double click, a retry after a
             // timeout): ask again with the same key until it has an answer.
@@ -84,7 +82,7 @@ pub fn ReviewStep() -> impl IntoView {
                 pause(500).await;
                 result = api::purchase(&request, &key).await;
             }
-            match result {
+            let error = match result {
                 Ok(subscription) => {
                     // The state is left as it is (changing it would make the checkout re-route
                     // while it unmounts); only its saved copy goes, so the next checkout starts
@@ -98,56 +96,55 @@ pub fn ReviewStep() -> impl IntoView {
                             ..NavigateOptions::default()
                         },
                     );
+                    return Payment::Quiet;
                 }
-                Err(ApiFailure::Network) => payment.set(Payment::Unconfirmed),
-                Err(failure) if failure.status().is_some_and(|s| s >= 500) => {
-                    payment.set(Payment::Unconfirmed);
+                // No answer, or the server failed: the outcome is unknown, so the key is kept.
+                Err(ApiFailure::Api { status, error }) if status < 500 => error,
+                Err(_) => return Payment::Unconfirmed,
+            };
+            ctx.state.update(Checkout::attempt_answered);
+            match error.code {
+                ErrorCode::AuthenticationRequired => {
+                    challenge.set(error.next_action.map(|action| action.url));
+                    Payment::Quiet
                 }
-                Err(ApiFailure::Api { error, .. }) => {
-                    ctx.state.update(Checkout::attempt_answered);
-                    match error.code {
-                        ErrorCode::AuthenticationRequired => {
-                            payment.set(Payment::Idle);
-                            challenge.set(error.next_action.map(|action| action.url));
-                        }
-                        ErrorCode::CardDeclined
-                        | ErrorCode::TokenAlreadyUsed
-                        | ErrorCode::InvalidToken => {
-                            ctx.state.update(Checkout::card_refused);
-                            ctx.notice.set(Some(error.message));
-                            ctx.go(Step::Payment);
-                        }
-                        ErrorCode::NotAuthenticated => {
-                            ctx.state.update(Checkout::signed_out);
-                            ctx.notice.set(Some(t(Msg::SessionEnded).to_owned()));
-                            ctx.go(Step::SignIn);
-                        }
-                        ErrorCode::NotEligible => {
-                            let reason = error
-                                .reason
-                                .and_then(|r| {
-                                    serde_json::from_value(serde_json::Value::String(r)).ok()
-                                })
-                                .unwrap_or(IneligibleReason::Unknown);
-                            payment.set(Payment::Refused(format!(
-                                "{} {}",
-                                reason_text(reason),
-                                t(Msg::ContactAdminBody)
-                            )));
-                        }
-                        _ => payment.set(Payment::Refused(error.message)),
-                    }
+                ErrorCode::CardDeclined | ErrorCode::TokenAlreadyUsed | ErrorCode::InvalidToken => {
+                    ctx.state.update(Checkout::card_refused);
+                    ctx.notice.set(Some(error.message));
+                    ctx.go(Step::Payment);
+                    Payment::Quiet
                 }
-                Err(ApiFailure::Unexpected { .. }) => payment.set(Payment::Unconfirmed),
+                ErrorCode::NotAuthenticated => {
+                    ctx.state.update(Checkout::signed_out);
+                    ctx.notice.set(Some(t(Msg::SessionEnded).to_owned()));
+                    ctx.go(Step::SignIn);
+                    Payment::Quiet
+                }
+                ErrorCode::NotEligible => {
+                    let reason = error
+                        .reason
+                        .and_then(|r| serde_json::from_value(serde_json::Value::String(r)).ok())
+                        .unwrap_or(IneligibleReason::Unknown);
+                    Payment::Refused(format!(
+                        "{} {}",
+                        reason_text(reason),
+                        t(Msg::ContactAdminBody)
+                    ))
+                }
+                _ => Payment::Refused(error.message),
             }
-        });
+        }
     });
-    pay.set_value(Some(run));
+    let paying = purchase.pending();
+    let payment = move || {
+        if paying.get() {
+            return None;
+        }
+        purchase.with_value(|v| v.cloned())
+    };
     let pay_now = move || {
-        if payment.get_untracked() != Payment::Paying
-            && let Some(run) = pay.get_value()
-        {
-            run.run(());
+        if !paying.get_untracked() {
+            purchase.dispatch(());
         }
     };
     let on_answered = Callback::new(move |_approved: bool| {
@@ -163,7 +160,7 @@ pub fn ReviewStep() -> impl IntoView {
         <dl class="review-list" data-testid="review">
             <div>
                 <dt>{t(Msg::Product)}</dt>
-                <dd>{move || ctx.listing.with(|l| l.as_ref().map(|p| p.name.clone()))}</dd>
+                <dd>{move || ctx.product_name()}</dd>
             </div>
             <div>
                 <dt>{t(Msg::Licences)}</dt>
@@ -177,7 +174,7 @@ pub fn ReviewStep() -> impl IntoView {
             <div>
                 <dt>{t(Msg::Renewal)}</dt>
                 <dd data-testid="review-renewal">
-                    {move || ctx.quote.get().map(|q| fill(t(Msg::RenewsMonthlyOn), &[&format::date(q.period_end, None)]))}
+                    {move || ctx.latest_quote().map(|q| fill(t(Msg::RenewsMonthlyOn), &[&format::date(q.period_end, None)]))}
                 </dd>
             </div>
             <div>
@@ -188,7 +185,7 @@ pub fn ReviewStep() -> impl IntoView {
                 <dd><button type="button" class="link-button" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
             </div>
         </dl>
-        {move || match payment.get() {
+        {move || match payment()? {
             Payment::Unconfirmed => Some(view! {
                 <div class="notice notice-error" role="alert" data-testid="payment-unconfirmed">{t(Msg::PaymentUnconfirmed)}</div>
             }.into_any()),
@@ -202,16 +199,16 @@ pub fn ReviewStep() -> impl IntoView {
             type="button"
             class="button button-pay"
             data-testid="pay"
-            aria-disabled=move || (payment.get() == Payment::Paying || ctx.quote.read().is_none()).then_some("true")
+            aria-disabled=move || (paying.get() || ctx.latest_quote().is_none()).then_some("true")
             on:click=move |_| {
-                if ctx.quote.read_untracked().is_some() {
+                if ctx.latest_quote().is_some() {
                     pay_now();
                 }
             }
         >
-            {move || match payment.get() {
-                Payment::Paying => t(Msg::Paying).to_owned(),
-                Payment::Unconfirmed => t(Msg::TryAgain).to_owned(),
+            {move || match (paying.get(), payment()) {
+                (true, _) => t(Msg::Paying).to_owned(),
+                (_, Some(Payment::Unconfirmed)) => t(Msg::TryAgain).to_owned(),
                 _ => fill(t(Msg::PayAmount), &[&total_text.get()]),
             }}
         </button>

@@ -2,6 +2,8 @@
 
 use super::use_checkout;
 use crate::checkout::Step;
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use selfserve_api::product::SeatCount;
@@ -19,13 +21,13 @@ pub fn SeatsStep() -> impl IntoView {
         match SeatCount::parse(&value, limits) {
             Ok(seats) => {
                 error.set(None);
+                // The summary's quote follows the quantity.
                 ctx.state.update(|s| {
                     if s.quantity != seats.get() {
                         s.quantity = seats.get();
                         s.attempt_key = None;
                     }
                 });
-                ctx.refresh_quote(seats.get());
             }
             Err(reason) => error.set(Some(reason.to_string())),
         }
@@ -89,29 +91,16 @@ pub fn SeatsStep() -> impl IntoView {
 /// "Or try it free for 30 days": a trial without a card, instead of buying.
 #[component]
 fn TrialLink() -> impl IntoView {
-    let ctx = use_checkout();
-    let navigate = leptos_router::hooks::use_navigate();
-    let error = RwSignal::new(None::<String>);
-    let start = move |_| {
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match crate::api::start_trial(ctx.product.as_str()).await {
-                Ok(sub) => navigate(&format!("/manage/{}", sub.id), Default::default()),
-                Err(failure) => error.set(Some(
-                    failure
-                        .message()
-                        .unwrap_or(t(Msg::NetworkFailed))
-                        .to_owned(),
-                )),
-            }
-        });
-    };
+    let trial = super::start_trial(use_checkout());
+    let pending = trial.pending();
     view! {
         <p class="trial-link">
-            <button type="button" class="link-button" data-testid="trial-instead" on:click=start>
+            <button type="button" class="link-button" data-testid="trial-instead"
+                aria-disabled=move || pending.get().then_some("true")
+                on:click=move |_| trial.submit(())>
                 {t(Msg::TrialInstead)}
             </button>
         </p>
-        {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+        <InlineError message=failure_of(trial) />
     }
 }

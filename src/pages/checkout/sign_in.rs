@@ -4,10 +4,12 @@ use super::email::ContactAdmin;
 use super::use_checkout;
 use crate::api;
 use crate::checkout::Step;
+use crate::components::error_panel::{InlineError, sign_in_failure_text};
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::eligibility::IneligibleReason;
 
 #[component]
@@ -23,51 +25,59 @@ pub fn SignInStep() -> impl IntoView {
         .with_untracked(|s| s.organization.clone())
         .unwrap_or_default();
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let refused = RwSignal::new(None::<IneligibleReason>);
-    let pending = RwSignal::new(false);
-
-    let submit = {
+    let missing = RwSignal::new(false);
+    let sign_in = {
         let email = email.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if pending.get_untracked() {
-                return;
-            }
-            let secret = password.get_untracked();
-            if secret.is_empty() {
-                error.set(Some(t(Msg::PasswordMissing).to_owned()));
-                return;
-            }
-            error.set(None);
-            refused.set(None);
-            pending.set(true);
-            let email = email.clone();
-            spawn_local(async move {
-                let result = api::sign_in(&email, &secret).await;
-                pending.set(false);
-                match result {
-                    Ok(user) => {
-                        password.set(String::new());
-                        let reason = user
-                            .can_buy
-                            .get(&ctx.product)
-                            .and_then(|answer| answer.reason());
-                        let user_email = user.email.clone();
-                        session.user.set(Some(user));
-                        ctx.notice.set(None);
-                        ctx.state.update(|s| s.signed_in(&user_email));
-                        match reason {
-                            // Signed in, but this person may not buy: say why, go no further.
-                            Some(reason) => refused.set(Some(reason)),
-                            None => ctx.go(Step::Seats),
-                        }
-                    }
-                    Err(failure) => error.set(Some(
-                        crate::components::error_panel::sign_in_failure_text(&failure),
-                    )),
+        Mutation::new(move |_: &()| {
+            let (email, secret) = (email.clone(), password.get_untracked());
+            async move {
+                let user = api::sign_in(&email, &secret).await?;
+                password.set(String::new());
+                // Signed in, but this person may not buy: say why and go no further.
+                let refused = user
+                    .can_buy
+                    .get(&ctx.product)
+                    .and_then(|answer| answer.reason());
+                let user_email = user.email.clone();
+                session.set_user(Some(user));
+                ctx.notice.set(None);
+                ctx.state.update(|s| s.signed_in(&user_email));
+                if refused.is_none() {
+                    ctx.go(Step::Seats);
                 }
-            });
+                Ok(refused)
+            }
+        })
+    };
+    let pending = sign_in.pending();
+    let refused = Memo::new(move |_| {
+        sign_in.with_value(|answer| match answer {
+            Some(Ok(reason)) => *reason,
+            _ => None,
+        })
+    });
+    let error = Memo::new(move |_| {
+        if missing.get() {
+            return Some(t(Msg::PasswordMissing).to_owned());
+        }
+        if pending.get() {
+            return None;
+        }
+        sign_in.with_value(|answer| match answer {
+            Some(Err(failure)) => Some(sign_in_failure_text(failure)),
+            _ => None,
+        })
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let empty = password.with_untracked(String::is_empty);
+        missing.set(empty);
+        if !empty {
+            sign_in.dispatch(());
         }
     };
 
@@ -81,7 +91,7 @@ pub fn SignInStep() -> impl IntoView {
                 reason => view! { <ContactAdmin reason /> }.into_any(),
             }
         >
-            <form novalidate on:submit=submit.clone() data-testid="sign-in-form">
+            <form novalidate on:submit=submit data-testid="sign-in-form">
                 <div class="field">
                     <label for="sign-in-email">{t(Msg::WorkEmail)}</label>
                     <div class="readonly-row">
@@ -120,34 +130,16 @@ pub fn SignInStep() -> impl IntoView {
 /// The admin allows only a free trial of this product: offer it.
 #[component]
 fn TrialOffer() -> impl IntoView {
-    let ctx = use_checkout();
-    let navigate = leptos_router::hooks::use_navigate();
-    let error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
-    let start = move |_| {
-        pending.set(true);
-        let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api::start_trial(ctx.product.as_str()).await;
-            pending.set(false);
-            match result {
-                Ok(sub) => navigate(&format!("/manage/{}", sub.id), Default::default()),
-                Err(failure) => error.set(Some(
-                    failure
-                        .message()
-                        .unwrap_or(t(Msg::NetworkFailed))
-                        .to_owned(),
-                )),
-            }
-        });
-    };
+    let trial = super::start_trial(use_checkout());
+    let pending = trial.pending();
     view! {
         <div class="panel panel-info" role="note" data-testid="trial-offer">
             <h3 class="panel-title">{t(Msg::TrialOfferTitle)}</h3>
             <p>{t(Msg::TrialOfferBody)}</p>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <InlineError message=failure_of(trial) />
             <button type="button" class="button" data-testid="start-trial"
-                aria-disabled=move || pending.get().then_some("true") on:click=start>
+                aria-disabled=move || pending.get().then_some("true")
+                on:click=move |_| trial.submit(())>
                 {t(Msg::StartTrial)}
             </button>
         </div>

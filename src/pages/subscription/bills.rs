@@ -1,12 +1,14 @@
 //! Bills: the list with a way to pay an unpaid one, and the banner when a payment failed.
 
-use super::{failure_text, use_subscription};
-use crate::api;
+use super::{SubscriptionContext, use_subscription};
+use crate::api::{self, ApiFailure};
+use crate::components::error_panel::{InlineError, failure_text};
+use crate::components::loaded::Loaded;
+use crate::components::mutation::Mutation;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use crate::storage;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use selfserve_api::manage::PayInvoiceRequest;
 use selfserve_api::subscription::{Invoice, InvoiceStatus, SubscriptionStatus};
@@ -26,64 +28,75 @@ fn payable(invoice: &Invoice) -> bool {
     matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::PastDue)
 }
 
-/// Pays `invoice` with the card on file, then reloads the page's data.
-pub fn pay(
-    ctx: super::SubscriptionContext,
-    invoice: Invoice,
-    pending: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-) {
-    pending.set(true);
-    error.set(None);
-    // One key per attempt, kept until the server answers: a retry after a lost answer or a
-    // server failure reuses it, so the bill cannot be paid twice.
-    let slot = format!("selfserve.pay.{}", invoice.id);
-    let key = storage::load::<String>(&slot).unwrap_or_else(|| {
-        let key = storage::random_key();
-        storage::save(&slot, &key);
-        key
-    });
-    spawn_local(async move {
-        let result = api::pay_invoice(&invoice.id, &PayInvoiceRequest::default(), &key).await;
-        pending.set(false);
-        match result {
-            Ok(paid) => {
-                storage::remove(&slot);
-                ctx.flash.set(Some(fill(t(Msg::BillPaid), &[&paid.number])));
-                ctx.reload();
+/// Paying a bill with the card on file; on success the whole page is read again.
+fn pay_action(ctx: SubscriptionContext) -> Mutation<Invoice, Result<Invoice, ApiFailure>> {
+    Mutation::new(move |invoice: &Invoice| {
+        // One key per attempt, kept until the server answers: a retry after a lost answer or a
+        // server failure reuses it, so the bill cannot be paid twice.
+        let slot = format!("selfserve.pay.{}", invoice.id);
+        let key = storage::load::<String>(&slot).unwrap_or_else(|| {
+            let key = storage::random_key();
+            storage::save(&slot, &key);
+            key
+        });
+        let id = invoice.id.clone();
+        async move {
+            let result = api::pay_invoice(&id, &PayInvoiceRequest::default(), &key).await;
+            match &result {
+                Ok(paid) => {
+                    storage::remove(&slot);
+                    ctx.flash.set(Some(fill(t(Msg::BillPaid), &[&paid.number])));
+                    ctx.loaded.refetch();
+                }
+                Err(failure) if unconfirmed(failure) => {}
+                Err(_) => storage::remove(&slot),
             }
-            Err(failure) if failure.status().is_none_or(|status| status >= 500) => {
-                error.set(Some(t(Msg::PaymentUnconfirmed).to_owned()));
-            }
-            Err(failure) => {
-                storage::remove(&slot);
-                error.set(Some(format!(
-                    "{} {}",
-                    failure_text(&failure),
-                    t(Msg::ReplaceCardHint)
-                )));
-            }
+            result
         }
-    });
+    })
+}
+
+/// No answer, or the server failed: whether the bill was paid is not known.
+fn unconfirmed(failure: &ApiFailure) -> bool {
+    failure.status().is_none_or(|status| status >= 500)
+}
+
+/// What a failed payment says.
+fn pay_failure(pay: Mutation<Invoice, Result<Invoice, ApiFailure>>) -> Signal<Option<String>> {
+    let pending = pay.pending();
+    Signal::derive(move || {
+        if pending.get() {
+            return None;
+        }
+        pay.with_value(|last| match last {
+            Some(Err(failure)) if unconfirmed(failure) => {
+                Some(t(Msg::PaymentUnconfirmed).to_owned())
+            }
+            Some(Err(failure)) => Some(format!(
+                "{} {}",
+                failure_text(failure),
+                t(Msg::ReplaceCardHint)
+            )),
+            _ => None,
+        })
+    })
 }
 
 /// "Your payment failed: pay now" while past due or suspended.
 #[component]
 pub fn PaymentBanner() -> impl IntoView {
     let ctx = use_subscription();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let pay = pay_action(ctx);
+    let pending = pay.pending();
+    let error = pay_failure(pay);
     move || {
-        let status = ctx.subscription.with(|s| s.as_ref().map(|s| s.status))?;
+        let status = ctx.subscription.with(|s| s.status);
         if !matches!(
             status,
             SubscriptionStatus::PastDue | SubscriptionStatus::Suspended
         ) {
             return None;
         }
-        let unpaid = ctx
-            .bills
-            .with(|bills| bills.iter().find(|bill| payable(bill)).cloned());
         let text = if status == SubscriptionStatus::Suspended {
             t(Msg::SuspendedBanner)
         } else {
@@ -92,17 +105,24 @@ pub fn PaymentBanner() -> impl IntoView {
         Some(view! {
             <div class="banner banner-error" role="alert" data-testid="payment-banner">
                 <p>{text}</p>
-                {move || error.get().map(|e| view! { <p class="field-error">{e}</p> })}
-                {unpaid.map(|invoice| {
-                    let amount = format::money(invoice.total, invoice.currency, None);
-                    view! {
-                        <button type="button" class="button" data-testid="pay-now"
-                            aria-disabled=move || pending.get().then_some("true")
-                            on:click=move |_| pay(ctx, invoice.clone(), pending, error)>
-                            {fill(t(Msg::PayNowAmount), &[&amount])}
-                        </button>
-                    }
-                })}
+                <InlineError message=error />
+                {move || match ctx.bills.with(|answer| answer.map(|bills| match bills {
+                    Ok(bills) => Ok(bills.iter().find(|b| payable(b)).cloned()),
+                    Err(failure) => Err(failure_text(failure)),
+                })) {
+                    Some(Ok(unpaid)) => unpaid.map(|invoice| {
+                        let amount = format::money(invoice.total, invoice.currency, None);
+                        view! {
+                            <button type="button" class="button" data-testid="pay-now"
+                                aria-disabled=move || pending.get().then_some("true")
+                                on:click=move |_| pay.submit(invoice.clone())>
+                                {fill(t(Msg::PayNowAmount), &[&amount])}
+                            </button>
+                        }.into_any()
+                    }),
+                    Some(Err(text)) => Some(view! { <p class="field-error">{text}</p> }.into_any()),
+                    None => None,
+                }}
             </div>
         })
     }
@@ -111,26 +131,26 @@ pub fn PaymentBanner() -> impl IntoView {
 #[component]
 pub fn Bills() -> impl IntoView {
     let ctx = use_subscription();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let pay = pay_action(ctx);
+    let pending = pay.pending();
     view! {
         <section class="section" aria-labelledby="bills-heading">
             <h2 id="bills-heading">{t(Msg::Bills)}</h2>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
-            <div class="table-wrap">
-                <table class="data-table" data-testid="bills">
-                    <caption class="visually-hidden">{t(Msg::Bills)}</caption>
-                    <thead><tr>
-                        <th scope="col">{t(Msg::Invoice)}</th>
-                        <th scope="col">{t(Msg::Date)}</th>
-                        <th scope="col">{t(Msg::Period)}</th>
-                        <th scope="col" class="numeric">{t(Msg::Total)}</th>
-                        <th scope="col">{t(Msg::Status)}</th>
-                        <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
-                    </tr></thead>
-                    <tbody>
-                        <For each=move || ctx.bills.get() key=|b| (b.id.clone(), b.status) let:bill>
-                            {
+            <InlineError message=pay_failure(pay) />
+            <Loaded read=ctx.bills view=move |bills| view! {
+                <div class="table-wrap">
+                    <table class="data-table" data-testid="bills">
+                        <caption class="visually-hidden">{t(Msg::Bills)}</caption>
+                        <thead><tr>
+                            <th scope="col">{t(Msg::Invoice)}</th>
+                            <th scope="col">{t(Msg::Date)}</th>
+                            <th scope="col">{t(Msg::Period)}</th>
+                            <th scope="col" class="numeric">{t(Msg::Total)}</th>
+                            <th scope="col">{t(Msg::Status)}</th>
+                            <th scope="col"><span class="visually-hidden">{t(Msg::Actions)}</span></th>
+                        </tr></thead>
+                        <tbody>
+                            {bills.into_iter().map(|bill| {
                                 let unpaid = payable(&bill);
                                 let target = bill.clone();
                                 view! {
@@ -144,16 +164,16 @@ pub fn Bills() -> impl IntoView {
                                             {unpaid.then(|| view! {
                                                 <button type="button" class="link-button" data-testid="pay-bill"
                                                     aria-disabled=move || pending.get().then_some("true")
-                                                    on:click=move |_| pay(ctx, target.clone(), pending, error)>{t(Msg::PayNow)}</button>
+                                                    on:click=move |_| pay.submit(target.clone())>{t(Msg::PayNow)}</button>
                                             })}
                                         </td>
                                     </tr>
                                 }
-                            }
-                        </For>
-                    </tbody>
-                </table>
-            </div>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            }.into_any() />
         </section>
     }
 }

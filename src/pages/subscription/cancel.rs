@@ -1,38 +1,34 @@
 //! Cancelling (confirmed in a dialog; usable until the period ends) and undoing it.
 
-use super::{failure_text, use_subscription};
-use crate::api;
+use super::{SubscriptionContext, use_subscription};
+use crate::api::{self, ApiFailure};
+use crate::components::error_panel::InlineError;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::{has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-fn set_cancelled(
-    ctx: super::SubscriptionContext,
-    cancel: bool,
-    pending: RwSignal<bool>,
-    error: RwSignal<Option<String>>,
-) {
-    pending.set(true);
-    error.set(None);
-    spawn_local(async move {
-        let result = api::set_cancelled(&ctx.id.get_value(), cancel).await;
-        pending.set(false);
-        match result {
-            Ok(sub) => {
-                let date = format::date(sub.current_period_end, None);
-                let message = if cancel {
-                    fill(t(Msg::CancelledUntil), &[&date])
-                } else {
-                    t(Msg::CancellationUndone).to_owned()
-                };
-                ctx.updated(sub, message);
-            }
-            Err(failure) => error.set(Some(failure_text(&failure))),
+/// Cancelling at period end (`true`) or undoing it (`false`).
+fn cancel_action(ctx: SubscriptionContext) -> Mutation<bool, Result<(), ApiFailure>> {
+    Mutation::new(move |cancel: &bool| {
+        let (cancel, id) = (*cancel, ctx.id());
+        async move {
+            let sub = api::set_cancelled(&id, cancel).await?;
+            let message = if cancel {
+                fill(
+                    t(Msg::CancelledUntil),
+                    &[&format::date(sub.current_period_end, None)],
+                )
+            } else {
+                t(Msg::CancellationUndone).to_owned()
+            };
+            ctx.updated(sub, message);
+            Ok(())
         }
-    });
+    })
 }
 
 /// An admin asked the purchaser to cancel (after moving the users to central licences).
@@ -40,8 +36,7 @@ fn set_cancelled(
 pub fn CancelRequest() -> impl IntoView {
     let ctx = use_subscription();
     move || {
-        ctx.subscription
-            .get()
+        Some(ctx.subscription.get())
             .filter(|s| s.cancel_requested_at.is_some() && !s.cancel_at_period_end)
             .map(|sub| {
                 let by = sub.cancel_requested_by.clone().unwrap_or_default();
@@ -60,20 +55,21 @@ pub fn CancelRequest() -> impl IntoView {
 #[component]
 pub fn CancelNotice() -> impl IntoView {
     let ctx = use_subscription();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let undo = cancel_action(ctx);
+    let pending = undo.pending();
+    let error = failure_of(undo);
     move || {
-        ctx.subscription.get().filter(|s| {
+        Some(ctx.subscription.get()).filter(|s| {
             s.cancel_at_period_end && !has_ended(s.status)
         }).map(|sub| {
             let date = format::date(sub.current_period_end, None);
             view! {
                 <div class="notice" role="note" data-testid="cancel-notice">
                     <p>{fill(t(Msg::CancelledNotice), &[&date])}</p>
-                    {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                    <InlineError message=error />
                     <button type="button" class="button button-secondary" data-testid="undo-cancel"
                         aria-disabled=move || pending.get().then_some("true")
-                        on:click=move |_| set_cancelled(ctx, false, pending, error)>{t(Msg::UndoCancel)}</button>
+                        on:click=move |_| undo.submit(false)>{t(Msg::UndoCancel)}</button>
                 </div>
             }
         })
@@ -85,23 +81,20 @@ pub fn CancelNotice() -> impl IntoView {
 pub fn CancelSection() -> impl IntoView {
     let ctx = use_subscription();
     let dialog = NodeRef::<html::Dialog>::new();
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let cancellable = move || {
-        ctx.subscription
-            .with(|s| s.as_ref().is_some_and(|s| !is_ending(s)))
-    };
+    let cancel = cancel_action(ctx);
+    let pending = cancel.pending();
+    // Shown beside the button: the dialog is closed by then.
+    let error = failure_of(cancel);
+    let cancellable = move || ctx.subscription.with(|s| !is_ending(s));
     let details = move || {
         ctx.subscription.with(|s| {
-            s.as_ref().map(|s| {
-                fill(
-                    t(Msg::CancelExplain),
-                    &[
-                        &format::date(s.current_period_end, None),
-                        &s.assigned_users.len().to_string(),
-                    ],
-                )
-            })
+            fill(
+                t(Msg::CancelExplain),
+                &[
+                    &format::date(s.current_period_end, None),
+                    &s.assigned_users.len().to_string(),
+                ],
+            )
         })
     };
     view! {
@@ -112,18 +105,18 @@ pub fn CancelSection() -> impl IntoView {
                     on:click=move |_| { if let Some(d) = dialog.get() { let _ = d.show_modal(); } }>
                     {t(Msg::CancelSubscription)}
                 </button>
+                <InlineError message=error />
             </section>
         </Show>
         <dialog node_ref=dialog class="dialog" aria-labelledby="cancel-title" aria-describedby="cancel-body" data-testid="cancel-dialog">
             <h2 id="cancel-title">{t(Msg::CancelConfirmTitle)}</h2>
             <p id="cancel-body">{details}</p>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <div class="dialog-actions">
                 <button type="button" class="button button-danger" data-testid="confirm-cancel"
                     aria-disabled=move || pending.get().then_some("true")
                     on:click=move |_| {
                         if let Some(d) = dialog.get() { d.close(); }
-                        set_cancelled(ctx, true, pending, error);
+                        cancel.submit(true);
                     }>{t(Msg::CancelSubscription)}</button>
                 <button type="button" class="button button-secondary" data-testid="keep-subscription"
                     on:click=move |_| { if let Some(d) = dialog.get() { d.close(); } }>{t(Msg::KeepSubscription)}</button>

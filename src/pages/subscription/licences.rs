@@ -2,12 +2,15 @@
 //! list of emails; taking one back. Assigning is all or nothing: without enough free licences
 //! nobody is assigned, and the page offers to buy more.
 
-use super::{failure_text, use_subscription};
+use super::use_subscription;
 use crate::api;
+use crate::components::error_panel::{InlineError, failure_text};
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
+use crate::components::mutation::failure_of;
 use crate::components::status_badge::has_ended;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::ErrorCode;
 use selfserve_api::manage::AssignRequest;
 use selfserve_api::subscription::{SubscriptionStatus, UserRef};
@@ -15,36 +18,24 @@ use selfserve_api::subscription::{SubscriptionStatus, UserRef};
 #[component]
 pub fn Licences() -> impl IntoView {
     let ctx = use_subscription();
-    let assigned = move || {
-        ctx.subscription
-            .with(|s| s.as_ref().map(|s| s.assigned_users.clone()))
-            .unwrap_or_default()
-    };
+    let assigned = move || ctx.subscription.with(|s| s.assigned_users.clone());
     let can_assign = move || {
-        ctx.subscription.with(|s| {
-            // Suspended: licences are kept, but no new ones until the bill is paid.
-            s.as_ref()
-                .is_some_and(|s| s.status != SubscriptionStatus::Suspended && !has_ended(s.status))
-        })
+        // Suspended: licences are kept, but no new ones until the bill is paid.
+        ctx.subscription
+            .with(|s| s.status != SubscriptionStatus::Suspended && !has_ended(s.status))
     };
-    let removing = RwSignal::new(None::<String>);
-    let remove_error = RwSignal::new(None::<String>);
-    let remove = move |user: UserRef| {
-        removing.set(Some(user.id.clone()));
-        remove_error.set(None);
-        spawn_local(async move {
-            let result = api::unassign(&ctx.id.get_value(), &user.id).await;
-            removing.set(None);
-            match result {
-                Ok(sub) => ctx.updated(sub, fill(t(Msg::LicenceRemoved), &[&user.name])),
-                Err(failure) => remove_error.set(Some(failure_text(&failure))),
-            }
-        });
-    };
+    let remove = Mutation::new(move |user: &UserRef| {
+        let (user, id) = (user.clone(), ctx.id());
+        async move {
+            let sub = api::unassign(&id, &user.id).await?;
+            ctx.updated(sub, fill(t(Msg::LicenceRemoved), &[&user.name]));
+            Ok(())
+        }
+    });
     view! {
         <section class="section" aria-labelledby="licences-heading">
             <h2 id="licences-heading">{t(Msg::LicencesHeading)}</h2>
-            {move || remove_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <InlineError message=failure_of(remove) />
             <div class="table-wrap">
                 <table class="data-table" data-testid="assigned-users">
                     <caption class="visually-hidden">{t(Msg::LicencesHeading)}</caption>
@@ -65,8 +56,8 @@ pub fn Licences() -> impl IntoView {
                                         <td>{user.email.clone()}</td>
                                         <td class="numeric">
                                             <button type="button" class="link-button" aria-label=label
-                                                aria-disabled=move || (removing.get().as_deref() == Some(id.as_str())).then_some("true")
-                                                on:click=move |_| remove(target.clone())>
+                                                aria-disabled=move || remove.with_input(|u| u.is_some_and(|u| u.id == id)).then_some("true")
+                                                on:click=move |_| { remove.dispatch(target.clone()); }>
                                                 {t(Msg::Remove)}
                                             </button>
                                         </td>
@@ -90,32 +81,57 @@ pub fn Licences() -> impl IntoView {
 fn AssignForm() -> impl IntoView {
     let ctx = use_subscription();
     let query = RwSignal::new(String::new());
-    let results = RwSignal::new(Vec::<UserRef>::new());
+    let found = Query::new(move || {
+        let text = query.get();
+        async move {
+            if text.trim().is_empty() {
+                return Ok(Vec::new());
+            }
+            api::search_users(&text, 8).await.map(|list| list.data)
+        }
+    });
+    let results = Memo::new(move |_| found.latest().unwrap_or_default());
+    let search_error = Signal::derive(move || found.failure_text());
     let active = RwSignal::new(None::<usize>);
     let open = RwSignal::new(false);
     let selected = RwSignal::new(Vec::<UserRef>::new());
     let pasted = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
-    let no_seats = RwSignal::new(false);
+    // What is wrong with the request before it is sent (nobody chosen, nothing pasted).
+    let invalid = RwSignal::new(None::<String>);
+    let assign = Mutation::new(move |(request, clear_paste): &(AssignRequest, bool)| {
+        let (request, clear_paste, id) = (request.clone(), *clear_paste, ctx.id());
+        async move {
+            let count = request.user_ids.len() + request.emails.len();
+            let sub = api::assign(&id, &request).await?;
+            selected.set(Vec::new());
+            if clear_paste {
+                pasted.set(String::new());
+            }
+            ctx.updated(sub, fill(t(Msg::LicencesAssigned), &[&count.to_string()]));
+            Ok(())
+        }
+    });
+    let pending = assign.pending();
+    let error = Memo::new(move |_| {
+        invalid.get().or_else(|| {
+            assign.with_value(|last| match last {
+                Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
+                _ => None,
+            })
+        })
+    });
+    // Refused for want of free licences: offer to buy more.
+    let no_seats = move || {
+        invalid.read().is_none()
+            && assign.with_value(|last| {
+                matches!(last, Some(Err(f)) if f.code() == Some(ErrorCode::NoSeatsAvailable))
+            })
+    };
 
     let search = move |text: String| {
-        query.set(text.clone());
         active.set(None);
-        if text.trim().is_empty() {
-            results.set(Vec::new());
-            open.set(false);
-            return;
-        }
-        spawn_local(async move {
-            if let Ok(found) = api::search_users(&text, 8).await
-                // Only the answer to what is typed now: a slower, older answer is dropped.
-                && query.get_untracked() == text
-            {
-                results.set(found.data);
-                open.set(true);
-            }
-        });
+        open.set(!text.trim().is_empty());
+        query.set(text);
     };
     let choose = move |user: UserRef| {
         selected.update(|list| {
@@ -124,7 +140,6 @@ fn AssignForm() -> impl IntoView {
             }
         });
         query.set(String::new());
-        results.set(Vec::new());
         open.set(false);
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -153,33 +168,18 @@ fn AssignForm() -> impl IntoView {
         }
     };
     let send = move |request: AssignRequest, clear_paste: bool| {
-        pending.set(true);
-        error.set(None);
-        no_seats.set(false);
-        spawn_local(async move {
-            let count = request.user_ids.len() + request.emails.len();
-            let result = api::assign(&ctx.id.get_value(), &request).await;
-            pending.set(false);
-            match result {
-                Ok(sub) => {
-                    selected.set(Vec::new());
-                    if clear_paste {
-                        pasted.set(String::new());
-                    }
-                    ctx.updated(sub, fill(t(Msg::LicencesAssigned), &[&count.to_string()]));
-                }
-                Err(failure) => {
-                    no_seats.set(failure.code() == Some(ErrorCode::NoSeatsAvailable));
-                    error.set(Some(failure_text(&failure)));
-                }
-            }
-        });
+        invalid.set(None);
+        assign.submit((request, clear_paste));
+    };
+    let refuse = move |reason: Msg| {
+        assign.clear();
+        invalid.set(Some(t(reason).to_owned()));
     };
     let assign_selected = move |_| {
         let ids: Vec<String> =
             selected.with_untracked(|s| s.iter().map(|u| u.id.clone()).collect());
         if ids.is_empty() {
-            error.set(Some(t(Msg::ChooseSomeone).to_owned()));
+            refuse(Msg::ChooseSomeone);
             return;
         }
         send(
@@ -200,7 +200,7 @@ fn AssignForm() -> impl IntoView {
             .map(str::to_owned)
             .collect();
         if emails.is_empty() {
-            error.set(Some(t(Msg::PasteSomeEmails).to_owned()));
+            refuse(Msg::PasteSomeEmails);
             return;
         }
         send(
@@ -219,7 +219,7 @@ fn AssignForm() -> impl IntoView {
             {move || error.get().map(|message| view! {
                 <div class="notice notice-error" role="alert" data-testid="assign-error">
                     <p>{message}</p>
-                    {no_seats.get().then(|| view! {
+                    {no_seats().then(|| view! {
                         <a href="#seats-quantity" class="button button-secondary" data-testid="buy-more-offer">{t(Msg::BuyMoreLicences)}</a>
                     })}
                 </div>
@@ -259,6 +259,7 @@ fn AssignForm() -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+                <InlineError message=search_error />
             </div>
             <Show when=move || !selected.read().is_empty()>
                 <ul class="chips" aria-label=t(Msg::Selected) data-testid="selected-users">

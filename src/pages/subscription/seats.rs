@@ -1,47 +1,59 @@
 //! Changing the number of licences: more now (charged prorated to the card on file or a new
 //! one), fewer from the next renewal. The price is the server's quote, shown before confirming.
 
-use super::{failure_text, use_subscription};
+use super::use_subscription;
 use crate::api::{self, ApiFailure};
 use crate::components::card_form::CardForm;
+use crate::components::error_panel::failure_text;
+use crate::components::loaded::Query;
+use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use crate::storage;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::CardToken;
-use selfserve_api::manage::{Effective, SeatChangeQuote, SeatChangeRequest};
-use selfserve_api::product::{SeatCount, SeatLimits};
+use selfserve_api::manage::{Effective, SeatChangeRequest};
+use selfserve_api::product::SeatCount;
 
 #[component]
 pub fn Seats() -> impl IntoView {
     let ctx = use_subscription();
-    let current = move || {
-        ctx.subscription
-            .with(|s| s.as_ref().map_or(1, |s| s.quantity))
-    };
+    let id = ctx.id();
+    let current = move || ctx.subscription.with(|s| s.quantity);
     let card_on_file = move || {
         ctx.subscription.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.payment_method.as_ref())
+            s.payment_method
+                .as_ref()
                 .map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))
         })
     };
+    let limits = ctx.subscription.with_untracked(|s| s.product.seat_limits());
     let text = RwSignal::new(current().to_string());
-    let quote = RwSignal::new(None::<SeatChangeQuote>);
-    let error = RwSignal::new(None::<String>);
-    // A new card's refusal, shown with that card's form rather than at the quantity.
-    let card_error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    // The quantity as typed: a number of seats, or why it is not one.
+    let typed = Memo::new(move |_| text.with(|t| SeatCount::parse(t, limits).map(SeatCount::get)));
+    // A quantity other than today's is priced by the server before anything is confirmed.
+    let wanted = Memo::new(move |_| typed.get().ok().filter(|&n| n != current()));
+    let priced = Query::new(move || {
+        let (quantity, id) = (wanted.get(), id.clone());
+        async move {
+            match quantity {
+                Some(quantity) => api::quote_seats(&id, quantity).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    // Only the price of the quantity typed now: while a new one is asked for, there is none.
+    let quote = Memo::new(move |_| {
+        let wanted = wanted.get()?;
+        priced.with(|answer| match answer {
+            Some(Ok(Some(q))) if q.quantity == wanted => Some(q.clone()),
+            _ => None,
+        })
+    });
     // One key per attempt, kept for a retry after a network error so nothing is bought twice.
     let attempt = StoredValue::new(None::<(u32, String)>);
-    let limits = move || {
-        ctx.subscription
-            .with_untracked(|s| s.as_ref().map(|s| s.product.seat_limits()))
-            .unwrap_or(SeatLimits { min: 1, max: 2500 })
-    };
     let chose_new_card = RwSignal::new(false);
     // Without a card on file, a new card is the only way to pay.
     let new_card = move || chose_new_card.get() || card_on_file().is_none();
@@ -49,74 +61,47 @@ pub fn Seats() -> impl IntoView {
     let new_card_token = StoredValue::new(None::<String>);
     let challenge = RwSignal::new(None::<String>);
 
-    let changed = move |value: String| {
-        text.set(value.clone());
-        quote.set(None);
-        match SeatCount::parse(&value, limits()) {
-            Ok(seats) if seats.get() != current() => {
-                error.set(None);
-                let wanted = seats.get();
-                spawn_local(async move {
-                    match api::quote_seats(&ctx.id.get_value(), wanted).await {
-                        Ok(q) if text.get_untracked().trim() == wanted.to_string() => {
-                            quote.set(Some(q))
-                        }
-                        Ok(_) => {}
-                        Err(failure) => error.set(Some(failure_text(&failure))),
-                    }
-                });
-            }
-            Ok(_) => error.set(None),
-            Err(reason) => error.set(Some(reason.to_string())),
-        }
-    };
     // Pays with the card on file (`None`) or a new card's token.
-    let submit = Callback::new(move |payment_token: Option<String>| {
-        let Some(q) = quote.get_untracked() else {
-            return;
-        };
-        if pending.get_untracked() {
-            return;
-        }
-        let key = match attempt.get_value() {
+    let change = Mutation::new(move |payment_token: &Option<String>| {
+        let payment_token = payment_token.clone();
+        let q = quote.get_untracked();
+        let key = q.as_ref().map(|q| match attempt.get_value() {
             Some((quantity, key)) if quantity == q.quantity => key,
             _ => {
                 let key = storage::random_key();
                 attempt.set_value(Some((q.quantity, key.clone())));
                 key
             }
-        };
-        pending.set(true);
-        error.set(None);
-        card_error.set(None);
-        let with_new_card = payment_token.is_some();
-        spawn_local(async move {
+        });
+        let id = ctx.id();
+        async move {
+            let (Some(q), Some(key)) = (q, key) else {
+                return Ok(());
+            };
             let request = SeatChangeRequest {
                 quantity: i64::from(q.quantity),
                 payment_token,
             };
-            let result = api::change_seats(&ctx.id.get_value(), &request, &key).await;
-            pending.set(false);
-            match result {
+            match api::change_seats(&id, &request, &key).await {
                 Ok(sub) => {
                     attempt.set_value(None);
                     new_card_token.set_value(None);
                     chose_new_card.set(false);
-                    quote.set(None);
-                    text.set(sub.quantity.to_string());
                     let message = match q.effective {
                         Effective::Now => fill(t(Msg::SeatsAdded), &[&q.quantity.to_string()]),
                         Effective::Renewal => {
                             fill(t(Msg::SeatsReduced), &[&q.quantity.to_string()])
                         }
                     };
+                    let quantity = sub.quantity.to_string();
+                    // The new quantity first, so the field showing it asks for no price.
                     ctx.updated(sub, message);
+                    text.set(quantity);
+                    Ok(())
                 }
                 // No answer, or the server failed: the outcome is unknown, so the retry keeps
                 // the key and cannot buy twice.
-                Err(failure) if failure.status().is_none_or(|status| status >= 500) => {
-                    error.set(Some(t(Msg::PaymentUnconfirmed).to_owned()));
-                }
+                Err(failure) if unconfirmed(&failure) => Err(failure),
                 // The new card's bank asks the buyer to confirm; paying again (a new key: this
                 // one has its answer) completes it or brings back the refusal.
                 Err(ApiFailure::Api { error: body, .. })
@@ -124,27 +109,62 @@ pub fn Seats() -> impl IntoView {
                 {
                     attempt.set_value(None);
                     challenge.set(body.next_action.map(|action| action.url));
+                    Ok(())
                 }
                 Err(failure) => {
                     attempt.set_value(None);
                     new_card_token.set_value(None);
-                    let shown = if with_new_card { card_error } else { error };
-                    shown.set(Some(failure_text(&failure)));
+                    Err(failure)
                 }
             }
-        });
+        }
     });
-    let paying_now = move || {
-        quote
-            .read()
-            .as_ref()
-            .is_some_and(|q| q.effective == Effective::Now)
+    let pending = change.pending();
+    let paying_now =
+        move || quote.with(|q| q.as_ref().is_some_and(|q| q.effective == Effective::Now));
+    // The last attempt's failure: whether its outcome is unknown, and in words.
+    let failed = move || {
+        if pending.get() {
+            return None;
+        }
+        change.with_value(|last| match last {
+            Some(Err(failure)) => Some((unconfirmed(failure), failure_text(failure))),
+            _ => None,
+        })
     };
+    let with_new_card = move || paying_now() && new_card();
+    // A refusal of a new card is shown with that card's form; everything else at the quantity.
+    let error = Memo::new(move |_| match typed.get() {
+        Err(reason) => Some(reason.to_string()),
+        Ok(_) => priced
+            .with(|answer| match answer {
+                Some(Err(failure)) if wanted.get().is_some() => Some(failure_text(failure)),
+                _ => None,
+            })
+            .or_else(|| match failed() {
+                Some((true, _)) => Some(t(Msg::PaymentUnconfirmed).to_owned()),
+                Some((false, text)) if !with_new_card() => Some(text),
+                _ => None,
+            }),
+    });
+    let card_error = move || match failed() {
+        Some((false, text)) if with_new_card() => Some(text),
+        _ => None,
+    };
+    let changed = move |value: String| {
+        change.clear();
+        text.set(value);
+    };
+    let submit = Callback::new(move |payment_token: Option<String>| {
+        if quote.read_untracked().is_some() && !pending.get_untracked() {
+            change.dispatch(payment_token);
+        }
+    });
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         // Enter in the quantity field must not pay with the card on file once a new card
         // was chosen: that card's own form pays.
-        if !(paying_now() && new_card()) {
+        if !with_new_card() {
             submit.run(None);
         }
     };
@@ -230,14 +250,19 @@ pub fn Seats() -> impl IntoView {
             // Outside the quantity's form: the card form is a form of its own.
             {move || (paying_now() && new_card()).then(|| view! {
                 <div class="new-card" data-testid="seats-card-form">
-                    {move || card_error.get().map(|message| view! {
+                    {move || card_error().map(|message| view! {
                         <p class="field-error" role="alert" data-testid="seats-card-error">{message}</p>
                     })}
-                    <CardForm gateway_url=ctx.gateway_url.into() on_tokenized submit_label=t(Msg::PayWithThisCard) />
+                    <CardForm on_tokenized submit_label=t(Msg::PayWithThisCard) />
                     {move || pending.get().then(|| view! { <p class="hint" role="status">{t(Msg::Paying)}</p> })}
                 </div>
             })}
             <ThreeDSecureDialog challenge amount=total_text on_answered />
         </section>
     }
+}
+
+/// No answer, or the server failed: whether the change was made is not known.
+fn unconfirmed(failure: &ApiFailure) -> bool {
+    failure.status().is_none_or(|status| status >= 500)
 }

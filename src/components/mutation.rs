@@ -1,0 +1,127 @@
+//! The one way the app writes to the server: an `Action` whose `pending()` drives its button and
+//! whose value drives its message; what the write changes on the page is applied when its
+//! answer arrives, inside the action.
+//!
+//! Every write shares one action type underneath (input and answer behind `dyn Any`), so the
+//! wasm holds Leptos's action machinery once instead of once per kind of write.
+
+use crate::api::ApiFailure;
+use crate::components::error_panel::failure_text;
+use leptos::prelude::*;
+use std::any::Any;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+type Data = Arc<dyn Any + Send + Sync>;
+type Run = Box<dyn Fn(&Data) -> Pin<Box<dyn Future<Output = Data>>>>;
+
+/// A write that takes an `I` and answers an `O`.
+pub struct Mutation<I, O> {
+    action: Action<Data, Data>,
+    pending: Memo<bool>,
+    input: MappedSignal<Option<Data>>,
+    value: MappedSignal<Option<Data>>,
+    types: PhantomData<fn(I) -> O>,
+}
+
+impl<I, O> Clone for Mutation<I, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I, O> Copy for Mutation<I, O> {}
+
+impl<I, O> Mutation<I, O>
+where
+    I: Send + Sync + 'static,
+    O: Send + Sync + 'static,
+{
+    /// `run` is called when the write is dispatched (so what it reads then is the state at that
+    /// moment); its future does the request and applies the answer.
+    pub fn new<Fut>(run: impl Fn(&I) -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = O> + 'static,
+    {
+        let action = action(Box::new(move |input| {
+            let answer = input.downcast_ref::<I>().map(&run);
+            Box::pin(async move {
+                match answer {
+                    Some(answer) => Arc::new(answer.await) as Data,
+                    None => Arc::new(()) as Data,
+                }
+            })
+        }));
+        Self {
+            action,
+            pending: action.pending(),
+            input: action.input(),
+            value: action.value(),
+            types: PhantomData,
+        }
+    }
+
+    /// Starts the write.
+    pub fn dispatch(self, input: I) {
+        self.action.dispatch(Arc::new(input));
+    }
+
+    /// Starts the write unless it is already running (a second click does nothing).
+    pub fn submit(self, input: I) {
+        if !self.pending.get_untracked() {
+            self.dispatch(input);
+        }
+    }
+
+    /// Whether it is running.
+    pub fn pending(self) -> Memo<bool> {
+        self.pending
+    }
+
+    /// Applies `f` to the input it runs with (`None` when it is not running), tracking it.
+    pub fn with_input<R>(self, f: impl FnOnce(Option<&I>) -> R) -> R {
+        self.input
+            .with(|input| f(input.as_ref().and_then(|i| i.downcast_ref::<I>())))
+    }
+
+    /// Applies `f` to its last answer (`None` before the first), tracking it.
+    pub fn with_value<R>(self, f: impl FnOnce(Option<&O>) -> R) -> R {
+        self.value
+            .with(|value| f(value.as_ref().and_then(|v| v.downcast_ref::<O>())))
+    }
+
+    /// Forgets the last answer (what it said no longer applies).
+    pub fn clear(self) {
+        self.action.clear();
+    }
+
+    /// How many times it has answered.
+    pub fn version(self) -> RwSignal<usize> {
+        self.action.version()
+    }
+}
+
+/// Every write's action: one concrete function type, so one copy of the action's code.
+fn action(run: Run) -> Action<Data, Data> {
+    Action::new_local(move |input: &Data| run(input))
+}
+
+/// The failure of the write's last run, in words; nothing after a success or while it runs
+/// again.
+pub fn failure_of<I, T>(write: Mutation<I, Result<T, ApiFailure>>) -> Signal<Option<String>>
+where
+    I: Send + Sync + 'static,
+    T: Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        if write.pending().get() {
+            return None;
+        }
+        write.with_value(|last| match last {
+            Some(Err(failure)) => Some(failure_text(failure)),
+            _ => None,
+        })
+    })
+}
