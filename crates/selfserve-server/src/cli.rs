@@ -1,9 +1,12 @@
 //! The command line, as ../shared/API.md specifies it. Every flag can also come from an
 //! environment variable (`SELFSERVE_LISTEN`, `SELFSERVE_DATABASE`, …).
 
+use crate::http::client_address::Cidr;
+use crate::http::site::Origin;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// selfserve: self-service purchase of per-seat subscriptions.
 #[derive(Debug, Parser)]
@@ -94,9 +97,28 @@ pub struct ServeArgs {
     /// Enable `POST /api/v1/test-clock/advance`. Never in production.
     #[arg(long, env = "SELFSERVE_TEST_CLOCK")]
     pub test_clock: bool,
-    /// Mark the session cookie `Secure` with the `__Host-` prefix: set this behind TLS.
+    /// Behind TLS: the session cookie is `__Host-selfserve_session` (Secure), only that cookie
+    /// is accepted, and every response carries `Strict-Transport-Security`.
     #[arg(long, env = "SELFSERVE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The origin browsers reach the app at (`https://shop.example`); the CSP, CORS, `/config`,
+    /// the `Origin` check and the `Host` allowlist use it. Default: the listen address.
+    #[arg(long, env = "SELFSERVE_PUBLIC_URL", value_parser = Origin::parse)]
+    pub public_url: Option<Origin>,
+    /// The origin browsers reach the test card gateway at. Default: its listen address.
+    #[arg(long, env = "SELFSERVE_GATEWAY_PUBLIC_URL", value_parser = Origin::parse)]
+    pub gateway_public_url: Option<Origin>,
+    /// A reverse proxy's address range (`127.0.0.1/32`, repeatable): only from these peers are
+    /// `X-Forwarded-For` / `X-Forwarded-Proto` read, and the client address they give is the
+    /// one per-address throttles count.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "SELFSERVE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = Cidr::from_str
+    )]
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 /// `directory …`.

@@ -11,21 +11,27 @@
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
 //! - [`session`]: sign-in, sign-out, and the [`Caller`] extractor.
 //! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
-//! - [`throttle`]: per-client rate limits.
+//! - [`throttle`]: rate limits (in the database), and the bound on argon2 verifications.
+//! - [`client_address`]: the client's address (`--trusted-proxy`); [`site`]: the public origin,
+//!   the `Origin` check and the `Host` allowlist.
 //! - the endpoints: [`products`], [`checkout`], [`trials`], [`subscriptions`], [`licences`],
 //!   [`seats`], [`bills`], [`admin`], [`test_clock`], [`health`].
 //!
 //! # Invariants
 //! - Every response under `/api` is JSON; every error is the envelope (also 404, 405, 413,
 //!   415, malformed JSON and panics).
-//! - A state-changing request whose `Origin` names another origin is refused before any handler
-//!   runs.
+//! - A state-changing request whose `Origin` names another origin (scheme, host and port) is
+//!   refused before any handler runs; a request for a host that is not ours gets 400.
+//! - Responses to signed-in requests are `Cache-Control: no-store`; with `--secure-cookies`
+//!   every response carries `Strict-Transport-Security`.
+//! - `X-Request-Id` is always ours; a client's own id is logged apart, never trusted.
 //! - Request and response bodies are never logged (they may hold passwords).
 
 pub mod admin;
 pub mod app_files;
 pub mod bills;
 pub mod checkout;
+pub mod client_address;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -34,6 +40,7 @@ pub mod licences;
 pub mod products;
 pub mod seats;
 pub mod session;
+pub mod site;
 pub mod subscriptions;
 pub mod test_clock;
 pub mod throttle;
@@ -53,7 +60,6 @@ use selfserve_api::ErrorCode;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use throttle::Throttle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -66,43 +72,27 @@ use utoipa_axum::routes;
 /// The largest request body accepted; the biggest legitimate one is a pasted list of emails.
 pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 
+/// The largest `POST /session` body (an email is at most 254 characters).
+pub const SIGN_IN_BODY_LIMIT_BYTES: usize = 8 * 1024;
+
 /// What every handler can reach.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub services: Services,
     /// Where browsers post card details (the built-in gateway's origin).
     pub gateway_origin: String,
-    pub throttles: Throttles,
-    /// Set the session cookie `Secure` with the `__Host-` prefix (behind TLS).
+    /// Rate limits, in the database.
+    pub throttles: throttle::Throttles,
+    /// The bound on concurrent password verifications.
+    pub verify_gate: throttle::sign_in::VerifyGate,
+    /// Who may tell us the client's address.
+    pub trusted_proxies: client_address::TrustedProxies,
+    /// The public origin and the hosts we answer for.
+    pub site: site::Site,
+    /// Only the `__Host-` session cookie, `Secure`, and HSTS on every response (behind TLS).
     pub secure_cookies: bool,
     /// Whether `POST /test-clock/advance` is enabled.
     pub test_clock: bool,
-}
-
-/// The throttles of the endpoints that guessing or enumeration would hammer. Each allows at
-/// least 30 requests a minute per client (the contract's floor).
-#[derive(Debug, Clone)]
-pub struct Throttles {
-    /// Failed sign-ins per account and address.
-    pub sign_in: Throttle,
-    /// Failed sign-ins per account from anywhere.
-    pub sign_in_account: Throttle,
-    /// Sign-in attempts per address.
-    pub sign_in_ip: Throttle,
-    /// Email checks per address.
-    pub eligibility: Throttle,
-}
-
-impl Default for Throttles {
-    fn default() -> Self {
-        let minute = std::time::Duration::from_secs(60);
-        Self {
-            sign_in: Throttle::new(30, minute),
-            sign_in_account: Throttle::new(300, minute),
-            sign_in_ip: Throttle::new(120, minute),
-            eligibility: Throttle::new(120, minute),
-        }
-    }
 }
 
 /// What the app needs to know about this server before anything else.
@@ -145,11 +135,16 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(products::list_products))
         .routes(routes!(client_config))
         .routes(routes!(checkout::eligibility))
-        .routes(routes!(
-            session::sign_in,
-            session::current,
-            session::sign_out
-        ))
+        // Sign-in bodies are small; a big one is refused before it is read into memory.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(
+                    session::sign_in,
+                    session::current,
+                    session::sign_out
+                ))
+                .layer(DefaultBodyLimit::max(SIGN_IN_BODY_LIMIT_BYTES)),
+        )
         .routes(routes!(checkout::quote))
         .routes(routes!(checkout::purchase))
         .routes(routes!(trials::start_trial))
@@ -193,6 +188,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .method_not_allowed_fallback(method_not_allowed);
 
     let app_files = app_files::service(dist, &state.gateway_origin);
+    let site_state = SiteState {
+        site: state.site.clone(),
+        secure_cookies: state.secure_cookies,
+    };
 
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -201,7 +200,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)
         .fallback_service(app_files)
-        .layer(middleware::from_fn(refuse_foreign_origin))
+        .layer(middleware::from_fn_with_state(site_state.clone(), refuse_foreign_origin))
+        .layer(middleware::from_fn_with_state(site_state, response_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::custom(|_| {
             AppError::internal("a request handler panicked").into_response()
@@ -214,11 +214,65 @@ pub fn router(state: AppState, dist: &Path) -> Router {
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
+                let client_id = request
+                    .extensions()
+                    .get::<ClientRequestId>()
+                    .map_or("-", |id| id.0.as_str());
                 // The path only: query strings may carry search terms.
-                tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                tracing::info_span!("request", id, client_id, method = %request.method(), path = request.uri().path())
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
+        .layer(middleware::from_fn(distrust_request_id))
+}
+
+/// A client's own `X-Request-Id`: logged beside ours, never used as ours (it could collide
+/// with or impersonate another request's id in the logs).
+#[derive(Debug, Clone)]
+struct ClientRequestId(String);
+
+async fn distrust_request_id(mut request: Request, next: Next) -> Response {
+    if let Some(theirs) = request.headers_mut().remove("x-request-id") {
+        let theirs: String = theirs
+            .to_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_graphic)
+            .take(64)
+            .collect();
+        request.extensions_mut().insert(ClientRequestId(theirs));
+    }
+    next.run(request).await
+}
+
+/// What the site-wide middleware needs.
+#[derive(Debug, Clone)]
+struct SiteState {
+    site: site::Site,
+    secure_cookies: bool,
+}
+
+/// `Cache-Control: no-store` on API responses to signed-in requests (and on API responses
+/// that set no caching of their own); HSTS on everything when behind TLS.
+async fn response_headers(
+    axum::extract::State(state): axum::extract::State<SiteState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let signed_in = session::has_session_cookie(request.headers());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if api && (signed_in || !headers.contains_key(header::CACHE_CONTROL)) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
+    response
 }
 
 async fn api_not_found() -> AppError {
@@ -233,16 +287,37 @@ async fn method_not_allowed() -> AppError {
     )
 }
 
-/// Refuses state-changing requests sent by pages of another origin (a CSRF defence on top of
-/// SameSite=Strict cookies). Requests without `Origin` (curl, server-to-server) pass.
-async fn refuse_foreign_origin(request: Request, next: Next) -> Response {
+/// Refuses requests for a host that is not ours (DNS rebinding: a page of `attacker.example`
+/// whose name now points at this server), and state-changing requests sent by pages of another
+/// origin (a CSRF defence on top of SameSite=Strict cookies). Requests without `Origin` (curl,
+/// server-to-server) pass the origin check. `/healthz` answers any host (load balancers).
+async fn refuse_foreign_origin(
+    axum::extract::State(state): axum::extract::State<SiteState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if request.uri().path() != "/healthz" && !state.site.allows_host(host) {
+        return AppError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidRequest,
+            "This server does not answer for that host name.",
+        )
+        .into_response();
+    }
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     if !safe && let Some(origin) = request.headers().get(header::ORIGIN) {
-        let host = request.headers().get(header::HOST);
-        if !same_origin(origin, host) {
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|origin| state.site.allows_origin(origin));
+        if !allowed {
             return AppError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::ForbiddenOrigin,
@@ -252,16 +327,6 @@ async fn refuse_foreign_origin(request: Request, next: Next) -> Response {
         }
     }
     next.run(request).await
-}
-
-fn same_origin(origin: &HeaderValue, host: Option<&HeaderValue>) -> bool {
-    let (Ok(origin), Some(Ok(host))) = (origin.to_str(), host.map(HeaderValue::to_str)) else {
-        return false;
-    };
-    let authority = origin
-        .strip_prefix("http://")
-        .or_else(|| origin.strip_prefix("https://"));
-    authority.is_some_and(|authority| authority.eq_ignore_ascii_case(host))
 }
 
 /// Request ids that are unique per process and sort in arrival order (`req-1f-…`).
@@ -278,24 +343,5 @@ impl MakeRequestId for SequentialRequestId {
         HeaderValue::from_str(&format!("req-{boot}-{n}"))
             .ok()
             .map(RequestId::new)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_must_match_the_host() {
-        let host = HeaderValue::from_static("127.0.0.1:8080");
-        let same = HeaderValue::from_static("http://127.0.0.1:8080");
-        let other_port = HeaderValue::from_static("http://127.0.0.1:9999");
-        let other_site = HeaderValue::from_static("https://evil.example");
-        let null = HeaderValue::from_static("null");
-        assert!(same_origin(&same, Some(&host)));
-        assert!(!same_origin(&other_port, Some(&host)));
-        assert!(!same_origin(&other_site, Some(&host)));
-        assert!(!same_origin(&null, Some(&host)));
-        assert!(!same_origin(&same, None));
     }
 }

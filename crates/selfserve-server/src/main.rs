@@ -45,6 +45,10 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         demo: args.demo,
         test_clock: args.test_clock,
         secure_cookies: args.secure_cookies,
+        public_url: args.public_url,
+        gateway_public_url: args.gateway_public_url,
+        trusted_proxies: args.trusted_proxies,
+        tuning: server::Tuning::default(),
     })
     .await
     .map_err(|e| e.to_string())?;

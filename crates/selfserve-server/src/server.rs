@@ -1,10 +1,15 @@
 //! Starting and stopping the two listeners (app + API, and the test card gateway).
 
+use crate::auth::sessions::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use crate::clock::Clock;
 use crate::directory_import;
 use crate::domain::directory::Directory;
 use crate::gateway::Gateway;
-use crate::http::{self, AppState, Throttles};
+use crate::http::client_address::{Cidr, TrustedProxies};
+use crate::http::site::{Origin, Site};
+use crate::http::throttle::sign_in::VerifyGate;
+use crate::http::throttle::{ThrottleClock, Throttles};
+use crate::http::{self, AppState};
 use crate::payments::Payments;
 use crate::services::Services;
 use crate::services::billing::{BillingReport, TEST_CLOCK_SETTING, run_due};
@@ -31,8 +36,26 @@ pub struct ServeOptions {
     pub demo: bool,
     /// Allow `POST /api/v1/test-clock/advance`.
     pub test_clock: bool,
-    /// Set the session cookie `Secure` (behind TLS).
+    /// Only the `__Host-` session cookie, and HSTS (behind TLS).
     pub secure_cookies: bool,
+    /// `--public-url`: the origin browsers use (default: the bound address).
+    pub public_url: Option<Origin>,
+    /// `--gateway-public-url`: the test gateway's origin for browsers (default: its bound
+    /// address).
+    pub gateway_public_url: Option<Origin>,
+    /// `--trusted-proxy`: peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Knobs tests turn (never flags).
+    pub tuning: Tuning,
+}
+
+/// What tests set to make timing-dependent behaviour deterministic.
+#[derive(Debug, Clone, Default)]
+pub struct Tuning {
+    /// The clock throttle buckets refill by (tests freeze it).
+    pub throttle_clock: ThrottleClock,
+    /// The bound on concurrent password verifications (default: one per core, 2 s in line).
+    pub verify_gate: Option<VerifyGate>,
 }
 
 /// Why the server could not start.
@@ -65,6 +88,8 @@ pub struct RunningServer {
     pub store: Store,
     /// What the handlers call (tests drive recovery and settings through it).
     pub services: Services,
+    /// The rate limits (tests move their clock and sweep them).
+    pub throttles: Throttles,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
 }
@@ -118,7 +143,18 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
             source,
         })?;
 
-    let gateway_origin = format!("http://{gateway_addr}");
+    let site = Site::new(options.public_url.clone(), addr);
+    if site.accepts_any_host() {
+        tracing::warn!(
+            "listening on every interface without --public-url: requests for any host name \
+             are answered (set --public-url to refuse DNS rebinding)"
+        );
+    }
+    let gateway_origin = options
+        .gateway_public_url
+        .clone()
+        .unwrap_or_else(|| Origin::of_address(gateway_addr))
+        .to_string();
     let gateway = Gateway::new(store.clone(), clock.clone(), &gateway_origin);
     let services = Services {
         store: store.clone(),
@@ -140,18 +176,23 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         tracing::info!(indexed, "indexed users for search");
     }
     let state_services = services.clone();
+    let throttles = Throttles::new(store.clone(), options.tuning.throttle_clock.clone());
     let state = AppState {
         services: services.clone(),
         gateway_origin,
-        throttles: Throttles::default(),
+        throttles: throttles.clone(),
+        verify_gate: options
+            .tuning
+            .verify_gate
+            .clone()
+            .unwrap_or_else(VerifyGate::for_this_machine),
+        trusted_proxies: TrustedProxies::new(options.trusted_proxies.clone()),
+        site: site.clone(),
         secure_cookies: options.secure_cookies,
         test_clock: options.test_clock,
     };
     let app = http::router(state, &options.dist);
-    let mut app_origins = vec![format!("http://{addr}")];
-    if addr.ip().is_loopback() {
-        app_origins.push(format!("http://localhost:{}", addr.port()));
-    }
+    let app_origins = site.origins().iter().map(ToString::to_string).collect();
     let gateway = crate::gateway::http::router(gateway, app_origins);
 
     let (stop, stopped) = watch::channel(false);
@@ -168,7 +209,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
                 .await
             })
         };
-    let billing_task = tokio::spawn(run_billing(services, stopped.clone()));
+    let billing_task = tokio::spawn(run_billing(services, throttles.clone(), stopped.clone()));
     let tasks = vec![
         serve(app_listener, app, stopped.clone()),
         serve(gateway_listener, gateway, stopped),
@@ -179,6 +220,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         gateway_addr,
         store,
         services: state_services,
+        throttles,
         stop,
         tasks,
     })
@@ -190,6 +232,7 @@ const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30)
 /// Runs billing now and then every [`BILLING_INTERVAL`] until the server stops.
 async fn run_billing(
     services: Services,
+    throttles: Throttles,
     mut stopped: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut ticks = tokio::time::interval(BILLING_INTERVAL);
@@ -212,10 +255,24 @@ async fn run_billing(
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "billing run failed"),
                 }
+                if let Err(error) = sweep(&services, &throttles).await {
+                    tracing::error!(%error, "sweeping sessions and throttles failed");
+                }
             }
             () = &mut stop => return Ok(()),
         }
     }
+}
+
+/// Deletes expired sessions, full throttle buckets and long-unused sign-in addresses, so that
+/// none of them grows without bound. Sessions expire by the machine's clock (security time).
+pub async fn sweep(services: &Services, throttles: &Throttles) -> Result<u64, StoreError> {
+    let now = services.clock.real_now();
+    let sessions = services
+        .store
+        .delete_expired_sessions(now - ABSOLUTE_TIMEOUT_SECONDS, now - IDLE_TIMEOUT_SECONDS)
+        .await?;
+    Ok(sessions + throttles.sweep().await?)
 }
 
 impl RunningServer {

@@ -21,6 +21,7 @@
 //! # Layout (one concern per room)
 //! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
 //! - [`sessions`], [`policies`]: sign-in sessions; product policies.
+//! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
 //! - [`orders`]: the order that records every movement of money, and its phases.
@@ -48,6 +49,7 @@ pub mod payments;
 pub mod policies;
 pub mod sessions;
 pub mod subscriptions;
+pub mod throttles;
 pub mod users;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -196,7 +196,7 @@ const TYPED_CARDS: [&str; 6] = [
     "4000002760003184",
     "4000000000000341",
     "4000000000000002",
-    ];
+];
 
 /// Fails if `bytes` hold a typed card number (digits may be separated by single spaces or
 /// dashes), the journeys' CVC as a value of its own, or the cardholder's name.

@@ -4,7 +4,7 @@
 use super::{Gateway, ThreeDSecure, TokenizeError};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
-use crate::http::throttle::{Throttle, throttled_address};
+use crate::http::throttle::memory::{Throttle, throttled_address};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, Method, header};

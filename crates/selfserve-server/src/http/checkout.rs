@@ -2,7 +2,7 @@
 
 use super::error::AppError;
 use super::extract::ApiJson;
-use super::throttle::throttled_address;
+use super::throttle::{ELIGIBILITY_PER_ADDRESS, throttle_address};
 use super::{AppState, Caller, idempotency};
 use crate::domain::eligibility::EmailCheck;
 use crate::services::checkout::{self, PurchaseInput};
@@ -54,15 +54,14 @@ pub async fn eligibility(
     headers: HeaderMap,
     ApiJson(request): ApiJson<EligibilityRequest>,
 ) -> Result<Json<EligibilityResponse>, AppError> {
-    if let Some(ip) = throttled_address(&headers, peer) {
-        state
-            .throttles
-            .eligibility
-            .check(&format!("eligibility:{ip}"))?;
-    }
     let email = EmailAddress::parse(&request.email).map_err(|reason| {
         AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
     })?;
+    let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
+    state
+        .throttles
+        .check(&ELIGIBILITY_PER_ADDRESS, &address.to_string())
+        .await?;
     let product = parse_product(&request.product)?;
     let (check, organization) = checkout::email_check(&state.services, &email, product).await?;
     Ok(Json(match check {

@@ -3,7 +3,7 @@
 use super::AppState;
 use super::error::AppError;
 use super::extract::ApiJson;
-use super::throttle::{client_ip, throttled_address};
+use super::throttle::throttle_address;
 use crate::access::Actor;
 use crate::auth::sessions::{self, hash_session_id, session_is_live};
 use crate::auth::{self, SignInError};
@@ -15,6 +15,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use selfserve_api::ErrorCode;
+use selfserve_api::email::EmailAddress;
 use selfserve_api::session::{Organization, OrganizationKind, Role, SessionUser, SignInRequest};
 use std::net::SocketAddr;
 
@@ -37,7 +38,8 @@ impl FromRequestParts<AppState> for Caller {
             )
         };
         let store = &state.services.store;
-        let id = session_cookie(&parts.headers).ok_or_else(unauthenticated)?;
+        let id =
+            session_cookie(&parts.headers, state.secure_cookies).ok_or_else(unauthenticated)?;
         let hash = hash_session_id(&id);
         let session = store.session(&hash).await?.ok_or_else(unauthenticated)?;
         let now = state.services.clock.real_now();
@@ -67,16 +69,31 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+/// The session id the request carries. Behind TLS only the `__Host-` cookie counts: a plain
+/// cookie can be planted by anyone on the network path (or a sibling subdomain), which would
+/// fix the victim's session to one the attacker knows.
+fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+    let wanted = if secure { SECURE_COOKIE } else { COOKIE };
+    cookies(headers)
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| !value.is_empty())
+}
+
+/// Whether the request carries a session cookie of either name (its response must not be
+/// cached).
+pub fn has_session_cookie(headers: &HeaderMap) -> bool {
+    cookies(headers)
+        .any(|(name, value)| (name == COOKIE || name == SECURE_COOKIE) && !value.is_empty())
+}
+
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE || *name == SECURE_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty())
 }
 
 fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
@@ -98,8 +115,11 @@ fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
+        (status = 400, description = "`invalid_email`: not an email address (refused before anything else)", body = selfserve_api::ApiError),
         (status = 401, description = "`invalid_credentials`", body = selfserve_api::ApiError),
+        (status = 413, description = "`payload_too_large`: the body is over 8 KiB", body = selfserve_api::ApiError),
         (status = 429, description = "`too_many_attempts`", body = selfserve_api::ApiError),
+        (status = 503, description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`", body = selfserve_api::ApiError),
     )
 )]
 pub async fn sign_in(
@@ -108,44 +128,24 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, AppError> {
-    let ip = client_ip(&headers, peer);
-    let account = request.email.trim().to_ascii_lowercase();
-    // Failures are counted per account and address and per account; all attempts per address
-    // (except loopback, where every client looks alike). A client under 30 attempts a minute
-    // is never refused, and a refusal lasts seconds.
-    let keys = [
-        format!("signin:{account}:{ip}"),
-        format!("signin-account:{account}"),
-    ];
-    let per_address = throttled_address(&headers, peer).map(|ip| format!("signin-ip:{ip}"));
-    let limits = [
-        (&state.throttles.sign_in, Some(&keys[0])),
-        (&state.throttles.sign_in_account, Some(&keys[1])),
-        (&state.throttles.sign_in_ip, per_address.as_ref()),
-    ];
-    for (throttle, key) in limits
-        .iter()
-        .filter_map(|(throttle, key)| key.map(|key| (throttle, key)))
-    {
-        if let Err(seconds) = throttle.available(key) {
-            return Err(AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::TooManyAttempts,
-                format!("Too many sign-in attempts. Try again in {seconds} seconds."),
-            )
-            .retry_after(seconds));
-        }
-    }
-    if let Some(key) = &per_address {
-        let _ = state.throttles.sign_in_ip.take(key);
-    }
+    // A malformed or oversized email is refused before any throttle or database work: it
+    // cannot be anyone's account, and it must not become a key anywhere.
+    let email = EmailAddress::parse(&request.email).map_err(|reason| {
+        AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
+    })?;
+    let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
+    let attempt = state
+        .throttles
+        .admit_sign_in(email.as_str(), address)
+        .await?;
+    let permit = state.verify_gate.enter().await?;
 
     let store = &state.services.store;
     let now = state.services.clock.real_now();
-    match auth::password::sign_in(store, &request.email, &request.password, now).await {
+    match auth::password::sign_in(store, email.as_str(), &request.password, now, permit).await {
         Ok(signed_in) => {
-            state.throttles.sign_in.reset(&keys[0]);
-            if let Some(old) = session_cookie(&headers) {
+            state.throttles.signed_in(&attempt).await?;
+            if let Some(old) = session_cookie(&headers, state.secure_cookies) {
                 store.delete_session(&hash_session_id(&old)).await?;
             }
             let organization = store
@@ -173,15 +173,11 @@ pub async fn sign_in(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(response)
         }
-        Err(SignInError::InvalidCredentials) => {
-            let _ = state.throttles.sign_in.take(&keys[0]);
-            let _ = state.throttles.sign_in_account.take(&keys[1]);
-            Err(AppError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::InvalidCredentials,
-                "That email address and password don't match an account that can sign in.",
-            ))
-        }
+        Err(SignInError::InvalidCredentials) => Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidCredentials,
+            "That email address and password don't match an account that can sign in.",
+        )),
         Err(SignInError::Store(error)) => Err(error.into()),
     }
 }
@@ -259,7 +255,7 @@ pub async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    if let Some(id) = session_cookie(&headers) {
+    if let Some(id) = session_cookie(&headers, state.secure_cookies) {
         state
             .services
             .store
@@ -284,13 +280,23 @@ mod tests {
             header::COOKIE,
             HeaderValue::from_static("theme=dark; selfserve_session=abc123; x=y"),
         );
-        assert_eq!(session_cookie(&headers).as_deref(), Some("abc123"));
+        assert_eq!(session_cookie(&headers, false).as_deref(), Some("abc123"));
+        assert_eq!(
+            session_cookie(&headers, true),
+            None,
+            "behind TLS the plain cookie is not accepted"
+        );
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("selfserve_session=planted; __Host-selfserve_session=real"),
+        );
+        assert_eq!(session_cookie(&headers, true).as_deref(), Some("real"));
         headers.insert(
             header::COOKIE,
             HeaderValue::from_static("selfserve_session="),
         );
-        assert_eq!(session_cookie(&headers), None);
+        assert_eq!(session_cookie(&headers, false), None);
         headers.insert(header::COOKIE, HeaderValue::from_static("other=1"));
-        assert_eq!(session_cookie(&headers), None);
+        assert_eq!(session_cookie(&headers, false), None);
     }
 }

@@ -1,160 +1,167 @@
-//! Token-bucket throttling, in memory per server process (middleware of the HTTP layer).
+//! Rate limits, kept in the database so that every server on it counts together.
 //!
-//! A bucket holds `capacity` tokens and refills at `capacity` per `window`, so a client under
-//! the rate is never refused and a client over it waits seconds, not hours: throttling slows
-//! abuse down without locking a real user out. (With several servers on PostgreSQL each has its
-//! own buckets, which multiplies the allowance by the number of servers; that is acceptable for
-//! slowing down guessing, which argon2 already makes expensive.)
+//! Each [`Limit`] is a token bucket (the generic cell rate algorithm, one row per key in
+//! `throttle_buckets`): `capacity` requests per `window`, refilled continuously, so a client
+//! under the rate is never refused and a client over it waits seconds, not hours. A token is
+//! taken by one conditional upsert before the work it guards, so concurrent requests on any
+//! number of servers cannot take more than the bucket holds. Keys are SHA-256 hashes of the
+//! limit's name and its subject: a hostile 200 KB "email" costs 64 characters, and full buckets
+//! are deleted by [`Throttles::sweep`].
+//!
+//! - [`memory`]: the in-memory bucket the test gateway's own listener uses.
+//! - [`sign_in`]: the sign-in limits, and the bound on concurrent password verifications.
 
-use crate::http::error::AppError;
-use axum::http::{HeaderMap, StatusCode};
+pub mod memory;
+pub mod sign_in;
+
+pub use super::client_address::throttle_address;
+
+use super::error::AppError;
+use crate::store::throttles::Taken;
+use crate::store::{Store, StoreError};
+use axum::http::StatusCode;
 use selfserve_api::ErrorCode;
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-/// Buckets by key (`"signin-ip:127.0.0.1"`).
-#[derive(Debug, Clone)]
-pub struct Throttle {
-    capacity: f64,
-    per_second: f64,
-    buckets: Arc<Mutex<HashMap<String, Bucket>>>,
-}
-
+/// One rate limit: `capacity` requests per `window_seconds` per subject.
 #[derive(Debug, Clone, Copy)]
-struct Bucket {
-    tokens: f64,
-    updated: Instant,
+pub struct Limit {
+    /// Part of every key, so that limits never share buckets.
+    pub name: &'static str,
+    /// Requests allowed at once (the burst), and per window.
+    pub capacity: u32,
+    /// The window over which `capacity` refills.
+    pub window_seconds: i64,
 }
 
-/// Past this many keys, full buckets are forgotten (they are the same as absent ones).
-const MAX_KEYS: usize = 50_000;
+/// Email checks per client address (the contract's floor is 30 a minute).
+pub const ELIGIBILITY_PER_ADDRESS: Limit = Limit {
+    name: "eligibility-address",
+    capacity: 120,
+    window_seconds: 60,
+};
 
-impl Throttle {
-    /// `capacity` requests per `window`, refilled continuously.
-    pub fn new(capacity: u32, window: Duration) -> Self {
-        Self {
-            capacity: f64::from(capacity),
-            per_second: f64::from(capacity) / window.as_secs_f64(),
-            buckets: Arc::default(),
+/// The time buckets refill by. Tests freeze it so that a slow machine (argon2 under load)
+/// cannot refill a bucket between two requests that are meant to see it empty.
+#[derive(Debug, Clone, Default)]
+pub enum ThrottleClock {
+    /// The machine's clock.
+    #[default]
+    System,
+    /// Milliseconds since the epoch, moved only by [`ThrottleClock::advance`].
+    Manual(Arc<AtomicI64>),
+}
+
+impl ThrottleClock {
+    /// A clock stopped at the current time.
+    pub fn frozen() -> Self {
+        Self::Manual(Arc::new(AtomicI64::new(system_ms())))
+    }
+
+    /// Now, in milliseconds since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Self::System => system_ms(),
+            Self::Manual(ms) => ms.load(Ordering::SeqCst),
         }
     }
 
-    /// Takes one token for `key`, or says how many seconds until one is available.
-    pub fn take(&self, key: &str) -> Result<(), u64> {
-        self.update(key, |bucket| {
-            if bucket.tokens >= 1.0 {
-                bucket.tokens -= 1.0;
-                Ok(())
-            } else {
-                Err(((1.0 - bucket.tokens) / self.per_second).ceil().max(1.0) as u64)
+    /// Moves a manual clock forward (a system clock moves by itself).
+    pub fn advance(&self, seconds: i64) {
+        if let Self::Manual(ms) = self {
+            ms.fetch_add(seconds * 1000, Ordering::SeqCst);
+        }
+    }
+}
+
+fn system_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The fixed-size key of a subject: a hex SHA-256 of the limit's name and the subject.
+pub fn key(name: &str, subject: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(name.as_bytes());
+    hasher.update([0]);
+    hasher.update(subject.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The buckets, in the database.
+#[derive(Debug, Clone)]
+pub struct Throttles {
+    store: Store,
+    clock: ThrottleClock,
+}
+
+impl Throttles {
+    /// Buckets in `store`, refilled by `clock`.
+    pub fn new(store: Store, clock: ThrottleClock) -> Self {
+        Self { store, clock }
+    }
+
+    /// Takes a token of `limit` for `subject`: `Ok(None)` when taken, `Ok(Some(seconds))` to
+    /// wait when the bucket is empty.
+    pub async fn take(&self, limit: &Limit, subject: &str) -> Result<Option<u64>, StoreError> {
+        let window_ms = limit.window_seconds * 1000;
+        let interval_ms = window_ms / i64::from(limit.capacity.max(1));
+        let taken = self
+            .store
+            .take_throttle_token(
+                &key(limit.name, subject),
+                self.clock.now_ms(),
+                interval_ms,
+                window_ms,
+            )
+            .await?;
+        Ok(match taken {
+            Taken::Yes => None,
+            Taken::No { wait_ms } => {
+                Some(u64::try_from(wait_ms.max(1)).unwrap_or(1).div_ceil(1000))
             }
         })
     }
 
-    /// Whether `key` has a token, without taking it.
-    pub fn available(&self, key: &str) -> Result<(), u64> {
-        self.update(key, |bucket| {
-            if bucket.tokens >= 1.0 {
-                Ok(())
-            } else {
-                Err(((1.0 - bucket.tokens) / self.per_second).ceil().max(1.0) as u64)
-            }
-        })
-    }
-
-    /// Forgets `key` (a successful sign-in clears its failures).
-    pub fn reset(&self, key: &str) {
-        if let Ok(mut buckets) = self.buckets.lock() {
-            buckets.remove(key);
-        }
+    /// Refills `subject`'s bucket of `limit` (a successful sign-in forgives its failures).
+    pub async fn reset(&self, limit: &Limit, subject: &str) -> Result<(), StoreError> {
+        self.store.reset_throttle(&key(limit.name, subject)).await
     }
 
     /// Takes a token or fails with 429 `rate_limited`.
-    pub fn check(&self, key: &str) -> Result<(), AppError> {
-        self.take(key).map_err(|seconds| {
-            AppError::new(
+    pub async fn check(&self, limit: &Limit, subject: &str) -> Result<(), AppError> {
+        match self.take(limit, subject).await? {
+            None => Ok(()),
+            Some(seconds) => Err(AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 format!("Too many requests. Try again in {seconds} s."),
             )
-            .retry_after(seconds)
-        })
-    }
-
-    fn update<T>(&self, key: &str, f: impl FnOnce(&mut Bucket) -> T) -> T {
-        let now = Instant::now();
-        let mut buckets = match self.buckets.lock() {
-            Ok(buckets) => buckets,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if buckets.len() > MAX_KEYS {
-            let (capacity, per_second) = (self.capacity, self.per_second);
-            buckets.retain(|_, b| {
-                b.tokens + now.duration_since(b.updated).as_secs_f64() * per_second < capacity
-            });
+            .retry_after(seconds)),
         }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
-            tokens: self.capacity,
-            updated: now,
-        });
-        let elapsed = now.duration_since(bucket.updated).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.capacity);
-        bucket.updated = now;
-        f(bucket)
-    }
-}
-
-/// The client's address. Only the TCP peer is trusted: a forwarded-for header is whatever the
-/// client says it is unless a trusted proxy set it.
-pub fn client_ip(_headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-    peer.ip()
-}
-
-/// The address to count per-address limits under, or `None` for loopback: on loopback every
-/// client looks the same (a reverse proxy on the host, a test suite), so a per-address limit
-/// would throttle all of them together. Per-account limits still apply.
-pub fn throttled_address(headers: &HeaderMap, peer: SocketAddr) -> Option<IpAddr> {
-    let ip = client_ip(headers, peer);
-    (!ip.is_loopback()).then_some(ip)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_client_under_the_rate_is_never_refused() {
-        let throttle = Throttle::new(30, Duration::from_secs(60));
-        for _ in 0..30 {
-            assert!(throttle.take("k").is_ok());
-        }
-        let wait = throttle.take("k").unwrap_err();
-        assert!((1..=2).contains(&wait), "waits about one refill: {wait}");
-        assert!(throttle.take("other").is_ok(), "keys are independent");
-        throttle.reset("k");
-        assert!(throttle.take("k").is_ok());
     }
 
-    #[test]
-    fn loopback_clients_are_not_counted_per_address() {
-        let headers = HeaderMap::new();
-        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-        let remote: SocketAddr = "203.0.113.9:5000".parse().unwrap();
-        assert_eq!(throttled_address(&headers, local), None);
-        assert_eq!(
-            throttled_address(&headers, remote),
-            Some("203.0.113.9".parse().unwrap())
-        );
+    /// Deletes full buckets and sign-in addresses unused for [`sign_in::KNOWN_ADDRESS_SECONDS`].
+    pub async fn sweep(&self) -> Result<u64, StoreError> {
+        let now_ms = self.clock.now_ms();
+        self.store
+            .sweep_throttles(now_ms, now_ms / 1000 - sign_in::KNOWN_ADDRESS_SECONDS)
+            .await
     }
 
-    #[test]
-    fn available_does_not_consume() {
-        let throttle = Throttle::new(1, Duration::from_secs(60));
-        assert!(throttle.available("k").is_ok());
-        assert!(throttle.available("k").is_ok());
-        assert!(throttle.take("k").is_ok());
-        assert!(throttle.available("k").is_err());
+    /// The clock the buckets refill by.
+    pub fn clock(&self) -> &ThrottleClock {
+        &self.clock
+    }
+
+    fn store(&self) -> &Store {
+        &self.store
     }
 }

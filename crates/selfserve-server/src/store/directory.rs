@@ -266,6 +266,14 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     write_search_terms(&mut tx, user).await?;
+                    // A disabled or departed user is signed out everywhere at once, not at
+                    // their session's next use.
+                    if !user.enabled || !user.in_directory {
+                        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                            .bind(&user.id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
                 DirectoryChange::SetDelegations {
                     partner_id,

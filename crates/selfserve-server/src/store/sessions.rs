@@ -85,4 +85,13 @@ impl Store {
             .await?;
         Ok(done.rows_affected())
     }
+
+    /// Ends every session of a user (disabled, or gone from the directory).
+    pub async fn delete_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.writer())
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

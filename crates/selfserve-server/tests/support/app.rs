@@ -83,6 +83,14 @@ pub struct Spawn {
     pub index_html: Option<&'static str>,
     /// Start without `--test-clock`.
     pub no_test_clock: bool,
+    /// `--secure-cookies`.
+    pub secure_cookies: bool,
+    /// `--public-url`.
+    pub public_url: Option<&'static str>,
+    /// `--trusted-proxy` ranges.
+    pub trusted_proxies: Vec<&'static str>,
+    /// Frozen throttle clock, argon2 bound.
+    pub tuning: server::Tuning,
 }
 
 /// A server with the demo directory loaded.
@@ -115,7 +123,17 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         dist,
         demo: options.demo,
         test_clock: !options.no_test_clock,
-        secure_cookies: false,
+        secure_cookies: options.secure_cookies,
+        public_url: options
+            .public_url
+            .map(|url| selfserve_server::http::site::Origin::parse(url).unwrap()),
+        gateway_public_url: None,
+        trusted_proxies: options
+            .trusted_proxies
+            .iter()
+            .map(|range| range.parse().unwrap())
+            .collect(),
+        tuning: options.tuning,
     })
     .await
     .expect("server starts");

@@ -2,7 +2,7 @@
 //! `POST /subscriptions/{id}/cancel-request`.
 
 use crate::http::error::AppError;
-use crate::http::extract::parse_json;
+use crate::http::extract::{is_json, parse_json, unsupported_media_type};
 use crate::http::{AppState, Caller};
 use crate::services::admin::take_over;
 use axum::Json;
@@ -24,12 +24,16 @@ pub async fn take_over(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<TakeOverResult>, AppError> {
+    // The body is optional; when present it must say it is JSON (a form post is refused).
     let request: TakeOverRequest = if body.iter().all(u8::is_ascii_whitespace) {
         TakeOverRequest::default()
-    } else {
+    } else if is_json(&headers) {
         parse_json(&body)?
+    } else {
+        return Err(unsupported_media_type());
     };
     let (self_service, central) = take_over::take_over(
         &state.services,
