@@ -167,10 +167,10 @@ async fn malformed_and_oversized_emails_are_refused_before_any_throttle() {
     let long_local = format!("{}@contoso.com", "a".repeat(300));
     sign_in_from(&app, "203.0.113.1", &long_local, "x")
         .await
-        .error(400, ErrorCode::InvalidEmail);
+        .error(401, ErrorCode::InvalidCredentials);
     sign_in_from(&app, "203.0.113.1", "not an email", "x")
         .await
-        .error(400, ErrorCode::InvalidEmail);
+        .error(401, ErrorCode::InvalidCredentials);
     let huge = format!("{}@contoso.com", "a".repeat(200 * 1024));
     sign_in_from(&app, "203.0.113.1", &huge, "x")
         .await

@@ -115,8 +115,7 @@ fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
-        (status = 400, description = "`invalid_email`: not an email address (refused before anything else)", body = selfserve_api::ApiError),
-        (status = 401, description = "`invalid_credentials`", body = selfserve_api::ApiError),
+        (status = 401, description = "`invalid_credentials` (also for a malformed email, refused before anything else)", body = selfserve_api::ApiError),
         (status = 413, description = "`payload_too_large`: the body is over 8 KiB", body = selfserve_api::ApiError),
         (status = 429, description = "`too_many_attempts`", body = selfserve_api::ApiError),
         (status = 503, description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`", body = selfserve_api::ApiError),
@@ -128,11 +127,11 @@ pub async fn sign_in(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<Response, AppError> {
-    // A malformed or oversized email is refused before any throttle or database work: it
-    // cannot be anyone's account, and it must not become a key anywhere.
-    let email = EmailAddress::parse(&request.email).map_err(|reason| {
-        AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
-    })?;
+    // A malformed or oversized email is refused before any throttle, argon2 or database work:
+    // it cannot be anyone's account, and it must not become a key anywhere. The answer is the
+    // same as for any failed sign-in (the contract: failures are indistinguishable); that it
+    // comes fast tells nothing about accounts.
+    let email = EmailAddress::parse(&request.email).map_err(|_| invalid_credentials())?;
     let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
     let attempt = state
         .throttles
@@ -173,13 +172,17 @@ pub async fn sign_in(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(response)
         }
-        Err(SignInError::InvalidCredentials) => Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::InvalidCredentials,
-            "That email address and password don't match an account that can sign in.",
-        )),
+        Err(SignInError::InvalidCredentials) => Err(invalid_credentials()),
         Err(SignInError::Store(error)) => Err(error.into()),
     }
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+        "That email address and password don't match an account that can sign in.",
+    )
 }
 
 /// The signed-in user, their organisation, and what they may buy.
