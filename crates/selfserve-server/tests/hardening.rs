@@ -122,6 +122,52 @@ async fn concurrent_guesses_take_their_tokens_before_argon2() {
 }
 
 #[tokio::test]
+async fn two_servers_on_one_database_count_as_one() {
+    let app = behind_proxy().await;
+    let second = selfserve_server::server::start(selfserve_server::server::ServeOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        gateway_listen: "127.0.0.1:0".parse().unwrap(),
+        database: app.database_url.clone(),
+        dist: app.dir.path().join("dist"),
+        demo: true,
+        test_clock: false,
+        secure_cookies: false,
+        public_url: None,
+        gateway_public_url: None,
+        trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        tuning: Tuning {
+            throttle_clock: app.server.throttles.clock().clone(),
+            verify_gate: None,
+        },
+    })
+    .await
+    .expect("a second server on the same database");
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for i in 0..31 {
+        let base = if i % 2 == 0 {
+            app.base.clone()
+        } else {
+            format!("http://{}", second.addr)
+        };
+        let response = http
+            .post(format!("{base}/api/v1/session"))
+            .header("X-Forwarded-For", "203.0.113.8")
+            .json(&json!({"email": "lee@contoso.com", "password": "x"}))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(&statuses[..30], &[401; 30][..]);
+    assert_eq!(
+        statuses[30], 429,
+        "the 31st guess is refused, whichever server got the others"
+    );
+    second.shutdown().await;
+}
+
+#[tokio::test]
 async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
     // No --trusted-proxy: the header is the client's word, and every request counts as the
     // loopback peer it really is (loopback is throttled like any other address).
@@ -370,7 +416,7 @@ async fn memory_stays_bounded_under_10000_hostile_sign_ins() {
     assert!(
         statuses
             .iter()
-            .all(|s| [400, 401, 413, 429, 503].contains(s)),
+            .all(|s| [401, 413, 418, 429, 503].contains(s)),
         "{by_status:?}"
     );
     assert!(
