@@ -1,5 +1,6 @@
 //! Who the client is, for per-address throttles: the TCP peer, or, when the peer is a
-//! `--trusted-proxy`, the address that proxy says it forwarded for.
+//! `--trusted-proxy`, the address that proxy says it forwarded for. (`X-Forwarded-Proto` is
+//! not read at all: the scheme browsers use comes from `--public-url`.)
 
 use axum::http::HeaderMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -97,16 +98,6 @@ impl TrustedProxies {
             }
         }
         client
-    }
-
-    /// Whether the request came through a trusted proxy that says the client used HTTPS.
-    pub fn forwarded_https(&self, headers: &HeaderMap, peer: SocketAddr) -> bool {
-        self.trusts(peer.ip())
-            && headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next_back())
-                .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https"))
     }
 }
 
