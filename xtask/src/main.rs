@@ -206,6 +206,10 @@ fn test(env: &Env) -> ExitCode {
                 "manage",
                 "--test",
                 "admin",
+                "--test",
+                "hardening",
+                "--test",
+                "integrity",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

@@ -5,6 +5,7 @@ mod support;
 
 use selfserve_api::ErrorCode;
 use selfserve_api::subscription::{Subscription, SubscriptionStatus};
+use selfserve_server::services::retention;
 use serde_json::json;
 use support::app::{User, spawn_app};
 
@@ -170,4 +171,41 @@ async fn asking_to_cancel_needs_a_live_self_service_subscription() {
         .post(&sub_path(&sub, "/cancel-request"), &json!({}))
         .await
         .error(409, ErrorCode::Conflict);
+}
+
+#[tokio::test]
+async fn answered_keys_and_old_tokens_are_forgotten_after_a_day() {
+    let app = spawn_app().await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let token = megan.token("4242424242424242").await;
+    let body = json!({"product": "power-bi-pro", "quantity": 1, "payment_token": token});
+    let _: Subscription = megan
+        .purchase("kept-a-day", &body)
+        .await
+        .expect_as(201, "bought");
+    let replayed: Subscription = megan
+        .purchase("kept-a-day", &body)
+        .await
+        .expect_as(201, "replay");
+    assert_eq!(replayed.quantity, 1);
+
+    let services = &app.server.services;
+    let soon = retention::purge(services, services.clock.now() + 3_600)
+        .await
+        .unwrap();
+    assert_eq!(
+        soon,
+        retention::Purged::default(),
+        "nothing is due within the day"
+    );
+    let later = retention::purge(services, services.clock.now() + 2 * 86_400)
+        .await
+        .unwrap();
+    assert_eq!(later.idempotency_keys, 1);
+    assert!(later.tokens >= 1, "{later:?}");
+    // The key is forgotten: the same request is a new one, and its token is gone.
+    megan
+        .purchase("kept-a-day", &body)
+        .await
+        .error(400, ErrorCode::InvalidToken);
 }
