@@ -24,6 +24,7 @@ pub mod demo;
 pub mod directory_import;
 pub mod domain;
 pub mod events;
+pub mod fault;
 pub mod gateway;
 pub mod http;
 pub mod ids;

@@ -45,6 +45,23 @@ pub enum ChargeOutcome {
     RequiresAction(Challenge),
 }
 
+/// What saving a card without a charge did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveOutcome {
+    Saved(Card),
+    /// The card's bank confirms every use: the buyer must pass 3-D Secure before the card is
+    /// saved (then the same token is saved again).
+    RequiresAction(Challenge),
+    /// The buyer failed the challenge; a new attempt gets a new one.
+    Declined {
+        decline_code: String,
+    },
+}
+
+/// The decline a saved card gets when its bank confirms every payment (3-D Secure) and
+/// nobody can answer the challenge: the buyer pays with the card again, on session.
+pub const AUTHENTICATION_REQUIRED: &str = "authentication_required";
+
 /// Why a charge could not even be attempted.
 #[derive(Debug, thiserror::Error)]
 pub enum ChargeError {
@@ -104,8 +121,12 @@ pub trait CardProcessor {
         currency: Currency,
     ) -> impl Future<Output = Result<Option<ChargeOutcome>, ChargeError>> + Send;
 
-    /// Saves a new card as a card on file without charging it.
-    fn save_card(&self, token: &str) -> impl Future<Output = Result<Card, ChargeError>> + Send;
+    /// Saves a new card as a card on file without charging it, after the buyer passed 3-D
+    /// Secure where the card's bank asks for it.
+    fn save_card(
+        &self,
+        token: &str,
+    ) -> impl Future<Output = Result<SaveOutcome, ChargeError>> + Send;
 
     /// The card behind a source, if the processor knows it.
     fn card(
@@ -147,7 +168,7 @@ impl CardProcessor for Payments {
         }
     }
 
-    async fn save_card(&self, token: &str) -> Result<Card, ChargeError> {
+    async fn save_card(&self, token: &str) -> Result<SaveOutcome, ChargeError> {
         match self {
             Self::Builtin(gateway) => gateway.save_card(token).await,
         }

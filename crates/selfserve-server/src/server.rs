@@ -14,6 +14,7 @@ use crate::payments::Payments;
 use crate::services::Services;
 use crate::services::billing::{BillingReport, TEST_CLOCK_SETTING, run_due};
 use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
+use crate::services::retention;
 use crate::store::{Store, StoreError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -163,13 +164,22 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     };
     // On SQLite this is the only server using the file, so every unfinished order is left over
     // from a previous run; on PostgreSQL another server may be working on a recent one.
-    let lease = match store.backend() {
-        crate::store::Backend::Sqlite => 0,
-        crate::store::Backend::Postgres => RECOVERY_LEASE_SECONDS,
+    let sole = match store.backend() {
+        crate::store::Backend::Sqlite => true,
+        crate::store::Backend::Postgres => std::env::var_os(SOLE_SERVER_ENV).is_some(),
     };
+    let lease = if sole { 0 } else { RECOVERY_LEASE_SECONDS };
     let settled = recover(&services, clock.now(), lease).await?;
     if settled > 0 {
         tracing::warn!(settled, "settled purchases left unfinished by the last run");
+    }
+    if sole {
+        // A key in progress without an order belongs to a request that died before it
+        // recorded anything: its retry may run afresh now rather than after the stale delay.
+        let released = store.release_orphan_keys().await?;
+        if released > 0 {
+            tracing::warn!(released, "released idempotency keys of requests that died");
+        }
     }
     let indexed = store.backfill_search_terms().await?;
     if indexed > 0 {
@@ -226,6 +236,10 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     })
 }
 
+/// Set by crash tests on PostgreSQL only: this server is the only one on the database, so at
+/// start-up everything unfinished is left over from a previous run (as always on SQLite).
+pub const SOLE_SERVER_ENV: &str = "SELFSERVE_TEST_SOLE_SERVER";
+
 /// How often renewals, expiries and suspensions are looked for.
 const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -257,6 +271,16 @@ async fn run_billing(
                 }
                 if let Err(error) = sweep(&services, &throttles).await {
                     tracing::error!(%error, "sweeping sessions and throttles failed");
+                }
+                // Keys and tokens are stamped with billing time; the machine's (never ahead of
+                // it) keeps a moved test clock from expiring what a test made a moment ago.
+                let now = services.clock.now().min(services.clock.real_now());
+                match retention::purge(&services, now).await {
+                    Ok(purged) if purged != retention::Purged::default() => {
+                        tracing::info!(?purged, "retention");
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::error!(%error, "retention failed"),
                 }
             }
             () = &mut stop => return Ok(()),

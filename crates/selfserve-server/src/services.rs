@@ -21,6 +21,7 @@ pub mod bills;
 pub mod checkout;
 pub mod licences;
 pub mod payments;
+pub mod retention;
 pub mod seats;
 pub mod subscriptions;
 pub mod trials;
@@ -149,6 +150,10 @@ pub enum Conflict {
     CentralNotAssignable,
     /// One trial per person and product.
     HadTrial,
+    /// A trial takes no card: it becomes paid only by a purchase.
+    NoCardOnTrial,
+    /// An ended subscription takes no card.
+    CardNotReplaceable,
 }
 
 /// Not enough seats.

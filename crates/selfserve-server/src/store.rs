@@ -155,7 +155,7 @@ impl Store {
                         // the moments another process (the CLI) holds the write lock.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;",
+                             PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;",
                         )
                         .await?;
                         Ok(())

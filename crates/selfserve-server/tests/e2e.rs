@@ -633,6 +633,21 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
             .is_err()
     );
 
+    // A card whose bank confirms every use: saved only once the buyer passed the challenge.
+    journey.click("[data-testid=replace-card]").await;
+    enter_card(&journey, "4000 0027 6000 3184").await;
+    journey
+        .wait_text("[data-testid=three-d-secure]", "Confirm your payment")
+        .await;
+    assert!(
+        journey
+            .text_of("[data-testid=fact-card]")
+            .await
+            .contains("4242")
+    );
+    journey.click("[data-testid=three-ds-approve]").await;
+    journey.wait_text("[data-testid=fact-card]", "3184").await;
+
     // Cancel, undo, cancel again; at the end of the period the licences are released.
     journey.click("[data-testid=cancel-subscription]").await;
     journey.click("[data-testid=confirm-cancel]").await;

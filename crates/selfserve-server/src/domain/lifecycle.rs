@@ -29,6 +29,10 @@ pub const RENEWS: &[SubscriptionStatus] = &[Active, PastDue, Suspended];
 /// Paying every bill makes the subscription active again.
 pub const RESTORED_BY_PAYMENT: &[SubscriptionStatus] = &[PastDue, Suspended];
 
+/// A card may be put on file: a paid subscription still running. Never a trial: it becomes
+/// paid only by a purchase, and a card on it must not hide that it was a trial.
+pub const TAKES_A_CARD: &[SubscriptionStatus] = &[Active, PastDue, Suspended];
+
 /// Ended for good: licences released, nothing more to do.
 pub const ENDED: &[SubscriptionStatus] = &[Canceled, Expired];
 
@@ -60,6 +64,11 @@ pub fn may_reactivate(
     now: i64,
 ) -> bool {
     cancel_at_period_end && !has_ended(status) && current_period_end > now
+}
+
+/// Whether the purchaser may replace the card on file now.
+pub fn may_replace_card(status: SubscriptionStatus) -> bool {
+    TAKES_A_CARD.contains(&status)
 }
 
 /// Whether it is over (licences released).

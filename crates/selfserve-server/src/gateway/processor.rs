@@ -3,13 +3,45 @@
 use super::{Behaviour, ChargeState, Gateway, ThreeDSecure};
 use crate::ids::new_id;
 use crate::payments::{
-    ABANDONED, Card, Challenge, ChargeError, ChargeOutcome, ChargeRequest, Refund, RefundError,
+    ABANDONED, AUTHENTICATION_REQUIRED, Card, Challenge, ChargeError, ChargeOutcome, ChargeRequest,
+    Refund, RefundError, SaveOutcome,
 };
 use crate::store::StoreError;
-use crate::store::gateway::{ChargeRow, RecordedCharge, RecordedRefund, StoredCard};
+use crate::store::gateway::{ChargeRow, RecordedCharge, RecordedRefund, StoredCard, TokenRow};
 use crate::store::orders::PaymentSource;
 use selfserve_api::money::Currency;
 use selfserve_api::subscription::CardSummary;
+
+/// Where a 3-D Secure check of a token stands.
+enum Authenticated {
+    Yes,
+    Failed,
+    Challenge(Challenge),
+}
+
+/// A successful charge of `card`; a new card (`is_new`) is saved as a card on file.
+fn succeeded(
+    card: &StoredCard,
+    is_new: bool,
+    request: &ChargeRequest<'_>,
+    saved: &mut Option<StoredCard>,
+) -> ChargeRow {
+    if is_new {
+        *saved = Some(StoredCard {
+            id: new_id("pm"),
+            ..card.clone()
+        });
+    }
+    ChargeRow {
+        id: new_id("ch"),
+        state: ChargeState::Succeeded,
+        decline_code: None,
+        // The card now on file: the one this charge saved, or the saved card it charged.
+        payment_method_id: Some(saved.as_ref().map_or(&card.id, |c| &c.id).clone()),
+        amount: request.amount,
+        source: request.source.id().to_owned(),
+    }
+}
 
 fn card_of(stored: StoredCard, saved: bool) -> Card {
     Card {
@@ -67,57 +99,18 @@ impl Gateway {
         let row = match (card.behaviour, &token) {
             (Behaviour::Decline(code), _) => decline(code),
             (Behaviour::FailCharges, _) => decline("generic_decline"),
-            (Behaviour::ThreeDSecure, Some(token))
-                if token.three_d_secure != ThreeDSecure::Approved =>
-            {
-                if token.three_d_secure == ThreeDSecure::Failed {
-                    // The buyer failed the challenge: decline this attempt; a new attempt gets
-                    // a new challenge.
-                    self.store
-                        .set_token_three_d_secure(source_id, ThreeDSecure::Required, None)
-                        .await?;
-                    decline("authentication_failed")
-                } else {
-                    let challenge_id = match &token.challenge_id {
-                        Some(open) => open.clone(),
-                        None => {
-                            let id = new_id("chl");
-                            self.store
-                                .set_token_three_d_secure(
-                                    source_id,
-                                    ThreeDSecure::Required,
-                                    Some(&id),
-                                )
-                                .await?;
-                            id
-                        }
-                    };
-                    let url = format!("{}/v1/challenges/{challenge_id}", self.origin);
-                    return Ok(ChargeOutcome::RequiresAction(Challenge {
-                        id: challenge_id,
-                        url,
-                    }));
+            (Behaviour::ThreeDSecure, Some(token)) => match self.authenticate(token).await? {
+                Authenticated::Yes => succeeded(&card, true, &request, &mut saved),
+                Authenticated::Failed => decline("authentication_failed"),
+                Authenticated::Challenge(challenge) => {
+                    return Ok(ChargeOutcome::RequiresAction(challenge));
                 }
-            }
-            // Approved 3-D Secure, an ordinary card, or a saved card charged off-session.
-            _ => {
-                if token.is_some() {
-                    saved = Some(StoredCard {
-                        id: new_id("pm"),
-                        ..card.clone()
-                    });
-                }
-                ChargeRow {
-                    id: new_id("ch"),
-                    state: ChargeState::Succeeded,
-                    decline_code: None,
-                    // The card now on file: the one this charge saved, or the saved card it
-                    // charged.
-                    payment_method_id: Some(saved.as_ref().map_or(&card.id, |c| &c.id).clone()),
-                    amount: request.amount,
-                    source: source_id.to_owned(),
-                }
-            }
+            },
+            // The bank confirms every payment with this card, also once saved: without a
+            // buyer present to answer, the charge cannot go through.
+            (Behaviour::ThreeDSecure, None) => decline(AUTHENTICATION_REQUIRED),
+            // An ordinary card, new or saved.
+            _ => succeeded(&card, token.is_some(), &request, &mut saved),
         };
         let recorded = self
             .store
@@ -133,6 +126,36 @@ impl Gateway {
             RecordedCharge::Recorded(row) => self.outcome_of(row).await,
             RecordedCharge::TokenAlreadyUsed => Err(ChargeError::TokenAlreadyUsed),
         }
+    }
+
+    /// Where a token of a card whose bank asks for 3-D Secure stands: approved, failed (the
+    /// token then asks again next time), or a challenge to answer (the open one, or a new one).
+    async fn authenticate(&self, token: &TokenRow) -> Result<Authenticated, ChargeError> {
+        match token.three_d_secure {
+            ThreeDSecure::Approved => return Ok(Authenticated::Yes),
+            ThreeDSecure::Failed => {
+                self.store
+                    .set_token_three_d_secure(&token.card.id, ThreeDSecure::Required, None)
+                    .await?;
+                return Ok(Authenticated::Failed);
+            }
+            ThreeDSecure::NotNeeded | ThreeDSecure::Required => {}
+        }
+        let challenge_id = match &token.challenge_id {
+            Some(open) => open.clone(),
+            None => {
+                let id = new_id("chl");
+                self.store
+                    .set_token_three_d_secure(&token.card.id, ThreeDSecure::Required, Some(&id))
+                    .await?;
+                id
+            }
+        };
+        let url = format!("{}/v1/challenges/{challenge_id}", self.origin);
+        Ok(Authenticated::Challenge(Challenge {
+            id: challenge_id,
+            url,
+        }))
     }
 
     /// What was recorded under `key`, closing it first if nothing was: a later charge with the
@@ -167,8 +190,9 @@ impl Gateway {
         }
     }
 
-    /// Saves a token as a card on file without charging it.
-    pub async fn save_card(&self, token_id: &str) -> Result<Card, ChargeError> {
+    /// Saves a token as a card on file without charging it; a card whose bank asks for 3-D
+    /// Secure is saved only once the buyer passed the challenge.
+    pub async fn save_card(&self, token_id: &str) -> Result<SaveOutcome, ChargeError> {
         let token = self
             .store
             .token(token_id)
@@ -176,6 +200,19 @@ impl Gateway {
             .ok_or(ChargeError::InvalidToken)?;
         if token.used {
             return Err(ChargeError::TokenAlreadyUsed);
+        }
+        if token.card.behaviour == Behaviour::ThreeDSecure {
+            match self.authenticate(&token).await? {
+                Authenticated::Yes => {}
+                Authenticated::Failed => {
+                    return Ok(SaveOutcome::Declined {
+                        decline_code: "authentication_failed".into(),
+                    });
+                }
+                Authenticated::Challenge(challenge) => {
+                    return Ok(SaveOutcome::RequiresAction(challenge));
+                }
+            }
         }
         let saved = StoredCard {
             id: new_id("pm"),
@@ -186,7 +223,7 @@ impl Gateway {
             .save_token_as_card(token_id, &saved, self.clock.now())
             .await?
         {
-            Ok(card_of(saved, true))
+            Ok(SaveOutcome::Saved(card_of(saved, true)))
         } else {
             Err(ChargeError::TokenAlreadyUsed)
         }

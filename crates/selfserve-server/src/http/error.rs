@@ -226,6 +226,10 @@ pub fn declined(decline_code: &str) -> AppError {
         "authentication_failed" => {
             "Your bank could not confirm that it's you. Try again or use another card."
         }
+        crate::payments::AUTHENTICATION_REQUIRED => {
+            "Your bank confirms every payment with this card. Pay with the card's details \
+             again to confirm it, or use another card."
+        }
         _ => "Your card was declined. Try another card or contact your bank.",
     };
     let mut error = AppError::new(
@@ -265,12 +269,16 @@ fn conflict_error(conflict: Conflict) -> AppError {
         }
         Conflict::NothingToUndo => "There is no cancellation to undo.".to_owned(),
         Conflict::NotSelfService => {
-            "Only a self-service subscription can be taken over.".to_owned()
+            "Only a self-service subscription can be taken over or asked to cancel.".to_owned()
         }
         Conflict::CentralNotAssignable => {
             "The central subscription can't take licences now.".to_owned()
         }
         Conflict::HadTrial => "You already had a trial of this product.".to_owned(),
+        Conflict::NoCardOnTrial => "A trial has no card. To keep using the product after \
+                                    the trial, buy it."
+            .to_owned(),
+        Conflict::CardNotReplaceable => "This subscription has ended: it takes no card.".to_owned(),
     })
 }
 

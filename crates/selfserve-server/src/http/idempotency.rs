@@ -7,6 +7,7 @@
 
 use super::AppState;
 use super::error::{AppError, declined};
+use crate::fault::{CrashPoint, crash_point};
 use crate::payments::ABANDONED;
 use crate::services::payments::recover_order;
 use crate::store::idempotency::IdempotencyBegin;
@@ -110,6 +111,7 @@ where
         }
     }
 
+    crash_point(CrashPoint::KeyClaimed);
     let (status, body) = match work().await {
         Ok(value) => (success, serde_json::to_string(&value).unwrap_or_default()),
         Err(error) if error.status.is_server_error() => {
@@ -135,6 +137,7 @@ where
     store
         .finish_idempotent(user_id, key, status.as_u16(), &body)
         .await?;
+    crash_point(CrashPoint::Answered);
     Ok(replay(status.as_u16(), body))
 }
 

@@ -86,7 +86,9 @@ pub async fn get_one(
     ))
 }
 
-/// Replaces the card on file with a newly tokenised one.
+/// Replaces the card on file with a newly tokenised one. A card whose bank asks for 3-D
+/// Secure answers 402 `authentication_required` with a `next_action`; once the buyer passed
+/// it, the same token is sent again. A trial takes no card (409).
 #[utoipa::path(
     put,
     path = "/subscriptions/{id}/payment-method",
@@ -96,6 +98,8 @@ pub async fn get_one(
     responses(
         (status = 200, description = "The subscription", body = Subscription),
         (status = 400, description = "`invalid_token` or `token_already_used`", body = selfserve_api::ApiError),
+        (status = 402, description = "`authentication_required` (3-D Secure) or `card_declined` (`authentication_failed`)", body = selfserve_api::ApiError),
+        (status = 409, description = "`conflict`: a trial, or an ended subscription, takes no card", body = selfserve_api::ApiError),
     )
 )]
 pub async fn set_payment_method(

@@ -18,6 +18,7 @@ use crate::access::Actor;
 use crate::domain::calendar::iso_date;
 use crate::domain::price_book;
 use crate::events::Event;
+use crate::fault::{CrashPoint, crash_point};
 use crate::ids::new_id;
 use crate::payments::{
     ABANDONED, Card, CardProcessor, ChargeError, ChargeOutcome, ChargeRequest, charge_key,
@@ -30,7 +31,8 @@ use selfserve_api::subscription::OrderKind;
 use serde_json::json;
 
 /// Set in the environment by crash-recovery tests only: the process aborts right after a
-/// charge is recorded by the processor, before the order is completed.
+/// charge is recorded by the processor, before the order is completed. The same as
+/// `SELFSERVE_TEST_CRASH_AT=charged` (see [`crate::fault`]).
 pub const CRASH_AFTER_CHARGE_ENV: &str = "SELFSERVE_TEST_CRASH_AFTER_CHARGE";
 
 /// How long an order may stay `created` before another server may settle it (PostgreSQL,
@@ -59,6 +61,7 @@ pub async fn settle(
         record_failure(services, order, actor, "no_payment_method", now).await?;
         return Ok(Settled::Failed(PaymentFailure::NoCardOnFile));
     };
+    crash_point(CrashPoint::OrderRecorded);
     let key = charge_key(&order.id);
     let outcome = services
         .payments
@@ -69,13 +72,11 @@ pub async fn settle(
             key: &key,
         })
         .await;
-    if std::env::var_os(CRASH_AFTER_CHARGE_ENV).is_some() {
-        tracing::error!("test fault injection: aborting after the charge");
-        std::process::abort();
-    }
+    crash_point(CrashPoint::Charged);
     let failure = match outcome {
         Ok(ChargeOutcome::Succeeded { card, .. }) => {
             let subscription_id = complete(services, order, &card, actor, now).await?;
+            crash_point(CrashPoint::Settled);
             return Ok(Settled::Paid { subscription_id });
         }
         Ok(ChargeOutcome::Declined { decline_code }) if decline_code == ABANDONED => {
@@ -101,6 +102,7 @@ pub async fn settle(
         // The charge's outcome is unknown: the order stays `created` for recovery.
         Err(ChargeError::Store(error)) => return Err(error),
     };
+    crash_point(CrashPoint::Settled);
     Ok(Settled::Failed(failure))
 }
 

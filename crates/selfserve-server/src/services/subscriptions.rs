@@ -2,13 +2,14 @@
 //! cancelling at the period's end, undoing that, replacing the card on file.
 
 use super::admin::scope::{Scope, scope};
-use super::{Caller, Conflict, ServiceError, Services};
+use super::{Caller, Conflict, PaymentFailure, ServiceError, Services};
 use crate::access::Action;
+use crate::domain::lifecycle::may_replace_card;
 use crate::events::Event;
-use crate::payments::CardProcessor;
+use crate::payments::{CardProcessor, SaveOutcome};
 use crate::store::subscriptions::{Owner, SubscriptionRow};
 use selfserve_api::admin::AuditAction;
-use selfserve_api::subscription::{Source, Subscription};
+use selfserve_api::subscription::{Source, Subscription, SubscriptionStatus};
 use serde_json::json;
 
 /// One subscription, if the caller may see it.
@@ -104,7 +105,8 @@ fn status_event(
         .after(json!({"status": row.status, "cancel_at_period_end": cancelling}))
 }
 
-/// Replaces the card on file with a newly tokenised one.
+/// Replaces the card on file with a newly tokenised one, once its bank confirmed it (3-D
+/// Secure) where it asks to. A trial has no card: it becomes paid only by a purchase.
 pub async fn replace_card(
     services: &Services,
     caller: &Caller,
@@ -114,16 +116,46 @@ pub async fn replace_card(
     let row = services
         .subscription_for(&caller.actor, Action::ActAsPurchaser, id)
         .await?;
-    let card = services
+    card_replaceable(row.status)?;
+    let card = match services
         .payments
         .save_card(token)
         .await
-        .map_err(super::checkout::charge_store_error)?;
-    services
+        .map_err(super::checkout::charge_store_error)?
+    {
+        SaveOutcome::Saved(card) => card,
+        SaveOutcome::RequiresAction(challenge) => {
+            return Err(ServiceError::Payment(
+                PaymentFailure::AuthenticationRequired(challenge),
+            ));
+        }
+        SaveOutcome::Declined { decline_code } => {
+            return Err(ServiceError::Payment(PaymentFailure::Declined(
+                decline_code,
+            )));
+        }
+    };
+    // The guard again, atomically: the status may have changed since it was read.
+    if !services
         .store
         .set_payment_method(&row.id, &card.id, services.clock.now())
-        .await?;
+        .await?
+    {
+        let now = services.store.subscription_row(&row.id).await?;
+        card_replaceable(now.map_or(row.status, |r| r.status))?;
+        return Err(ServiceError::Conflict(Conflict::CardNotReplaceable));
+    }
     view(services, &row.id).await
+}
+
+fn card_replaceable(status: SubscriptionStatus) -> Result<(), ServiceError> {
+    if status == SubscriptionStatus::Trialing {
+        Err(ServiceError::Conflict(Conflict::NoCardOnTrial))
+    } else if !may_replace_card(status) {
+        Err(ServiceError::Conflict(Conflict::CardNotReplaceable))
+    } else {
+        Ok(())
+    }
 }
 
 pub(crate) async fn view(services: &Services, id: &str) -> Result<Subscription, ServiceError> {

@@ -41,7 +41,7 @@ pub async fn start(
     let event = Event::new(&caller.actor, AuditAction::TrialStarted, &org.id, now)
         .subscription(&id, product)
         .after(json!({"quantity": quantity, "ends": iso_date(ends)}));
-    services
+    let created = services
         .store
         .create_unbilled(
             &NewUnbilled {
@@ -63,5 +63,8 @@ pub async fn start(
             now,
         )
         .await?;
+    if !created {
+        return Err(ServiceError::Conflict(Conflict::HadTrial));
+    }
     view(services, &id).await
 }

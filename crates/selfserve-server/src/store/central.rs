@@ -46,12 +46,14 @@ pub struct NewUnbilled {
 
 impl Store {
     /// Creates a subscription without a card (central or trial), with its order and event.
+    /// A trial also claims its purchaser's one trial of the product in the same transaction:
+    /// `false` (nothing written) when that was claimed before, by any request.
     pub async fn create_unbilled(
         &self,
         new: &NewUnbilled,
         event: &Event,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
@@ -86,20 +88,38 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        if new.status == SubscriptionStatus::Trialing {
+            // The primary key decides between concurrent starts on both engines; the loser's
+            // transaction is rolled back whole.
+            let claimed = sqlx::query(
+                "INSERT INTO trial_claims (user_id, product, subscription_id, claimed_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, product) DO NOTHING",
+            )
+            .bind(&new.purchaser_id)
+            .bind(new.product.as_str())
+            .bind(&new.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if claimed == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
         if let Some(order) = &new.order {
             insert_order(&mut tx, order).await?;
         }
         insert_events(&mut tx, Some(event)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
-    /// Whether `user_id` ever had a trial of `product` (a self-service subscription without a
-    /// card is a trial: every purchase keeps its card).
+    /// Whether `user_id` ever had a trial of `product` (its claim is never deleted). Only a
+    /// fast answer: [`Store::create_unbilled`] decides under the claim's primary key.
     pub async fn had_trial(&self, user_id: &str, product: ProductId) -> Result<bool, StoreError> {
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM subscriptions WHERE purchaser_id = $1 AND product = $2 \
-             AND source = 'self_service' AND payment_method_id IS NULL",
+            "SELECT COUNT(*) FROM trial_claims WHERE user_id = $1 AND product = $2",
         )
         .bind(user_id)
         .bind(product.as_str())

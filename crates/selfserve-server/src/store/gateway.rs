@@ -145,6 +145,17 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes tokens made before `cutoff`, used or not: a token is single-use and short-lived
+    /// (the saved card, if any, lives on as a payment method).
+    pub async fn purge_tokens(&self, cutoff: i64) -> Result<u64, StoreError> {
+        let deleted = sqlx::query("DELETE FROM gateway_tokens WHERE created_at < $1")
+            .bind(cutoff)
+            .execute(self.writer())
+            .await?
+            .rows_affected();
+        Ok(deleted)
+    }
+
     /// A token by id.
     pub async fn token(&self, id: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(

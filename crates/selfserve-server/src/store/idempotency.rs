@@ -157,4 +157,28 @@ impl Store {
             .await?;
         Ok(())
     }
+
+    /// Deletes keys answered before `cutoff`: a retry that late is a new request. Keys still in
+    /// progress stay until recovery settles their order.
+    pub async fn purge_idempotency_keys(&self, cutoff: i64) -> Result<u64, StoreError> {
+        let deleted =
+            sqlx::query("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < $1")
+                .bind(cutoff)
+                .execute(self.writer())
+                .await?
+                .rows_affected();
+        Ok(deleted)
+    }
+
+    /// Forgets every key in progress without an order: at start-up, when no request of this
+    /// database can still be running.
+    pub async fn release_orphan_keys(&self) -> Result<u64, StoreError> {
+        let released = sqlx::query(
+            "DELETE FROM idempotency_keys WHERE state = 'in_progress' AND order_id IS NULL",
+        )
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(released)
+    }
 }

@@ -8,7 +8,7 @@ use super::locks::lock_unless_increasing;
 use super::orders::{OrderRow, insert_order};
 use super::subscriptions::SubscriptionRow;
 use super::{Store, StoreError};
-use crate::domain::lifecycle::{LIVE, RENEWS, sql_list};
+use crate::domain::lifecycle::{LIVE, RENEWS, TAKES_A_CARD, sql_list};
 use crate::events::Event;
 use selfserve_api::subscription::InvoiceStatus;
 
@@ -112,45 +112,56 @@ impl Store {
         Ok(updated == 1)
     }
 
-    /// Replaces the card on file.
+    /// Replaces the card on file of a subscription that takes one (`TAKES_A_CARD`); `false`
+    /// when it does not (a trial, or ended).
     pub async fn set_payment_method(
         &self,
         subscription_id: &str,
         payment_method_id: &str,
         now: i64,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE subscriptions SET payment_method_id = $2, updated_at = $3 WHERE id = $1",
-        )
+    ) -> Result<bool, StoreError> {
+        let updated = sqlx::query(&format!(
+            "UPDATE subscriptions SET payment_method_id = $2, updated_at = $3 \
+             WHERE id = $1 AND status IN ({})",
+            sql_list(TAKES_A_CARD)
+        ))
         .bind(subscription_id)
         .bind(payment_method_id)
         .bind(now)
         .execute(self.writer())
-        .await?;
-        Ok(())
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
     }
 
-    /// Asks a self-service purchaser to cancel, with its event.
+    /// Asks the purchaser of a live self-service subscription to cancel, with its event;
+    /// `false` (nothing written) for a central or ended one.
     pub async fn request_cancellation(
         &self,
         subscription_id: &str,
         requested_by: &str,
         event: &Event,
         now: i64,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let mut tx = self.writer().begin().await?;
-        sqlx::query(
+        let updated = sqlx::query(&format!(
             "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
-             WHERE id = $1",
-        )
+             WHERE id = $1 AND source = 'self_service' AND status IN ({})",
+            sql_list(LIVE)
+        ))
         .bind(subscription_id)
         .bind(now)
         .bind(requested_by)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
         insert_events(&mut tx, Some(event)).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     /// Ends a subscription cancelled at period end (`canceled`) or a trial that ran out

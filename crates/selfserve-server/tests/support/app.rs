@@ -37,7 +37,7 @@ impl Deref for TestApp {
 
 /// `SELFSERVE_TEST_POSTGRES=postgres://USER:PASS@HOST/` runs every test on its own new
 /// PostgreSQL database instead of a SQLite file.
-fn postgres_base() -> Option<String> {
+pub fn postgres_base() -> Option<String> {
     std::env::var("SELFSERVE_TEST_POSTGRES")
         .ok()
         .map(|base| base.trim_end_matches('/').to_owned())
@@ -52,7 +52,8 @@ async fn postgres_admin(base: &str) -> sqlx::AnyConnection {
         .expect("PostgreSQL for tests")
 }
 
-async fn fresh_database(dir: &std::path::Path) -> String {
+/// A fresh database for one test: a SQLite file in `dir`, or a new PostgreSQL database.
+pub async fn fresh_database(dir: &std::path::Path) -> String {
     let Some(base) = postgres_base() else {
         return format!("sqlite://{}", dir.join("test.db").display());
     };

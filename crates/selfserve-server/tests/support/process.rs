@@ -41,6 +41,12 @@ impl Group {
         None
     }
 
+    /// Kills the group at once (`kill -9`: no shutdown, nothing flushed) and reaps the leader.
+    pub fn kill(&mut self) -> std::process::ExitStatus {
+        self.signal_group(libc::SIGKILL);
+        self.child.wait().expect("the killed server is reaped")
+    }
+
     fn signal_group(&self, signal: libc::c_int) {
         let group = self.child.id() as libc::pid_t;
         // SAFETY: killpg only sends a signal; the group id is our own child's, which leads a
@@ -124,8 +130,15 @@ impl ServerProcess {
     /// Starts the binary on the database and log in `dir` (kept across restarts), with extra
     /// environment variables.
     pub fn start_in(dist: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
-        let log = dir.join("server.log");
         let database = dir.join("e2e.db");
+        let url = format!("sqlite://{}", database.display());
+        Self::start_on(dist, dir, &url, env)
+    }
+
+    /// Starts the binary on the database at `url` (SQLite or PostgreSQL), logging into `dir`.
+    pub fn start_on(dist: &Path, dir: &Path, url: &str, env: &[(&str, &str)]) -> Self {
+        let log = dir.join("server.log");
+        let database = PathBuf::from(url.strip_prefix("sqlite://").unwrap_or(url));
         let mut command = Command::new(env!("CARGO_BIN_EXE_selfserve-server"));
         command
             .args([
@@ -136,7 +149,7 @@ impl ServerProcess {
                 "127.0.0.1:0",
             ])
             .arg("--database")
-            .arg(format!("sqlite://{}", database.display()))
+            .arg(url)
             .arg("--dist")
             .arg(dist)
             .args(["--demo", "--test-clock"])

@@ -48,10 +48,11 @@ pub async fn take_over(
     }))
 }
 
-/// Asks a self-service purchaser to cancel (shown in their view).
+/// Asks the purchaser of a live self-service subscription to cancel (shown in their view).
 #[utoipa::path(post, path = "/subscriptions/{id}/cancel-request", tag = "admin",
     params(("id" = String, Path)),
-    responses((status = 200, body = Subscription), (status = 404, description = "`not_found`", body = selfserve_api::ApiError)))]
+    responses((status = 200, body = Subscription), (status = 404, description = "`not_found`", body = selfserve_api::ApiError),
+        (status = 409, description = "`conflict`: not a live self-service subscription", body = selfserve_api::ApiError)))]
 pub async fn cancel_request(
     State(state): State<AppState>,
     caller: Caller,

@@ -4,6 +4,7 @@
 use super::super::subscriptions::view;
 use super::super::{Caller, Conflict, Invalid, NoSeats, ServiceError, Services};
 use crate::access::Action;
+use crate::domain::lifecycle::LIVE;
 use crate::events::Event;
 use crate::store::assignments::Assigned;
 use crate::store::subscriptions::{Owner, SubscriptionRow};
@@ -116,9 +117,25 @@ pub async fn request_cancellation(
         now,
     )
     .subscription(&sub.id, sub.product);
-    services
+    if sub.source != Source::SelfService {
+        return Err(ServiceError::Conflict(Conflict::NotSelfService));
+    }
+    if !services
         .store
         .request_cancellation(&sub.id, &caller.user.name, &event, now)
-        .await?;
+        .await?
+    {
+        // Read again: it may have ended since.
+        let ended = services
+            .store
+            .subscription_row(&sub.id)
+            .await?
+            .is_none_or(|row| !LIVE.contains(&row.status));
+        return Err(ServiceError::Conflict(if ended {
+            Conflict::AlreadyCancelledOrEnded
+        } else {
+            Conflict::NotSelfService
+        }));
+    }
     view(services, &sub.id).await
 }
