@@ -8,13 +8,18 @@
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
 //! - `cargo xtask bench`: measures the release bundle and colleague search at 100,000 users
 //!   (see BENCHMARKS.md).
+//! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
+//!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
+//!   and flat memory are checked (see [`soak`]).
 //!
 //! # Layout
 //! - [`tools`]: pinned tool installation.
 //! - [`dist`]: the Trunk build, precompression and size report.
 //! - [`summary`]: counts test results from libtest's output.
+//! - [`soak`]: the load run and its checks.
 
 mod dist;
+mod soak;
 mod summary;
 mod tools;
 
@@ -87,8 +92,12 @@ fn main() -> ExitCode {
         "test" => return test(&env),
         "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
         "bench" => bench(&env),
+        "soak" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            soak::Options::parse(&args).and_then(|options| soak::soak(&env, options))
+        }
         _ => {
-            eprintln!("usage: cargo xtask run | test | build | bench");
+            eprintln!("usage: cargo xtask run | test | build | bench | soak");
             return ExitCode::from(2);
         }
     };
@@ -206,12 +215,25 @@ fn test(env: &Env) -> ExitCode {
                 "manage",
                 "--test",
                 "admin",
+                "--test",
+                "authorization",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
         }
         Err(message) => summary.record_step("PostgreSQL for tests", Err(message)),
     }
+
+    summary.run_task("soak (10 clients, 20 s)", || {
+        soak::soak(
+            env,
+            soak::Options {
+                seconds: 20,
+                clients: 10,
+                release: false,
+            },
+        )
+    });
 
     let mut wasm_tests = |browser: &str, driver_var: &str, driver: &str| {
         let mut command = env.cargo(&[
