@@ -11,6 +11,8 @@
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
 //!   and flat memory are checked (see [`soak`]).
+//! - `cargo xtask schemathesis [--seconds N]`: schemathesis against the OpenAPI document,
+//!   signed in, stateful phase included; no 5xx (see [`schemathesis`]).
 //!
 //! # Layout
 //! - [`tools`]: pinned tool installation.
@@ -19,6 +21,7 @@
 //! - [`soak`]: the load run and its checks.
 
 mod dist;
+mod schemathesis;
 mod soak;
 mod summary;
 mod tools;
@@ -96,8 +99,17 @@ fn main() -> ExitCode {
             let args: Vec<String> = std::env::args().skip(2).collect();
             soak::Options::parse(&args).and_then(|options| soak::soak(&env, options))
         }
+        "schemathesis" => {
+            let seconds = match std::env::args().nth(2).as_deref() {
+                Some("--seconds") => std::env::args().nth(3).and_then(|s| s.parse().ok()),
+                _ => Some(120),
+            };
+            seconds
+                .ok_or_else(|| "usage: cargo xtask schemathesis [--seconds N]".to_owned())
+                .and_then(|seconds| schemathesis::run(&env, seconds))
+        }
         _ => {
-            eprintln!("usage: cargo xtask run | test | build | bench | soak");
+            eprintln!("usage: cargo xtask run | test | build | bench | soak | schemathesis");
             return ExitCode::from(2);
         }
     };
@@ -233,6 +245,10 @@ fn test(env: &Env) -> ExitCode {
                 release: false,
             },
         )
+    });
+
+    summary.run_task("schemathesis (signed in, stateful, 60 s): no 5xx", || {
+        schemathesis::run(env, 60)
     });
 
     let mut wasm_tests = |browser: &str, driver_var: &str, driver: &str| {

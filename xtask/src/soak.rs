@@ -9,7 +9,7 @@
 //! gateway's succeeded charges match the paid card orders one to one, and memory in the last
 //! minute (or fifth of the run, if shorter) is within 25% + 16 MiB of the first.
 
-mod http;
+pub mod http;
 mod traffic;
 
 use crate::{Env, run_checked};
@@ -97,65 +97,115 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
 }
 
+/// The real server on free ports with a fresh SQLite file and the demo directory.
+pub struct Running {
+    server: Server,
+    pub app: SocketAddr,
+    pub gateway: SocketAddr,
+    /// Where its database and empty `dist` are (under `target/`).
+    pub work: std::path::PathBuf,
+    pub database: String,
+    /// `target/debug` or `target/release`: the binary, and the examples built with it.
+    pub target: std::path::PathBuf,
+}
+
+impl Running {
+    /// Builds (the server and the `integrity` example) and starts it; `name` names the work
+    /// directory.
+    pub fn start(env: &Env, release: bool, name: &str) -> Result<Self, String> {
+        let profile = if release { "release" } else { "debug" };
+        let mut build = env.cargo(&[
+            "build",
+            "--package",
+            "selfserve-server",
+            "--bin",
+            "selfserve-server",
+            "--example",
+            "integrity",
+        ]);
+        if release {
+            build.arg("--release");
+        }
+        run_checked(&mut build)?;
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| env.root.join("target"))
+            .join(profile);
+        let work = env
+            .root
+            .join(format!("target/{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(work.join("dist")).map_err(|e| e.to_string())?;
+        let database = format!("sqlite://{}", work.join("server.db").display());
+        let (app, gateway) = (free_addr()?, free_addr()?);
+        let child = Command::new(target.join("selfserve-server"))
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                &app.to_string(),
+                "--gateway-listen",
+                &gateway.to_string(),
+            ])
+            .arg("--database")
+            .arg(&database)
+            .arg("--dist")
+            .arg(work.join("dist"))
+            .env("RUST_LOG", "warn")
+            .process_group(0)
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        let mut server = Server(child);
+        let ready_by = Instant::now() + Duration::from_secs(60);
+        loop {
+            let mut probe = http::Connection::new(app);
+            if probe
+                .send("GET", "/healthz", &[], None)
+                .is_ok_and(|r| r.status == 200)
+            {
+                break;
+            }
+            if Instant::now() > ready_by || server.0.try_wait().ok().flatten().is_some() {
+                return Err("the server did not become ready".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(Self {
+            server,
+            app,
+            gateway,
+            work,
+            database,
+            target,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.server.0.id()
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL), so the database can be checked.
+    pub fn stop(&mut self) {
+        stop(&mut self.server.0);
+    }
+}
+
+/// Signs in as a demo user; the session cookie (`name=value`).
+pub fn session_cookie(app: SocketAddr, email: &str) -> Result<String, String> {
+    let body = serde_json::json!({"email": email, "password": traffic::PASSWORD});
+    let answer = http::Connection::new(app).send("POST", "/api/v1/session", &[], Some(&body))?;
+    answer
+        .header("set-cookie")
+        .and_then(|c| c.split(';').next())
+        .filter(|_| answer.status == 200)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{email} cannot sign in: {}", answer.text()))
+}
+
 /// Runs the soak; an error says which guarantee broke.
 pub fn soak(env: &Env, options: Options) -> Result<(), String> {
-    let profile = if options.release { "release" } else { "debug" };
-    let mut build = env.cargo(&[
-        "build",
-        "--package",
-        "selfserve-server",
-        "--bin",
-        "selfserve-server",
-        "--example",
-        "integrity",
-    ]);
-    if options.release {
-        build.arg("--release");
-    }
-    run_checked(&mut build)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| env.root.join("target"))
-        .join(profile);
-    let work = env.root.join(format!("target/soak-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(work.join("dist")).map_err(|e| e.to_string())?;
-    let database = format!("sqlite://{}", work.join("soak.db").display());
-    let (app, gateway) = (free_addr()?, free_addr()?);
-    let child = Command::new(target.join("selfserve-server"))
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            &app.to_string(),
-            "--gateway-listen",
-            &gateway.to_string(),
-        ])
-        .arg("--database")
-        .arg(&database)
-        .arg("--dist")
-        .arg(work.join("dist"))
-        .env("RUST_LOG", "warn")
-        .process_group(0)
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut server = Server(child);
-    let pid = server.0.id();
-
-    let ready_by = Instant::now() + Duration::from_secs(60);
-    loop {
-        let mut probe = http::Connection::new(app);
-        if probe
-            .send("GET", "/healthz", &[], None)
-            .is_ok_and(|r| r.status == 200)
-        {
-            break;
-        }
-        if Instant::now() > ready_by || server.0.try_wait().ok().flatten().is_some() {
-            return Err("the server did not become ready".into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let mut running = Running::start(env, options.release, "soak")?;
+    let (app, gateway, pid) = (running.app, running.gateway, running.pid());
     println!(
         "soak: server {pid} on {app}, {} clients for {} s",
         options.clients, options.seconds
@@ -202,11 +252,11 @@ pub fn soak(env: &Env, options: Options) -> Result<(), String> {
         .collect();
     let _ = sampler.join();
     let elapsed = started.elapsed().as_secs_f64();
-    stop(&mut server.0);
+    running.stop();
 
-    let mut integrity = Command::new(target.join("examples/integrity"));
+    let mut integrity = Command::new(running.target.join("examples/integrity"));
     let checked = integrity
-        .arg(&database)
+        .arg(&running.database)
         .output()
         .map_err(|e| format!("integrity: {e}"))?;
     let integrity_line = String::from_utf8_lossy(&checked.stdout).trim().to_owned();
@@ -221,9 +271,9 @@ pub fn soak(env: &Env, options: Options) -> Result<(), String> {
     );
     // A failed run keeps its database for a look.
     if verdict.is_ok() {
-        let _ = std::fs::remove_dir_all(&work);
+        let _ = std::fs::remove_dir_all(&running.work);
     } else {
-        println!("soak: the database is kept in {}", work.display());
+        println!("soak: the database is kept in {}", running.work.display());
     }
     verdict
 }

@@ -33,7 +33,9 @@ const PRODUCTS: &[&str] = &[
     "power-apps-per-user",
     "power-automate-per-user",
 ];
-const PASSWORD: &str = "selfserve-demo";
+pub const PASSWORD: &str = "selfserve-demo";
+/// Subscriptions one client buys at most.
+const MAX_OWNED: usize = 4;
 
 /// What a client saw.
 #[derive(Debug, Default)]
@@ -191,6 +193,15 @@ impl Client {
                     "/quotes",
                     None,
                     Some(json!({"product": product, "quantity": quantity})),
+                );
+            }
+            // A person holds a few subscriptions, not hundreds: past that, buying is a quote.
+            (20..=29, _) if self.subscriptions.len() >= MAX_OWNED => {
+                self.request(
+                    "POST",
+                    "/quotes",
+                    None,
+                    Some(json!({"product": product, "quantity": 1})),
                 );
             }
             (20..=29, _) | (_, None) => self.purchase(product),
