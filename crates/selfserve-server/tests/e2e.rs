@@ -362,6 +362,45 @@ async fn the_home_page_lists_the_three_products_with_prices_from_the_api() {
     journey.finish().await;
 }
 
+/// The CSP check every journey ends with can fail: an inline script the policy blocks is seen,
+/// and is still there after a reload.
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn the_csp_listener_sees_a_blocked_inline_script() {
+    let journey = Journey::start().await;
+    journey.open("/").await;
+    journey.text_of("[data-testid=product-list]").await;
+    journey
+        .client
+        .execute(
+            "const s = document.createElement('script'); s.textContent = 'window.x = 1;';
+             document.head.appendChild(s);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    journey.client.refresh().await.unwrap();
+    journey.text_of("[data-testid=product-list]").await;
+    let seen = journey
+        .client
+        .execute(
+            "return JSON.parse(sessionStorage.getItem('__csp_violations') || '[]');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let seen = seen.as_array().cloned().unwrap_or_default();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(
+        seen[0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("script-src"),
+        "{seen:?}"
+    );
+    let _ = journey.client.close().await;
+}
+
 #[tokio::test]
 #[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
 async fn an_unknown_address_shows_a_not_found_page_with_a_way_back() {
