@@ -8,13 +8,21 @@
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
 //! - `cargo xtask bench`: measures the release bundle and colleague search at 100,000 users
 //!   (see BENCHMARKS.md).
+//! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
+//!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
+//!   and flat memory are checked (see [`soak`]).
+//! - `cargo xtask schemathesis [--seconds N]`: schemathesis against the OpenAPI document,
+//!   signed in, stateful phase included; no 5xx (see [`schemathesis`]).
 //!
 //! # Layout
 //! - [`tools`]: pinned tool installation.
 //! - [`dist`]: the Trunk build, precompression and size report.
 //! - [`summary`]: counts test results from libtest's output.
+//! - [`soak`]: the load run and its checks.
 
 mod dist;
+mod schemathesis;
+mod soak;
 mod summary;
 mod tools;
 
@@ -87,8 +95,21 @@ fn main() -> ExitCode {
         "test" => return test(&env),
         "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
         "bench" => bench(&env),
+        "soak" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            soak::Options::parse(&args).and_then(|options| soak::soak(&env, options))
+        }
+        "schemathesis" => {
+            let seconds = match std::env::args().nth(2).as_deref() {
+                Some("--seconds") => std::env::args().nth(3).and_then(|s| s.parse().ok()),
+                _ => Some(120),
+            };
+            seconds
+                .ok_or_else(|| "usage: cargo xtask schemathesis [--seconds N]".to_owned())
+                .and_then(|seconds| schemathesis::run(&env, seconds))
+        }
         _ => {
-            eprintln!("usage: cargo xtask run | test | build | bench");
+            eprintln!("usage: cargo xtask run | test | build | bench | soak | schemathesis");
             return ExitCode::from(2);
         }
     };
@@ -212,12 +233,29 @@ fn test(env: &Env) -> ExitCode {
                 "integrity",
                 "--test",
                 "holes",
+                "--test",
+                "authorization",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
         }
         Err(message) => summary.record_step("PostgreSQL for tests", Err(message)),
     }
+
+    summary.run_task("soak (10 clients, 20 s)", || {
+        soak::soak(
+            env,
+            soak::Options {
+                seconds: 20,
+                clients: 10,
+                release: false,
+            },
+        )
+    });
+
+    summary.run_task("schemathesis (signed in, stateful, 60 s): no 5xx", || {
+        schemathesis::run(env, 60)
+    });
 
     let mut wasm_tests = |browser: &str, driver_var: &str, driver: &str| {
         let mut command = env.cargo(&[

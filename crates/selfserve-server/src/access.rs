@@ -7,6 +7,7 @@
 //! A right comes from a *relation* between the actor and the thing acted on:
 //! - the **owner** (purchaser) of a subscription, and only while they belong to the
 //!   subscription's organisation: someone who moved to another organisation keeps nothing;
+//!   an account that left the directory or was disabled holds no relation to anything;
 //! - a **global** or **billing admin** of the organisation;
 //! - a **delegated partner**: a user of a partner organisation whose delegation for the
 //!   customer is in force now (read per request, so revoking it takes effect at once);
@@ -37,6 +38,9 @@ pub struct Principal {
     pub name: String,
     /// The organisation the account belongs to now.
     pub organization_id: String,
+    /// Whether the account is an enabled member listed in the directory now. A leaver or a
+    /// disabled account holds no relation at all, whatever session it kept.
+    pub active: bool,
     pub global_admin: bool,
     pub billing_admin: bool,
     /// Customers this person's partner organisation administers now (empty for customers).
@@ -151,6 +155,9 @@ pub fn relations(actor: &Actor, target: Target<'_>) -> Vec<Relation> {
         Actor::System => return Vec::new(),
         Actor::User(principal) => principal,
     };
+    if !principal.active {
+        return Vec::new();
+    }
     let member = principal.organization_id == target.organization_id;
     let mut found = Vec::new();
     if member && principal.global_admin {
@@ -205,6 +212,7 @@ mod tests {
             user_id: "usr_me".into(),
             name: "Me".into(),
             organization_id: org.into(),
+            active: true,
             global_admin: false,
             billing_admin: false,
             delegated_customers: Vec::new(),
@@ -247,6 +255,14 @@ mod tests {
         let moved = Actor::User(person("org_fabrikam"));
         assert_eq!(decide(&moved, ActAsPurchaser, mine), Err(Denied::Hidden));
         assert_eq!(decide(&moved, ManageLicences, mine), Err(Denied::Hidden));
+        // Left (out of the directory) or disabled: nothing, not even as an admin.
+        let mut gone = person("org_contoso");
+        gone.active = false;
+        gone.global_admin = true;
+        let gone = Actor::User(gone);
+        for (action, _, _) in MATRIX {
+            assert!(decide(&gone, *action, mine).is_err(), "{action:?}");
+        }
     }
 
     #[test]

@@ -214,6 +214,7 @@ pub async fn principal(
         user_id: user.id.clone(),
         name: user.name.clone(),
         organization_id: user.organization_id.clone(),
+        active: user.enabled && user.in_directory,
         global_admin: user.global_admin,
         billing_admin: user.billing_admin,
         delegated_customers,

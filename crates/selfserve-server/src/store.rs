@@ -41,6 +41,7 @@ pub mod directory;
 pub mod events;
 pub mod gateway;
 pub mod idempotency;
+pub mod integrity;
 pub mod invoices;
 pub mod lifecycle;
 pub mod locks;

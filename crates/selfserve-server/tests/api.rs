@@ -215,6 +215,44 @@ async fn openapi_describes_the_api() {
     }
 }
 
+/// Every closed set is described with the texts that travel (`global_admin`), not the Rust
+/// variant names (`GlobalAdmin`): schemathesis found the document and the answers disagreeing.
+#[tokio::test]
+async fn openapi_enums_are_the_wire_texts() {
+    use selfserve_api::admin::{AdminRole, Policy};
+    use selfserve_api::subscription::SubscriptionStatus;
+    let app = spawn_app().await;
+    let document: Value = app.get_as("/api/v1/openapi.json").await;
+    let schemas = &document["components"]["schemas"];
+    let described = |name: &str| -> Vec<String> {
+        serde_json::from_value(schemas[name]["enum"].clone())
+            .unwrap_or_else(|_| panic!("{name} has no enum: {}", schemas[name]))
+    };
+    let texts = |all: &[&str]| all.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        described("AdminRole"),
+        texts(
+            &AdminRole::ALL
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+        )
+    );
+    assert_eq!(
+        described("Policy"),
+        texts(&Policy::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>())
+    );
+    assert_eq!(
+        described("SubscriptionStatus"),
+        texts(
+            &SubscriptionStatus::ALL
+                .iter()
+                .map(|v| v.as_str())
+                .collect::<Vec<_>>()
+        )
+    );
+}
+
 /// The routes of the contract's HTTP table (`API.md`, section "HTTP API"): method and path under
 /// `/api/v1`, without query strings. Kept here so the test runs in any checkout; where the
 /// contract itself is at hand, [`the_contract_table_is_the_one_this_test_checks`] compares.

@@ -3,7 +3,7 @@
 
 use super::admin::scope::{Scope, scope};
 use super::{Caller, Conflict, PaymentFailure, ServiceError, Services};
-use crate::access::Action;
+use crate::access::{self, Action, Target};
 use crate::domain::lifecycle::may_replace_card;
 use crate::events::Event;
 use crate::payments::{CardProcessor, SaveOutcome};
@@ -47,11 +47,25 @@ pub async fn list(
         }
         // A partner naming no customer it administers sees nothing.
         Err(_) if caller.is_partner() => Vec::new(),
+        // What they bought, each only while the matrix still lets them see it: a purchaser who
+        // moved to another organisation no longer lists the old one's licence holders.
         Err(_) => {
-            services
+            let ids: Vec<String> = services
                 .store
-                .subscriptions(Owner::Purchaser(&caller.user.id), source)
+                .subscription_rows(Owner::Purchaser(&caller.user.id), source, None)
                 .await?
+                .into_iter()
+                .filter(|row| {
+                    access::decide(
+                        &caller.actor,
+                        Action::ViewSubscription,
+                        Target::subscription(&row.organization_id, &row.purchaser_id),
+                    )
+                    .is_ok()
+                })
+                .map(|row| row.id)
+                .collect();
+            services.store.subscription_views(&ids).await?
         }
     };
     Ok(rows)

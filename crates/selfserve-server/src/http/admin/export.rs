@@ -10,14 +10,29 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
+/// What a spreadsheet may read as the start of a formula (OWASP's list, with the full-width
+/// forms some locales' spreadsheets accept too).
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
 fn csv_field(text: &str) -> String {
     // Quote every field; double inner quotes; neutralise spreadsheet formulas.
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+    let text = if text.starts_with(FORMULA_STARTS) {
         format!("'{text}")
     } else {
         text.to_owned()
     };
     format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// One CSV record, its line break included.
+fn csv_line(fields: &[String]) -> String {
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
 }
 
 /// The same list as CSV (a file download).
@@ -64,14 +79,7 @@ pub async fn export_csv(
                 .collect::<Vec<_>>()
                 .join("; "),
         ];
-        csv.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        csv.push_str("\r\n");
+        csv.push_str(&csv_line(&fields));
     }
     let filename = format!(
         "attachment; filename=\"selfserve-{}-subscriptions.csv\"",
@@ -104,5 +112,43 @@ mod tests {
         assert_eq!(csv_field("=1+2"), "\"'=1+2\"");
         assert_eq!(csv_field("@SUM(A1)"), "\"'@SUM(A1)\"");
         assert_eq!(csv_field("-5"), "\"'-5\"");
+        assert_eq!(csv_field("\t=1+2"), "\"'\t=1+2\"");
+        assert_eq!(csv_field("＝1+2"), "\"'＝1+2\"");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any names and addresses (quotes, commas, line breaks, formulas) come back from a
+        /// CSV reader as they were, one record per line written, and none starts a formula.
+        #[test]
+        fn every_record_reads_back_as_written_and_never_as_a_formula(
+            records in proptest::collection::vec(
+                proptest::collection::vec("[=+@\t\r\n\",; a-z＝-]{0,12}", 1..6), 1..6),
+        ) {
+            let width = records.iter().map(Vec::len).max().unwrap();
+            let records: Vec<Vec<String>> = records
+                .into_iter()
+                .map(|mut r| { r.resize(width, String::new()); r })
+                .collect();
+            let text: String = records.iter().map(|r| csv_line(r)).collect();
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let read: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            proptest::prop_assert_eq!(read.len(), records.len());
+            for (written, read) in records.iter().zip(&read) {
+                proptest::prop_assert_eq!(read.len(), written.len());
+                for (field, cell) in written.iter().zip(read.iter()) {
+                    proptest::prop_assert!(!cell.starts_with(FORMULA_STARTS), "{:?}", cell);
+                    let original = if field.starts_with(FORMULA_STARTS) {
+                        cell.strip_prefix('\'')
+                    } else {
+                        Some(cell)
+                    };
+                    proptest::prop_assert_eq!(original, Some(field.as_str()));
+                }
+            }
+        }
     }
 }

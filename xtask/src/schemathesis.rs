@@ -1,0 +1,65 @@
+//! `cargo xtask schemathesis [--seconds N]`: schemathesis (PyPI, pinned, in
+//! `.tools/schemathesis`) against the real server's `/api/v1/openapi.json`, signed in as a
+//! global admin (who may also buy), with the coverage, fuzzing and stateful phases: no answer
+//! may be a 5xx. `/session` is left out so the run cannot sign itself out.
+
+use crate::soak::{Running, session_cookie};
+use crate::{Env, run_checked};
+use std::path::PathBuf;
+use std::process::Command;
+
+const VERSION: &str = "4.32.5";
+
+/// The venv with the pinned schemathesis; a stamp file saves asking pip again.
+fn ensure_schemathesis(env: &Env) -> Result<PathBuf, String> {
+    let venv = env.root.join(".tools/schemathesis");
+    let stamp = venv.join("installed-version");
+    let bin = venv.join("bin/schemathesis");
+    if std::fs::read_to_string(&stamp).is_ok_and(|v| v == VERSION) && bin.is_file() {
+        return Ok(bin);
+    }
+    println!("xtask: installing schemathesis {VERSION} from PyPI into .tools/schemathesis");
+    run_checked(
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv),
+    )?;
+    run_checked(
+        Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "--no-input",
+                "--disable-pip-version-check",
+                "--quiet",
+            ])
+            .arg(format!("schemathesis=={VERSION}")),
+    )?;
+    std::fs::write(&stamp, VERSION).map_err(|e| format!("writing {}: {e}", stamp.display()))?;
+    Ok(bin)
+}
+
+/// Runs schemathesis for `seconds` against a fresh server.
+pub fn run(env: &Env, seconds: u64) -> Result<(), String> {
+    let schemathesis = ensure_schemathesis(env)?;
+    let mut running = Running::start(env, false, "schemathesis")?;
+    let cookie = session_cookie(running.app, "admin@contoso.com")?;
+    let base = format!("http://{}/api/v1", running.app);
+    let result = run_checked(
+        Command::new(&schemathesis)
+            .arg("run")
+            .arg(format!("{base}/openapi.json"))
+            .args(["--url", &base])
+            .args(["--header", &format!("Cookie: {cookie}")])
+            .args(["--checks", "not_a_server_error"])
+            .args(["--phases", "coverage,fuzzing,stateful"])
+            .args(["--max-time", &seconds.to_string()])
+            .args(["--workers", "2"])
+            .args(["--exclude-path", "/session"])
+            .current_dir(&running.work),
+    );
+    running.stop();
+    if result.is_ok() {
+        let _ = std::fs::remove_dir_all(&running.work);
+    }
+    result.map_err(|e| format!("schemathesis found 5xx answers ({e})"))
+}
