@@ -208,6 +208,8 @@ fn test(env: &Env) -> ExitCode {
                 "admin",
                 "--test",
                 "hardening",
+                "--test",
+                "sso",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
