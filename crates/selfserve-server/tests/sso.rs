@@ -415,3 +415,55 @@ async fn return_to_is_never_another_site() {
         assert!(cookie);
     }
 }
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_finishes_on_another_and_only_once() {
+    use selfserve_server::http::site::Origin;
+    use selfserve_server::server::{self, ServeOptions};
+    let sso = set_up().await;
+    // A second server on the same database, behind the same public URL (as behind a proxy).
+    let second = server::start(ServeOptions {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        gateway_listen: "127.0.0.1:0".parse().unwrap(),
+        database: sso.app.database_url.clone(),
+        dist: sso.app.dir.path().join("dist"),
+        demo: false,
+        test_clock: false,
+        secure_cookies: false,
+        public_url: Some(Origin::parse(&sso.app.base).unwrap()),
+        gateway_public_url: None,
+        trusted_proxies: Vec::new(),
+        tuning: server::Tuning::default(),
+    })
+    .await
+    .unwrap();
+    let browser = new_browser();
+    let callback = sso.callback_for(&browser, "megan@contoso.com").await;
+    let on_second = callback.replace(&sso.app.base, &format!("http://{}", second.addr));
+    let public_host = sso.app.base.trim_start_matches("http://").to_owned();
+    let finish_on_second = |browser: reqwest::Client| {
+        let (url, host) = (on_second.clone(), public_host.clone());
+        async move {
+            browser
+                .get(url)
+                .header(reqwest::header::HOST, host)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let response = finish_on_second(browser.clone()).await;
+    assert_eq!(response.status().as_u16(), 302);
+    assert_eq!(location(&response), "/checkout/seats");
+    assert!(
+        response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_some()
+    );
+    // The first instance (and the second again) know the state is used up.
+    sso.assert_refused(&new_browser(), &callback, "invalid_state")
+        .await;
+    let again = finish_on_second(new_browser()).await;
+    assert_eq!(location(&again), "/?sso_error=invalid_state");
+}
