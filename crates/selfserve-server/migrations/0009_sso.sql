@@ -16,8 +16,11 @@ CREATE TABLE organization_sso (
 -- A sign-in sent to a provider and not yet back. Kept here, not in a process, so the callback
 -- may reach any instance; deleted when the callback takes it (single use) or after 10 minutes.
 -- Keyed by a SHA-256 of `state`, so reading this table does not give a usable `state`.
+-- `browser_hash` is a SHA-256 of a random value in a cookie of the browser that started it: a
+-- callback URL sent to someone else's browser (login CSRF) does not sign them in.
 CREATE TABLE sso_pending_logins (
     state_hash      TEXT PRIMARY KEY,
+    browser_hash    TEXT NOT NULL,
     organization_id TEXT NOT NULL REFERENCES organizations (id),
     pkce_verifier   TEXT NOT NULL,
     nonce           TEXT NOT NULL,

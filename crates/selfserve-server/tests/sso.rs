@@ -309,6 +309,11 @@ async fn a_wrong_state_and_a_replayed_callback_sign_nobody_in() {
     let sso = set_up().await;
     let browser = new_browser();
     let callback = sso.callback_for(&browser, "megan@contoso.com").await;
+    // Someone else's browser (the callback URL sent to a victim: login CSRF) is refused, and
+    // the victim stays signed out.
+    let victim = new_browser();
+    let stolen = sso.callback_for(&new_browser(), "megan@contoso.com").await;
+    sso.assert_refused(&victim, &stolen, "invalid_state").await;
     sso.assert_refused(
         &browser,
         &with_parameter(&callback, "state", "forged-state"),
@@ -323,9 +328,44 @@ async fn a_wrong_state_and_a_replayed_callback_sign_nobody_in() {
     .await;
     // The real callback was not used up by the forged one.
     assert!(sso.finish(&browser, &callback).await.1);
-    // The same callback again: its state is used up.
-    let other = new_browser();
-    sso.assert_refused(&other, &callback, "invalid_state").await;
+
+    // The same callback again, from the same browser (its cookie kept): the state is used up.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let started = plain
+        .get(sso.app.url("/api/v1/sso/start"))
+        .query(&[("email", "megan@contoso.com"), ("return_to", "/x")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = started
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("selfserve_sso="), "{cookie}");
+    let once = sso
+        .provider
+        .sign_in(&location(&started), "megan@contoso.com")
+        .await;
+    let open = |url: String| {
+        let (plain, cookie) = (plain.clone(), cookie.clone());
+        async move {
+            let response = plain
+                .get(url)
+                .header(reqwest::header::COOKIE, cookie)
+                .send()
+                .await
+                .unwrap();
+            location(&response)
+        }
+    };
+    assert_eq!(open(once.clone()).await, "/x");
+    assert_eq!(open(once).await, "/?sso_error=invalid_state");
 
     // The used code under a fresh state of the attacker's own: the provider refuses it.
     let attacker = new_browser();

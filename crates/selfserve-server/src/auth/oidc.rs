@@ -82,7 +82,8 @@ pub enum SsoFailure {
     /// The provider sent the person back with an error (they cancelled, or it refused).
     #[error("provider_error")]
     ProviderError,
-    /// Unknown, expired or already used `state`.
+    /// Unknown, expired or already used `state`, or a callback in another browser than the
+    /// one that started the sign-in.
     #[error("invalid_state")]
     InvalidState,
     /// The token endpoint refused the code (replayed, expired, or for another client).
@@ -205,12 +206,14 @@ pub async fn config_for_email(
     }
 }
 
-/// Starts a sign-in: records it, and gives the provider's authorization URL.
+/// Starts a sign-in: records it, and gives the provider's authorization URL. `browser` is the
+/// random value the starting browser gets in a cookie; the callback must bring it back.
 pub async fn start(
     store: &Store,
     redirect_uri: &str,
     email: &EmailAddress,
     return_to: String,
+    browser: &str,
     now: i64,
 ) -> Result<String, SsoFailure> {
     let config = config_for_email(store, email)
@@ -232,6 +235,7 @@ pub async fn start(
     store
         .insert_pending_login(&PendingLogin {
             state_hash: hash_state(state.secret()),
+            browser_hash: hash_state(browser),
             organization_id: config.organization_id.clone(),
             pkce_verifier: verifier.secret().clone(),
             nonce: nonce.secret().clone(),
@@ -250,12 +254,17 @@ pub async fn finish(
     redirect_uri: &str,
     state: &str,
     code: &str,
+    browser: Option<&str>,
     now: i64,
 ) -> Result<(SignedIn, String), SsoFailure> {
     let pending = store
         .take_pending_login(&hash_state(state), now)
         .await?
         .ok_or(SsoFailure::InvalidState)?;
+    // Taken (used up) either way: a callback that reached the wrong browser is not retried.
+    if browser.map(hash_state) != Some(pending.browser_hash.clone()) {
+        return Err(SsoFailure::InvalidState);
+    }
     let config = store
         .sso_config(&pending.organization_id)
         .await?

@@ -87,7 +87,7 @@ pub fn has_session_cookie(headers: &HeaderMap) -> bool {
         .any(|(name, value)| (name == COOKIE || name == SECURE_COOKIE) && !value.is_empty())
 }
 
-fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+pub(super) fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()

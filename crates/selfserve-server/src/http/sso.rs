@@ -10,6 +10,8 @@ use super::session::cookie_header;
 use super::throttle::{ELIGIBILITY_PER_ADDRESS, throttle_address};
 use crate::auth::oidc::{self, SsoFailure, safe_return_to};
 use crate::auth::sessions::{self, hash_session_id};
+use crate::ids::new_secret;
+use crate::store::sso::PENDING_LOGIN_TTL_SECONDS;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -49,6 +51,34 @@ fn redirect(location: &str) -> Response {
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// The cookie tying a sign-in to the browser that started it. `SameSite=Lax`: the provider's
+/// redirect back is a top-level navigation from another site, which `Strict` would strip.
+const BROWSER_COOKIE: &str = "selfserve_sso";
+const SECURE_BROWSER_COOKIE: &str = "__Secure-selfserve_sso";
+
+fn browser_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let (name, secure) = if state.secure_cookies {
+        (SECURE_BROWSER_COOKIE, "; Secure")
+    } else {
+        (BROWSER_COOKIE, "")
+    };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/api/v1/sso; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .unwrap_or(HeaderValue::from_static(""))
+}
+
+fn browser_of<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    let wanted = if state.secure_cookies {
+        SECURE_BROWSER_COOKIE
+    } else {
+        BROWSER_COOKIE
+    };
+    super::session::cookies(headers)
+        .find(|(name, value)| *name == wanted && !value.is_empty())
+        .map(|(_, value)| value)
 }
 
 fn present(value: &Option<String>) -> Option<&str> {
@@ -97,16 +127,25 @@ pub async fn start(
         .await?;
     let now = state.services.clock.real_now();
     let return_to = safe_return_to(query.return_to.as_deref());
+    let browser = new_secret();
     match oidc::start(
         &state.services.store,
         &redirect_uri(&state),
         &email,
         return_to,
+        &browser,
         now,
     )
     .await
     {
-        Ok(url) => Ok(redirect(&url)),
+        Ok(url) => {
+            let mut response = redirect(&url);
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                browser_cookie(&state, &browser, PENDING_LOGIN_TTL_SECONDS),
+            );
+            Ok(response)
+        }
         Err(failure) => failed(failure),
     }
 }
@@ -142,16 +181,27 @@ pub async fn callback(
         }
         (None, None) => return failed(SsoFailure::InvalidRequest),
     };
-    let (signed_in, return_to) =
-        match oidc::finish(store, &redirect_uri(&state), state_param, code, now).await {
-            Ok(done) => done,
-            Err(failure) => return failed(failure),
-        };
+    let (signed_in, return_to) = match oidc::finish(
+        store,
+        &redirect_uri(&state),
+        state_param,
+        code,
+        browser_of(&state, &headers),
+        now,
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(failure) => return failed(failure),
+    };
     if let Some(old) = super::session::session_cookie(&headers, state.secure_cookies) {
         store.delete_session(&hash_session_id(&old)).await?;
     }
     let mut response = redirect(&return_to);
-    response.headers_mut().insert(
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, browser_cookie(&state, "", 0));
+    response.headers_mut().append(
         header::SET_COOKIE,
         cookie_header(
             &state,

@@ -58,6 +58,8 @@ pub struct SsoConfig {
 pub struct PendingLogin {
     /// SHA-256 (hex) of the `state` sent to the provider.
     pub state_hash: String,
+    /// SHA-256 (hex) of the value in the starting browser's cookie.
+    pub browser_hash: String,
     pub organization_id: String,
     pub pkce_verifier: String,
     pub nonce: String,
@@ -144,10 +146,11 @@ impl Store {
             .execute(self.writer())
             .await?;
         sqlx::query(
-            "INSERT INTO sso_pending_logins (state_hash, organization_id, pkce_verifier, nonce, \
-             return_to, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sso_pending_logins (state_hash, browser_hash, organization_id, \
+             pkce_verifier, nonce, return_to, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&login.state_hash)
+        .bind(&login.browser_hash)
         .bind(&login.organization_id)
         .bind(&login.pkce_verifier)
         .bind(&login.nonce)
@@ -168,7 +171,7 @@ impl Store {
     ) -> Result<Option<PendingLogin>, StoreError> {
         let row = sqlx::query(
             "DELETE FROM sso_pending_logins WHERE state_hash = $1 RETURNING state_hash, \
-             organization_id, pkce_verifier, nonce, return_to, created_at",
+             browser_hash, organization_id, pkce_verifier, nonce, return_to, created_at",
         )
         .bind(state_hash)
         .fetch_optional(self.writer())
@@ -176,6 +179,7 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let login = PendingLogin {
             state_hash: row.try_get("state_hash")?,
+            browser_hash: row.try_get("browser_hash")?,
             organization_id: row.try_get("organization_id")?,
             pkce_verifier: row.try_get("pkce_verifier")?,
             nonce: row.try_get("nonce")?,
