@@ -235,6 +235,8 @@ fn test(env: &Env) -> ExitCode {
                 "holes",
                 "--test",
                 "authorization",
+                "--test",
+                "sso",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

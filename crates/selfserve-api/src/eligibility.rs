@@ -1,6 +1,7 @@
 //! The email step (`POST /eligibility`) and the reasons someone may not buy.
 
 use crate::product::ProductId;
+use crate::session::SignInMethod;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -94,6 +95,8 @@ pub enum EligibilityResponse {
     SignIn {
         /// The organisation the domain belongs to.
         organization: OrganizationName,
+        /// Where to sign in: at the organisation's identity provider or with a password.
+        method: SignInMethod,
     },
     /// The organisation cannot buy this product self-service: contact the IT admin.
     ContactAdmin {
@@ -141,10 +144,11 @@ mod tests {
             organization: OrganizationName {
                 name: "Contoso".into(),
             },
+            method: SignInMethod::Sso,
         };
         assert_eq!(
             serde_json::to_value(&sign_in).unwrap(),
-            serde_json::json!({"outcome": "sign_in", "organization": {"name": "Contoso"}})
+            serde_json::json!({"outcome": "sign_in", "organization": {"name": "Contoso"}, "method": "sso"})
         );
         let contact = EligibilityResponse::ContactAdmin {
             reason: IneligibleReason::Market,

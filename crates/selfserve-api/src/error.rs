@@ -129,6 +129,9 @@ error_codes! {
     NotAuthenticated => "not_authenticated",
     /// 401: unknown user, wrong password or disabled account (deliberately indistinguishable).
     InvalidCredentials => "invalid_credentials",
+    /// 401: the organisation signs in at its identity provider (`GET /sso/start`), not with a
+    /// password.
+    SsoRequired => "sso_required",
     /// 402: the card was declined; `decline_code` says why.
     CardDeclined => "card_declined",
     /// 402: the card needs 3-D Secure; `next_action` says how.

@@ -22,6 +22,16 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// How an organisation's people sign in (`POST /eligibility`'s `method`).
+    pub enum SignInMethod {
+        /// At the organisation's identity provider: `GET /sso/start`.
+        Sso => "sso",
+        /// With a password: `POST /session`.
+        Password => "password",
+    }
+}
+
+wire_enum! {
     /// An administrative role a user holds in their own organisation.
     pub enum Role {
         /// Sees and controls everything, including product policies.

@@ -5,28 +5,49 @@
 //! ends the same way, in [`sessions::open`]: a new random session id, stored only as its hash.
 //!
 //! # Layout
+//! - [`oidc`]: sign-in at the organisation's OpenID Provider (Authorization Code + PKCE;
+//!   pending sign-ins in the database).
 //! - [`password`]: password sign-in (one answer and one amount of argon2 work for every
 //!   failure, so neither tells which accounts exist).
 //! - [`password_hash`]: argon2id hashing.
 //! - [`sessions`]: opening, checking and ending sessions (idle and absolute timeouts).
 
+pub mod oidc;
 pub mod password;
 pub mod password_hash;
 pub mod sessions;
 
-use crate::store::StoreError;
 use crate::store::directory::{OrganizationRow, UserRow};
+use crate::store::{Store, StoreError};
 
 /// How the people of an organisation sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInMethod {
     /// A password kept (as an argon2id hash) by this server.
     Password,
+    /// At the organisation's OpenID Provider ([`oidc`]); passwords are refused.
+    Sso,
 }
 
-/// How `organization`'s people sign in.
-pub fn method_for(_organization: &OrganizationRow) -> SignInMethod {
-    SignInMethod::Password
+impl SignInMethod {
+    /// The wire value (`POST /eligibility`'s `method`).
+    pub fn wire(self) -> selfserve_api::session::SignInMethod {
+        match self {
+            Self::Password => selfserve_api::session::SignInMethod::Password,
+            Self::Sso => selfserve_api::session::SignInMethod::Sso,
+        }
+    }
+}
+
+/// How `organization`'s people sign in: at its provider once one is configured.
+pub async fn method_for(
+    store: &Store,
+    organization: &OrganizationRow,
+) -> Result<SignInMethod, StoreError> {
+    Ok(match store.sso_config(&organization.id).await? {
+        Some(_) => SignInMethod::Sso,
+        None => SignInMethod::Password,
+    })
 }
 
 /// A successful sign-in.

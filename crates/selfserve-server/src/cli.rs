@@ -29,6 +29,66 @@ pub enum Command {
     /// Get/Update-MSCommerceProductPolicy). Changes apply to a running server at once.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Organisations: sign-in at their identity provider.
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+/// `org …`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Sign-in with the organisation's OpenID Provider.
+    #[command(subcommand)]
+    Sso(SsoCommand),
+}
+
+/// `org sso …`. Register `{public-url}/api/v1/sso/callback` as the redirect URI at the
+/// provider.
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Sign the organisation's people in at this provider (passwords are refused from then on).
+    Set {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The provider's issuer URL (discovery: `{issuer}/.well-known/openid-configuration`).
+        #[arg(long)]
+        issuer: String,
+        /// This server's client id at the provider.
+        #[arg(long)]
+        client_id: String,
+        /// A file holding the client secret. Only its path is stored; the server reads it at
+        /// each sign-in.
+        #[arg(long)]
+        client_secret_file: PathBuf,
+        /// Members of this group (the ID token's `groups` claim) are global admins; repeatable.
+        #[arg(long = "admin-group")]
+        admin_groups: Vec<String>,
+        /// Members of this group are billing admins; repeatable.
+        #[arg(long = "billing-admin-group")]
+        billing_admin_groups: Vec<String>,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Print the organisation's provider (the secret's reference, never the secret).
+    Show {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Back to passwords.
+    Remove {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// `policy …`.

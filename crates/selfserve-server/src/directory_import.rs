@@ -12,6 +12,7 @@ use crate::auth::password_hash as password;
 use crate::domain::directory::{Directory, OrganizationKind, Role, UserEntry};
 use crate::ids::new_id;
 use crate::store::directory::{DirectoryChange, DirectorySnapshot, OrganizationRow, UserRow};
+use crate::store::sso::{SecretRef, SsoConfig};
 use crate::store::{Store, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -149,6 +150,29 @@ pub async fn import(
     }
     if !kept.is_empty() {
         store.apply_directory_changes(&kept, now).await?;
+    }
+    // After the organisations exist. An organisation without `sso` in the file keeps what the
+    // database has (the command line may have set it).
+    for organization in &directory.organizations {
+        let (Some(sso), Some(primary)) = (&organization.sso, organization.domains.first()) else {
+            continue;
+        };
+        let Some(stored) = store.organization_by_domain(primary).await? else {
+            continue;
+        };
+        store
+            .set_sso_config(
+                &SsoConfig {
+                    organization_id: stored.id,
+                    issuer: sso.issuer.clone(),
+                    client_id: sso.client_id.clone(),
+                    client_secret: SecretRef::Env(sso.client_secret_env.clone()),
+                    admin_groups: sso.admin_groups.clone(),
+                    billing_admin_groups: sso.billing_admin_groups.clone(),
+                },
+                now,
+            )
+            .await?;
     }
     Ok(report)
 }

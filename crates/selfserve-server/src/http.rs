@@ -9,7 +9,8 @@
 //!   every service error.
 //! - [`extract`]: JSON/query extractors whose rejections are envelopes too.
 //! - [`app_files`]: the built app, with caching and Content-Security-Policy headers.
-//! - [`session`]: sign-in, sign-out, and the [`Caller`] extractor.
+//! - [`session`]: sign-in, sign-out, and the [`Caller`] extractor; [`sso`]: sign-in at the
+//!   organisation's identity provider (redirects).
 //! - [`idempotency`]: Stripe's `Idempotency-Key` semantics for requests that move money.
 //! - [`throttle`]: rate limits (in the database), and the bound on argon2 verifications.
 //! - [`client_address`]: the client's address (`--trusted-proxy`); [`site`]: the public origin,
@@ -41,6 +42,7 @@ pub mod products;
 pub mod seats;
 pub mod session;
 pub mod site;
+pub mod sso;
 pub mod subscriptions;
 pub mod test_clock;
 pub mod throttle;
@@ -145,6 +147,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
                 ))
                 .layer(DefaultBodyLimit::max(SIGN_IN_BODY_LIMIT_BYTES)),
         )
+        .routes(routes!(sso::start))
+        .routes(routes!(sso::callback))
         .routes(routes!(checkout::quote))
         .routes(routes!(checkout::purchase))
         .routes(routes!(trials::start_trial))

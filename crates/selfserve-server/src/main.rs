@@ -1,7 +1,9 @@
 //! `selfserve-server`: see [`selfserve_server::cli`] for the commands.
 
 use clap::Parser;
-use selfserve_server::cli::{Cli, Command, DirectoryCommand, PolicyCommand};
+use selfserve_server::cli::{
+    Cli, Command, DirectoryCommand, OrgCommand, PolicyCommand, SsoCommand,
+};
 use selfserve_server::server::{self, ServeOptions};
 use selfserve_server::{directory_import, domain::directory::Directory, store::Store};
 use std::io::Write;
@@ -25,6 +27,7 @@ async fn main() -> ExitCode {
             import(&file, &database.database).await
         }
         Command::Policy(command) => policy(command).await,
+        Command::Org(OrgCommand::Sso(command)) => sso(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -138,4 +141,93 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
     }
     store.close().await;
     Ok(())
+}
+
+async fn sso(command: SsoCommand) -> Result<(), String> {
+    use selfserve_server::store::sso::{SecretRef, SsoConfig};
+    let (org, database) = match &command {
+        SsoCommand::Set { org, database, .. }
+        | SsoCommand::Show { org, database }
+        | SsoCommand::Remove { org, database } => {
+            (org.trim().to_ascii_lowercase(), database.database.clone())
+        }
+    };
+    let store = Store::open(&database).await.map_err(|e| e.to_string())?;
+    let organization = store
+        .organization_by_domain(&org)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no organisation has the domain {org}"))?;
+    match command {
+        SsoCommand::Set {
+            issuer,
+            client_id,
+            client_secret_file,
+            admin_groups,
+            billing_admin_groups,
+            ..
+        } => {
+            if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                return Err(format!("the issuer must be an http(s) URL, not {issuer:?}"));
+            }
+            // The file must hold something now; the server reads it at each sign-in, so a
+            // rotated secret needs no restart. Relative paths would depend on where `serve` runs.
+            let path = std::fs::canonicalize(&client_secret_file)
+                .map_err(|e| format!("cannot read {}: {e}", client_secret_file.display()))?;
+            let secret = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            if secret.trim().is_empty() {
+                return Err(format!("{} is empty", path.display()));
+            }
+            let config = SsoConfig {
+                organization_id: organization.id.clone(),
+                issuer: issuer.trim_end_matches('/').to_owned(),
+                client_id,
+                client_secret: SecretRef::File(path),
+                admin_groups,
+                billing_admin_groups,
+            };
+            let now = selfserve_server::clock::Clock::system().real_now();
+            store
+                .set_sso_config(&config, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            print_sso(&config);
+        }
+        SsoCommand::Show { .. } => {
+            let config = store
+                .sso_config(&organization.id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("{org} signs in with passwords (no SSO)"))?;
+            print_sso(&config);
+        }
+        SsoCommand::Remove { .. } => {
+            let removed = store
+                .remove_sso_config(&organization.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if !removed {
+                return Err(format!("{org} has no SSO to remove"));
+            }
+            println!("removed: {org} signs in with passwords");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+fn print_sso(config: &selfserve_server::store::sso::SsoConfig) {
+    use selfserve_server::store::sso::SecretRef;
+    println!("issuer {}", config.issuer);
+    println!("client_id {}", config.client_id);
+    match &config.client_secret {
+        SecretRef::File(path) => println!("client_secret_file {}", path.display()),
+        SecretRef::Env(name) => println!("client_secret_env {name}"),
+    }
+    println!("admin_groups {}", config.admin_groups.join(","));
+    println!(
+        "billing_admin_groups {}",
+        config.billing_admin_groups.join(",")
+    );
 }

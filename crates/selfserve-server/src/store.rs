@@ -21,6 +21,7 @@
 //! # Layout (one concern per room)
 //! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
 //! - [`sessions`], [`policies`]: sign-in sessions; product policies.
+//! - [`sso`]: organisations' identity providers, sign-ins on their way there, subjects.
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
@@ -49,6 +50,7 @@ pub mod orders;
 pub mod payments;
 pub mod policies;
 pub mod sessions;
+pub mod sso;
 pub mod subscriptions;
 pub mod throttles;
 pub mod users;

@@ -41,6 +41,7 @@ async fn the_email_step_applies_every_rule_by_domain() {
     let sign_in = |name: &str| {
         Ok(EligibilityResponse::SignIn {
             organization: OrganizationName { name: name.into() },
+            method: selfserve_api::session::SignInMethod::Password,
         })
     };
     // Ok: the whole answer; Err: `contact_admin` with this reason (and a message in words).

@@ -59,7 +59,7 @@ pub fn EmailStep() -> impl IntoView {
         let address = address.clone();
         async move {
             let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await?;
-            if let EligibilityResponse::SignIn { organization } = &answer {
+            if let EligibilityResponse::SignIn { organization, .. } = &answer {
                 ctx.notice.set(None);
                 ctx.state
                     .update(|s| s.email_checked(address.as_str(), &organization.name));

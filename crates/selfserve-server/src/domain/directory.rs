@@ -33,6 +33,33 @@ struct RawOrganization {
     managed: bool,
     #[serde(default)]
     users: Vec<RawUser>,
+    #[serde(default)]
+    sso: Option<RawSso>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSso {
+    issuer: String,
+    client_id: String,
+    client_secret_env: String,
+    #[serde(default)]
+    admin_groups: Vec<String>,
+    #[serde(default)]
+    billing_admin_groups: Vec<String>,
+}
+
+/// An organisation's OpenID Provider, from the file. The secret is never in the file: only the
+/// name of the server's environment variable that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoEntry {
+    /// Issuer URL, without a trailing `/`.
+    pub issuer: String,
+    pub client_id: String,
+    /// The environment variable with the client secret.
+    pub client_secret_env: String,
+    pub admin_groups: Vec<String>,
+    pub billing_admin_groups: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +116,9 @@ pub struct OrganizationEntry {
     pub managed: bool,
     /// Its users.
     pub users: Vec<UserEntry>,
+    /// Sign-in at its identity provider; `None` leaves what the database has (set from the
+    /// command line, or passwords).
+    pub sso: Option<SsoEntry>,
 }
 
 /// One partner organisation.
@@ -207,6 +237,34 @@ impl Directory {
                 // may be anyone's.
                 user.guest || domains.iter().any(|d| d == user.email.domain())
             });
+            let sso = org.sso.and_then(|sso| {
+                let issuer = sso.issuer.trim().trim_end_matches('/').to_owned();
+                let mut fine = true;
+                if !(issuer.starts_with("https://") || issuer.starts_with("http://")) {
+                    problems.push(format!(
+                        "{place}.sso.issuer: {issuer:?} is not an http(s) URL"
+                    ));
+                    fine = false;
+                }
+                if sso.client_id.trim().is_empty() {
+                    problems.push(format!("{place}.sso.client_id: must not be empty"));
+                    fine = false;
+                }
+                let env = sso.client_secret_env.trim();
+                if env.is_empty() || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    problems.push(format!(
+                        "{place}.sso.client_secret_env: {env:?} is not an environment variable name"
+                    ));
+                    fine = false;
+                }
+                fine.then(|| SsoEntry {
+                    issuer,
+                    client_id: sso.client_id.trim().to_owned(),
+                    client_secret_env: env.to_owned(),
+                    admin_groups: sso.admin_groups,
+                    billing_admin_groups: sso.billing_admin_groups,
+                })
+            });
             organizations.push(OrganizationEntry {
                 name: org.name.trim().to_owned(),
                 domains,
@@ -214,6 +272,7 @@ impl Directory {
                 country,
                 managed: org.managed,
                 users,
+                sso,
             });
         }
 
@@ -330,6 +389,39 @@ mod tests {
         let directory = Directory::parse(crate::demo::DIRECTORY_JSON).unwrap();
         assert!(directory.organizations.len() >= 7);
         assert!(!directory.partners.is_empty());
+    }
+
+    #[test]
+    fn an_organisation_may_name_its_identity_provider_but_never_its_secret() {
+        let file = |sso: &str| {
+            format!(
+                r#"{{"organizations": [{{"name": "C", "domains": ["c.com"], "kind": "commercial",
+                "country": "US", "sso": {sso}}}]}}"#
+            )
+        };
+        let directory = Directory::parse(&file(
+            r#"{"issuer": "https://idp.c.com/", "client_id": "shop",
+                "client_secret_env": "C_SSO_SECRET", "admin_groups": ["it"]}"#,
+        ))
+        .unwrap();
+        let sso = directory.organizations[0].sso.clone().unwrap();
+        assert_eq!(sso.issuer, "https://idp.c.com");
+        assert_eq!(sso.client_secret_env, "C_SSO_SECRET");
+        assert_eq!(sso.admin_groups, ["it"]);
+        assert!(sso.billing_admin_groups.is_empty());
+        // A secret in clear text is not a field.
+        assert!(
+            Directory::parse(&file(
+                r#"{"issuer": "https://i", "client_id": "s", "client_secret_env": "E",
+                    "client_secret": "hunter2"}"#
+            ))
+            .is_err()
+        );
+        let errors = Directory::parse(&file(
+            r#"{"issuer": "ftp://i", "client_id": " ", "client_secret_env": "not a name"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(errors.0.len(), 3, "{errors}");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use super::error::AppError;
 use super::extract::ApiJson;
 use super::throttle::{ELIGIBILITY_PER_ADDRESS, throttle_address};
 use super::{AppState, Caller, idempotency};
+use crate::auth;
 use crate::domain::eligibility::EmailCheck;
 use crate::services::checkout::{self, PurchaseInput};
 use axum::Json;
@@ -64,11 +65,16 @@ pub async fn eligibility(
         .await?;
     let product = parse_product(&request.product)?;
     let (check, organization) = checkout::email_check(&state.services, &email, product).await?;
+    let method = match &organization {
+        Some(organization) => auth::method_for(&state.services.store, organization).await?,
+        None => auth::SignInMethod::Password,
+    };
     Ok(Json(match check {
         EmailCheck::SignIn => EligibilityResponse::SignIn {
             organization: OrganizationName {
                 name: organization.map(|o| o.name).unwrap_or_default(),
             },
+            method: method.wire(),
         },
         EmailCheck::ContactAdmin(reason) => EligibilityResponse::ContactAdmin {
             reason,

@@ -72,7 +72,7 @@ impl FromRequestParts<AppState> for Caller {
 /// The session id the request carries. Behind TLS only the `__Host-` cookie counts: a plain
 /// cookie can be planted by anyone on the network path (or a sibling subdomain), which would
 /// fix the victim's session to one the attacker knows.
-fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
+pub(super) fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<String> {
     let wanted = if secure { SECURE_COOKIE } else { COOKIE };
     cookies(headers)
         .find(|(name, _)| *name == wanted)
@@ -87,7 +87,7 @@ pub fn has_session_cookie(headers: &HeaderMap) -> bool {
         .any(|(name, value)| (name == COOKIE || name == SECURE_COOKIE) && !value.is_empty())
 }
 
-fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+pub(super) fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -96,7 +96,7 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
         .filter_map(|pair| pair.trim().split_once('='))
 }
 
-fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+pub(super) fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let cookie = if state.secure_cookies {
         format!(
             "{SECURE_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}"
@@ -115,7 +115,7 @@ fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
-        (status = 401, description = "`invalid_credentials` (also for a malformed email, refused before anything else)", body = selfserve_api::ApiError),
+        (status = 401, description = "`invalid_credentials` (also for a malformed email, refused before anything else); `sso_required` when the organisation signs in at its identity provider", body = selfserve_api::ApiError),
         (status = 413, description = "`payload_too_large`: the body is over 8 KiB", body = selfserve_api::ApiError),
         (status = 429, description = "`too_many_attempts`", body = selfserve_api::ApiError),
         (status = 503, description = "`service_unavailable`: too many sign-ins at once; see `Retry-After`", body = selfserve_api::ApiError),
@@ -132,6 +132,19 @@ pub async fn sign_in(
     // same as for any failed sign-in (the contract: failures are indistinguishable); that it
     // comes fast tells nothing about accounts.
     let email = EmailAddress::parse(&request.email).map_err(|_| invalid_credentials())?;
+    // An organisation that signs in at its provider has no passwords here to try (and its
+    // people are told where to go instead). Which organisations use SSO is public: the email
+    // step says so.
+    if auth::oidc::config_for_email(&state.services.store, &email)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::SsoRequired,
+            "Your organisation signs in with its own identity provider.",
+        ));
+    }
     let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
     let attempt = state
         .throttles

@@ -58,6 +58,18 @@ impl OidcProvider {
         accounts: &[OidcAccount],
         id_token_ttl_seconds: Option<u64>,
     ) -> Self {
+        Self::start_slow(clients, accounts, id_token_ttl_seconds, None)
+    }
+
+    /// As [`Self::start_with`], and the token endpoint's answers are held back this many
+    /// milliseconds after the tokens were made (a slow network: with a short ID token
+    /// lifetime, the relying party receives an ID token that has already expired).
+    pub fn start_slow(
+        clients: &[OidcClient],
+        accounts: &[OidcAccount],
+        id_token_ttl_seconds: Option<u64>,
+        token_response_delay_ms: Option<u64>,
+    ) -> Self {
         let package = installed_tool(
             "SELFSERVE_TEST_OIDC_PROVIDER",
             workspace_root().join(".tools/npm/node_modules/oidc-provider"),
@@ -94,6 +106,9 @@ impl OidcProvider {
             .env("OIDC_ACCOUNTS", Value::from(accounts).to_string());
         if let Some(ttl) = id_token_ttl_seconds {
             command.env("OIDC_ID_TOKEN_TTL", ttl.to_string());
+        }
+        if let Some(delay) = token_response_delay_ms {
+            command.env("OIDC_TOKEN_RESPONSE_DELAY_MS", delay.to_string());
         }
         let (group, line) = spawn_until_line(
             command,
