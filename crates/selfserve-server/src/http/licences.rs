@@ -18,6 +18,7 @@ pub struct DirectoryQuery {
     /// Start of a name, a word of the name, or an email address.
     q: Option<String>,
     /// At most this many (1–100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 

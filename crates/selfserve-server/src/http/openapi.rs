@@ -140,3 +140,33 @@ fn envelope(description: &str) -> Response {
         )
         .build()
 }
+
+/// A string parameter that takes exactly one of `values` (for `#[param(schema_with = ...)]`).
+fn one_of(values: &[&str]) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+/// The `source` filter of the lists.
+pub fn source_filter() -> utoipa::openapi::Object {
+    one_of(&["self_service", "central", "all"])
+}
+
+/// The `sort` key of the admin purchase list.
+pub fn sort_key() -> utoipa::openapi::Object {
+    one_of(&[
+        "created",
+        "product",
+        "purchaser",
+        "quantity",
+        "expiry",
+        "price",
+    ])
+}
+
+/// The `order` of the admin purchase list.
+pub fn sort_order() -> utoipa::openapi::Object {
+    one_of(&["asc", "desc"])
+}

@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ProductsQuery {
     /// ISO 3166-1 alpha-2 country whose prices to show; `US` when absent.
+    #[param(pattern = r"^\s*([A-Za-z]{2})?\s*$")]
     country: Option<String>,
 }
 

@@ -32,6 +32,7 @@ pub fn parse_source(text: Option<&str>) -> Result<Option<Source>, AppError> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ListQuery {
     /// `self_service`, `central` or `all` (default).
+    #[param(schema_with = crate::http::openapi::source_filter)]
     source: Option<String>,
     /// For partners: the customer's domain (default: the first customer by name).
     organization: Option<String>,

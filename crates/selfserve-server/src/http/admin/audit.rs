@@ -20,6 +20,7 @@ pub struct AuditQuery {
     /// purchases and trials).
     action: Option<String>,
     /// At most this many (1–500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 
