@@ -116,8 +116,10 @@ pub struct CentralPurchaseRequest {
     /// The product.
     pub product: String,
     /// Seats.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub quantity: i64,
     /// The agreement's price per seat and month, in minor units of the organisation's currency.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub unit_amount: i64,
 }
 

@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 
 /// Query of `GET /directory/users`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
     /// Start of a name, a word of the name, or an email address.
     q: Option<String>,

@@ -13,6 +13,7 @@ use utoipa::IntoParams;
 
 /// Query of `GET /admin/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// For partners: the customer's domain.
     organization: Option<String>,

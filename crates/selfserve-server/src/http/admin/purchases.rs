@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 
 /// Query of `GET /admin/subscriptions` (and its CSV export).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PurchasesQuery {
     /// For partners: the customer's domain.
     pub organization: Option<String>,

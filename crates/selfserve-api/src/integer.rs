@@ -1,0 +1,52 @@
+//! JSON numbers as integers: `5` and `5.0` are the same JSON number, so both are accepted
+//! where the schema says `integer`; `5.5` and numbers beyond `i64` are refused.
+
+use serde::{Deserialize, Deserializer, de::Error};
+
+/// Deserialises an `i64` from any JSON number with no fractional part.
+pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Int(i64),
+        Float(f64),
+    }
+    match Number::deserialize(deserializer)? {
+        Number::Int(n) => Ok(n),
+        // 2^63 is exact as f64; anything at or past it does not fit.
+        Number::Float(f)
+            if f.fract() == 0.0
+                && f >= -9.223_372_036_854_775_808e18
+                && f < 9.223_372_036_854_775_808e18 =>
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(f as i64)
+        }
+        Number::Float(f) => Err(D::Error::custom(format!(
+            "invalid type: `{f}`, expected a whole number"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, serde::Deserialize)]
+    struct Body {
+        #[serde(deserialize_with = "super::integer")]
+        n: i64,
+    }
+
+    fn parse(json: &str) -> Option<i64> {
+        serde_json::from_str::<Body>(json).ok().map(|b| b.n)
+    }
+
+    #[test]
+    fn whole_numbers_in_any_notation_are_integers() {
+        assert_eq!(parse(r#"{"n": 5}"#), Some(5));
+        assert_eq!(parse(r#"{"n": -90.0}"#), Some(-90));
+        assert_eq!(parse(r#"{"n": 1e3}"#), Some(1000));
+        assert_eq!(parse(r#"{"n": 5.5}"#), None);
+        assert_eq!(parse(r#"{"n": 1e19}"#), None);
+        assert_eq!(parse(r#"{"n": "5"}"#), None);
+    }
+}
