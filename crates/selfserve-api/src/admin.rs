@@ -204,6 +204,11 @@ pub struct TrialRequest {
     /// The product to try.
     pub product: String,
     /// Seats for the trial (1–25, default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_integer"
+    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 25))]
     pub quantity: Option<i64>,
 }

@@ -50,3 +50,12 @@ mod tests {
         assert_eq!(parse(r#"{"n": "5"}"#), None);
     }
 }
+
+/// [`integer`] for an optional field (with `#[serde(default)]`).
+pub fn optional_integer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
+}

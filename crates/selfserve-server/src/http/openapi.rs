@@ -170,3 +170,16 @@ pub fn sort_key() -> utoipa::openapi::Object {
 pub fn sort_order() -> utoipa::openapi::Object {
     one_of(&["asc", "desc"])
 }
+
+/// The audit log's `action` filter: known actions, comma-separated (blanks ignored).
+pub fn audit_actions() -> utoipa::openapi::Object {
+    let names = selfserve_api::admin::AuditAction::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect::<Vec<_>>()
+        .join("|");
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .pattern(Some(format!(r"^\s*({names})?\s*(,\s*({names})?\s*)*$")))
+        .build()
+}

@@ -19,6 +19,7 @@ pub struct AuditQuery {
     organization: Option<String>,
     /// Only these actions, comma-separated (e.g. `purchase,trial_started` for the feed of new
     /// purchases and trials).
+    #[param(schema_with = crate::http::openapi::audit_actions)]
     action: Option<String>,
     /// At most this many (1–500, default 100).
     #[param(minimum = 1, maximum = 500)]
