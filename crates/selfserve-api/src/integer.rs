@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Deserializer, de::Error};
 
+/// 2^50: from here on a parsed float's fraction is parsing noise, not the sender's.
+const WHOLE_BEYOND: f64 = 1_125_899_906_842_624.0;
+
 /// Deserialises an `i64` from any JSON number with no fractional part.
 pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]
@@ -13,6 +16,13 @@ pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Err
     }
     match Number::deserialize(deserializer)? {
         Number::Int(n) => Ok(n),
+        // Past 2^50 serde_json's (not round-trip exact) float parsing can be a quarter off, so
+        // `1803716796526747.0` may arrive as `…747.25`: such numbers are whole as written.
+        Number::Float(f) if f.abs() >= WHOLE_BEYOND && f.abs() < 9.223_372_036_854_775_808e18 =>
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(f.round() as i64)
+        }
         // 2^63 is exact as f64; anything at or past it does not fit.
         Number::Float(f)
             if f.fract() == 0.0
@@ -47,6 +57,10 @@ mod tests {
         assert_eq!(parse(r#"{"n": 1e3}"#), Some(1000));
         assert_eq!(parse(r#"{"n": 5.5}"#), None);
         assert_eq!(parse(r#"{"n": 1e19}"#), None);
+        assert_eq!(
+            parse(r#"{"n": 1803716796526747.0}"#),
+            Some(1_803_716_796_526_747)
+        );
         assert_eq!(parse(r#"{"n": "5"}"#), None);
     }
 }
