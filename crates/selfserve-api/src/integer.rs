@@ -6,6 +6,9 @@ use serde::{Deserialize, Deserializer, de::Error};
 /// 2^50: from here on a parsed float's fraction is parsing noise, not the sender's.
 const WHOLE_BEYOND: f64 = 1_125_899_906_842_624.0;
 
+/// 2^63, exact as f64: the first float past `i64::MAX`.
+const I64_END: f64 = 9_223_372_036_854_775_808.0;
+
 /// Deserialises an `i64` from any JSON number with no fractional part.
 pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     #[derive(Deserialize)]
@@ -18,16 +21,13 @@ pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Err
         Number::Int(n) => Ok(n),
         // Past 2^50 serde_json's (not round-trip exact) float parsing can be a quarter off, so
         // `1803716796526747.0` may arrive as `…747.25`: such numbers are whole as written.
-        Number::Float(f) if f.abs() >= WHOLE_BEYOND && f.abs() < 9.223_372_036_854_775_808e18 =>
+        Number::Float(f) if (WHOLE_BEYOND..I64_END).contains(&f.abs()) =>
         {
             #[allow(clippy::cast_possible_truncation)]
             Ok(f.round() as i64)
         }
         // 2^63 is exact as f64; anything at or past it does not fit.
-        Number::Float(f)
-            if f.fract() == 0.0
-                && f >= -9.223_372_036_854_775_808e18
-                && f < 9.223_372_036_854_775_808e18 =>
+        Number::Float(f) if f.fract() == 0.0 && (-I64_END..I64_END).contains(&f) =>
         {
             #[allow(clippy::cast_possible_truncation)]
             Ok(f as i64)
@@ -36,6 +36,15 @@ pub fn integer<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Err
             "invalid type: `{f}`, expected a whole number"
         ))),
     }
+}
+
+/// [`integer`] for an optional field (with `#[serde(default)]`).
+pub fn optional_integer<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    struct Whole(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
 }
 
 #[cfg(test)]
@@ -63,13 +72,4 @@ mod tests {
         );
         assert_eq!(parse(r#"{"n": "5"}"#), None);
     }
-}
-
-/// [`integer`] for an optional field (with `#[serde(default)]`).
-pub fn optional_integer<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<i64>, D::Error> {
-    #[derive(Deserialize)]
-    struct Whole(#[serde(deserialize_with = "integer")] i64);
-    Ok(Option::<Whole>::deserialize(deserializer)?.map(|Whole(n)| n))
 }
