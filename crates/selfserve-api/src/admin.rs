@@ -116,8 +116,10 @@ pub struct CentralPurchaseRequest {
     /// The product.
     pub product: String,
     /// Seats.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub quantity: i64,
     /// The agreement's price per seat and month, in minor units of the organisation's currency.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub unit_amount: i64,
 }
 
@@ -202,6 +204,11 @@ pub struct TrialRequest {
     /// The product to try.
     pub product: String,
     /// Seats for the trial (1–25, default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::integer::optional_integer"
+    )]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 25))]
     pub quantity: Option<i64>,
 }

@@ -72,7 +72,14 @@ impl fmt::Display for IneligibleReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EligibilityRequest {
-    /// The address the person typed; only its domain is used.
+    /// The address the person typed; only its domain is used. (The pattern is the
+    /// addresses the server accepts, without dots before the @, within its length limits.)
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r#"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}@([A-Za-z0-9]([A-Za-z0-9-]{0,40}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\s*$"#
+        )
+    )]
     pub email: String,
     /// The product they want.
     pub product: String,

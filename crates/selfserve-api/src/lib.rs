@@ -30,6 +30,7 @@ pub mod card;
 pub mod eligibility;
 pub mod email;
 pub mod error;
+pub mod integer;
 pub mod list;
 pub mod manage;
 pub mod money;

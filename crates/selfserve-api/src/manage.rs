@@ -20,6 +20,7 @@ pub struct AssignRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SeatChangeRequest {
     /// The new number of seats.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub quantity: i64,
     /// A new card's token to pay an increase with; the card on file otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]

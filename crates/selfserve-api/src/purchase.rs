@@ -11,6 +11,7 @@ pub struct QuoteRequest {
     /// The product.
     pub product: String,
     /// Seats wanted.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub quantity: i64,
 }
 
@@ -49,6 +50,7 @@ pub struct PurchaseRequest {
     /// The product.
     pub product: String,
     /// Seats to buy.
+    #[serde(deserialize_with = "crate::integer::integer")]
     pub quantity: i64,
     /// The gateway's single-use card token (`tok_…`).
     pub payment_token: String,

@@ -38,6 +38,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod licences;
+pub mod openapi;
 pub mod products;
 pub mod seats;
 pub mod session;
@@ -179,6 +180,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(admin::capacity::capacity))
         .routes(routes!(admin::audit::audit_log))
         .split_for_parts();
+    let mut openapi = openapi;
+    openapi::add_common_responses(&mut openapi);
     let openapi = Arc::new(openapi);
     let api = api
         .route(

@@ -20,6 +20,7 @@ use utoipa::IntoParams;
 
 /// `?organization=DOMAIN` on every admin request.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScopeQuery {
     /// For partners: the customer's domain (default: the first customer by name).
     pub organization: Option<String>,

@@ -116,7 +116,7 @@ pub async fn quote(
     path = "/purchases",
     tag = "purchase",
     request_body = PurchaseRequest,
-    params(("Idempotency-Key" = String, Header, description = "One key per purchase attempt; reuse it to retry")),
+    params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$", description = "One key per purchase attempt; reuse it to retry")),
     responses(
         (status = 201, description = "The new subscription", body = Subscription),
         (status = 400, description = "`idempotency_key_required`, `invalid_quantity`, `invalid_token`, `token_already_used`", body = selfserve_api::ApiError),

@@ -14,10 +14,12 @@ use utoipa::IntoParams;
 
 /// Query of `GET /directory/users`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
     /// Start of a name, a word of the name, or an email address.
     q: Option<String>,
     /// At most this many (1–100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<i64>,
 }
 

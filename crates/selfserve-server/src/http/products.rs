@@ -12,8 +12,10 @@ use utoipa::IntoParams;
 
 /// Query of `GET /products`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProductsQuery {
     /// ISO 3166-1 alpha-2 country whose prices to show; `US` when absent.
+    #[param(pattern = r"^\s*([A-Za-z]{2})?\s*$")]
     country: Option<String>,
 }
 

@@ -58,7 +58,7 @@ pub async fn quote_seats(
     post,
     path = "/subscriptions/{id}/seats",
     tag = "manage",
-    params(("id" = String, Path), ("Idempotency-Key" = String, Header)),
+    params(("id" = String, Path), ("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,255}$", description = "One key per change attempt; reuse it to retry")),
     request_body = SeatChangeRequest,
     responses(
         (status = 200, description = "The subscription", body = Subscription),

@@ -30,8 +30,10 @@ pub fn parse_source(text: Option<&str>) -> Result<Option<Source>, AppError> {
 
 /// Query of `GET /subscriptions`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `self_service`, `central` or `all` (default).
+    #[param(schema_with = crate::http::openapi::source_filter)]
     source: Option<String>,
     /// For partners: the customer's domain (default: the first customer by name).
     organization: Option<String>,

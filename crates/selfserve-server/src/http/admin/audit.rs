@@ -13,13 +13,16 @@ use utoipa::IntoParams;
 
 /// Query of `GET /admin/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// For partners: the customer's domain.
     organization: Option<String>,
     /// Only these actions, comma-separated (e.g. `purchase,trial_started` for the feed of new
     /// purchases and trials).
+    #[param(schema_with = crate::http::openapi::audit_actions)]
     action: Option<String>,
     /// At most this many (1–500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
 }
 

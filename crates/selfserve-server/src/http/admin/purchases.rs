@@ -14,16 +14,20 @@ use utoipa::IntoParams;
 
 /// Query of `GET /admin/subscriptions` (and its CSV export).
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PurchasesQuery {
     /// For partners: the customer's domain.
     pub organization: Option<String>,
     /// `self_service`, `central` or `all` (default).
+    #[param(schema_with = crate::http::openapi::source_filter)]
     source: Option<String>,
     /// Words matched against product, purchaser and assigned users (names and emails).
     q: Option<String>,
     /// `created` (default), `product`, `purchaser`, `quantity`, `expiry`, `price`.
+    #[param(schema_with = crate::http::openapi::sort_key)]
     sort: Option<String>,
     /// `desc` (default) or `asc`.
+    #[param(schema_with = crate::http::openapi::sort_order)]
     order: Option<String>,
 }
 
@@ -55,7 +59,17 @@ impl PurchasesQuery {
                 .map(str::to_lowercase)
                 .collect(),
             sort,
-            descending: self.order.as_deref() != Some("asc"),
+            descending: match self.order.as_deref() {
+                None | Some("desc") => true,
+                Some("asc") => false,
+                Some(_) => {
+                    return Err(AppError::bad_request(
+                        ErrorCode::InvalidRequest,
+                        "`order` must be `asc` or `desc`.",
+                    )
+                    .field("order"));
+                }
+            },
         })
     }
 }
