@@ -152,7 +152,14 @@ impl Journey {
                     .await
                     .map(|u| u.to_string())
                     .unwrap_or_default();
-                panic!("{css} never contained {expected:?}; last text {text:?} at {url}");
+                // The page's text tells what the app showed instead (an error, another step).
+                let page = match self.client.find(Locator::Css("main")).await {
+                    Ok(main) => main.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                panic!(
+                    "{css} never contained {expected:?}; last text {text:?} at {url}; the page said:\n{page}"
+                );
             }
             // Poll the condition; this is a wait for the page, not a guess at its timing.
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -738,8 +745,12 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
     // A card whose bank confirms every use: saved only once the buyer passed the challenge.
     journey.click("[data-testid=replace-card]").await;
     enter_card(&journey, "4000 0027 6000 3184").await;
+    // The seats section has its own (closed) dialog earlier on the page: ask for the open one.
     journey
-        .wait_text("[data-testid=three-d-secure]", "Confirm your payment")
+        .wait_text(
+            "dialog[open][data-testid=three-d-secure]",
+            "Confirm your payment",
+        )
         .await;
     assert!(
         journey
@@ -747,7 +758,9 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
             .await
             .contains("4242")
     );
-    journey.click("[data-testid=three-ds-approve]").await;
+    journey
+        .click("dialog[open] [data-testid=three-ds-approve]")
+        .await;
     journey.wait_text("[data-testid=fact-card]", "3184").await;
 
     // Cancel, undo, cancel again; at the end of the period the licences are released.
