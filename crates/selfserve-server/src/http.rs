@@ -39,6 +39,7 @@ pub mod health;
 pub mod idempotency;
 pub mod licences;
 pub mod openapi;
+pub mod page;
 pub mod products;
 pub mod seats;
 pub mod session;

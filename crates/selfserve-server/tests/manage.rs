@@ -695,3 +695,44 @@ async fn clients_pay_with_new_card_tokens_only_never_a_saved_card_id() {
         .error(400, ErrorCode::InvalidToken);
     assert_eq!(error.field.as_deref(), Some("payment_token"));
 }
+
+#[tokio::test]
+async fn the_purchasers_list_comes_in_pages_that_see_each_subscription_once() {
+    let app = spawn_app().await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let mut bought = Vec::new();
+    for quantity in 1..=3 {
+        bought.push(megan.buy(quantity).await.id);
+    }
+
+    let first: List<Subscription> = megan.get_as("/api/v1/subscriptions?limit=2").await;
+    assert_eq!(first.data.len(), 2);
+    assert!(first.has_more);
+    let after = &first.data[1].id;
+    let second: List<Subscription> = megan
+        .get_as(&format!(
+            "/api/v1/subscriptions?limit=2&starting_after={after}"
+        ))
+        .await;
+    assert_eq!(second.data.len(), 1);
+    assert!(!second.has_more);
+
+    let mut seen: Vec<String> = first
+        .data
+        .iter()
+        .chain(&second.data)
+        .map(|s| s.id.clone())
+        .collect();
+    seen.sort();
+    bought.sort();
+    assert_eq!(seen, bought);
+
+    megan
+        .get("/api/v1/subscriptions?limit=0")
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    megan
+        .get("/api/v1/subscriptions?starting_after=sub_unknown")
+        .await
+        .error(404, ErrorCode::NotFound);
+}

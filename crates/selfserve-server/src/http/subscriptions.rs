@@ -4,6 +4,7 @@
 
 use super::error::AppError;
 use super::extract::{ApiJson, ApiQuery};
+use super::page::PageQuery;
 use super::{AppState, Caller};
 use crate::services::subscriptions;
 use axum::Json;
@@ -44,9 +45,10 @@ pub struct ListQuery {
     get,
     path = "/subscriptions",
     tag = "subscriptions",
-    params(ListQuery),
+    params(ListQuery, PageQuery),
     responses(
-        (status = 200, description = "`{\"data\": [subscription], \"has_more\": false}`", body = List<Subscription>),
+        (status = 200, description = "`{\"data\": [subscription], \"has_more\": bool}`", body = List<Subscription>),
+        (status = 404, description = "`not_found`: `starting_after` names nothing in this list", body = selfserve_api::ApiError),
         (status = 401, description = "`not_authenticated`", body = selfserve_api::ApiError),
     )
 )]
@@ -54,17 +56,17 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
-    Ok(Json(List::complete(
-        subscriptions::list(
-            &state.services,
-            &caller,
-            query.organization.as_deref(),
-            source,
-        )
-        .await?,
-    )))
+    let all = subscriptions::list(
+        &state.services,
+        &caller,
+        query.organization.as_deref(),
+        source,
+    )
+    .await?;
+    Ok(Json(page.page(all, |sub| &sub.id)?))
 }
 
 /// One subscription with its seats, assigned users, orders and latest invoice.

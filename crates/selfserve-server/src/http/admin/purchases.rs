@@ -2,6 +2,7 @@
 
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::page::PageQuery;
 use crate::http::subscriptions::parse_source;
 use crate::http::{AppState, Caller};
 use crate::services::admin::purchases::{self, PurchaseQuery, SortKey};
@@ -76,12 +77,14 @@ impl PurchasesQuery {
 
 /// Every subscription of the organisation, self-service and central, with purchaser, seats,
 /// expiry, order history, price and assigned users; filtered, searched and sorted.
-#[utoipa::path(get, path = "/admin/subscriptions", tag = "admin", params(PurchasesQuery),
-    responses((status = 200, body = List<Subscription>), (status = 403, description = "`admin_required`", body = selfserve_api::ApiError)))]
+#[utoipa::path(get, path = "/admin/subscriptions", tag = "admin", params(PurchasesQuery, PageQuery),
+    responses((status = 200, body = List<Subscription>), (status = 403, description = "`admin_required`", body = selfserve_api::ApiError),
+        (status = 404, description = "`not_found`: `starting_after` names nothing in this list", body = selfserve_api::ApiError)))]
 pub async fn purchases(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<PurchasesQuery>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let parsed = query.parse()?;
     let (_, data) = purchases::list(
@@ -91,5 +94,5 @@ pub async fn purchases(
         &parsed,
     )
     .await?;
-    Ok(Json(List::complete(data)))
+    Ok(Json(page.page(data, |sub| &sub.id)?))
 }
