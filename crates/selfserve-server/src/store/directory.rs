@@ -222,27 +222,7 @@ impl Store {
                     }
                 }
                 DirectoryChange::InsertUser(user) => {
-                    sqlx::query(
-                        "INSERT INTO users (id, organization_id, email, name, name_search, \
-                         password_hash, guest, enabled, in_directory, global_admin, \
-                         billing_admin, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-                    )
-                    .bind(&user.id)
-                    .bind(&user.organization_id)
-                    .bind(&user.email)
-                    .bind(&user.name)
-                    .bind(user.name.to_lowercase())
-                    .bind(&user.password_hash)
-                    .bind(flag(user.guest))
-                    .bind(flag(user.enabled))
-                    .bind(flag(user.in_directory))
-                    .bind(flag(user.global_admin))
-                    .bind(flag(user.billing_admin))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                    write_search_terms(&mut tx, user).await?;
+                    insert_user(&mut tx, user, now).await?;
                 }
                 DirectoryChange::UpdateUser(user) => {
                     sqlx::query(
@@ -310,6 +290,37 @@ impl Store {
             .await?;
         Ok((orgs, users))
     }
+}
+
+/// Inserts a new user with their colleague-search words: the directory import and a first
+/// sign-in at the organisation's provider (no password hash) both create users this way.
+pub(crate) async fn insert_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user: &UserRow,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (id, organization_id, email, name, name_search, \
+         password_hash, guest, enabled, in_directory, global_admin, \
+         billing_admin, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(&user.id)
+    .bind(&user.organization_id)
+    .bind(&user.email)
+    .bind(&user.name)
+    .bind(user.name.to_lowercase())
+    .bind(&user.password_hash)
+    .bind(flag(user.guest))
+    .bind(flag(user.enabled))
+    .bind(flag(user.in_directory))
+    .bind(flag(user.global_admin))
+    .bind(flag(user.billing_admin))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    write_search_terms(tx, user).await?;
+    Ok(())
 }
 
 /// Replaces a user's search words (none once they are out of the directory or disabled: only

@@ -1,7 +1,7 @@
 //! Sign-in at an organisation's identity provider: its configuration, the sign-ins on their way
 //! to the provider, and which provider subject is which user.
 
-use super::directory::{USER_COLUMNS, UserRow, user_from_row, write_search_terms};
+use super::directory::{USER_COLUMNS, UserRow, insert_user, user_from_row};
 use super::{Store, StoreError, flag};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -222,26 +222,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
         if insert {
-            sqlx::query(
-                "INSERT INTO users (id, organization_id, email, name, name_search, \
-                 password_hash, guest, enabled, in_directory, global_admin, \
-                 billing_admin, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8, $9, $10, $11, $11)",
-            )
-            .bind(&user.id)
-            .bind(&user.organization_id)
-            .bind(&user.email)
-            .bind(&user.name)
-            .bind(user.name.to_lowercase())
-            .bind(flag(user.guest))
-            .bind(flag(user.enabled))
-            .bind(flag(user.in_directory))
-            .bind(flag(user.global_admin))
-            .bind(flag(user.billing_admin))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            write_search_terms(&mut tx, user).await?;
+            insert_user(&mut tx, user, now).await?;
         }
         sqlx::query(
             "INSERT INTO user_sso_subjects (organization_id, subject, user_id) VALUES ($1, $2, $3)",
