@@ -195,6 +195,16 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
 
+    // Billing time is read from the database before each API request (see `clock`); the
+    // health check and the app's files do not depend on it.
+    let api = if state.test_clock {
+        api.route_layer(middleware::from_fn_with_state(
+            state.services.clock.clone(),
+            test_clock::follow,
+        ))
+    } else {
+        api
+    };
     let app_files = app_files::service(dist, &state.gateway_origin);
     let site_state = SiteState {
         site: state.site.clone(),

@@ -12,7 +12,7 @@ use crate::http::throttle::{ThrottleClock, Throttles};
 use crate::http::{self, AppState};
 use crate::payments::Payments;
 use crate::services::Services;
-use crate::services::billing::{BillingReport, TEST_CLOCK_SETTING, run_due};
+use crate::services::billing::{BillingReport, run_due};
 use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
 use crate::services::retention;
 use crate::store::{Store, StoreError};
@@ -100,15 +100,11 @@ const DEMO_LOADED: &str = "demo_directory_loaded";
 /// Opens the database, loads demo data if asked, binds both listeners and starts serving.
 pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let store = Store::open(&options.database).await?;
-    let clock = Clock::system();
-    if options.test_clock
-        && let Some(offset) = store
-            .setting(TEST_CLOCK_SETTING)
-            .await?
-            .and_then(|v| v.parse().ok())
-    {
-        clock.set_offset(offset);
-    }
+    let clock = if options.test_clock {
+        Clock::shared(store.clone()).await?
+    } else {
+        Clock::system()
+    };
     if options.demo && store.setting(DEMO_LOADED).await?.is_none() {
         let directory = Directory::parse(crate::demo::DIRECTORY_JSON)
             .map_err(directory_import::ImportError::from)?;
@@ -203,7 +199,13 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     };
     let app = http::router(state, &options.dist);
     let app_origins = site.origins().iter().map(ToString::to_string).collect();
-    let gateway = crate::gateway::http::router(gateway, app_origins);
+    let gateway = crate::gateway::http::router(
+        gateway,
+        app_origins,
+        throttles.clone(),
+        TrustedProxies::new(options.trusted_proxies.clone()),
+        options.test_clock,
+    );
 
     let (stop, stopped) = watch::channel(false);
     let serve =
@@ -257,6 +259,10 @@ async fn run_billing(
     loop {
         tokio::select! {
             _ = ticks.tick() => {
+                // Another server may have moved the test clock since the last tick.
+                if let Err(error) = services.clock.refresh().await {
+                    tracing::error!(%error, "reading the test clock failed");
+                }
                 // Orders stuck past the lease (a failure mid-request) are settled here too.
                 let now = services.clock.now();
                 if let Err(error) = recover(&services, now, RECOVERY_LEASE_SECONDS).await {

@@ -23,6 +23,7 @@
 //! - [`sessions`], [`policies`]: sign-in sessions; product policies.
 //! - [`sso`]: organisations' identity providers, sign-ins on their way there, subjects.
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
+//! - [`test_clock`]: the offset of `--test-clock`, one row every server reads.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
 //! - [`orders`]: the order that records every movement of money, and its phases.
@@ -52,6 +53,7 @@ pub mod policies;
 pub mod sessions;
 pub mod sso;
 pub mod subscriptions;
+pub mod test_clock;
 pub mod throttles;
 pub mod users;
 

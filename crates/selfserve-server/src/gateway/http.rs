@@ -2,9 +2,10 @@
 //! origin) and answers 3-D Secure challenges. CORS admits the app's origin only.
 
 use super::{Gateway, ThreeDSecure, TokenizeError};
+use crate::http::client_address::TrustedProxies;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
-use crate::http::throttle::memory::{Throttle, throttled_address};
+use crate::http::throttle::{Limit, Throttles, throttle_address};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderValue, Method, header};
@@ -41,11 +42,20 @@ impl From<TokenizeError> for AppError {
     }
 }
 
+/// Card testing (trying many numbers) is the abuse to slow down. Counted in the database like
+/// the app's limits, so servers behind one proxy count together.
+pub const TOKENS_PER_ADDRESS: Limit = Limit {
+    name: "gateway-tokens-address",
+    capacity: 60,
+    window_seconds: 60,
+};
+
 /// State of the gateway's listener.
 #[derive(Debug, Clone)]
 struct GatewayState {
     gateway: Gateway,
-    throttle: Throttle,
+    throttles: Throttles,
+    trusted_proxies: TrustedProxies,
 }
 
 /// Body of `POST /v1/challenges/{id}`.
@@ -62,8 +72,15 @@ struct ChallengeStatus {
     status: &'static str,
 }
 
-/// The gateway's routes. Only `app_origins` may call it from a browser (CORS).
-pub fn router(gateway: Gateway, app_origins: Vec<String>) -> Router {
+/// The gateway's routes. Only `app_origins` may call it from a browser (CORS). Behind a proxy
+/// in `trusted_proxies`, the client its `X-Forwarded-For` names is the one throttled.
+pub fn router(
+    gateway: Gateway,
+    app_origins: Vec<String>,
+    throttles: Throttles,
+    trusted_proxies: TrustedProxies,
+    test_clock: bool,
+) -> Router {
     let origins: Vec<HeaderValue> = app_origins
         .iter()
         .filter_map(|origin| HeaderValue::from_str(origin).ok())
@@ -73,18 +90,29 @@ pub fn router(gateway: Gateway, app_origins: Vec<String>) -> Router {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600));
+    let clock = gateway.clock.clone();
     let state = GatewayState {
         gateway,
-        // Card testing (trying many numbers) is the abuse to slow down.
-        throttle: Throttle::new(60, Duration::from_secs(60)),
+        throttles,
+        trusted_proxies,
     };
-    Router::new()
+    let router = Router::new()
         .route(
             "/healthz",
             get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
         )
         .route("/v1/tokens", post(create_token))
-        .route("/v1/challenges/{id}", post(answer_challenge))
+        .route("/v1/challenges/{id}", post(answer_challenge));
+    // Card expiry is judged in billing time, which another server may have moved.
+    let router = if test_clock {
+        router.route_layer(axum::middleware::from_fn_with_state(
+            clock,
+            crate::http::test_clock::follow,
+        ))
+    } else {
+        router
+    };
+    router
         .fallback(|| async { AppError::not_found() })
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
@@ -105,8 +133,14 @@ async fn create_token(
     headers: axum::http::HeaderMap,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<axum::Json<CardToken>, AppError> {
-    if let Some(ip) = throttled_address(&headers, peer) {
-        state.throttle.check(&format!("tokens:{ip}"))?;
+    let client = throttle_address(state.trusted_proxies.client_address(&headers, peer));
+    // On loopback every client looks the same (a test suite, the demo): counting them together
+    // would throttle all of them. Only the test gateway exempts it: it only takes test cards.
+    if !client.is_loopback() {
+        state
+            .throttles
+            .check(&TOKENS_PER_ADDRESS, &client.to_string())
+            .await?;
     }
     Ok(axum::Json(state.gateway.tokenize(&request).await?))
 }

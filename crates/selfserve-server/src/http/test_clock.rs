@@ -47,3 +47,17 @@ pub async fn advance_clock(
         billing::advance_clock(&state.services, request.days).await?,
     ))
 }
+
+/// Brings this server's copy of the test clock up to the database's before a request's work
+/// (only with `--test-clock`): another server behind the same proxy may have moved it.
+pub async fn follow(
+    State(clock): State<crate::clock::Clock>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match clock.refresh().await {
+        Ok(()) => next.run(request).await,
+        Err(error) => AppError::from(error).into_response(),
+    }
+}

@@ -8,10 +8,8 @@
 //! limit's name and its subject: a hostile 200 KB "email" costs 64 characters, and full buckets
 //! are deleted by [`Throttles::sweep`].
 //!
-//! - [`memory`]: the in-memory bucket the test gateway's own listener uses.
 //! - [`sign_in`]: the sign-in limits, and the bound on concurrent password verifications.
 
-pub mod memory;
 pub mod sign_in;
 
 pub use super::client_address::throttle_address;

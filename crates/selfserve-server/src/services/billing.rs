@@ -209,9 +209,6 @@ pub fn order_for(
     }
 }
 
-/// The key under which the test clock's offset survives restarts.
-pub const TEST_CLOCK_SETTING: &str = "test_clock_offset_seconds";
-
 /// What moving the test clock did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ClockMoved {
@@ -224,12 +221,7 @@ pub struct ClockMoved {
 /// Moves billing time forward by `days` (only ever with `--test-clock`) and runs what
 /// became due.
 pub async fn advance_clock(services: &Services, days: i64) -> Result<ClockMoved, StoreError> {
-    let offset = services.clock.offset() + days * 86_400;
-    services.clock.set_offset(offset);
-    services
-        .store
-        .set_setting(TEST_CLOCK_SETTING, &offset.to_string())
-        .await?;
+    let offset = services.clock.advance(days * 86_400).await?;
     let now = services.clock.now();
     let billing = run_due(services, now).await?;
     Ok(ClockMoved {

@@ -103,17 +103,7 @@ impl NginxPlan {
             sites.iter().all(|upstreams| !upstreams.is_empty()),
             "every site needs an upstream"
         );
-        let nginx = installed_tool(
-            "SELFSERVE_TEST_NGINX",
-            PathBuf::from("/usr/sbin/nginx"),
-            "nginx (apt nginx)",
-        );
-        let dir = self.dir.path();
-        // When the tests run as root, nginx's workers run as `nobody` and must reach the temp
-        // folders nginx creates here (a large proxied response is buffered in them).
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
-            .expect("temp dir permissions");
-        let certificate = make_certificate(dir);
+        let certificate = make_certificate(self.dir.path(), &["localhost"], &["127.0.0.1"]);
         let site_template = std::fs::read_to_string(super::fixture("nginx/site.conf.template"))
             .expect("site template");
         let sites_config: String = sites
@@ -131,9 +121,41 @@ impl NginxPlan {
                     .replace("{{port}}", &port.to_string())
             })
             .collect();
+        self.launch(&sites_config, certificate)
+    }
+
+    /// Starts nginx with a site file of the caller's (the `http` block's contents, such as
+    /// `deploy/nginx/selfserve.conf` rendered for a test), behind a self-signed certificate for
+    /// the DNS `names`. `render` gets the certificate's and its key's paths and the reserved
+    /// ports, and returns the site.
+    pub fn start_site(
+        self,
+        names: &[&str],
+        render: impl FnOnce(&SiteFiles) -> String,
+    ) -> NginxProxy {
+        let certificate = make_certificate(self.dir.path(), names, &[]);
+        let site = render(&SiteFiles {
+            certificate: certificate.clone(),
+            key: self.dir.path().join("key.pem"),
+            ports: self.ports.clone(),
+        });
+        self.launch(&site, certificate)
+    }
+
+    fn launch(self, sites_config: &str, certificate: PathBuf) -> NginxProxy {
+        let nginx = installed_tool(
+            "SELFSERVE_TEST_NGINX",
+            PathBuf::from("/usr/sbin/nginx"),
+            "nginx (apt nginx)",
+        );
+        let dir = self.dir.path();
+        // When the tests run as root, nginx's workers run as `nobody` and must reach the temp
+        // folders nginx creates here (a large proxied response is buffered in them).
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
+            .expect("temp dir permissions");
         let config = std::fs::read_to_string(super::fixture("nginx/nginx.conf.template"))
             .expect("nginx template")
-            .replace("{{sites}}", &sites_config)
+            .replace("{{sites}}", sites_config)
             .replace("{{dir}}", &dir.display().to_string());
         let config_path = dir.join("nginx.conf");
         std::fs::write(&config_path, config).expect("nginx.conf");
@@ -164,21 +186,37 @@ impl NginxPlan {
     }
 }
 
-/// A self-signed certificate for `localhost` and `127.0.0.1` (not a CA: rustls refuses a CA
-/// certificate as a server's own), written as `cert.pem` and `key.pem` in `dir`.
-fn make_certificate(dir: &Path) -> PathBuf {
+/// What [`NginxPlan::start_site`] gives the caller's site file.
+pub struct SiteFiles {
+    /// The certificate (PEM).
+    pub certificate: PathBuf,
+    /// Its private key (PEM).
+    pub key: PathBuf,
+    /// The reserved ports, in order.
+    pub ports: Vec<u16>,
+}
+
+/// A self-signed certificate for the DNS `names` and `addresses` (not a CA: rustls refuses a
+/// CA certificate as a server's own), written as `cert.pem` and `key.pem` in `dir`.
+fn make_certificate(dir: &Path, names: &[&str], addresses: &[&str]) -> PathBuf {
     let openssl = installed_tool(
         "SELFSERVE_TEST_OPENSSL",
         PathBuf::from("/usr/bin/openssl"),
         "openssl (apt openssl)",
     );
     let (certificate, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let alt_names = names
+        .iter()
+        .map(|name| format!("DNS:{name}"))
+        .chain(addresses.iter().map(|address| format!("IP:{address}")))
+        .collect::<Vec<_>>()
+        .join(",");
     let output = Command::new(openssl)
         .args([
             "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
         ])
-        .args(["-subj", "/CN=localhost"])
-        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-subj", &format!("/CN={}", names[0])])
+        .args(["-addext", &format!("subjectAltName={alt_names}")])
         .args(["-addext", "basicConstraints=critical,CA:FALSE"])
         .args(["-addext", "extendedKeyUsage=serverAuth"])
         .arg("-keyout")
