@@ -77,9 +77,7 @@ async fn deploy() -> Option<Deployment> {
         server
     };
     let servers = [start(), start()];
-    let address = |url: &str| -> SocketAddr {
-        url.trim_start_matches("http://").parse().unwrap()
-    };
+    let address = |url: &str| -> SocketAddr { url.trim_start_matches("http://").parse().unwrap() };
     let app = [address(&servers[0].base), address(&servers[1].base)];
     let gateway = [address(&servers[0].gateway), address(&servers[1].gateway)];
     let site = std::fs::read_to_string(
@@ -245,8 +243,10 @@ async fn a_purchase_over_https_through_nginx_is_served_by_both_servers_on_one_cl
     let response = browser
         .post(format!("{}/v1/tokens", deployment.gateway_url))
         .header("Origin", &deployment.app_url)
-        .json(&json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2034,
-                      "cvc": "123", "name": "Megan Bowen"}))
+        .json(
+            &json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2034,
+                      "cvc": "123", "name": "Megan Bowen"}),
+        )
         .send()
         .await
         .unwrap();
@@ -304,7 +304,10 @@ async fn a_purchase_over_https_through_nginx_is_served_by_both_servers_on_one_cl
                 "{}/api/v1/subscriptions/{}/seats/quote",
                 deployment.servers[server].base, bought.id
             ))
-            .header("Cookie", format!("__Host-selfserve_session={session_value}"))
+            .header(
+                "Cookie",
+                format!("__Host-selfserve_session={session_value}"),
+            )
             .json(&json!({"quantity": 4}));
         async move {
             let response = request.send().await.unwrap();
@@ -368,14 +371,22 @@ async fn sign_in_limits_count_each_client_behind_the_proxy_and_ignore_forged_hop
     }
     let refused = refused.expect("client A is throttled within 90 guesses");
     assert!(refused > 30, "30 guesses are allowed, got {refused}");
-    assert_eq!(served.len(), 2, "both servers counted A's guesses: {served:?}");
+    assert_eq!(
+        served.len(),
+        2,
+        "both servers counted A's guesses: {served:?}"
+    );
 
     // A's right password is refused too (the limit comes before argon2) …
     let response = deployment.sign_in(&a, DEMO_PASSWORD).await;
     assert_eq!(response.status(), 429, "client A stays throttled");
     // … while B, another address nginx vouches for, signs in to the same account.
     let response = deployment.sign_in(&b, DEMO_PASSWORD).await;
-    assert_eq!(response.status(), 200, "client B is not throttled for A's guesses");
+    assert_eq!(
+        response.status(),
+        200,
+        "client B is not throttled for A's guesses"
+    );
 
     // A forged X-Forwarded-For buys A no new bucket: through nginx (which appends A's real
     // address, the hop the server believes) …
@@ -403,7 +414,7 @@ async fn sign_in_limits_count_each_client_behind_the_proxy_and_ignore_forged_hop
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (429, Some(ErrorCode::RateLimited.as_str())),
+        (429, Some(ErrorCode::TooManyAttempts.as_str())),
         "an untrusted peer's X-Forwarded-For is ignored"
     );
     eprintln!(

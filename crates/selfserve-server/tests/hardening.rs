@@ -193,6 +193,38 @@ async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
 }
 
 #[tokio::test]
+async fn card_testing_through_a_trusted_proxy_is_throttled_per_client() {
+    // Behind nginx every request to the gateway comes from the proxy's loopback address; the
+    // client it forwards for is the one counted, in the database's buckets.
+    let app = behind_proxy().await;
+    let tokenise = |address: &'static str| {
+        let request = app
+            .http
+            .post(format!("{}/v1/tokens", app.gateway))
+            .header("X-Forwarded-For", address)
+            .json(
+                &json!({"number": "4242424242424242", "exp_month": 12, "exp_year": 2034,
+                          "cvc": "123", "name": "Card Tester"}),
+            );
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..61 {
+        statuses.push(tokenise("203.0.113.40").await);
+    }
+    assert_eq!(&statuses[..60], &[200; 60][..], "60 cards a minute pass");
+    assert_eq!(
+        statuses[60], 429,
+        "the 61st card from that client is refused"
+    );
+    assert_eq!(
+        tokenise("203.0.113.41").await,
+        200,
+        "another client behind the same proxy is not"
+    );
+}
+
+#[tokio::test]
 async fn ipv6_clients_are_counted_per_64() {
     let app = behind_proxy().await;
     for i in 0..30 {
