@@ -12,6 +12,9 @@
 //! let server = start_server_with_public_url(&plan.urls()[0]);
 //! let proxy = plan.start(&[&[server.addr]]);
 //! ```
+//!
+//! [`NginxPlan::start_site`] runs a site file of the caller's instead (`tests/deployment.rs`
+//! renders `deploy/nginx/selfserve.conf`), with a certificate for the names it serves.
 
 use super::{free_port, installed_tool, poll_until, spawn_logged};
 use crate::support::process::Group;
