@@ -237,6 +237,8 @@ fn test(env: &Env) -> ExitCode {
                 "authorization",
                 "--test",
                 "sso",
+                "--test",
+                "scim",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

@@ -22,6 +22,7 @@
 //! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
 //! - [`sessions`], [`policies`]: sign-in sessions; product policies.
 //! - [`sso`]: organisations' identity providers, sign-ins on their way there, subjects.
+//! - [`scim`]: provisioning tokens (hashed), users' `externalId`, pushed groups.
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
@@ -49,6 +50,7 @@ pub mod locks;
 pub mod orders;
 pub mod payments;
 pub mod policies;
+pub mod scim;
 pub mod sessions;
 pub mod sso;
 pub mod subscriptions;
