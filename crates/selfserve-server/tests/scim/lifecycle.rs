@@ -36,7 +36,7 @@ async fn a_deactivated_user_loses_their_sessions_cannot_sign_in_and_their_purcha
     );
 
     // Both sessions ended at once, and a new sign-in is refused.
-    for browser in [&megan.client, &other_browser.client] {
+    for browser in [&*megan, &*other_browser] {
         let status = browser.get("/api/v1/session").await.status;
         assert_eq!(status, 401, "a deactivated user's session still works");
     }
