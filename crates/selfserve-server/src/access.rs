@@ -248,6 +248,7 @@ mod tests {
             ReadOrganization,
             BuyCentrally,
             ChangePolicy,
+            ProvisionUsers,
         ];
         for action in all {
             assert_eq!(

@@ -228,6 +228,20 @@ async fn users_are_created_found_paged_replaced_and_deleted_as_rfc_7644_shows() 
     scim.send(Method::POST, "/Users", None)
         .await
         .expect_error(400, Some("invalidSyntax"));
+    let mut long = barbara();
+    long["userName"] = json!("long@contoso.com");
+    long["displayName"] = json!("x".repeat(300));
+    scim.post("/Users", &long)
+        .await
+        .expect_error(400, Some("invalidValue"));
+
+    // Two creates of one userName at once: one account, the other answer 409 (never a 500).
+    let mut racer = barbara();
+    racer["userName"] = json!("racer@contoso.com");
+    let (first, second) = tokio::join!(scim.post("/Users", &racer), scim.post("/Users", &racer));
+    let mut statuses = [first.status, second.status];
+    statuses.sort();
+    assert_eq!(statuses, [201, 409], "{first:?} {second:?}");
 
     // Filters: malformed, and well-formed but not supported.
     for filter in [

@@ -2,7 +2,7 @@
 //! `admin_groups` / `billing_admin_groups` gives its members that role).
 
 use super::{AppState, Provisioner, ScimFailure, paging, parse_body, scim_json, wire};
-use crate::services::scim::{self as service, GroupChange};
+use crate::services::scim::groups::{self as service, GroupChange};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

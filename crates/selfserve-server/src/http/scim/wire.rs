@@ -4,7 +4,8 @@
 //! (they are ignored, not refused) and differ in case (`"Replace"`, `"False"`).
 
 use super::{AppState, ScimFailure};
-use crate::services::scim::{GroupChange, UserChange, UserInput};
+use crate::services::scim::groups::GroupChange;
+use crate::services::scim::{UserChange, UserInput};
 use crate::store::scim::{ScimGroup, ScimUser};
 use scim_v2::filter::{AttrExp, AttrPath, CompValue, CompareOp, Filter, PatchPath, ValFilter};
 use serde_json::{Map, Value, json};
@@ -119,11 +120,20 @@ fn field<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
         .filter(|value| !value.is_null())
 }
 
+/// The longest text attribute kept (names, ids): longer is a mistake or an attack, and would
+/// only bloat every list.
+const MAX_TEXT_CHARS: usize = 256;
+
 fn string(value: &Value, name: &str) -> Result<String, ScimFailure> {
-    value
+    let text = value
         .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| ScimFailure::invalid_value(format!("{name} must be a string")))
+        .ok_or_else(|| ScimFailure::invalid_value(format!("{name} must be a string")))?;
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(ScimFailure::invalid_value(format!(
+            "{name} is longer than {MAX_TEXT_CHARS} characters"
+        )));
+    }
+    Ok(text.to_owned())
 }
 
 /// Entra ID has sent `"False"` as a string for `active`.
