@@ -8,7 +8,7 @@
 //! # Layout
 //! - [`wire`]: reading SCIM JSON (users, PATCH operations, filters through the `scim_v2` crate)
 //!   and writing it.
-//! - [`groups`]: `/Groups`.
+//! - [`groups`]: the `/Groups` endpoints.
 
 pub mod groups;
 pub mod wire;
