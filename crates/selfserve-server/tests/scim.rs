@@ -212,6 +212,24 @@ async fn users_are_created_found_paged_replaced_and_deleted_as_rfc_7644_shows() 
         .expect(200);
     assert_eq!(none["totalResults"], 0);
     assert_eq!(none["Resources"], json!([]));
+    // Okta and Entra ID may match on externalId instead (case-exact).
+    let by_external = scim
+        .get(&format!(
+            "/Users?filter={}",
+            encode("externalId eq \"bjensen\"")
+        ))
+        .await
+        .expect(200);
+    assert_eq!(by_external["totalResults"], 1, "{by_external}");
+    assert_eq!(by_external["Resources"][0]["id"], json!(id));
+    let other_case = scim
+        .get(&format!(
+            "/Users?filter={}",
+            encode("externalId eq \"BJENSEN\"")
+        ))
+        .await
+        .expect(200);
+    assert_eq!(other_case["totalResults"], 0, "{other_case}");
 
     // The same userName again, another organisation's domain, no userName.
     scim.post("/Users", &barbara())

@@ -240,16 +240,24 @@ async fn list_users(
     caller: Provisioner,
     Query(query): Query<BTreeMap<String, String>>,
 ) -> Result<Response, ScimFailure> {
-    let user_name = query
+    let filter = query
         .get("filter")
-        .map(|text| wire::eq_filter(text, "userName"))
+        .map(|text| {
+            wire::eq_filter(text, &["userName", "externalId"]).map(|(attribute, value)| {
+                if attribute == "userName" {
+                    service::UserFilter::UserName(value)
+                } else {
+                    service::UserFilter::ExternalId(value)
+                }
+            })
+        })
         .transpose()?;
     let (start_index, count) = paging(&query)?;
     let (total, users) = service::list_users(
         &state.services,
         &caller.actor,
         &caller.organization_id,
-        user_name.as_deref(),
+        filter,
         start_index,
         count,
     )

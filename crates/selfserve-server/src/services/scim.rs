@@ -18,7 +18,7 @@ use crate::access::{self, Action, Actor, Target};
 use crate::ids::new_id;
 use crate::store::StoreError;
 use crate::store::directory::{DirectoryChange, UserRow};
-use crate::store::scim::ScimUser;
+use crate::store::scim::{ScimUser, UserLookup};
 use selfserve_api::email::EmailAddress;
 
 /// Why a SCIM request failed (RFC 7644 §3.12).
@@ -154,21 +154,37 @@ pub async fn create_user(
     }
 }
 
+/// Which users a list asks for (`filter=userName eq "…"` or `externalId eq "…"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserFilter {
+    UserName(String),
+    ExternalId(String),
+}
+
 /// One page of the organisation's users: `start_index` counts from 1 (RFC 7644 §3.4.2.4).
 pub async fn list_users(
     services: &Services,
     actor: &Actor,
     organization_id: &str,
-    user_name: Option<&str>,
+    filter: Option<UserFilter>,
     start_index: i64,
     count: i64,
 ) -> Result<(i64, Vec<ScimUser>), ScimError> {
     authorize(actor, organization_id)?;
-    // userName is case-insensitive (RFC 7643 §4.1.1); emails are stored lowercased.
-    let email = user_name.map(|n| n.trim().to_ascii_lowercase());
+    // userName is case-insensitive (RFC 7643 §4.1.1) and emails are stored lowercased;
+    // externalId is case-exact.
+    let email;
+    let lookup = match &filter {
+        Some(UserFilter::UserName(name)) => {
+            email = name.trim().to_ascii_lowercase();
+            Some(UserLookup::Email(&email))
+        }
+        Some(UserFilter::ExternalId(id)) => Some(UserLookup::ExternalId(id)),
+        None => None,
+    };
     Ok(services
         .store
-        .scim_users(organization_id, email.as_deref(), start_index - 1, count)
+        .scim_users(organization_id, lookup, start_index - 1, count)
         .await?)
 }
 

@@ -13,6 +13,15 @@ pub struct ScimUser {
     pub external_id: Option<String>,
 }
 
+/// Which users a SCIM list asks for.
+#[derive(Debug, Clone, Copy)]
+pub enum UserLookup<'a> {
+    /// The (lowercased) email, SCIM's `userName`.
+    Email(&'a str),
+    /// The provider's `externalId`.
+    ExternalId(&'a str),
+}
+
 /// A group the provider pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScimGroup {
@@ -84,20 +93,20 @@ impl Store {
         )
     }
 
-    /// One page of the organisation's users (all of them, or the one with this email), in the
+    /// One page of the organisation's users (all of them, or those `lookup` finds), in the
     /// order they were created, and how many there are in all.
     pub async fn scim_users(
         &self,
         organization_id: &str,
-        email: Option<&str>,
+        lookup: Option<UserLookup<'_>>,
         offset: i64,
         limit: i64,
     ) -> Result<(i64, Vec<ScimUser>), StoreError> {
         // `$2 IS NULL` would need a typed NULL on PostgreSQL; two texts are simpler.
-        let filter = if email.is_some() {
-            " AND u.email = $2"
-        } else {
-            ""
+        let (filter, email) = match lookup {
+            Some(UserLookup::Email(email)) => (" AND u.email = $2", Some(email)),
+            Some(UserLookup::ExternalId(id)) => (" AND u.scim_external_id = $2", Some(id)),
+            None => ("", None),
         };
         let total_sql = format!(
             "SELECT CAST(COUNT(*) AS BIGINT) FROM users u WHERE u.organization_id = $1 \

@@ -17,7 +17,7 @@ pub async fn list(
 ) -> Result<Response, ScimFailure> {
     let name = query
         .get("filter")
-        .map(|text| wire::eq_filter(text, "displayName"))
+        .map(|text| wire::eq_filter(text, &["displayName"]).map(|(_, name)| name))
         .transpose()?;
     let (start_index, count) = paging(&query)?;
     let groups = service::list_groups(

@@ -33,22 +33,22 @@ pub fn service_provider_config(max_results: i64) -> Value {
     })
 }
 
-/// The value of a filter `ATTRIBUTE eq "value"`, the one form supported (what Entra ID and
-/// Okta send to find a resource before creating it); anything else is `invalidFilter`.
-pub fn eq_filter(text: &str, attribute: &str) -> Result<String, ScimFailure> {
+/// Which of `attributes` a filter `ATTRIBUTE eq "value"` names, and the value: the one form
+/// supported (what Entra ID and Okta send to find a resource before creating it); anything
+/// else is `invalidFilter`.
+pub fn eq_filter<'a>(text: &str, attributes: &[&'a str]) -> Result<(&'a str, String), ScimFailure> {
     let filter: Filter = text
         .parse()
         .map_err(|_| ScimFailure::invalid_filter("The filter is not a valid SCIM filter."))?;
-    match filter {
-        Filter::Attr(AttrExp::Comparison(path, CompareOp::Eq, CompValue::Str(value)))
-            if names(&path, attribute) =>
-        {
-            Ok(value)
-        }
-        _ => Err(ScimFailure::invalid_filter(format!(
-            "Only {attribute} eq \"…\" is supported."
-        ))),
+    if let Filter::Attr(AttrExp::Comparison(path, CompareOp::Eq, CompValue::Str(value))) = filter
+        && let Some(attribute) = attributes.iter().find(|a| names(&path, a))
+    {
+        return Ok((attribute, value));
     }
+    Err(ScimFailure::invalid_filter(format!(
+        "Only {} eq \"…\" is supported.",
+        attributes.join(" or ")
+    )))
 }
 
 fn names(path: &AttrPath, attribute: &str) -> bool {
