@@ -239,6 +239,8 @@ fn test(env: &Env) -> ExitCode {
                 "sso",
                 "--test",
                 "deployment",
+                "--test",
+                "scim",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

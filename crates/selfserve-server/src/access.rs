@@ -29,6 +29,12 @@ pub enum Actor {
     System,
     /// The operator, on the server's command line.
     Operator,
+    /// An organisation's identity provider pushing users and groups over SCIM, with that
+    /// organisation's bearer token: it provisions that organisation's people and nothing else.
+    Provisioner {
+        /// The organisation whose token it presented.
+        organization_id: String,
+    },
 }
 
 /// A signed-in person, as far as rights go.
@@ -55,6 +61,8 @@ pub enum Relation {
     BillingAdmin,
     DelegatedPartner,
     Operator,
+    /// The organisation's own SCIM client.
+    Provisioner,
 }
 
 /// What an actor wants to do.
@@ -74,6 +82,8 @@ pub enum Action {
     BuyCentrally,
     /// Turn self-service purchase of a product on or off.
     ChangePolicy,
+    /// Create, change and deactivate an organisation's users and groups (SCIM).
+    ProvisionUsers,
 }
 
 /// Why an action is refused, which decides what the refusal says.
@@ -121,6 +131,8 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
         &[GlobalAdmin, Operator],
         Denied::AdminRequired,
     ),
+    // Only the organisation's own provider: another organisation's users are "not found".
+    (ProvisionUsers, &[Provisioner], Denied::Hidden),
 ];
 
 /// What is acted on: an organisation, and for a subscription also who bought it.
@@ -153,6 +165,13 @@ pub fn relations(actor: &Actor, target: Target<'_>) -> Vec<Relation> {
     let principal = match actor {
         Actor::Operator => return vec![Operator],
         Actor::System => return Vec::new(),
+        Actor::Provisioner { organization_id } => {
+            return if *organization_id == target.organization_id {
+                vec![Provisioner]
+            } else {
+                Vec::new()
+            };
+        }
         Actor::User(principal) => principal,
     };
     if !principal.active {
@@ -199,7 +218,7 @@ pub fn admin_role(relation: Relation) -> Option<AdminRole> {
         GlobalAdmin | Operator => Some(AdminRole::GlobalAdmin),
         BillingAdmin => Some(AdminRole::BillingAdmin),
         DelegatedPartner => Some(AdminRole::Partner),
-        Owner => None,
+        Owner | Provisioner => None,
     }
 }
 
@@ -229,6 +248,7 @@ mod tests {
             ReadOrganization,
             BuyCentrally,
             ChangePolicy,
+            ProvisionUsers,
         ];
         for action in all {
             assert_eq!(
@@ -327,8 +347,44 @@ mod tests {
         let target = Target::subscription("org_contoso", "usr_megan");
         for (action, _, _) in MATRIX {
             let allowed = decide(&Actor::Operator, *action, target);
-            assert_eq!(allowed.is_ok(), *action != ActAsPurchaser, "{action:?}");
+            assert_eq!(
+                allowed.is_ok(),
+                !matches!(action, ActAsPurchaser | ProvisionUsers),
+                "{action:?}"
+            );
             assert!(decide(&Actor::System, *action, target).is_err());
         }
+    }
+
+    #[test]
+    fn a_provisioner_provisions_its_own_organisation_and_nothing_else() {
+        let contoso = Actor::Provisioner {
+            organization_id: "org_contoso".into(),
+        };
+        assert_eq!(
+            decide(
+                &contoso,
+                ProvisionUsers,
+                Target::organization("org_contoso")
+            ),
+            Ok(Provisioner)
+        );
+        assert_eq!(
+            decide(
+                &contoso,
+                ProvisionUsers,
+                Target::organization("org_fabrikam")
+            ),
+            Err(Denied::Hidden)
+        );
+        for (action, _, _) in MATRIX.iter().filter(|(a, _, _)| *a != ProvisionUsers) {
+            let target = Target::subscription("org_contoso", "usr_megan");
+            assert!(decide(&contoso, *action, target).is_err(), "{action:?}");
+        }
+        let admin = Actor::User(Principal {
+            global_admin: true,
+            ..person("org_contoso")
+        });
+        assert!(decide(&admin, ProvisionUsers, Target::organization("org_contoso")).is_err());
     }
 }

@@ -40,6 +40,34 @@ pub enum OrgCommand {
     /// Sign-in with the organisation's OpenID Provider.
     #[command(subcommand)]
     Sso(SsoCommand),
+    /// The bearer token the organisation's identity provider provisions users with over SCIM
+    /// (`{public-url}/scim/v2`).
+    #[command(subcommand)]
+    ScimToken(ScimTokenCommand),
+}
+
+/// `org scim-token …`.
+#[derive(Debug, Subcommand)]
+pub enum ScimTokenCommand {
+    /// Make a new token (replacing any earlier one, which stops working) and print it on the
+    /// last line. Only its hash is stored: it cannot be shown again.
+    Create {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Stop accepting the organisation's token.
+    Revoke {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// `org sso …`. Register `{public-url}/api/v1/sso/callback` as the redirect URI at the

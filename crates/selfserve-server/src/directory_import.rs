@@ -299,12 +299,14 @@ fn plan(snapshot: &DirectorySnapshot, directory: &Directory) -> Result<Plan, Imp
         }
     }
 
-    // Leavers: users of the imported organisations that the file no longer lists.
+    // Leavers: users of the imported organisations that the file no longer lists. Users that
+    // SSO or SCIM created never were in the file; their provider says when they leave.
     let imported: BTreeSet<&String> = org_ids.iter().collect();
     for user in snapshot.users.values() {
         if user.in_directory
             && imported.contains(&user.organization_id)
             && !listed.contains(&user.email)
+            && !snapshot.provisioned_elsewhere.contains(&user.email)
         {
             let mut gone = user.clone();
             gone.in_directory = false;

@@ -59,6 +59,8 @@ impl Event {
             ),
             Actor::System => (ActorKind::System, None, "Billing".to_owned()),
             Actor::Operator => (ActorKind::Operator, None, "CLI".to_owned()),
+            // The organisation's provider acts on the operator's standing order (its token).
+            Actor::Provisioner { .. } => (ActorKind::Operator, None, "SCIM".to_owned()),
         };
         Self {
             organization_id: organization_id.to_owned(),

@@ -15,6 +15,8 @@
 //! - [`throttle`]: rate limits (in the database), and the bound on argon2 verifications.
 //! - [`client_address`]: the client's address (`--trusted-proxy`); [`site`]: the public origin,
 //!   the `Origin` check and the `Host` allowlist.
+//! - [`scim`]: SCIM 2.0 provisioning at `/scim/v2` (bearer token per organisation, SCIM
+//!   bodies and errors, not the envelope).
 //! - the endpoints: [`products`], [`checkout`], [`trials`], [`subscriptions`], [`licences`],
 //!   [`seats`], [`bills`], [`admin`], [`test_clock`], [`health`].
 //!
@@ -41,6 +43,7 @@ pub mod licences;
 pub mod openapi;
 pub mod page;
 pub mod products;
+pub mod scim;
 pub mod seats;
 pub mod session;
 pub mod site;
@@ -214,6 +217,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
+        .nest("/scim/v2", scim::router())
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use selfserve_server::cli::{
-    Cli, Command, DirectoryCommand, OrgCommand, PolicyCommand, SsoCommand,
+    Cli, Command, DirectoryCommand, OrgCommand, PolicyCommand, ScimTokenCommand, SsoCommand,
 };
 use selfserve_server::server::{self, ServeOptions};
 use selfserve_server::{directory_import, domain::directory::Directory, store::Store};
@@ -28,6 +28,7 @@ async fn main() -> ExitCode {
         }
         Command::Policy(command) => policy(command).await,
         Command::Org(OrgCommand::Sso(command)) => sso(command).await,
+        Command::Org(OrgCommand::ScimToken(command)) => scim_token(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -152,12 +153,7 @@ async fn sso(command: SsoCommand) -> Result<(), String> {
             (org.trim().to_ascii_lowercase(), database.database.clone())
         }
     };
-    let store = Store::open(&database).await.map_err(|e| e.to_string())?;
-    let organization = store
-        .organization_by_domain(&org)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no organisation has the domain {org}"))?;
+    let (store, organization) = open_organization(&org, &database).await?;
     match command {
         SsoCommand::Set {
             issuer,
@@ -211,6 +207,60 @@ async fn sso(command: SsoCommand) -> Result<(), String> {
                 return Err(format!("{org} has no SSO to remove"));
             }
             println!("removed: {org} signs in with passwords");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// The database and the organisation that owns `domain` (lowercased), for `org …`.
+async fn open_organization(
+    domain: &str,
+    database: &str,
+) -> Result<(Store, selfserve_server::store::directory::OrganizationRow), String> {
+    let store = Store::open(database).await.map_err(|e| e.to_string())?;
+    let organization = store
+        .organization_by_domain(domain)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no organisation has the domain {domain}"))?;
+    Ok((store, organization))
+}
+
+async fn scim_token(command: ScimTokenCommand) -> Result<(), String> {
+    let (org, database) = match &command {
+        ScimTokenCommand::Create { org, database } | ScimTokenCommand::Revoke { org, database } => {
+            (org.trim().to_ascii_lowercase(), database.database.clone())
+        }
+    };
+    let (store, organization) = open_organization(&org, &database).await?;
+    match command {
+        ScimTokenCommand::Create { .. } => {
+            let token = format!("scim_{}", selfserve_server::ids::new_secret());
+            let now = selfserve_server::clock::Clock::system().real_now();
+            store
+                .set_scim_token(
+                    &organization.id,
+                    &selfserve_server::http::scim::hash_token(&token),
+                    now,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "SCIM endpoint: {{public-url}}/scim/v2 (Entra ID: Tenant URL; Okta: SCIM connector base URL)"
+            );
+            println!("Secret token for {org} (shown once; an earlier token no longer works):");
+            println!("{token}");
+        }
+        ScimTokenCommand::Revoke { .. } => {
+            let revoked = store
+                .revoke_scim_token(&organization.id)
+                .await
+                .map_err(|e| e.to_string())?;
+            if !revoked {
+                return Err(format!("{org} has no SCIM token to revoke"));
+            }
+            println!("revoked: {org}'s SCIM token no longer works");
         }
     }
     store.close().await;

@@ -12,6 +12,7 @@
 //! - [`licences`]: colleague search, giving and taking back licences.
 //! - [`seats`]: quoting and changing the number of licences.
 //! - [`bills`]: reading and paying bills.
+//! - [`scim`]: provisioning by the organisation's identity provider (users, groups → roles).
 //! - [`admin`]: the organisation's admins and partners: scope, purchases, central purchases,
 //!   take-overs, policies, capacity, the audit log.
 
@@ -22,6 +23,7 @@ pub mod checkout;
 pub mod licences;
 pub mod payments;
 pub mod retention;
+pub mod scim;
 pub mod seats;
 pub mod subscriptions;
 pub mod trials;

@@ -22,6 +22,7 @@
 //! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
 //! - [`sessions`], [`policies`]: sign-in sessions; product policies.
 //! - [`sso`]: organisations' identity providers, sign-ins on their way there, subjects.
+//! - [`scim`]: provisioning tokens (hashed), users' `externalId`, pushed groups.
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`test_clock`]: the offset of `--test-clock`, one row every server reads.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
@@ -50,6 +51,7 @@ pub mod locks;
 pub mod orders;
 pub mod payments;
 pub mod policies;
+pub mod scim;
 pub mod sessions;
 pub mod sso;
 pub mod subscriptions;

@@ -6,6 +6,8 @@ mod support;
 
 #[path = "sso/cli.rs"]
 mod cli;
+#[path = "sso/provisioning.rs"]
+mod provisioning;
 
 use selfserve_api::ErrorCode;
 use selfserve_api::eligibility::EligibilityResponse;

@@ -351,9 +351,7 @@ pub async fn finish(
     if !(user.enabled && user.in_directory) {
         return Err(SsoFailure::AccountDisabled);
     }
-    let in_any = |wanted: &[String]| groups.iter().any(|g| wanted.contains(g));
-    let global_admin = in_any(&config.admin_groups);
-    let billing_admin = in_any(&config.billing_admin_groups);
+    let (global_admin, billing_admin) = config.roles_for_groups(groups);
     store
         .set_sso_roles(&user.id, global_admin, billing_admin, now)
         .await?;

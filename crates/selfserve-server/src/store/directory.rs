@@ -6,7 +6,7 @@ use crate::domain::search::search_terms;
 use selfserve_api::session::OrganizationKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An organisation (customer or partner) as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +68,9 @@ pub struct DirectorySnapshot {
     pub users: BTreeMap<String, UserRow>,
     /// Partner id → customer ids it administers.
     pub delegations: BTreeMap<String, Vec<String>>,
+    /// Emails of users created by a first SSO sign-in or by SCIM: the file does not govern
+    /// them, so its silence about them does not make them leavers.
+    pub provisioned_elsewhere: BTreeSet<String>,
 }
 
 /// One write of a directory import. Applied together, in order, in one transaction.
@@ -145,6 +148,12 @@ impl Store {
             let user = user_from_row(&row)?;
             snapshot.users.insert(user.email.clone(), user);
         }
+        snapshot.provisioned_elsewhere =
+            sqlx::query_scalar("SELECT email FROM users WHERE provisioned_by <> 'directory'")
+                .fetch_all(self.reader())
+                .await?
+                .into_iter()
+                .collect();
         let delegations =
             sqlx::query("SELECT partner_id, customer_id FROM partner_delegations ORDER BY 1, 2")
                 .fetch_all(self.reader())

@@ -53,6 +53,18 @@ pub struct SsoConfig {
     pub billing_admin_groups: Vec<String>,
 }
 
+impl SsoConfig {
+    /// The roles (global admin, billing admin) that membership of these groups gives: the
+    /// `groups` claim at an SSO sign-in, and the groups SCIM pushes, map the same way.
+    pub fn roles_for_groups(&self, groups: &[String]) -> (bool, bool) {
+        let in_any = |wanted: &[String]| groups.iter().any(|g| wanted.contains(g));
+        (
+            in_any(&self.admin_groups),
+            in_any(&self.billing_admin_groups),
+        )
+    }
+}
+
 /// A sign-in sent to the provider whose callback has not come back yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingLogin {
@@ -223,6 +235,10 @@ impl Store {
         let mut tx = self.writer().begin().await?;
         if insert {
             insert_user(&mut tx, user, now).await?;
+            sqlx::query("UPDATE users SET provisioned_by = 'sso' WHERE id = $1")
+                .bind(&user.id)
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query(
             "INSERT INTO user_sso_subjects (organization_id, subject, user_id) VALUES ($1, $2, $3)",
