@@ -192,7 +192,7 @@ fn PasswordForm(
             let user = api::sign_in(&typed_email, &typed_password).await?;
             password.set(String::new());
             session.set_user(Some(user));
-            Ok(())
+            Ok::<(), api::ApiFailure>(())
         }
     });
     let pending = sign_in.pending();

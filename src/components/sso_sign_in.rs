@@ -17,7 +17,7 @@ pub fn error_in_address() -> Memo<Option<SsoError>> {
     })
 }
 
-/// The form. `children` come first inside it (the address row).
+/// The form. `children` come inside it, after the failure (the address row).
 #[component]
 pub fn SsoSignIn(
     /// The work email, sent to the provider as a hint.
@@ -51,22 +51,22 @@ pub fn SsoSignIn(
     let shown = move || error.get().filter(|_| !leaving.get());
     view! {
         <form novalidate on:submit=submit data-testid="sso-form">
-            {children()}
             {move || shown().map(|failure| view! {
-                <p class="field-error" id="sso-error" role="alert" data-testid="sso-error">
+                <div class="notice notice-error" id="sso-error" role="alert" data-testid="sso-error">
                     <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{t(failure.message())}
-                </p>
+                </div>
             })}
+            {children()}
+            <p class="hint" id="sso-hint">{t(Msg::SsoComeBack)}</p>
             <button
                 type="submit"
                 class="button"
                 aria-disabled=move || leaving.get().then_some("true")
-                aria-describedby=move || shown().map(|_| "sso-error")
+                aria-describedby=move || if shown().is_some() { "sso-error sso-hint" } else { "sso-hint" }
                 data-testid="sso-continue"
             >
                 {move || if leaving.get() { t(Msg::SsoLeaving) } else { t(Msg::SsoContinue) }}
             </button>
-            <p class="hint">{t(Msg::SsoComeBack)}</p>
         </form>
     }
 }

@@ -56,6 +56,17 @@ async fn sign_in_at_the_provider(journey: &Journey, provider: &OidcProvider, log
         url.starts_with(&provider.issuer),
         "the login page is not the provider's: {url}"
     );
+    // The provider fills in the address the app sent as `login_hint`.
+    assert!(
+        !login_field
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .is_empty(),
+        "the provider's login page did not get the login hint"
+    );
+    login_field.clear().await.unwrap();
     login_field.send_keys(login).await.unwrap();
     journey
         .element("input[name=password]")
@@ -64,6 +75,27 @@ async fn sign_in_at_the_provider(journey: &Journey, provider: &OidcProvider, log
         .await
         .unwrap();
     journey.click("button[type=submit]").await;
+}
+
+/// Screenshots at a phone's width and a desktop's, when `SELFSERVE_E2E_SCREENSHOTS` is set.
+async fn screenshots(journey: &Journey, name: &str) {
+    if std::env::var_os("SELFSERVE_E2E_SCREENSHOTS").is_none() {
+        return;
+    }
+    for (width, height) in [(375, 812), (1280, 900)] {
+        journey.client.set_window_size(width, height).await.unwrap();
+        // The step's form, which a phone shows below the order summary.
+        journey
+            .client
+            .execute(
+                "const form = document.querySelector('[data-testid=sso-form], [data-testid=admin-org]');
+                 if (form) form.scrollIntoView({block: 'center'});",
+                vec![],
+            )
+            .await
+            .unwrap();
+        journey.screenshot(&format!("{name}-{width}")).await;
+    }
 }
 
 /// From the home page to the checkout's sign-in step, for a Contoso address.
@@ -95,7 +127,7 @@ async fn a_buyer_signs_in_at_their_organisations_provider_and_buys() {
         "an SSO organisation's sign-in step shows a password field"
     );
     journey.assert_accessible("sign-in step (SSO)").await;
-    journey.screenshot("40-sso-sign-in").await;
+    screenshots(&journey, "40-sso-sign-in").await;
     journey.click("[data-testid=sso-continue]").await;
     sign_in_at_the_provider(&journey, &provider, "megan@contoso.com").await;
     // Back in the checkout, signed in, at the step after signing in.
@@ -161,7 +193,7 @@ async fn a_refused_sign_in_comes_back_to_the_step_with_the_reason_announced() {
     journey
         .assert_accessible("sign-in step (SSO) with an error")
         .await;
-    journey.screenshot("41-sso-error").await;
+    screenshots(&journey, "41-sso-error").await;
     journey.finish().await;
 }
 
@@ -186,7 +218,7 @@ async fn an_admin_of_the_admins_group_signs_in_at_the_provider_and_sees_the_meth
             .is_err(),
         "the gate asks an SSO organisation's admin for a password"
     );
-    journey.screenshot("42-sso-gate").await;
+    screenshots(&journey, "42-sso-gate").await;
     journey.click("[data-testid=sso-continue]").await;
     sign_in_at_the_provider(&journey, &provider, "admin@contoso.com").await;
     journey
@@ -199,6 +231,6 @@ async fn an_admin_of_the_admins_group_signs_in_at_the_provider_and_sees_the_meth
     assert_eq!(journey.path_and_query().await, "/admin");
     // The admin view itself, which only a global or billing admin is shown.
     journey.wait_text("[data-testid=policies]", "Allowed").await;
-    journey.screenshot("43-sso-admin").await;
+    screenshots(&journey, "43-sso-admin").await;
     journey.finish().await;
 }
