@@ -328,8 +328,8 @@ catalogue! {
         "Your organisation no longer signs in this way. Change the email address to continue.",
     SsoErrorOther => "Signing in didn't work. Please try again.",
     SignInMethodLabel => "How people sign in",
-    SignInMethodSso => "With the organisation's identity provider (single sign-on)",
-    SignInMethodPassword => "With passwords kept by selfserve",
+    SignInMethodSso => "Single sign-on",
+    SignInMethodPassword => "Passwords kept by selfserve",
     SignInIssuer => "Identity provider",
 }
 

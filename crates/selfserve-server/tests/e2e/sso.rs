@@ -222,7 +222,7 @@ async fn an_admin_of_the_admins_group_signs_in_at_the_provider_and_sees_the_meth
     journey.click("[data-testid=sso-continue]").await;
     sign_in_at_the_provider(&journey, &provider, "admin@contoso.com").await;
     journey
-        .wait_text("[data-testid=sign-in-method-value]", "identity provider")
+        .wait_text("[data-testid=sign-in-method-value]", "Single sign-on")
         .await;
     assert_eq!(
         journey.text_of("[data-testid=sign-in-issuer]").await,
