@@ -94,23 +94,27 @@ impl Provider {
             .env("OIDC_ACCOUNTS", accounts)
             .env("PATH", &env.path)
             .stdout(Stdio::piped())
+            // oidc-provider warns that it is for development, which this demo provider is.
+            .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start node: {e}"))?;
         let stdout = child.stdout.take().ok_or("no output from the provider")?;
-        // The first line names the issuer once it accepts connections; nothing else is printed.
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .map_err(|e| format!("reading the provider's output: {e}"))?;
-        match line.trim().strip_prefix("issuer ") {
-            Some(issuer) => Ok(Self {
-                issuer: issuer.to_owned(),
-                child,
-            }),
-            None => {
+        // It prints `issuer URL` once it accepts connections; the rest of its output is read
+        // (and dropped) so that a full pipe never stops it.
+        let (tell, issuer) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.trim().strip_prefix("issuer ") {
+                    let _ = tell.send(url.to_owned());
+                }
+            }
+        });
+        match issuer.recv_timeout(Duration::from_secs(60)) {
+            Ok(issuer) => Ok(Self { child, issuer }),
+            Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                Err(format!("the provider did not start ({line:?})"))
+                Err("the provider did not start within 60 s".to_owned())
             }
         }
     }
