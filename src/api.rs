@@ -121,6 +121,16 @@ pub async fn sign_in(email: &str, password: &str) -> Result<SessionUser, ApiFail
     fetch_json(with_json(Request::post("/api/v1/session"), &body)?).await
 }
 
+/// `GET /api/v1/sso/start`: where the browser goes to sign in at the organisation's identity
+/// provider, coming back to `return_to` (a path of this app).
+pub fn sso_start_url(email: &str, return_to: &str) -> String {
+    format!(
+        "/api/v1/sso/start?email={}&return_to={}",
+        encode(email),
+        encode(return_to)
+    )
+}
+
 /// `GET /api/v1/session`: who is signed in (401 if nobody).
 pub async fn session() -> Result<SessionUser, ApiFailure> {
     fetch_json(Request::get("/api/v1/session")).await

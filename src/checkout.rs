@@ -8,6 +8,8 @@
 //! last four and expiry once the gateway has tokenised it, and never the number or CVC.
 
 use selfserve_api::card::CardToken;
+use selfserve_api::product::ProductId;
+use selfserve_api::session::SignInMethod;
 use serde::{Deserialize, Serialize};
 
 /// A step of the checkout, in order.
@@ -15,7 +17,7 @@ use serde::{Deserialize, Serialize};
 pub enum Step {
     /// Enter your work email.
     Email,
-    /// Enter your password.
+    /// Enter your password, or go to the organisation's sign-in page.
     SignIn,
     /// Choose how many licences.
     Seats,
@@ -78,6 +80,13 @@ pub struct Checkout {
     /// A trial this purchase converts (its users move to the purchase).
     #[serde(default)]
     pub convert_trial: Option<String>,
+    /// How the organisation signs in, as the email step said.
+    #[serde(default)]
+    pub method: Option<SignInMethod>,
+    /// The buyer left for the organisation's sign-in page: whoever comes back signed in is
+    /// the buyer, even if the provider signed them in with another address than typed.
+    #[serde(default)]
+    pub sso_started: bool,
 }
 
 impl Checkout {
@@ -115,7 +124,7 @@ impl Checkout {
     }
 
     /// The email step passed for an organisation. A different address starts over.
-    pub fn email_checked(&mut self, email: &str, organization: &str) {
+    pub fn email_checked(&mut self, email: &str, organization: &str, method: SignInMethod) {
         if self.email.as_deref() != Some(email) {
             *self = Self {
                 quantity: self.quantity,
@@ -124,11 +133,51 @@ impl Checkout {
         }
         self.email = Some(email.to_owned());
         self.organization = Some(organization.to_owned());
+        self.method = Some(method);
     }
 
     /// Signed in as `email`.
     pub fn signed_in(&mut self, email: &str) {
         self.signed_in_as = Some(email.to_owned());
+        self.sso_started = false;
+    }
+
+    /// The buyer is leaving for the organisation's sign-in page.
+    pub fn sso_leaving(&mut self) {
+        self.sso_started = true;
+    }
+
+    /// The sign-in at the provider failed: the next person to come back is not assumed to be
+    /// the buyer until they try again.
+    pub fn sso_failed(&mut self) {
+        self.sso_started = false;
+    }
+
+    /// Keeps "signed in for this checkout" true to the server's session (`user`: who it says
+    /// is signed in, once it has said).
+    pub fn session_is(&mut self, user: Option<&str>) {
+        match (user, self.signed_in_as.as_deref()) {
+            (Some(user), Some(buyer)) if user != buyer => self.signed_out(),
+            (None, Some(_)) => self.signed_out(),
+            (Some(user), None) if self.email.as_deref() == Some(user) => self.signed_in(user),
+            (Some(user), None) if self.sso_started => {
+                self.email = Some(user.to_owned());
+                self.signed_in(user);
+            }
+            _ => {}
+        }
+    }
+
+    /// Where the organisation's sign-in page sends the buyer back: the checkout of `product`
+    /// at the step after signing in (everything else is in `sessionStorage`, which a tab
+    /// keeps while it visits another site).
+    pub fn sso_return_to(product: ProductId) -> String {
+        format!("/buy/{product}?step={}", Step::Seats.slug())
+    }
+
+    /// Where a failed sign-in at the provider is shown: the sign-in step of `product`.
+    pub fn sso_resume(product: ProductId) -> String {
+        format!("/buy/{product}?step={}", Step::SignIn.slug())
     }
 
     /// The session ended (sign-out, timeout): sign in again, keep the rest.
@@ -186,7 +235,7 @@ mod tests {
 
     fn ready_to_pay() -> Checkout {
         let mut checkout = Checkout::new();
-        checkout.email_checked("megan@contoso.com", "Contoso");
+        checkout.email_checked("megan@contoso.com", "Contoso", SignInMethod::Password);
         checkout.signed_in("megan@contoso.com");
         checkout.quantity_chosen(5);
         checkout.card_added(card());
@@ -197,7 +246,7 @@ mod tests {
     fn steps_unlock_in_order() {
         let mut checkout = Checkout::new();
         assert_eq!(checkout.next_step(), Step::Email);
-        checkout.email_checked("megan@contoso.com", "Contoso");
+        checkout.email_checked("megan@contoso.com", "Contoso", SignInMethod::Password);
         assert_eq!(checkout.next_step(), Step::SignIn);
         checkout.signed_in("megan@contoso.com");
         assert_eq!(checkout.next_step(), Step::Seats);
@@ -210,7 +259,7 @@ mod tests {
     #[test]
     fn the_url_can_go_back_but_not_skip_ahead() {
         let mut checkout = Checkout::new();
-        checkout.email_checked("megan@contoso.com", "Contoso");
+        checkout.email_checked("megan@contoso.com", "Contoso", SignInMethod::Password);
         assert_eq!(checkout.resolve(Some(Step::Review)), Step::SignIn);
         assert_eq!(checkout.resolve(Some(Step::Email)), Step::Email);
         assert_eq!(checkout.resolve(None), Step::SignIn);
@@ -269,10 +318,84 @@ mod tests {
         assert_eq!(checkout.next_step(), Step::SignIn);
         assert_eq!(checkout.quantity, 5);
         assert!(checkout.card.is_some());
-        checkout.email_checked("alex@contoso.com", "Contoso");
+        checkout.email_checked("alex@contoso.com", "Contoso", SignInMethod::Password);
         assert_eq!(checkout.next_step(), Step::SignIn);
         assert!(checkout.card.is_none() && checkout.signed_in_as.is_none());
         assert_eq!(checkout.quantity, 5, "the quantity is not personal");
+    }
+
+    fn at_sso_sign_in(quantity: u32) -> Checkout {
+        let mut checkout = Checkout::new();
+        checkout.quantity = quantity;
+        checkout.email_checked("megan@contoso.com", "Contoso", SignInMethod::Sso);
+        checkout
+    }
+
+    #[test]
+    fn sso_comes_back_to_the_step_after_signing_in_and_a_failure_to_the_sign_in_step() {
+        let product = ProductId::PowerBiPro;
+        assert_eq!(
+            Checkout::sso_return_to(product),
+            "/buy/power-bi-pro?step=seats"
+        );
+        assert_eq!(
+            Checkout::sso_resume(product),
+            "/buy/power-bi-pro?step=sign-in"
+        );
+        // The return path asks for seats; until the session is known the checkout stays at
+        // signing in, and then it opens the seats step with the quantity chosen before.
+        let mut checkout = at_sso_sign_in(7);
+        checkout.sso_leaving();
+        let saved: Checkout =
+            serde_json::from_str(&serde_json::to_string(&checkout).unwrap()).unwrap();
+        let mut back = saved;
+        assert_eq!(back.resolve(Some(Step::Seats)), Step::SignIn);
+        back.session_is(Some("megan@contoso.com"));
+        assert_eq!(back.resolve(Some(Step::Seats)), Step::Seats);
+        assert_eq!(back.quantity, 7);
+        assert_eq!(back.method, Some(SignInMethod::Sso));
+        assert!(!back.sso_started, "used once");
+    }
+
+    #[test]
+    fn whoever_the_provider_signed_in_is_the_buyer_but_only_after_leaving_for_it() {
+        let mut checkout = at_sso_sign_in(1);
+        // Someone else's session, without this checkout having sent anyone to the provider.
+        checkout.session_is(Some("alex@contoso.com"));
+        assert_eq!(checkout.signed_in_as, None);
+        checkout.sso_leaving();
+        checkout.session_is(Some("alex@contoso.com"));
+        assert_eq!(checkout.signed_in_as.as_deref(), Some("alex@contoso.com"));
+        assert_eq!(checkout.email.as_deref(), Some("alex@contoso.com"));
+        // A failed attempt does not make the next session the buyer's.
+        let mut failed = at_sso_sign_in(1);
+        failed.sso_leaving();
+        failed.sso_failed();
+        failed.session_is(Some("alex@contoso.com"));
+        assert_eq!(failed.signed_in_as, None);
+    }
+
+    #[test]
+    fn the_session_ending_or_changing_signs_the_checkout_out() {
+        let mut checkout = ready_to_pay();
+        checkout.session_is(Some("megan@contoso.com"));
+        assert_eq!(checkout.next_step(), Step::Review);
+        checkout.session_is(Some("alex@contoso.com"));
+        assert_eq!(checkout.next_step(), Step::SignIn);
+        let mut gone = ready_to_pay();
+        gone.session_is(None);
+        assert_eq!(gone.next_step(), Step::SignIn);
+        assert_eq!(gone.quantity, 5);
+    }
+
+    #[test]
+    fn state_saved_before_sso_existed_still_loads() {
+        let old = r#"{"email":"a@contoso.com","organization":"Contoso","signed_in_as":null,
+            "quantity":3,"quantity_confirmed":false,"card":null,"attempt_key":null}"#;
+        let checkout: Checkout = serde_json::from_str(old).unwrap();
+        assert_eq!(checkout.method, None);
+        assert!(!checkout.sso_started);
+        assert_eq!(checkout.quantity, 3);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod header;
 pub mod loaded;
 pub mod mutation;
 pub mod sign_in_gate;
+pub mod sso_sign_in;
 pub mod status_badge;
 pub mod step_indicator;
 pub mod three_d_secure;

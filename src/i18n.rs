@@ -304,6 +304,33 @@ catalogue! {
     PolicyChanged => "{}: {}.",
     NewPurchasesAndTrials => "New self-service purchases and trials",
     FullActivityLog => "Everything that changed",
+    SsoIntro => "{} signs you in on its own sign-in page. No password is needed here.",
+    SsoGateIntro => "Your organisation signs you in on its own sign-in page.",
+    SsoContinue => "Continue with your organisation's sign-in",
+    SsoLeaving => "Opening your organisation's sign-in…",
+    SsoComeBack => "You'll come back here afterwards, right where you left off.",
+    SsoErrorExpired =>
+        "Your sign-in took too long, or was started in another browser. Please try again.",
+    SsoErrorCancelled =>
+        "Sign-in was cancelled or refused at your organisation's sign-in page. You can try again.",
+    SsoErrorUnavailable =>
+        "We couldn't reach your organisation's sign-in service. Try again in a moment; \
+         if it keeps happening, contact your IT admin.",
+    SsoErrorUntrusted => "We couldn't confirm your sign-in with your organisation. Please try again.",
+    SsoErrorEmailNotVerified =>
+        "Your organisation hasn't confirmed this account's email address yet. \
+         Contact your IT admin.",
+    SsoErrorOutsideOrganization =>
+        "The account you signed in with doesn't belong to this organisation. \
+         Sign in with your work account, or change the email address.",
+    SsoErrorAccountDisabled => "This account is turned off. Contact your IT admin.",
+    SsoErrorNotConfigured =>
+        "Your organisation no longer signs in this way. Change the email address to continue.",
+    SsoErrorOther => "Signing in didn't work. Please try again.",
+    SignInMethodLabel => "How people sign in",
+    SignInMethodSso => "Single sign-on",
+    SignInMethodPassword => "Passwords kept by selfserve",
+    SignInIssuer => "Identity provider",
 }
 
 /// Replaces each `{}` in `template` with the next value.

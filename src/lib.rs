@@ -8,6 +8,8 @@
 //! - [`checkout`]: the purchase flow's state machine (pure, tested natively).
 //! - [`session`]: who is signed in, and [`config`]: the server's settings for the app; each read
 //!   once and shared by all pages. [`storage`]: `sessionStorage`.
+//! - [`sso`]: leaving for the organisation's identity provider and coming back (pure parts
+//!   tested natively).
 //! - [`pages`]: one component per route.
 //! - [`components`]: pieces shared by pages (header, the loading wrapper, error panel).
 //!
@@ -36,6 +38,7 @@ pub mod format;
 pub mod i18n;
 pub mod pages;
 pub mod session;
+pub mod sso;
 pub mod storage;
 
 use components::header::Header;
@@ -54,6 +57,7 @@ use pages::subscription::SubscriptionPage;
 /// The whole app: header, then the page of the current route.
 #[component]
 pub fn App() -> impl IntoView {
+    sso::resume_after_failure();
     session::provide_session();
     config::provide_config();
     view! {

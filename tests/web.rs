@@ -301,7 +301,11 @@ async fn the_step_indicator_marks_the_current_step_and_offers_done_ones() {
     use selfserve::components::step_indicator::StepIndicator;
     let root = support::container();
     let mut checkout = Checkout::new();
-    checkout.email_checked("megan@contoso.com", "Contoso");
+    checkout.email_checked(
+        "megan@contoso.com",
+        "Contoso",
+        selfserve_api::session::SignInMethod::Password,
+    );
     checkout.signed_in("megan@contoso.com");
     let state = RwSignal::new(checkout);
     let chosen = RwSignal::new(None::<Step>);
@@ -543,4 +547,57 @@ async fn a_price_in_euros_is_read_to_the_cent() {
     submit_central(&root);
     leptos::task::tick().await;
     assert_eq!(recorded.get_untracked().map(|r| r.unit_amount), Some(990));
+}
+
+#[wasm_bindgen_test]
+async fn the_sso_form_asks_for_no_password_and_announces_why_the_last_try_failed() {
+    use selfserve::components::sso_sign_in::SsoSignIn;
+    use selfserve::sso::SsoError;
+    let root = support::container();
+    let failure = RwSignal::new(Some(SsoError::from_code("provider_error")));
+    std::mem::forget(mount_to(root.clone(), move || {
+        let error = Memo::new(move |_| failure.get());
+        view! {
+            <SsoSignIn email="megan@contoso.com".to_owned() return_to="/admin".to_owned()
+                resume="/admin".to_owned() error>
+                <p>"address"</p>
+            </SsoSignIn>
+        }
+    }));
+    let alert = support::wait_for(&root, "[data-testid=sso-error]").await;
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    assert!(
+        alert
+            .text_content()
+            .unwrap_or_default()
+            .contains("cancelled or refused"),
+        "{:?}",
+        alert.text_content()
+    );
+    let button = root
+        .query_selector("[data-testid=sso-continue]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(button.get_attribute("type").as_deref(), Some("submit"));
+    assert!(
+        button
+            .get_attribute("aria-describedby")
+            .unwrap_or_default()
+            .split(' ')
+            .any(|id| id == "sso-error"),
+        "the button names the failure"
+    );
+    assert!(
+        root.query_selector("input[type=password]")
+            .unwrap()
+            .is_none(),
+        "no password field"
+    );
+    failure.set(None);
+    leptos::task::tick().await;
+    assert!(
+        root.query_selector("[data-testid=sso-error]")
+            .unwrap()
+            .is_none()
+    );
 }

@@ -13,7 +13,7 @@ use crate::components::mutation::Mutation;
 use crate::components::sign_in_gate::SignInGate;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use selfserve_api::admin::{AdminOrganization, CentralPurchaseRequest, Policy};
+use selfserve_api::admin::{AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy};
 use selfserve_api::product::ProductId;
 
 /// A change an admin makes: its result is announced, and every section reads again.
@@ -207,6 +207,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <p class="lead" data-testid="admin-org" class:visually-hidden=several>
             {move || organization.with(|o| o.name.clone())}
         </p>
+        <SignInFacts organization />
         <div class="visually-hidden" role="status" aria-live="polite">{move || flash.get()}</div>
         {move || flash.get().map(|m| view! { <div class="notice notice-ok" data-testid="admin-flash">{m}</div> })}
         <nav class="subnav" aria-label=t(Msg::AdminSections)>
@@ -220,5 +221,25 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <policies::Capacity />
         <policies::Policies />
         <activity::Activity />
+    }
+}
+
+/// How the organisation's people sign in (the issuer, never anything secret).
+#[component]
+fn SignInFacts(organization: RwSignal<AdminOrganization>) -> impl IntoView {
+    move || {
+        let sign_in = organization.with(|o| o.sign_in.clone());
+        let (method, issuer) = match sign_in {
+            OrganizationSignIn::Sso { issuer } => (t(Msg::SignInMethodSso), Some(issuer)),
+            OrganizationSignIn::Password => (t(Msg::SignInMethodPassword), None),
+        };
+        view! {
+            <dl class="facts" data-testid="sign-in-method">
+                <div><dt>{t(Msg::SignInMethodLabel)}</dt><dd data-testid="sign-in-method-value">{method}</dd></div>
+                {issuer.map(|issuer| view! {
+                    <div><dt>{t(Msg::SignInIssuer)}</dt><dd data-testid="sign-in-issuer">{issuer}</dd></div>
+                })}
+            </dl>
+        }
     }
 }

@@ -153,17 +153,11 @@ fn Checkout(product: ProductId) -> impl IntoView {
             return;
         }
         let user_email = session.with_user(|u| u.map(|u| u.email.clone()));
-        let (email, signed_in_as) =
-            state.with_untracked(|s| (s.email.clone(), s.signed_in_as.clone()));
-        match (user_email, signed_in_as) {
-            (Some(user), Some(checkout_user)) if user != checkout_user => {
-                state.update(Checkout::signed_out);
-            }
-            (None, Some(_)) => state.update(Checkout::signed_out),
-            (Some(user), None) if email.as_deref() == Some(user.as_str()) => {
-                state.update(|s| s.signed_in(&user));
-            }
-            _ => {}
+        let current = state.get_untracked();
+        let mut next = current.clone();
+        next.session_is(user_email.as_deref());
+        if next != current {
+            state.set(next);
         }
     });
 

@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's set-up commands.
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app (release, Trunk), and starts
-//!   `selfserve-server serve --demo` on 127.0.0.1:8080 with the embedded SQLite file.
+//!   `selfserve-server serve --demo` on 127.0.0.1:8080 with the embedded SQLite file, and a
+//!   local OpenID Provider at which one demo organisation signs in (see [`run`]).
 //! - `cargo xtask test`: installs what is missing (browsers, and the real servers the tests
 //!   start: an OpenID Provider, localstripe, an SMTP server, nginx), then runs every check and
 //!   test and ends with one line `N passed, N failed`.
@@ -17,10 +18,12 @@
 //! # Layout
 //! - [`tools`]: pinned tool installation.
 //! - [`dist`]: the Trunk build, precompression and size report.
+//! - [`run`]: the demo.
 //! - [`summary`]: counts test results from libtest's output.
 //! - [`soak`]: the load run and its checks.
 
 mod dist;
+mod run;
 mod schemathesis;
 mod soak;
 mod summary;
@@ -91,7 +94,7 @@ fn main() -> ExitCode {
     let env = Env::new();
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "run" => run(&env),
+        "run" => run::run(&env),
         "test" => return test(&env),
         "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
         "bench" => bench(&env),
@@ -120,23 +123,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn run(env: &Env) -> Result<(), String> {
-    tools::ensure_build_tools(env)?;
-    dist::build(env)?;
-    run_checked(&mut env.cargo(&["build", "--release", "--package", "selfserve-server"]))?;
-    println!(
-        "xtask: starting the server with demo data (accounts in README.md); stop it with Ctrl-C"
-    );
-    let mut server = Command::new(env.root.join("target/release/selfserve-server"));
-    server
-        .arg("serve")
-        .arg("--demo")
-        .arg("--dist")
-        .arg(env.root.join("dist"))
-        .current_dir(&env.root);
-    run_checked(&mut server)
 }
 
 fn test(env: &Env) -> ExitCode {

@@ -196,10 +196,15 @@ impl TestServers {
     }
 }
 
+/// The OpenID Provider package (npm `oidc-provider`), for the tests and the demo.
+pub fn ensure_oidc_provider(env: &Env) -> Result<PathBuf, String> {
+    ensure_npm_package(env, "oidc-provider", OIDC_PROVIDER_VERSION)
+}
+
 /// The servers the tests start instead of imitating them: an OpenID Provider (npm), a Stripe
 /// server and an SMTP server (PyPI, in a venv), nginx and openssl (apt).
 pub fn ensure_test_servers(env: &Env) -> Result<TestServers, String> {
-    let oidc_provider = ensure_npm_package(env, "oidc-provider", OIDC_PROVIDER_VERSION)?;
+    let oidc_provider = ensure_oidc_provider(env)?;
     let venv = ensure_python_servers(env)?;
     let (nginx, openssl) = (
         PathBuf::from("/usr/sbin/nginx"),

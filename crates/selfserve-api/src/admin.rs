@@ -88,6 +88,23 @@ pub struct AdminOrganization {
     pub role: AdminRole,
     /// Whether the caller may change product policies (global admins only).
     pub can_change_policy: bool,
+    /// How its people sign in.
+    pub sign_in: OrganizationSignIn,
+}
+
+/// How an organisation's people sign in, as its admins see it. The client secret, or where it
+/// is kept, is never part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum OrganizationSignIn {
+    /// At the organisation's OpenID Provider.
+    Sso {
+        /// The provider's issuer URL.
+        issuer: String,
+    },
+    /// With passwords kept by this server.
+    Password,
 }
 
 /// One product's self-service purchase policy.

@@ -4,6 +4,9 @@
 
 mod support;
 
+#[path = "e2e/sso.rs"]
+mod sso;
+
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::Duration;
 use support::process::{ChromeDriver, ServerProcess};
@@ -894,6 +897,7 @@ async fn more_licences_are_paid_with_a_new_card_confirmed_by_its_bank() {
 async fn sign_in_at_gate(journey: &Journey, path: &str, email: &str) {
     journey.open(path).await;
     journey.fill("[data-testid=gate-email]", email).await;
+    journey.click("[data-testid=gate-continue]").await;
     journey
         .fill("[data-testid=gate-password]", "selfserve-demo")
         .await;

@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "sso/admin.rs"]
+mod admin;
 #[path = "sso/cli.rs"]
 mod cli;
 #[path = "sso/provisioning.rs"]

@@ -59,10 +59,14 @@ pub fn EmailStep() -> impl IntoView {
         let address = address.clone();
         async move {
             let answer = api::eligibility(address.as_str(), ctx.product.as_str()).await?;
-            if let EligibilityResponse::SignIn { organization, .. } = &answer {
+            if let EligibilityResponse::SignIn {
+                organization,
+                method,
+            } = &answer
+            {
                 ctx.notice.set(None);
                 ctx.state
-                    .update(|s| s.email_checked(address.as_str(), &organization.name));
+                    .update(|s| s.email_checked(address.as_str(), &organization.name, *method));
                 let already = session.with_user(|u| u.is_some_and(|u| u.email == address.as_str()));
                 if already {
                     ctx.state.update(|s| s.signed_in(address.as_str()));

@@ -1,19 +1,86 @@
-//! Step 2: the password of the account the email belongs to.
+//! Step 2: the password of the account the email belongs to, or, for an organisation with
+//! its own identity provider, the way to its sign-in page.
 
 use super::email::ContactAdmin;
 use super::use_checkout;
 use crate::api;
-use crate::checkout::Step;
+use crate::checkout::{Checkout, Step};
 use crate::components::error_panel::{InlineError, sign_in_failure_text};
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
+use crate::components::sso_sign_in::{SsoSignIn, error_in_address};
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
 use selfserve_api::eligibility::IneligibleReason;
+use selfserve_api::session::SignInMethod;
 
 #[component]
 pub fn SignInStep() -> impl IntoView {
+    let ctx = use_checkout();
+    match ctx.state.with_untracked(|s| s.method) {
+        Some(SignInMethod::Sso) => view! { <SsoStep /> }.into_any(),
+        Some(SignInMethod::Password) | None => view! { <PasswordStep /> }.into_any(),
+    }
+}
+
+/// The address the email step passed, with a way back to change it.
+#[component]
+fn EmailRow(email: String) -> impl IntoView {
+    let ctx = use_checkout();
+    view! {
+        <div class="field">
+            <label for="sign-in-email">{t(Msg::WorkEmail)}</label>
+            <div class="readonly-row">
+                <input id="sign-in-email" type="email" autocomplete="username" readonly prop:value=email />
+                <button type="button" class="link-button" on:click=move |_| ctx.go(Step::Email)>
+                    {t(Msg::Change)}
+                </button>
+            </div>
+        </div>
+    }
+}
+
+/// At the organisation's own sign-in page; the checkout resumes at the seats step.
+#[component]
+fn SsoStep() -> impl IntoView {
+    let ctx = use_checkout();
+    let (email, organization) = ctx.state.with_untracked(|s| {
+        (
+            s.email.clone().unwrap_or_default(),
+            s.organization.clone().unwrap_or_default(),
+        )
+    });
+    let error = error_in_address();
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            ctx.state.update(Checkout::sso_failed);
+        }
+    });
+    let product = ctx.product;
+    let on_leave = Callback::new(move |()| {
+        ctx.state.update(Checkout::sso_leaving);
+        // Saved now: the effect that saves changes may not run before the page is left.
+        ctx.state
+            .with_untracked(|s| crate::storage::save(&super::storage_key(product), s));
+    });
+    view! {
+        <h2 id="step-heading" tabindex="-1">{t(Msg::SignInHeading)}</h2>
+        <p>{fill(t(Msg::SsoIntro), &[&organization])}</p>
+        <SsoSignIn
+            email=email.clone()
+            return_to=Checkout::sso_return_to(product)
+            resume=Checkout::sso_resume(product)
+            error
+            on_leave
+        >
+            <EmailRow email=email.clone() />
+        </SsoSignIn>
+    }
+}
+
+#[component]
+fn PasswordStep() -> impl IntoView {
     let ctx = use_checkout();
     let session = use_session();
     let email = ctx
@@ -92,15 +159,7 @@ pub fn SignInStep() -> impl IntoView {
             }
         >
             <form novalidate on:submit=submit data-testid="sign-in-form">
-                <div class="field">
-                    <label for="sign-in-email">{t(Msg::WorkEmail)}</label>
-                    <div class="readonly-row">
-                        <input id="sign-in-email" type="email" autocomplete="username" readonly prop:value=email.clone() />
-                        <button type="button" class="link-button" on:click=move |_| ctx.go(Step::Email)>
-                            {t(Msg::Change)}
-                        </button>
-                    </div>
-                </div>
+                <EmailRow email=email.clone() />
                 <div class="field" class:field-invalid=move || error.read().is_some()>
                     <label for="password">{t(Msg::Password)}</label>
                     {move || error.get().map(|message| view! {

@@ -21,12 +21,14 @@ pub async fn organizations(
     for (scope, may_change_policy) in scopes {
         let role = admin_role(scope.relation)
             .ok_or_else(|| AppError::internal("an organisation in scope without an admin role"))?;
+        let sign_in = scope::sign_in_of(&state.services, &scope).await?;
         data.push(AdminOrganization {
             id: scope.organization.id,
             name: scope.organization.name,
             domains: scope.organization.domains,
             role,
             can_change_policy: may_change_policy,
+            sign_in,
         });
     }
     Ok(Json(List::complete(data)))

@@ -3,6 +3,7 @@
 use super::super::{AdminRefusal, Caller, ServiceError, Services};
 use crate::access::{self, Action, Relation, Target};
 use crate::store::directory::OrganizationRow;
+use selfserve_api::admin::OrganizationSignIn;
 
 /// The organisation in scope and the caller's relation to it.
 #[derive(Debug, Clone)]
@@ -108,4 +109,20 @@ pub async fn organizations(
         out.push((scope, may_change_policy));
     }
     Ok(out)
+}
+
+/// How the people of an organisation in scope sign in (taking a [`Scope`] means the caller was
+/// authorised to read it). Only the issuer is told, never the client secret or its reference.
+pub async fn sign_in_of(
+    services: &Services,
+    scope: &Scope,
+) -> Result<OrganizationSignIn, ServiceError> {
+    Ok(
+        match services.store.sso_config(&scope.organization.id).await? {
+            Some(config) => OrganizationSignIn::Sso {
+                issuer: config.issuer,
+            },
+            None => OrganizationSignIn::Password,
+        },
+    )
 }
