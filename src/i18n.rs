@@ -93,6 +93,7 @@ catalogue! {
     SignIn => "Sign in",
     SigningIn => "Signing in…",
     SeatsHeading => "How many licences?",
+    SignedInHeading => "Signed in",
     SeatsIntro =>
         "One is for you. You can give the others to colleagues in your organisation, and buy \
          more later.",

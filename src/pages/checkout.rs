@@ -22,6 +22,7 @@ use crate::storage;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::product::{Product, ProductId};
 use selfserve_api::purchase::Quote;
 
@@ -76,6 +77,16 @@ pub fn start_trial(ctx: CheckoutContext) -> Mutation<(), Result<(), ApiFailure>>
     })
 }
 
+/// Why the signed-in person may not buy `product`, from `GET /session`'s `can_buy` (`None`
+/// when nobody is signed in or they may). Both ways of signing in end here: a password
+/// sign-in's answer and the session an SSO return finds.
+pub fn refusal(session: crate::session::Session, product: ProductId) -> Option<IneligibleReason> {
+    session.with_user(|user| {
+        user.and_then(|u| u.can_buy.get(&product).copied())
+            .and_then(|answer| answer.reason())
+    })
+}
+
 /// Finds the context (only inside the checkout page).
 pub fn use_checkout() -> CheckoutContext {
     expect_context::<CheckoutContext>()
@@ -113,8 +124,12 @@ fn Checkout(product: ProductId) -> impl IntoView {
     Effect::new(move |_| state.with(|s| storage::save(&storage_key(product), s)));
 
     let go_navigate = navigate.clone();
-    // Priced only for someone signed in; a new quantity asks again.
-    let priced = Memo::new(move |_| state.with(|s| s.signed_in_as.is_some().then_some(s.quantity)));
+    // Priced only for someone signed in who may buy (the server refuses the others' quotes);
+    // a new quantity asks again.
+    let priced = Memo::new(move |_| {
+        let may_buy = refusal(session, product).is_none();
+        state.with(|s| (s.signed_in_as.is_some() && may_buy).then_some(s.quantity))
+    });
     let ctx = CheckoutContext {
         product,
         state,

@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::loaded::{Loaded, Query};
+use crate::components::sso_sign_in::error_in_address;
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
@@ -23,11 +24,19 @@ pub fn ProductsPage() -> impl IntoView {
         let market = market.get();
         async move { api::products(&market).await }
     });
+    let sso_error = error_in_address();
 
     view! {
         <section class="page" aria-labelledby="products-heading">
             <h1 id="products-heading">{t(Msg::ProductsHeading)}</h1>
             <p class="lead">{t(Msg::ProductsIntro)}</p>
+            // A failed sign-in at the organisation's provider comes back here when the page it
+            // started from is not known (it began in another tab): say so here.
+            {move || sso_error.get().map(|failure| view! {
+                <div class="notice notice-error" role="alert" data-testid="sso-error">
+                    <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{t(failure.message())}
+                </div>
+            })}
             <Loaded read=products view=|list| {
                 let unavailable = (!list.market_available).then(|| view! {
                     <p class="notice" role="note" data-testid="market-unavailable">

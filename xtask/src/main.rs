@@ -199,7 +199,8 @@ fn test(env: &Env) -> ExitCode {
     );
 
     // The same API suites again on PostgreSQL: the store's SQL must hold on both engines.
-    match tools::ensure_postgres() {
+    let postgres = tools::ensure_postgres();
+    match &postgres {
         Ok(url) => {
             let mut on_postgres = with_test_servers(env.cargo(&[
                 "test",
@@ -231,7 +232,7 @@ fn test(env: &Env) -> ExitCode {
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
         }
-        Err(message) => summary.record_step("PostgreSQL for tests", Err(message)),
+        Err(message) => summary.record_step("PostgreSQL for tests", Err(message.clone())),
     }
 
     summary.run_task("soak (10 clients, 20 s)", || {
@@ -288,6 +289,10 @@ fn test(env: &Env) -> ExitCode {
         e2e.env("SELFSERVE_E2E_DIST", env.root.join("dist"))
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
             .env("CHROMIUM", "/usr/bin/chromium");
+        // The purchase through nginx in front of two servers needs their one database.
+        if let Ok(url) = &postgres {
+            e2e.env("SELFSERVE_TEST_POSTGRES", url);
+        }
         match tools::ensure_axe(env) {
             Ok(axe) => {
                 e2e.env("SELFSERVE_E2E_AXE", axe);

@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "e2e/deployment.rs"]
+mod deployment;
 #[path = "e2e/sso.rs"]
 mod sso;
 
@@ -53,28 +55,56 @@ impl fantoccini::wd::WebDriverCompatibleCommand for OnEveryDocument {
 /// The server, a browser session, and the driver, torn down in that order.
 struct Journey {
     client: Client,
+    /// Where the browser opens pages: the server itself, or the proxy in front of it.
+    base: String,
     server: ServerProcess,
     _driver: ChromeDriver,
+    /// What else must outlive the browser session (a proxy, more servers).
+    _others: Vec<Box<dyn std::any::Any>>,
+}
+
+/// The Trunk-built app.
+fn dist() -> std::path::PathBuf {
+    std::env::var_os("SELFSERVE_E2E_DIST")
+        .expect("SELFSERVE_E2E_DIST: run through `cargo xtask test`")
+        .into()
 }
 
 impl Journey {
     async fn start() -> Self {
-        let dist = std::env::var("SELFSERVE_E2E_DIST")
-            .expect("SELFSERVE_E2E_DIST: run through `cargo xtask test`");
-        let server = ServerProcess::start(std::path::Path::new(&dist));
+        let server = ServerProcess::start(&dist());
+        let base = server.base.clone();
+        Self::in_browser(server, base, &[], Vec::new()).await
+    }
+
+    /// A browser session opening pages at `base`, with Chromium's `extra_args`.
+    async fn in_browser(
+        server: ServerProcess,
+        base: String,
+        extra_args: &[String],
+        others: Vec<Box<dyn std::any::Any>>,
+    ) -> Self {
         let driver = ChromeDriver::start();
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--lang=en-US",
+            "--window-size=1280,900",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--lang=en-US", "--window-size=1280,900"
-                ]
-            }),
+            serde_json::json!({"binary": chromium, "args": args}),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
@@ -87,14 +117,16 @@ impl Journey {
             .expect("the CSP listener is installed for every document");
         Self {
             client,
+            base,
             server,
             _driver: driver,
+            _others: others,
         }
     }
 
     async fn open(&self, path: &str) {
         self.client
-            .goto(&format!("{}{path}", self.server.base))
+            .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
     }

@@ -5,11 +5,33 @@ use crate::checkout::Step;
 use crate::components::error_panel::InlineError;
 use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
+use crate::session::use_session;
 use leptos::prelude::*;
+use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::product::SeatCount;
 
+/// The seats, or (for someone whose organisation does not let them buy this product, e.g.
+/// back from their organisation's sign-in, which does not ask first) why not.
 #[component]
 pub fn SeatsStep() -> impl IntoView {
+    let ctx = use_checkout();
+    let session = use_session();
+    let refused = Memo::new(move |_| super::refusal(session, ctx.product));
+    view! {
+        <Show
+            when=move || refused.get().is_none()
+            fallback=move || view! {
+                <h2 id="step-heading" tabindex="-1">{t(Msg::SignedInHeading)}</h2>
+                <super::sign_in::Refused reason=refused.get().unwrap_or(IneligibleReason::Unknown) />
+            }
+        >
+            <SeatsForm />
+        </Show>
+    }
+}
+
+#[component]
+fn SeatsForm() -> impl IntoView {
     let ctx = use_checkout();
     let limits = ctx.product.seat_limits();
     let text = RwSignal::new(ctx.state.with_untracked(|s| s.quantity).to_string());

@@ -153,10 +153,7 @@ fn PasswordStep() -> impl IntoView {
         <p>{fill(t(Msg::SignInIntro), &[&organization])}</p>
         <Show
             when=move || refused.get().is_none()
-            fallback=move || match refused.get().unwrap_or(IneligibleReason::Unknown) {
-                IneligibleReason::PolicyTrialsOnly => view! { <TrialOffer /> }.into_any(),
-                reason => view! { <ContactAdmin reason /> }.into_any(),
-            }
+            fallback=move || view! { <Refused reason=refused.get().unwrap_or(IneligibleReason::Unknown) /> }
         >
             <form novalidate on:submit=submit data-testid="sign-in-form">
                 <EmailRow email=email.clone() />
@@ -183,6 +180,16 @@ fn PasswordStep() -> impl IntoView {
                 </button>
             </form>
         </Show>
+    }
+}
+
+/// Signed in, but not allowed to buy this product: a trial when the admin allows only that,
+/// otherwise whom to ask and why.
+#[component]
+pub fn Refused(reason: IneligibleReason) -> impl IntoView {
+    match reason {
+        IneligibleReason::PolicyTrialsOnly => view! { <TrialOffer /> }.into_any(),
+        reason => view! { <ContactAdmin reason /> }.into_any(),
     }
 }
 

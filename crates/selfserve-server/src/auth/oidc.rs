@@ -2,27 +2,30 @@
 //! `state`, `nonce` and `login_hint`.
 //!
 //! All protocol checks are the `openidconnect` crate's: discovery, the ID token's signature
-//! against the provider's JWKS (fetched at every sign-in, so a rotated key is picked up at
-//! once), `iss`, `aud`, `exp` and `nonce`. What is ours: the pending sign-in in the database
+//! against the provider's JWKS (kept a few minutes per issuer and fetched again at once for a
+//! key id it lacks, so a rotated key is picked up: [`discovery`]), `iss`, `aud`, `exp` and
+//! `nonce`. What is ours: the pending sign-in in the database
 //! (single use, 10 minutes, valid on whichever instance the callback reaches), matching the
 //! provider's subject to a user, creating a user just in time, and roles from groups.
+
+mod discovery;
 
 use super::{SignedIn, sessions};
 use crate::ids::new_id;
 use crate::store::directory::UserRow;
 use crate::store::sso::{PendingLogin, SecretRef, SsoConfig};
 use crate::store::{Store, StoreError};
+use discovery::Fetch;
 use openidconnect::core::{
     CoreAuthDisplay, CoreAuthPrompt, CoreAuthenticationFlow, CoreErrorResponseType,
     CoreGenderClaim, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreProviderMetadata, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
+    CoreRevocableToken, CoreRevocationErrorResponse, CoreTokenIntrospectionResponse, CoreTokenType,
 };
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, Client, ClientId, ClientSecret, CsrfToken,
-    EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields, IssuerUrl,
+    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, Client, ClientId, ClientSecret,
+    CsrfToken, EmptyExtraTokenFields, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdTokenFields,
     LoginHint, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RequestTokenError, Scope,
-    StandardErrorResponse, StandardTokenResponse, TokenResponse,
+    SignatureVerificationError, StandardErrorResponse, StandardTokenResponse, TokenResponse,
 };
 use selfserve_api::email::EmailAddress;
 use serde::{Deserialize, Serialize};
@@ -176,15 +179,13 @@ fn read_secret(reference: &SecretRef) -> Result<ClientSecret, SsoFailure> {
     Ok(ClientSecret::new(secret.trim_end().to_owned()))
 }
 
-/// Discovers the provider (and its current keys) and makes a client for it.
-async fn client(config: &SsoConfig, redirect_uri: &str) -> Result<OidcClient, SsoFailure> {
-    let issuer = IssuerUrl::new(config.issuer.clone()).map_err(|_| SsoFailure::NotConfigured)?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, http())
-        .await
-        .map_err(|error| {
-            tracing::warn!(issuer = %config.issuer, %error, "OpenID Provider discovery failed");
-            SsoFailure::ProviderUnavailable
-        })?;
+/// A client for the provider, with its discovery document and keys as `fetch` allows.
+async fn client(
+    config: &SsoConfig,
+    redirect_uri: &str,
+    fetch: Fetch,
+) -> Result<OidcClient, SsoFailure> {
+    let metadata = discovery::metadata(&config.issuer, fetch).await?;
     let redirect =
         RedirectUrl::new(redirect_uri.to_owned()).map_err(|_| SsoFailure::NotConfigured)?;
     Ok(OidcClient::from_provider_metadata(
@@ -219,7 +220,7 @@ pub async fn start(
     let config = config_for_email(store, email)
         .await?
         .ok_or(SsoFailure::NotConfigured)?;
-    let client = client(&config, redirect_uri).await?;
+    let client = client(&config, redirect_uri, Fetch::Kept).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state, nonce) = client
         .authorize_url(
@@ -273,7 +274,7 @@ pub async fn finish(
         .organization(&pending.organization_id)
         .await?
         .ok_or(SsoFailure::NotConfigured)?;
-    let client = client(&config, redirect_uri).await?;
+    let mut client = client(&config, redirect_uri, Fetch::Kept).await?;
     let tokens = client
         .exchange_code(AuthorizationCode::new(code.to_owned()))
         .map_err(|_| SsoFailure::NotConfigured)?
@@ -288,12 +289,22 @@ pub async fn finish(
             }
         })?;
     let id_token = tokens.id_token().ok_or(SsoFailure::InvalidIdToken)?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce))
-        .map_err(|error| {
-            tracing::info!(%error, "ID token refused");
-            SsoFailure::InvalidIdToken
-        })?;
+    let nonce = Nonce::new(pending.nonce);
+    let mut verified = id_token.claims(&client.id_token_verifier(), &nonce);
+    // Signed with a key the kept set lacks: the provider rotated its keys; ask it once.
+    if matches!(
+        verified,
+        Err(ClaimsVerificationError::SignatureVerification(
+            SignatureVerificationError::NoMatchingKey
+        ))
+    ) {
+        client = self::client(&config, redirect_uri, Fetch::Fresh).await?;
+        verified = id_token.claims(&client.id_token_verifier(), &nonce);
+    }
+    let claims = verified.map_err(|error| {
+        tracing::info!(%error, "ID token refused");
+        SsoFailure::InvalidIdToken
+    })?;
     let subject = claims.subject().as_str();
     let groups = &claims.additional_claims().groups;
 

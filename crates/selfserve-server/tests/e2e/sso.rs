@@ -234,3 +234,96 @@ async fn an_admin_of_the_admins_group_signs_in_at_the_provider_and_sees_the_meth
     screenshots(&journey, "43-sso-admin").await;
     journey.finish().await;
 }
+
+/// The provider does not ask whether a person may buy: a guest of the organisation signs in
+/// there, comes back to the seats step, and is told why not (as a password sign-in is) instead
+/// of a price the server refuses.
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_guest_back_from_the_provider_is_told_guests_cannot_buy() {
+    let journey = Journey::start().await;
+    let provider = contoso_signs_in_at_a_provider(&journey);
+    let guest = "gina_fabrikam.nl#ext#@contoso.onmicrosoft.com";
+    to_the_sign_in_step(&journey, guest).await;
+    journey.click("[data-testid=sso-continue]").await;
+    sign_in_at_the_provider(&journey, &provider, guest).await;
+    let panel = journey
+        .wait_text("[data-testid=contact-admin]", "Contact your IT admin")
+        .await;
+    assert!(panel.contains("guest"), "{panel}");
+    assert!(
+        journey
+            .client
+            .find(Locator::Css("[data-testid=seats-form]"))
+            .await
+            .is_err(),
+        "a guest is offered seats"
+    );
+    assert!(
+        journey
+            .client
+            .find(Locator::Css("[data-testid=error-panel]"))
+            .await
+            .is_err(),
+        "a refused price shows as a failure"
+    );
+    journey
+        .assert_accessible("seats step, refused after SSO")
+        .await;
+    journey.finish().await;
+}
+
+/// A failure that comes back to `/` with nowhere saved to resume (the sign-in began in another
+/// tab) is announced on the products page.
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_failure_with_nowhere_to_resume_is_announced_on_the_home_page() {
+    let journey = Journey::start().await;
+    journey.open("/?sso_error=provider_error").await;
+    journey.text_of("[data-testid=product-list]").await;
+    let alert = journey.element("[data-testid=sso-error]").await;
+    assert_eq!(alert.attr("role").await.unwrap().as_deref(), Some("alert"));
+    journey
+        .wait_text("[data-testid=sso-error]", "cancelled or refused")
+        .await;
+    assert_eq!(journey.path_and_query().await, "/?sso_error=provider_error");
+    journey.finish().await;
+}
+
+/// The gate asked for a password (the organisation had none set up when the address was
+/// checked); the server answers `sso_required` and the gate switches to the provider.
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn the_gate_switches_to_the_provider_when_the_server_requires_it() {
+    let journey = Journey::start().await;
+    journey.open("/admin").await;
+    journey
+        .fill("[data-testid=gate-email]", "admin@contoso.com")
+        .await;
+    journey.click("[data-testid=gate-continue]").await;
+    journey.element("[data-testid=gate-password]").await;
+    // Now the organisation turns on its provider.
+    let provider = contoso_signs_in_at_a_provider(&journey);
+    journey
+        .fill("[data-testid=gate-password]", "selfserve-demo")
+        .await;
+    journey.click("[data-testid=gate-submit]").await;
+    journey
+        .wait_text("[data-testid=sso-continue]", "organisation's sign-in")
+        .await;
+    assert!(
+        journey
+            .client
+            .find(Locator::Css("[data-testid=gate-password]"))
+            .await
+            .is_err(),
+        "the password field stays after sso_required"
+    );
+    journey.click("[data-testid=sso-continue]").await;
+    sign_in_at_the_provider(&journey, &provider, "admin@contoso.com").await;
+    journey
+        .wait_text("[data-testid=sign-in-method-value]", "Single sign-on")
+        .await;
+    assert_eq!(journey.path_and_query().await, "/admin");
+    journey.finish().await;
+}
