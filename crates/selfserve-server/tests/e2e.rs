@@ -133,15 +133,7 @@ impl Journey {
 
     /// Waits (up to 20 s) for an element to be present and returns its text.
     async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-            .text()
-            .await
-            .unwrap()
+        self.element(css).await.text().await.unwrap()
     }
 
     /// Types into the field matched by `css` (after clearing it).
@@ -157,12 +149,32 @@ impl Journey {
     }
 
     async fn element(&self, css: &str) -> fantoccini::elements::Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(Duration::from_secs(20))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+        {
+            Ok(element) => element,
+            Err(e) => panic!("{css} never appeared: {e}; {}", self.whereabouts().await),
+        }
+    }
+
+    /// Where the browser is and what the page says: what the app showed instead of what a
+    /// wait looked for (an error, another step, still loading).
+    async fn whereabouts(&self) -> String {
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let page = match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        format!("at {url}; the page said:\n{page}")
     }
 
     async fn click(&self, css: &str) {
@@ -181,19 +193,9 @@ impl Journey {
                 return text;
             }
             if std::time::Instant::now() > deadline {
-                let url = self
-                    .client
-                    .current_url()
-                    .await
-                    .map(|u| u.to_string())
-                    .unwrap_or_default();
-                // The page's text tells what the app showed instead (an error, another step).
-                let page = match self.client.find(Locator::Css("main")).await {
-                    Ok(main) => main.text().await.unwrap_or_default(),
-                    Err(_) => String::new(),
-                };
                 panic!(
-                    "{css} never contained {expected:?}; last text {text:?} at {url}; the page said:\n{page}"
+                    "{css} never contained {expected:?}; last text {text:?} {}",
+                    self.whereabouts().await
                 );
             }
             // Poll the condition; this is a wait for the page, not a guess at its timing.
