@@ -51,3 +51,12 @@ CREATE TABLE stripe_events (
     type        TEXT NOT NULL,
     received_at BIGINT NOT NULL
 );
+
+-- A subscription's card on file was a built-in gateway card by foreign key; a Stripe
+-- PaymentMethod is one too. SQLite can drop neither that reference nor a column that has one,
+-- so the old column is renamed and left empty, and a new one without the reference takes its
+-- values (the processor that made a card is the one that knows it).
+ALTER TABLE subscriptions RENAME COLUMN payment_method_id TO builtin_payment_method_id;
+ALTER TABLE subscriptions ADD COLUMN payment_method_id TEXT;
+UPDATE subscriptions SET payment_method_id = builtin_payment_method_id;
+UPDATE subscriptions SET builtin_payment_method_id = NULL;

@@ -96,6 +96,13 @@ fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions
                         .into(),
                 );
             };
+            // Checked here rather than by clap, which would echo a secret key given by mistake.
+            if !publishable_key.starts_with("pk_") {
+                return Err(
+                    "--stripe-publishable-key takes the publishable key (pk_…), never the secret one"
+                        .into(),
+                );
+            }
             let secret_key = read_secret(key_file)?;
             if !["sk_", "rk_"]
                 .iter()
