@@ -52,6 +52,7 @@ pub mod subscriptions;
 pub mod test_clock;
 pub mod throttle;
 pub mod trials;
+pub mod webhooks;
 
 pub use crate::services::Caller;
 
@@ -90,6 +91,8 @@ pub struct AppState {
     pub gateway_origin: String,
     /// The processor, as the app may know it.
     pub client_processor: ClientProcessor,
+    /// Verifies `POST /webhooks/stripe`; without it that route is 404.
+    pub stripe_webhook_secret: Option<crate::stripe::Secret>,
     /// Rate limits, in the database.
     pub throttles: throttle::Throttles,
     /// The bound on concurrent password verifications.
@@ -253,6 +256,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
         .nest("/scim/v2", scim::router())
+        .route("/webhooks/stripe", axum::routing::post(webhooks::stripe))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)

@@ -200,6 +200,10 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
                 publishable_key: stripe.publishable_key.clone(),
             },
         },
+        stripe_webhook_secret: match &options.processor {
+            ProcessorOptions::Builtin => None,
+            ProcessorOptions::Stripe(stripe) => stripe.webhook_secret.clone(),
+        },
         throttles: throttles.clone(),
         verify_gate: options
             .tuning

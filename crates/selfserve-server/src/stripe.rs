@@ -9,6 +9,7 @@
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
 pub mod api;
+pub mod webhook;
 
 use crate::clock::Clock;
 use crate::payments::{

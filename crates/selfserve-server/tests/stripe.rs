@@ -15,6 +15,9 @@ use support::app::{Client, fresh_database};
 use support::process::ServerProcess;
 use support::real_servers::stripe::LocalStripe;
 
+/// The webhook endpoint's signing secret, shared with localstripe.
+const WEBHOOK_SECRET: &str = "whsec_selfserve_test";
+
 /// The server binary in Stripe mode, its database, and the Stripe server it talks to.
 struct StripeApp {
     stripe: LocalStripe,
@@ -32,6 +35,8 @@ async fn start() -> StripeApp {
     let dist = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("stripe-secret-key");
     std::fs::write(&key_file, format!("{}\n", LocalStripe::SECRET_KEY)).unwrap();
+    let webhook_secret_file = dir.path().join("stripe-webhook-secret");
+    std::fs::write(&webhook_secret_file, WEBHOOK_SECRET).unwrap();
     let database_url = fresh_database(dir.path()).await;
     // Every flag from its SELFSERVE_* variable, as the systemd unit's environment file gives them.
     let server = ServerProcess::start_on(
@@ -49,6 +54,10 @@ async fn start() -> StripeApp {
                 LocalStripe::PUBLISHABLE_KEY,
             ),
             ("SELFSERVE_STRIPE_API_BASE", &stripe.api_base),
+            (
+                "SELFSERVE_STRIPE_WEBHOOK_SECRET_FILE",
+                webhook_secret_file.to_str().unwrap(),
+            ),
         ],
     );
     let megan = Client::new(server.base.clone(), server.gateway.clone());
@@ -113,6 +122,37 @@ impl StripeApp {
             .collect();
         charges.sort();
         charges
+    }
+
+    /// How many webhook events of `kind` the server stored.
+    async fn stored_events(&self, kind: &str) -> i64 {
+        use sqlx::ConnectOptions;
+        sqlx::any::install_default_drivers();
+        let options: sqlx::any::AnyConnectOptions = self.database_url.parse().unwrap();
+        let mut db = options
+            .connect()
+            .await
+            .expect("the test reads the database");
+        sqlx::query("SELECT COUNT(*) FROM stripe_events WHERE type = $1")
+            .bind(kind)
+            .fetch_one(&mut db)
+            .await
+            .unwrap()
+            .get::<i64, _>(0)
+    }
+
+    /// `POST /webhooks/stripe` with `body` and a `Stripe-Signature` header, if any.
+    async fn webhook(&self, body: &str, signature: Option<String>) -> support::app::Reply {
+        let mut request = self
+            .megan
+            .http
+            .post(format!("{}/webhooks/stripe", self.server.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        if let Some(signature) = signature {
+            request = request.header("stripe-signature", signature);
+        }
+        support::app::Reply::read(request.send().await.unwrap()).await
     }
 
     /// Paid orders that charged a card, as (amount, currency), sorted.
@@ -346,4 +386,88 @@ fn stripe_mode_refuses_to_start_without_its_keys_or_with_a_secret_key_as_publish
         "{stderr}"
     );
     assert!(!stderr.contains("pk_test_not_a_secret"), "{stderr}");
+}
+
+/// `t=…,v1=…` as Stripe signs: HMAC-SHA256 of `t.body` under `secret`.
+fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{body}").as_bytes());
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn webhooks_are_verified_stored_once_and_refused_when_tampered_or_old() {
+    let app = start().await;
+    // localstripe delivers its events signed with the secret, as Stripe would.
+    app.stripe
+        .send_webhooks_to(
+            &format!("{}/webhooks/stripe", app.server.base),
+            WEBHOOK_SECRET,
+            &["payment_intent.succeeded"],
+        )
+        .await;
+    let pm = app.payment_method("4242424242424242").await;
+    app.buy("stripe-webhook-buy", 1, &pm)
+        .await
+        .expect_as::<Subscription>(201, "buying");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.stored_events("payment_intent.succeeded").await == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "localstripe's payment_intent.succeeded never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let body = r#"{"id":"evt_selfserve_1","type":"charge.refunded","data":{"object":{}}}"#;
+    let now = unix_now();
+    let first: Value = app
+        .webhook(body, Some(signature(WEBHOOK_SECRET, now, body)))
+        .await
+        .expect_as(200, "a signed event");
+    assert_eq!(first["repeat"], false);
+    let again: Value = app
+        .webhook(body, Some(signature(WEBHOOK_SECRET, now, body)))
+        .await
+        .expect_as(200, "the same event again");
+    assert_eq!(again["repeat"], true, "stored once by id");
+    assert_eq!(app.stored_events("charge.refunded").await, 1);
+
+    let tampered = body.replace("evt_selfserve_1", "evt_selfserve_2");
+    app.webhook(&tampered, Some(signature(WEBHOOK_SECRET, now, body)))
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    app.webhook(
+        &tampered,
+        Some(signature("whsec_someone_else", now, &tampered)),
+    )
+    .await
+    .error(400, ErrorCode::InvalidRequest);
+    // Signed right, but captured and replayed more than 300 seconds later.
+    app.webhook(
+        &tampered,
+        Some(signature(WEBHOOK_SECRET, now - 301, &tampered)),
+    )
+    .await
+    .error(400, ErrorCode::InvalidRequest);
+    app.webhook(&tampered, None)
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    assert_eq!(
+        app.stored_events("charge.refunded").await,
+        1,
+        "nothing refused was stored"
+    );
+    app.assert_charges_are_paid_orders().await;
 }
