@@ -9,6 +9,7 @@
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
 pub mod api;
+mod objects;
 pub mod webhook;
 
 use crate::clock::Clock;
@@ -19,10 +20,9 @@ use crate::payments::{
 use crate::store::orders::PaymentSource;
 use crate::store::stripe::{KeyState, StripeCard, StripeCharge};
 use crate::store::{Store, StoreError};
-use api::{Answer, Api, ApiError, id_of};
-use selfserve_api::card::CardBrand;
+use api::{Answer, Api, id_of};
+use objects::{Unusable, card_of, decline_code, error_of, refused, saved, text_id};
 use selfserve_api::money::Currency;
-use selfserve_api::subscription::CardSummary;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -64,96 +64,6 @@ pub struct Stripe {
     api: Arc<Api>,
     store: Store,
     clock: Clock,
-}
-
-/// Why a PaymentMethod cannot be used.
-enum Unusable {
-    Declined(String),
-    Invalid,
-    AlreadyUsed,
-}
-
-/// Stripe's decline and error codes as the decline codes the app words (`http/error.rs`);
-/// anything else (including fraud signals, which the buyer is not told) is a plain decline.
-fn decline_code(error: &ApiError) -> String {
-    const OURS: [&str; 5] = [
-        "insufficient_funds",
-        "expired_card",
-        "incorrect_cvc",
-        "processing_error",
-        crate::payments::AUTHENTICATION_REQUIRED,
-    ];
-    fn known(code: &Option<String>) -> Option<&str> {
-        code.as_deref().filter(|code| OURS.contains(code))
-    }
-    if let Some(code) = known(&error.decline_code).or_else(|| known(&error.code)) {
-        return code.to_owned();
-    }
-    match error.code.as_deref() {
-        Some("payment_intent_authentication_failure" | "setup_intent_authentication_failure") => {
-            "authentication_failed".into()
-        }
-        _ => "generic_decline".into(),
-    }
-}
-
-/// A Stripe error object (`last_payment_error`, `last_setup_error`) as [`ApiError`].
-fn error_of(value: &Value) -> ApiError {
-    let text = |field: &str| value[field].as_str().map(str::to_owned);
-    ApiError {
-        code: text("code"),
-        decline_code: text("decline_code"),
-        intent_id: None,
-    }
-}
-
-fn card_of(payment_method: &Value, customer_id: &str) -> Result<StripeCard, StoreError> {
-    let card = &payment_method["card"];
-    let text = |field: &str| {
-        card[field]
-            .as_str()
-            .ok_or_else(|| StoreError::ProcessorUnavailable(format!("a card without {field}")))
-    };
-    let number = |field: &str| {
-        card[field]
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| StoreError::ProcessorUnavailable(format!("a card without {field}")))
-    };
-    Ok(StripeCard {
-        payment_method_id: text_id(payment_method)?,
-        customer_id: customer_id.to_owned(),
-        summary: CardSummary {
-            // Stripe's brands are ours; one it adds later is shown as a card of unknown brand.
-            brand: text("brand")?.parse().unwrap_or(CardBrand::Unknown),
-            last4: text("last4")?.to_owned(),
-            exp_month: number("exp_month")?,
-            exp_year: number("exp_year")?,
-        },
-    })
-}
-
-fn text_id(object: &Value) -> Result<String, StoreError> {
-    object["id"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| StoreError::ProcessorUnavailable("an object without an id".into()))
-}
-
-fn saved(card: StripeCard) -> Card {
-    Card {
-        id: card.payment_method_id,
-        summary: card.summary,
-        saved: true,
-    }
-}
-
-/// A request Stripe refused for a reason that is ours, not the card's.
-fn refused(what: &str, status: u16, error: &ApiError) -> StoreError {
-    StoreError::ProcessorUnavailable(format!(
-        "Stripe refused {what} ({status} {})",
-        error.code.as_deref().unwrap_or("no code")
-    ))
 }
 
 impl Stripe {
