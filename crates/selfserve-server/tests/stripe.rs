@@ -5,6 +5,8 @@
 //! Every test ends by checking that the succeeded charges at Stripe are our paid orders, amount
 //! and currency, one for one.
 
+#[path = "stripe/money.rs"]
+mod money;
 mod support;
 
 use selfserve_api::error::ErrorCode;
@@ -25,57 +27,103 @@ struct StripeApp {
     /// Signed in as the demo's Megan.
     megan: Client,
     database_url: String,
-    _dir: tempfile::TempDir,
-    _dist: tempfile::TempDir,
+    dir: tempfile::TempDir,
+    dist: tempfile::TempDir,
 }
 
 async fn start() -> StripeApp {
-    let stripe = LocalStripe::start();
-    let dir = tempfile::tempdir().unwrap();
-    let dist = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("stripe-secret-key");
-    std::fs::write(&key_file, format!("{}\n", LocalStripe::SECRET_KEY)).unwrap();
-    let webhook_secret_file = dir.path().join("stripe-webhook-secret");
-    std::fs::write(&webhook_secret_file, WEBHOOK_SECRET).unwrap();
-    let database_url = fresh_database(dir.path()).await;
-    // Every flag from its SELFSERVE_* variable, as the systemd unit's environment file gives them.
-    let server = ServerProcess::start_on(
-        dist.path(),
-        dir.path(),
-        &database_url,
-        &[
-            ("SELFSERVE_PAYMENTS", "stripe"),
-            (
-                "SELFSERVE_STRIPE_SECRET_KEY_FILE",
-                key_file.to_str().unwrap(),
-            ),
-            (
-                "SELFSERVE_STRIPE_PUBLISHABLE_KEY",
-                LocalStripe::PUBLISHABLE_KEY,
-            ),
-            ("SELFSERVE_STRIPE_API_BASE", &stripe.api_base),
-            (
-                "SELFSERVE_STRIPE_WEBHOOK_SECRET_FILE",
-                webhook_secret_file.to_str().unwrap(),
-            ),
-        ],
-    );
+    start_with(&[]).await
+}
+
+/// The server's Stripe settings, every flag from its SELFSERVE_* variable as the systemd
+/// unit's environment file gives them.
+fn stripe_env(dir: &std::path::Path, api_base: &str) -> Vec<(&'static str, String)> {
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
+    vec![
+        ("SELFSERVE_PAYMENTS", "stripe".into()),
+        (
+            "SELFSERVE_STRIPE_SECRET_KEY_FILE",
+            path("stripe-secret-key"),
+        ),
+        (
+            "SELFSERVE_STRIPE_PUBLISHABLE_KEY",
+            LocalStripe::PUBLISHABLE_KEY.into(),
+        ),
+        ("SELFSERVE_STRIPE_API_BASE", api_base.to_owned()),
+        (
+            "SELFSERVE_STRIPE_WEBHOOK_SECRET_FILE",
+            path("stripe-webhook-secret"),
+        ),
+        // Each test's database has this one server: on PostgreSQL too, a restart settles every
+        // order the last run left unfinished at once.
+        (selfserve_server::server::SOLE_SERVER_ENV, "1".into()),
+    ]
+}
+
+/// Starts the binary in Stripe mode on `url`, with `extra` environment, and signs Megan in.
+async fn serve(
+    dir: &std::path::Path,
+    dist: &std::path::Path,
+    url: &str,
+    api_base: &str,
+    extra: &[(&str, &str)],
+) -> (ServerProcess, Client) {
+    let env = stripe_env(dir, api_base);
+    let mut env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    env.extend_from_slice(extra);
+    let server = ServerProcess::start_on(dist, dir, url, &env);
     let megan = Client::new(server.base.clone(), server.gateway.clone());
     megan
         .sign_in("megan@contoso.com")
         .await
         .expect_as::<Value>(200, "Megan signs in");
+    (server, megan)
+}
+
+async fn start_with(extra: &[(&str, &str)]) -> StripeApp {
+    let stripe = LocalStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("stripe-secret-key"),
+        format!("{}\n", LocalStripe::SECRET_KEY),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("stripe-webhook-secret"), WEBHOOK_SECRET).unwrap();
+    let database_url = fresh_database(dir.path()).await;
+    let (server, megan) = serve(
+        dir.path(),
+        dist.path(),
+        &database_url,
+        &stripe.api_base,
+        extra,
+    )
+    .await;
     StripeApp {
         stripe,
         server,
         megan,
         database_url,
-        _dir: dir,
-        _dist: dist,
+        dir,
+        dist,
     }
 }
 
 impl StripeApp {
+    /// Starts the binary again on the same database (the last one exited or was killed).
+    async fn restart(&mut self) {
+        let (server, megan) = serve(
+            self.dir.path(),
+            self.dist.path(),
+            &self.database_url,
+            &self.stripe.api_base,
+            &[],
+        )
+        .await;
+        self.server = server;
+        self.megan = megan;
+    }
+
     /// What Stripe.js does with the card form: a PaymentMethod from a test card number.
     async fn payment_method(&self, number: &str) -> String {
         let (status, pm) = self
