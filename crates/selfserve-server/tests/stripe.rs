@@ -336,6 +336,28 @@ async fn declined_cards_are_402_card_declined_and_charge_nothing() {
 }
 
 #[tokio::test]
+async fn a_card_whose_bank_asks_for_3d_secure_gets_402_authentication_required_with_next_action() {
+    let app = start().await;
+    let pm = app.payment_method("4000002500003155").await;
+    let error = app
+        .buy("stripe-3ds", 1, &pm)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired);
+    let next = error.next_action.expect("how to authenticate");
+    assert_eq!(next.kind, "three_d_secure");
+    // Stripe.js answers it from the PaymentIntent (the app's card step is a later slice).
+    assert!(next.challenge_id.starts_with("pi_"), "{next:?}");
+    let (_, intent) = app
+        .stripe
+        .get(&format!("payment_intents/{}", next.challenge_id))
+        .await;
+    assert_eq!(intent["status"], "requires_action", "{intent}");
+    assert_eq!(intent["payment_method"], pm.as_str());
+    assert!(app.stripe_charges().await.is_empty(), "nothing charged");
+    app.assert_charges_are_paid_orders().await;
+}
+
+#[tokio::test]
 async fn seat_increases_and_renewals_charge_the_saved_card_off_session() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
