@@ -136,3 +136,52 @@ async fn store_connection(url: &str) -> sqlx::AnyConnection {
         .await
         .expect("the test reads the database")
 }
+
+#[tokio::test]
+async fn a_replaced_card_is_saved_with_a_setup_intent_and_the_renewal_charges_it() {
+    let app = start().await;
+    let first = app.payment_method("4242424242424242").await;
+    let sub: Subscription = app
+        .buy("replace-buy", 1, &first)
+        .await
+        .expect_as(201, "buying");
+    let path = format!("/api/v1/subscriptions/{}/payment-method", sub.id);
+
+    let declined = app.payment_method("4000000000000002").await;
+    let error = app
+        .megan
+        .put(&path, &json!({"payment_token": declined}))
+        .await
+        .error(402, selfserve_api::error::ErrorCode::CardDeclined);
+    assert_eq!(error.decline_code.as_deref(), Some("generic_decline"));
+
+    let second = app.payment_method("5555555555554444").await;
+    let replaced: Subscription = app
+        .megan
+        .put_as(&path, &json!({"payment_token": second}))
+        .await;
+    assert_eq!(replaced.payment_method.expect("the new card").last4, "4444");
+    let (_, setups) = app.stripe.get("setup_intents?limit=100").await;
+    let statuses: Vec<&str> = setups["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|setup| setup["status"].as_str())
+        .collect();
+    assert!(statuses.contains(&"succeeded"), "{setups}");
+
+    let report = app.megan.advance_days(31).await;
+    assert_eq!(report.billing.renewed, 1, "{report:?}");
+    let (_, charges) = app.stripe.get("charges?limit=100").await;
+    let renewal = charges["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|charge| charge["payment_method"] == second.as_str())
+        .cloned();
+    assert!(
+        renewal.is_some(),
+        "the renewal charged the new card: {charges}"
+    );
+    app.assert_charges_are_paid_orders().await;
+}
