@@ -228,6 +228,8 @@ fn test(env: &Env) -> ExitCode {
                 "deployment",
                 "--test",
                 "scim",
+                "--test",
+                "stripe",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

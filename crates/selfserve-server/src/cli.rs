@@ -207,6 +207,51 @@ pub struct ServeArgs {
         value_parser = Cidr::from_str
     )]
     pub trusted_proxies: Vec<Cidr>,
+    /// Who moves the money: the built-in test gateway, or Stripe.
+    #[arg(long, env = "SELFSERVE_PAYMENTS", value_enum, default_value_t = PaymentsKind::Builtin)]
+    pub payments: PaymentsKind,
+    /// A file holding the Stripe secret key (`sk_…` or a restricted `rk_…`).
+    #[arg(
+        long,
+        env = "SELFSERVE_STRIPE_SECRET_KEY_FILE",
+        required_if_eq("payments", "stripe")
+    )]
+    pub stripe_secret_key_file: Option<PathBuf>,
+    /// The Stripe publishable key (`pk_…`), the only key the browser gets.
+    #[arg(
+        long,
+        env = "SELFSERVE_STRIPE_PUBLISHABLE_KEY",
+        required_if_eq("payments", "stripe")
+    )]
+    pub stripe_publishable_key: Option<String>,
+    /// A file holding the webhook endpoint's signing secret (`whsec_…`).
+    #[arg(long, env = "SELFSERVE_STRIPE_WEBHOOK_SECRET_FILE")]
+    pub stripe_webhook_secret_file: Option<PathBuf>,
+    /// Where Stripe's API answers (tests point it at a local Stripe server).
+    #[arg(
+        long,
+        env = "SELFSERVE_STRIPE_API_BASE",
+        default_value = "https://api.stripe.com",
+        value_parser = api_base
+    )]
+    pub stripe_api_base: String,
+}
+
+/// `--payments`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaymentsKind {
+    /// The built-in test gateway: test cards only.
+    Builtin,
+    /// Stripe.
+    Stripe,
+}
+
+fn api_base(value: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "https" | "http" if url.host().is_some() => Ok(value.trim_end_matches('/').to_owned()),
+        _ => Err("an http(s) URL like https://api.stripe.com".into()),
+    }
 }
 
 /// `directory …`.

@@ -52,6 +52,7 @@ pub mod subscriptions;
 pub mod test_clock;
 pub mod throttle;
 pub mod trials;
+pub mod webhooks;
 
 pub use crate::services::Caller;
 
@@ -88,6 +89,10 @@ pub struct AppState {
     pub services: Services,
     /// Where browsers post card details (the built-in gateway's origin).
     pub gateway_origin: String,
+    /// The processor, as the app may know it.
+    pub client_processor: ClientProcessor,
+    /// Verifies `POST /webhooks/stripe`; without it that route is 404.
+    pub stripe_webhook_secret: Option<crate::stripe::Secret>,
     /// Rate limits, in the database.
     pub throttles: throttle::Throttles,
     /// The bound on concurrent password verifications.
@@ -102,13 +107,36 @@ pub struct AppState {
     pub test_clock: bool,
 }
 
+/// The card processor as the app may know it: never a secret.
+#[derive(Debug, Clone)]
+pub enum ClientProcessor {
+    Builtin,
+    Stripe { publishable_key: String },
+}
+
+/// Who takes the card in the browser.
+#[derive(Debug, Clone, Copy, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessorKind {
+    /// The built-in test gateway (`gateway_url`).
+    Builtin,
+    /// Stripe.js with `stripe_publishable_key`.
+    Stripe,
+}
+
 /// What the app needs to know about this server before anything else.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ClientConfig {
     /// Where the browser posts card details (`POST {gateway_url}/v1/tokens`).
     pub gateway_url: String,
-    /// Always true: the built-in gateway only accepts test cards.
+    /// True with the built-in gateway, which only accepts test cards; with Stripe, whether the
+    /// publishable key is a test key.
     pub test_mode: bool,
+    /// The card processor.
+    pub processor: ProcessorKind,
+    /// Stripe's publishable key (`pk_…`), with `processor: stripe` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stripe_publishable_key: Option<String>,
 }
 
 /// The gateway's address and mode, for the app.
@@ -117,9 +145,19 @@ pub struct ClientConfig {
 async fn client_config(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::Json<ClientConfig> {
+    let (processor, test_mode, stripe_publishable_key) = match &state.client_processor {
+        ClientProcessor::Builtin => (ProcessorKind::Builtin, true, None),
+        ClientProcessor::Stripe { publishable_key } => (
+            ProcessorKind::Stripe,
+            publishable_key.starts_with("pk_test_"),
+            Some(publishable_key.clone()),
+        ),
+    };
     axum::Json(ClientConfig {
         gateway_url: state.gateway_origin.clone(),
-        test_mode: true,
+        test_mode,
+        processor,
+        stripe_publishable_key,
     })
 }
 
@@ -218,6 +256,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/healthz", get(health::healthz))
         .nest("/api/v1", api)
         .nest("/scim/v2", scim::router())
+        .route("/webhooks/stripe", axum::routing::post(webhooks::stripe))
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)

@@ -32,3 +32,4 @@ pub mod payments;
 pub mod server;
 pub mod services;
 pub mod store;
+pub mod stripe;

@@ -1,10 +1,13 @@
 //! `selfserve-server`: see [`selfserve_server::cli`] for the commands.
 
 use clap::Parser;
+use selfserve_server::cli::PaymentsKind;
 use selfserve_server::cli::{
     Cli, Command, DirectoryCommand, OrgCommand, PolicyCommand, ScimTokenCommand, SsoCommand,
 };
+use selfserve_server::payments::ProcessorOptions;
 use selfserve_server::server::{self, ServeOptions};
+use selfserve_server::stripe::{Secret, StripeOptions};
 use selfserve_server::{directory_import, domain::directory::Directory, store::Store};
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,6 +44,7 @@ async fn main() -> ExitCode {
 
 async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
     let shutdown = server::ShutdownSignal::install();
+    let processor = processor(&args)?;
     let running = server::start(ServeOptions {
         listen: args.listen,
         gateway_listen: args.gateway_listen,
@@ -51,6 +55,7 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         secure_cookies: args.secure_cookies,
         public_url: args.public_url,
         gateway_public_url: args.gateway_public_url,
+        processor,
         trusted_proxies: args.trusted_proxies,
         tuning: server::Tuning::default(),
     })
@@ -70,6 +75,56 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
     tracing::info!("shutting down: finishing requests in flight");
     running.shutdown().await;
     Ok(())
+}
+
+/// `--payments` and its keys; secrets are read from their files here and never printed.
+fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions, String> {
+    let read_secret = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map(|text| Secret::new(text.trim().to_owned()))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+    };
+    match args.payments {
+        PaymentsKind::Builtin => Ok(ProcessorOptions::Builtin),
+        PaymentsKind::Stripe => {
+            // clap requires both with `--payments stripe`.
+            let (Some(key_file), Some(publishable_key)) =
+                (&args.stripe_secret_key_file, &args.stripe_publishable_key)
+            else {
+                return Err(
+                    "--payments stripe needs --stripe-secret-key-file and --stripe-publishable-key"
+                        .into(),
+                );
+            };
+            // Checked here rather than by clap, which would echo a secret key given by mistake.
+            if !publishable_key.starts_with("pk_") {
+                return Err(
+                    "--stripe-publishable-key takes the publishable key (pk_…), never the secret one"
+                        .into(),
+                );
+            }
+            let secret_key = read_secret(key_file)?;
+            if !["sk_", "rk_"]
+                .iter()
+                .any(|prefix| secret_key.expose().starts_with(prefix))
+            {
+                return Err(format!(
+                    "{} does not hold a Stripe secret key (sk_… or rk_…)",
+                    key_file.display()
+                ));
+            }
+            Ok(ProcessorOptions::Stripe(StripeOptions {
+                secret_key,
+                publishable_key: publishable_key.clone(),
+                webhook_secret: args
+                    .stripe_webhook_secret_file
+                    .as_deref()
+                    .map(read_secret)
+                    .transpose()?,
+                api_base: args.stripe_api_base.clone(),
+            }))
+        }
+    }
 }
 
 async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {

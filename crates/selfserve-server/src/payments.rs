@@ -1,7 +1,7 @@
 //! The card processor seam: everything the server asks of whoever moves the money.
 //!
 //! The server never sees a card number. The browser turns a card into a processor token (the
-//! built-in gateway's `tok_…`; later Stripe.js's PaymentMethod) and the server asks the
+//! built-in gateway's `tok_…`, or Stripe.js's PaymentMethod `pm_…`) and the server asks the
 //! processor to charge it, under an idempotency key derived from our order, so a charge
 //! repeated with the same key can only give the recorded outcome. [`Payments`] is the one the
 //! server runs with; the built-in test gateway is its first implementation.
@@ -102,6 +102,8 @@ pub struct ChargeRequest<'a> {
     pub currency: Currency,
     /// Derived from our order: the same key never moves money twice.
     pub key: &'a str,
+    /// Who pays: a processor with customers keeps one per purchaser.
+    pub purchaser_id: &'a str,
 }
 
 /// A card processor. Every method may be called again after a crash with the same arguments.
@@ -126,6 +128,7 @@ pub trait CardProcessor {
     fn save_card(
         &self,
         token: &str,
+        purchaser_id: &str,
     ) -> impl Future<Output = Result<SaveOutcome, ChargeError>> + Send;
 
     /// The card behind a source, if the processor knows it.
@@ -144,17 +147,27 @@ pub trait CardProcessor {
     ) -> impl Future<Output = Result<Refund, RefundError>> + Send;
 }
 
+/// Which processor `serve` runs with (`--payments`).
+#[derive(Debug, Clone)]
+pub enum ProcessorOptions {
+    Builtin,
+    Stripe(crate::stripe::StripeOptions),
+}
+
 /// The processor this server runs with.
 #[derive(Debug, Clone)]
 pub enum Payments {
     /// The built-in test gateway: test cards only, for demos and tests.
     Builtin(crate::gateway::Gateway),
+    /// Stripe (`--payments stripe`).
+    Stripe(crate::stripe::Stripe),
 }
 
 impl CardProcessor for Payments {
     async fn charge(&self, request: ChargeRequest<'_>) -> Result<ChargeOutcome, ChargeError> {
         match self {
             Self::Builtin(gateway) => gateway.charge(request).await,
+            Self::Stripe(stripe) => stripe.charge(request).await,
         }
     }
 
@@ -165,18 +178,21 @@ impl CardProcessor for Payments {
     ) -> Result<Option<ChargeOutcome>, ChargeError> {
         match self {
             Self::Builtin(gateway) => gateway.resolve(key, currency).await,
+            Self::Stripe(stripe) => stripe.resolve(key, currency).await,
         }
     }
 
-    async fn save_card(&self, token: &str) -> Result<SaveOutcome, ChargeError> {
+    async fn save_card(&self, token: &str, purchaser_id: &str) -> Result<SaveOutcome, ChargeError> {
         match self {
             Self::Builtin(gateway) => gateway.save_card(token).await,
+            Self::Stripe(stripe) => stripe.save_card(token, purchaser_id).await,
         }
     }
 
     async fn card(&self, source: &PaymentSource) -> Result<Option<Card>, ChargeError> {
         match self {
             Self::Builtin(gateway) => gateway.card(source).await,
+            Self::Stripe(stripe) => stripe.card(source).await,
         }
     }
 
@@ -188,6 +204,7 @@ impl CardProcessor for Payments {
     ) -> Result<Refund, RefundError> {
         match self {
             Self::Builtin(gateway) => gateway.refund(charge_key, amount, refund_key).await,
+            Self::Stripe(stripe) => stripe.refund(charge_key, amount, refund_key).await,
         }
     }
 }

@@ -10,12 +10,13 @@ use crate::http::site::{Origin, Site};
 use crate::http::throttle::sign_in::VerifyGate;
 use crate::http::throttle::{ThrottleClock, Throttles};
 use crate::http::{self, AppState};
-use crate::payments::Payments;
+use crate::payments::{Payments, ProcessorOptions};
 use crate::services::Services;
 use crate::services::billing::{BillingReport, run_due};
 use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
 use crate::services::retention;
 use crate::store::{Store, StoreError};
+use crate::stripe::Stripe;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
@@ -46,6 +47,8 @@ pub struct ServeOptions {
     pub gateway_public_url: Option<Origin>,
     /// `--trusted-proxy`: peers whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<Cidr>,
+    /// `--payments`: the built-in test gateway or Stripe.
+    pub processor: ProcessorOptions,
     /// Knobs tests turn (never flags).
     pub tuning: Tuning,
 }
@@ -155,7 +158,12 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let gateway = Gateway::new(store.clone(), clock.clone(), &gateway_origin);
     let services = Services {
         store: store.clone(),
-        payments: Payments::Builtin(gateway.clone()),
+        payments: match &options.processor {
+            ProcessorOptions::Builtin => Payments::Builtin(gateway.clone()),
+            ProcessorOptions::Stripe(stripe) => {
+                Payments::Stripe(Stripe::new(stripe, store.clone(), clock.clone()))
+            }
+        },
         clock: clock.clone(),
     };
     // On SQLite this is the only server using the file, so every unfinished order is left over
@@ -186,6 +194,16 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     let state = AppState {
         services: services.clone(),
         gateway_origin,
+        client_processor: match &options.processor {
+            ProcessorOptions::Builtin => http::ClientProcessor::Builtin,
+            ProcessorOptions::Stripe(stripe) => http::ClientProcessor::Stripe {
+                publishable_key: stripe.publishable_key.clone(),
+            },
+        },
+        stripe_webhook_secret: match &options.processor {
+            ProcessorOptions::Builtin => None,
+            ProcessorOptions::Stripe(stripe) => stripe.webhook_secret.clone(),
+        },
         throttles: throttles.clone(),
         verify_gate: options
             .tuning

@@ -27,6 +27,7 @@ pub mod scim;
 pub mod seats;
 pub mod subscriptions;
 pub mod trials;
+pub mod webhooks;
 
 use crate::access::{self, Action, Actor, Denied, Principal, Target};
 use crate::clock::Clock;

@@ -26,6 +26,8 @@
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`test_clock`]: the offset of `--test-clock`, one row every server reads.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
+//! - [`stripe`]: Stripe's Customers, cards on file, each charge key's PaymentIntent, refunds
+//!   and webhook events seen.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
 //! - [`orders`]: the order that records every movement of money, and its phases.
 //! - [`invoices`]: writing (the one place) and reading bills.
@@ -54,6 +56,7 @@ pub mod policies;
 pub mod scim;
 pub mod sessions;
 pub mod sso;
+pub mod stripe;
 pub mod subscriptions;
 pub mod test_clock;
 pub mod throttles;
@@ -88,6 +91,10 @@ pub enum StoreError {
     /// A row holds a value the code cannot interpret (the schema's CHECKs should prevent it).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The card processor did not answer (or answered with a server error): like a lost
+    /// database answer, the charge's outcome is unknown and its order stays for recovery.
+    #[error("the card processor is unavailable: {0}")]
+    ProcessorUnavailable(String),
     /// Creating the directory of the database file failed.
     #[error("cannot create {path}: {source}")]
     CreateDir {

@@ -135,6 +135,7 @@ async fn two_servers_on_one_database_count_as_one() {
         public_url: None,
         gateway_public_url: None,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
+        processor: selfserve_server::payments::ProcessorOptions::Builtin,
         tuning: Tuning {
             throttle_clock: app.server.throttles.clock().clone(),
             verify_gate: None,

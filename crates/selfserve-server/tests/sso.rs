@@ -498,6 +498,7 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another_and_only_once() {
         public_url: Some(Origin::parse(&sso.app.base).unwrap()),
         gateway_public_url: None,
         trusted_proxies: Vec::new(),
+        processor: selfserve_server::payments::ProcessorOptions::Builtin,
         tuning: server::Tuning::default(),
     })
     .await

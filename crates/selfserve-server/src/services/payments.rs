@@ -70,6 +70,7 @@ pub async fn settle(
             amount: order.amount,
             currency: order.currency,
             key: &key,
+            purchaser_id: &order.purchaser_id,
         })
         .await;
     crash_point(CrashPoint::Charged);

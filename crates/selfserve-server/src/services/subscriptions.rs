@@ -133,7 +133,7 @@ pub async fn replace_card(
     card_replaceable(row.status)?;
     let card = match services
         .payments
-        .save_card(token)
+        .save_card(token, &row.purchaser_id)
         .await
         .map_err(super::checkout::charge_store_error)?
     {

@@ -187,16 +187,20 @@ impl Store {
             }
             query
         }
+        // The card on file is the built-in gateway's or Stripe's, whichever processor made it.
         let heads_sql = format!(
             "SELECT s.id, s.product, s.source, s.status, s.quantity, s.pending_quantity, \
              s.unit_amount, s.currency, s.current_period_start, s.current_period_end, \
              s.cancel_at_period_end, s.created_at, s.cancel_requested_at, \
              s.cancel_requested_by, s.converted_to, \
              u.id AS purchaser_id, u.email AS purchaser_email, u.name AS purchaser_name, \
-             pm.brand AS pm_brand, pm.last4 AS pm_last4, pm.exp_month AS pm_exp_month, \
-             pm.exp_year AS pm_exp_year \
+             COALESCE(gpm.brand, spm.brand) AS pm_brand, \
+             COALESCE(gpm.last4, spm.last4) AS pm_last4, \
+             COALESCE(gpm.exp_month, spm.exp_month) AS pm_exp_month, \
+             COALESCE(gpm.exp_year, spm.exp_year) AS pm_exp_year \
              FROM subscriptions s JOIN users u ON u.id = s.purchaser_id \
-             LEFT JOIN gateway_payment_methods pm ON pm.id = s.payment_method_id \
+             LEFT JOIN gateway_payment_methods gpm ON gpm.id = s.payment_method_id \
+             LEFT JOIN stripe_cards spm ON spm.payment_method_id = s.payment_method_id \
              WHERE s.id IN ({list})"
         );
         let heads = bind_all(&heads_sql, ids).fetch_all(self.reader()).await?;

@@ -134,6 +134,7 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
             .iter()
             .map(|range| range.parse().unwrap())
             .collect(),
+        processor: selfserve_server::payments::ProcessorOptions::Builtin,
         tuning: options.tuning,
     })
     .await
