@@ -235,6 +235,14 @@ pub struct ServeArgs {
         value_parser = api_base
     )]
     pub stripe_api_base: String,
+    /// Where the browser loads Stripe.js from (tests point it at a local Stripe server's copy).
+    #[arg(
+        long,
+        env = "SELFSERVE_STRIPE_JS_URL",
+        default_value = "https://js.stripe.com/v3/",
+        value_parser = stripe_js_url
+    )]
+    pub stripe_js_url: String,
 }
 
 /// `--payments`.
@@ -251,6 +259,14 @@ fn api_base(value: &str) -> Result<String, String> {
     match url.scheme() {
         "https" | "http" if url.host().is_some() => Ok(value.trim_end_matches('/').to_owned()),
         _ => Err("an http(s) URL like https://api.stripe.com".into()),
+    }
+}
+
+fn stripe_js_url(value: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "https" | "http" if url.host().is_some() => Ok(value.to_owned()),
+        _ => Err("an http(s) URL like https://js.stripe.com/v3/".into()),
     }
 }
 

@@ -111,7 +111,13 @@ pub struct AppState {
 #[derive(Debug, Clone)]
 pub enum ClientProcessor {
     Builtin,
-    Stripe { publishable_key: String },
+    Stripe {
+        publishable_key: String,
+        /// Where the browser loads Stripe.js from.
+        js_url: String,
+        /// Where Stripe.js talks to Stripe.
+        api_base: String,
+    },
 }
 
 /// Who takes the card in the browser.
@@ -137,6 +143,9 @@ pub struct ClientConfig {
     /// Stripe's publishable key (`pk_…`), with `processor: stripe` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_publishable_key: Option<String>,
+    /// Where to load Stripe.js from, with `processor: stripe` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stripe_js_url: Option<String>,
 }
 
 /// The gateway's address and mode, for the app.
@@ -145,19 +154,26 @@ pub struct ClientConfig {
 async fn client_config(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::Json<ClientConfig> {
-    let (processor, test_mode, stripe_publishable_key) = match &state.client_processor {
-        ClientProcessor::Builtin => (ProcessorKind::Builtin, true, None),
-        ClientProcessor::Stripe { publishable_key } => (
-            ProcessorKind::Stripe,
-            publishable_key.starts_with("pk_test_"),
-            Some(publishable_key.clone()),
-        ),
-    };
+    let (processor, test_mode, stripe_publishable_key, stripe_js_url) =
+        match &state.client_processor {
+            ClientProcessor::Builtin => (ProcessorKind::Builtin, true, None, None),
+            ClientProcessor::Stripe {
+                publishable_key,
+                js_url,
+                ..
+            } => (
+                ProcessorKind::Stripe,
+                publishable_key.starts_with("pk_test_"),
+                Some(publishable_key.clone()),
+                Some(js_url.clone()),
+            ),
+        };
     axum::Json(ClientConfig {
         gateway_url: state.gateway_origin.clone(),
         test_mode,
         processor,
         stripe_publishable_key,
+        stripe_js_url,
     })
 }
 
@@ -246,7 +262,13 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     } else {
         api
     };
-    let app_files = app_files::service(dist, &state.gateway_origin);
+    let stripe_js = match &state.client_processor {
+        ClientProcessor::Builtin => None,
+        ClientProcessor::Stripe {
+            js_url, api_base, ..
+        } => Some(app_files::StripeJs::new(js_url, api_base)),
+    };
+    let app_files = app_files::service(dist, &state.gateway_origin, stripe_js.as_ref());
     let site_state = SiteState {
         site: state.site.clone(),
         secure_cookies: state.secure_cookies,

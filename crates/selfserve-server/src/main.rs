@@ -122,6 +122,7 @@ fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions
                     .map(read_secret)
                     .transpose()?,
                 api_base: args.stripe_api_base.clone(),
+                js_url: args.stripe_js_url.clone(),
             }))
         }
     }

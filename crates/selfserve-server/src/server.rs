@@ -198,6 +198,8 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
             ProcessorOptions::Builtin => http::ClientProcessor::Builtin,
             ProcessorOptions::Stripe(stripe) => http::ClientProcessor::Stripe {
                 publishable_key: stripe.publishable_key.clone(),
+                js_url: stripe.js_url.clone(),
+                api_base: stripe.api_base.clone(),
             },
         },
         stripe_webhook_secret: match &options.processor {

@@ -56,6 +56,8 @@ pub struct StripeOptions {
     pub webhook_secret: Option<Secret>,
     /// `https://api.stripe.com`, or a local Stripe server in tests.
     pub api_base: String,
+    /// Where the browser loads Stripe.js from; the page's CSP opens its origin.
+    pub js_url: String,
 }
 
 /// The Stripe processor; cheap to clone.

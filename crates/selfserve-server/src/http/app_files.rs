@@ -13,7 +13,7 @@ use tower_http::services::{ServeDir, ServeFile};
 
 /// The app's files with the SPA fallback: any path that is not a file answers index.html
 /// (200), so deep links such as `/buy/power-bi-pro` work after a refresh.
-pub fn service(dist: &Path, gateway_origin: &str) -> Router {
+pub fn service(dist: &Path, gateway_origin: &str, stripe_js: Option<&StripeJs>) -> Router {
     let index = dist.join("index.html");
     let files = ServeDir::new(dist)
         .precompressed_br()
@@ -26,6 +26,7 @@ pub fn service(dist: &Path, gateway_origin: &str) -> Router {
     let policy = content_security_policy(
         &std::fs::read_to_string(&index).unwrap_or_default(),
         gateway_origin,
+        stripe_js,
     );
     let policy =
         HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"));
@@ -77,9 +78,46 @@ fn is_fingerprinted(path: &str) -> bool {
         .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// The origins Stripe.js needs, in Stripe mode only: its script (which also serves the card
+/// Element's frames), the API it calls, and, with Stripe's own Stripe.js, the frames of 3-D
+/// Secure (Stripe's CSP guide: `hooks.stripe.com`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeJs {
+    script: String,
+    api: String,
+    frames: Vec<String>,
+}
+
+impl StripeJs {
+    /// From `--stripe-js-url` and `--stripe-api-base` (both checked as http(s) URLs by the CLI).
+    pub fn new(js_url: &str, api_base: &str) -> Self {
+        let origin = |url: &str| {
+            reqwest::Url::parse(url)
+                .map(|u| u.origin().ascii_serialization())
+                // The CLI only lets URLs through; an unparsable one opens nothing.
+                .unwrap_or_else(|_| "'none'".into())
+        };
+        let script = origin(js_url);
+        let mut frames = vec![script.clone()];
+        if script == "https://js.stripe.com" {
+            frames.push("https://hooks.stripe.com".into());
+        }
+        Self {
+            script,
+            api: origin(api_base),
+            frames,
+        }
+    }
+}
+
 /// Scripts only from this origin plus Trunk's inline loader (by hash), wasm allowed, fetches
-/// only to this origin and the card gateway, no framing, no plugins.
-pub fn content_security_policy(index_html: &str, gateway_origin: &str) -> String {
+/// only to this origin and the card gateway, no framing, no plugins; in Stripe mode Stripe.js's
+/// script, frames and API as well.
+pub fn content_security_policy(
+    index_html: &str,
+    gateway_origin: &str,
+    stripe_js: Option<&StripeJs>,
+) -> String {
     let inline_hashes: Vec<String> = inline_scripts(index_html)
         .map(|script| {
             let digest = Sha256::digest(script.as_bytes());
@@ -89,11 +127,21 @@ pub fn content_security_policy(index_html: &str, gateway_origin: &str) -> String
             )
         })
         .collect();
+    let mut scripts = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
+    scripts.extend(inline_hashes);
+    let mut connect = vec!["'self'".to_owned(), gateway_origin.to_owned()];
+    let mut frame_src = String::new();
+    if let Some(stripe) = stripe_js {
+        scripts.push(stripe.script.clone());
+        connect.push(stripe.api.clone());
+        frame_src = format!(" frame-src {};", stripe.frames.join(" "));
+    }
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self' {gateway_origin}; frame-ancestors 'none'; \
-         base-uri 'none'; form-action 'self'; object-src 'none'",
-        inline_hashes.join(" ")
+        "default-src 'self'; script-src {}; style-src 'self'; img-src 'self' data:; \
+         connect-src {};{frame_src} frame-ancestors 'none'; base-uri 'none'; form-action 'self'; \
+         object-src 'none'",
+        scripts.join(" "),
+        connect.join(" "),
     )
 }
 
@@ -125,12 +173,41 @@ mod tests {
     fn policy_allows_exactly_the_inline_loader() {
         let html = "<html><script type=module>import init from '/a.js';</script>\
                     <script src=/b.js></script></html>";
-        let policy = content_security_policy(html, "http://127.0.0.1:8081");
+        let policy = content_security_policy(html, "http://127.0.0.1:8081", None);
         let expected = base64::engine::general_purpose::STANDARD
             .encode(Sha256::digest(b"import init from '/a.js';"));
         assert!(policy.contains(&format!("'sha256-{expected}'")), "{policy}");
         assert_eq!(policy.matches("'sha256-").count(), 1);
         assert!(policy.contains("connect-src 'self' http://127.0.0.1:8081;"));
         assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(!policy.contains("frame-src"), "{policy}");
+    }
+
+    #[test]
+    fn stripe_mode_opens_exactly_stripe_js_and_its_api() {
+        let stripe = StripeJs::new("https://js.stripe.com/v3/", "https://api.stripe.com");
+        let policy = content_security_policy("", "http://127.0.0.1:8081", Some(&stripe));
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("connect-src 'self' http://127.0.0.1:8081 https://api.stripe.com;"),
+            "{policy}"
+        );
+        assert!(
+            policy.contains("frame-src https://js.stripe.com https://hooks.stripe.com;"),
+            "{policy}"
+        );
+        let local = StripeJs::new(
+            "http://127.0.0.1:9000/js.stripe.com/v3/",
+            "http://127.0.0.1:9000",
+        );
+        let policy = content_security_policy("", "http://127.0.0.1:8081", Some(&local));
+        assert!(
+            policy.contains("frame-src http://127.0.0.1:9000;"),
+            "{policy}"
+        );
+        assert!(!policy.contains("stripe.com"), "{policy}");
     }
 }

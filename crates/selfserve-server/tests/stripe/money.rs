@@ -95,6 +95,7 @@ async fn refunds_give_back_at_most_what_was_charged_and_each_key_refunds_once() 
             publishable_key: LocalStripe::PUBLISHABLE_KEY.into(),
             webhook_secret: None,
             api_base: app.stripe.api_base.clone(),
+            js_url: app.stripe.stripe_js_url(),
         },
         store,
         selfserve_server::clock::Clock::system(),
