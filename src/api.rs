@@ -84,9 +84,72 @@ impl std::error::Error for ApiFailure {}
 
 /// What the server says about itself (`GET /api/v1/config`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "WireConfig")]
 pub struct ClientConfig {
-    /// Where card details are posted.
+    /// Where card details are posted (built-in gateway).
     pub gateway_url: String,
+    /// Who takes the card in the browser.
+    pub processor: CardProcessor,
+}
+
+/// Who takes the card in the browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardProcessor {
+    /// Our card form, posting to the built-in gateway.
+    Builtin,
+    /// Stripe.js's card Element.
+    Stripe(StripeKeys),
+}
+
+/// What the app needs to load Stripe.js: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeKeys {
+    /// `pk_…`.
+    pub publishable_key: String,
+    /// Where Stripe.js is loaded from.
+    pub js_url: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum WireProcessor {
+    Builtin,
+    Stripe,
+}
+
+#[derive(serde::Deserialize)]
+struct WireConfig {
+    gateway_url: String,
+    processor: WireProcessor,
+    stripe_publishable_key: Option<String>,
+    stripe_js_url: Option<String>,
+}
+
+impl TryFrom<WireConfig> for ClientConfig {
+    type Error = &'static str;
+
+    fn try_from(wire: WireConfig) -> Result<Self, Self::Error> {
+        let processor = match (
+            wire.processor,
+            wire.stripe_publishable_key,
+            wire.stripe_js_url,
+        ) {
+            (WireProcessor::Builtin, _, _) => CardProcessor::Builtin,
+            (WireProcessor::Stripe, Some(publishable_key), Some(js_url)) => {
+                CardProcessor::Stripe(StripeKeys {
+                    publishable_key,
+                    js_url,
+                })
+            }
+            (WireProcessor::Stripe, _, _) => {
+                return Err("processor stripe without its publishable key and Stripe.js URL");
+            }
+        };
+        Ok(Self {
+            gateway_url: wire.gateway_url,
+            processor,
+        })
+    }
 }
 
 /// `GET /api/v1/config`.

@@ -9,4 +9,5 @@ pub mod sign_in_gate;
 pub mod sso_sign_in;
 pub mod status_badge;
 pub mod step_indicator;
+pub mod stripe_card;
 pub mod three_d_secure;

@@ -1,7 +1,7 @@
 //! What the server tells the app about itself (`GET /api/v1/config`), read once for the whole
 //! app and shared as a context.
 
-use crate::api::{self, ClientConfig};
+use crate::api::{self, CardProcessor, ClientConfig};
 use crate::components::loaded::Query;
 use leptos::prelude::*;
 
@@ -21,6 +21,16 @@ impl Config {
         known.unwrap_or_else(|()| {
             self.0.refetch();
             None
+        })
+    }
+}
+
+impl Config {
+    /// Who takes the card, once the configuration is known (tracked).
+    pub fn processor(self) -> Option<CardProcessor> {
+        self.0.with(|answer| match answer {
+            Some(Ok(config)) => Some(config.processor.clone()),
+            _ => None,
         })
     }
 }

@@ -115,6 +115,8 @@ catalogue! {
     CardCvcHint => "The last 3 digits on the back of the card.",
     CardCvcHintAmex => "The 4 digits on the front of the card.",
     CheckingCard => "Checking your card…",
+    CardDetails => "Card details",
+    LoadingCardForm => "Loading the card form…",
     GatewayUnavailable => "We couldn't reach the payment service. Try again in a moment.",
     ReviewHeading => "Check your order",
     ReviewIntro => "You'll be charged when you select Pay. You can cancel at any time.",

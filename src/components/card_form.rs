@@ -5,9 +5,10 @@
 //! input elements only, are read once when the form is submitted, posted to the gateway, and
 //! the inputs are cleared as soon as the token arrives.
 
-use crate::api::{self, ApiFailure};
+use crate::api::{self, ApiFailure, CardProcessor};
 use crate::components::error_panel::failure_text;
 use crate::components::mutation::Mutation;
+use crate::components::stripe_card::StripeCardForm;
 use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
@@ -64,9 +65,27 @@ fn this_month() -> (u32, u32) {
     (now.get_full_year(), now.get_month() + 1)
 }
 
-/// A card form that turns card details into a gateway token.
+/// The card step: Stripe's card Element when Stripe takes the card, our own form for the
+/// built-in gateway (also while the configuration is unknown: it asks again on submit).
 #[component]
 pub fn CardForm(
+    /// Receives the token (`tok_…`, or Stripe's `pm_…`) once the card was accepted.
+    on_tokenized: Callback<CardToken>,
+    /// The submit button's text.
+    submit_label: &'static str,
+) -> impl IntoView {
+    let config = use_config();
+    move || match config.and_then(Config::processor) {
+        Some(CardProcessor::Stripe(keys)) => {
+            view! { <StripeCardForm keys on_tokenized submit_label /> }.into_any()
+        }
+        _ => view! { <BuiltinCardForm on_tokenized submit_label /> }.into_any(),
+    }
+}
+
+/// A card form that turns card details into a gateway token.
+#[component]
+fn BuiltinCardForm(
     /// Receives the token once the gateway accepted the card.
     on_tokenized: Callback<CardToken>,
     /// The submit button's text.
@@ -335,7 +354,7 @@ fn read_card(
     }
 }
 
-fn focus_summary(summary: NodeRef<html::Div>) {
+pub(crate) fn focus_summary(summary: NodeRef<html::Div>) {
     // After the summary is shown (next frame), move focus to it so screen readers read it.
     request_animation_frame(move || {
         if let Some(element) = summary.get_untracked() {
