@@ -96,7 +96,7 @@ struct Mounted {
 /// bundled) and waits until `window.Stripe` exists.
 async fn load_stripe_js(url: &str) -> Result<(), JsValue> {
     let window = web_sys::window().ok_or(JsValue::NULL)?;
-    if js_sys::Reflect::has(&window, &JsValue::from_str("Stripe"))? {
+    if js_sys::Reflect::get(&window, &JsValue::from_str("Stripe"))?.is_function() {
         return Ok(());
     }
     let document = window.document().ok_or(JsValue::NULL)?;

@@ -8,6 +8,8 @@ mod support;
 mod deployment;
 #[path = "e2e/sso.rs"]
 mod sso;
+#[path = "e2e/stripe.rs"]
+mod stripe;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::Duration;

@@ -1,0 +1,228 @@
+//! Buying through the app with Stripe as the card processor, in Chromium: the server binary
+//! runs with `--payments stripe` against a real localstripe, and the app loads localstripe's
+//! Stripe.js stand-in (`--stripe-js-url`), under the page's CSP, and mounts its card Element.
+//!
+//! DRIVEN THROUGH LOCALSTRIPE'S API: the stand-in's `stripe.createPaymentMethod` is an empty
+//! stub (it resolves to nothing), and localstripe's `POST /v1/payment_methods` takes only a
+//! secret key, which a browser must never hold. So for that one call a wrapper, installed in
+//! every document before the stand-in runs, hands the card typed into the stand-in's Element
+//! to this test, which creates the PaymentMethod at localstripe's API and resolves the app's
+//! `createPaymentMethod` call with it. Everything else is the real path: Stripe.js loaded from
+//! the configured URL, the Element mounted by the app, the card typed into it, the `pm_…` id
+//! (never the number) sent to our server, the PaymentIntent charged at localstripe.
+
+use super::{Journey, OnEveryDocument, choose_seats, dist, start_and_sign_in};
+use crate::support::process::ServerProcess;
+use crate::support::real_servers::stripe::LocalStripe;
+use sqlx::Row;
+use std::time::Duration;
+
+/// Wraps the stand-in's `Stripe(key)` as it is defined (a setter on `window.Stripe`, which the
+/// stand-in assigns): its `createPaymentMethod` parks the typed card for the test and waits for
+/// the test's PaymentMethod.
+const CREATE_PAYMENT_METHOD_BY_THE_TEST: &str = "(() => {
+  let wrapped;
+  Object.defineProperty(window, 'Stripe', {
+    configurable: true,
+    get() { return wrapped; },
+    set(make) {
+      wrapped = key => {
+        const stripe = make(key);
+        stripe.createPaymentMethod = options => {
+          window.__typedCard = options.card.value.card;
+          return new Promise(resolve => { window.__paymentMethodFromTest = resolve; });
+        };
+        return stripe;
+      };
+    },
+  });
+})();";
+
+async fn start_in_stripe_mode() -> (Journey, LocalStripe) {
+    let stripe = LocalStripe::start();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("stripe-secret-key");
+    std::fs::write(&key_file, LocalStripe::SECRET_KEY).unwrap();
+    let key_file = key_file.to_str().unwrap().to_owned();
+    let js_url = stripe.stripe_js_url();
+    let server = ServerProcess::start_in(
+        &dist(),
+        dir.path(),
+        &[
+            ("SELFSERVE_PAYMENTS", "stripe"),
+            ("SELFSERVE_STRIPE_SECRET_KEY_FILE", &key_file),
+            (
+                "SELFSERVE_STRIPE_PUBLISHABLE_KEY",
+                LocalStripe::PUBLISHABLE_KEY,
+            ),
+            ("SELFSERVE_STRIPE_API_BASE", &stripe.api_base),
+            ("SELFSERVE_STRIPE_JS_URL", &js_url),
+        ],
+    );
+    let base = server.base.clone();
+    let journey = Journey::in_browser(server, base, &[], vec![Box::new(dir)]).await;
+    journey
+        .client
+        .issue_cmd(OnEveryDocument(CREATE_PAYMENT_METHOD_BY_THE_TEST))
+        .await
+        .expect("the createPaymentMethod wrapper is installed");
+    (journey, stripe)
+}
+
+/// Waits for the card the app handed to `createPaymentMethod`, creates the PaymentMethod at
+/// localstripe with it, and gives the app localstripe's answer.
+async fn create_payment_method_at_localstripe(journey: &Journey, stripe: &LocalStripe) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let typed = loop {
+        let typed = journey
+            .client
+            .execute("return window.__typedCard || null;", vec![])
+            .await
+            .unwrap();
+        if !typed.is_null() {
+            break typed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app never called createPaymentMethod; {}",
+            journey.whereabouts().await
+        );
+        // Polls the page for a condition.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let field = |name: &str| typed[name].as_str().unwrap_or_default().to_owned();
+    let (status, method) = stripe
+        .post(
+            "payment_methods",
+            &[
+                ("type", "card"),
+                ("card[number]", &field("number")),
+                ("card[exp_month]", &field("exp_month")),
+                ("card[exp_year]", &field("exp_year")),
+                ("card[cvc]", &field("cvc")),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "localstripe refused the typed card: {method}");
+    journey
+        .client
+        .execute(
+            "window.__paymentMethodFromTest({paymentMethod: arguments[0]});",
+            vec![method.clone()],
+        )
+        .await
+        .unwrap();
+    method["id"].as_str().unwrap().to_owned()
+}
+
+/// Succeeded charges at localstripe and our paid orders, each as sorted (amount, currency).
+async fn charges_and_paid_orders(
+    journey: &Journey,
+    stripe: &LocalStripe,
+) -> (Vec<(i64, String)>, Vec<(i64, String)>) {
+    let (status, list) = stripe.get("charges?limit=100").await;
+    assert_eq!(status, 200, "{list}");
+    let mut charges: Vec<(i64, String)> = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|charge| charge["status"] == "succeeded")
+        .map(|charge| {
+            (
+                charge["amount"].as_i64().unwrap(),
+                charge["currency"].as_str().unwrap().to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    charges.sort();
+    use sqlx::ConnectOptions;
+    sqlx::any::install_default_drivers();
+    let options: sqlx::any::AnyConnectOptions =
+        format!("sqlite://{}", journey.server.database.display())
+            .parse()
+            .unwrap();
+    let mut db = options
+        .connect()
+        .await
+        .expect("the test reads the database");
+    let rows = sqlx::query(
+        "SELECT amount, currency FROM orders WHERE phase = 'paid' AND payment_source IS NOT NULL",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    let mut orders: Vec<(i64, String)> = rows
+        .iter()
+        .map(|row| (row.get("amount"), row.get("currency")))
+        .collect();
+    orders.sort();
+    (charges, orders)
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_buyer_pays_with_stripe_js_and_localstripe_holds_exactly_the_paid_order() {
+    let (journey, stripe) = start_in_stripe_mode().await;
+    start_and_sign_in(&journey, "megan@contoso.com").await;
+    journey
+        .wait_text("[data-testid=step-count]", "Step 3 of 5")
+        .await;
+    choose_seats(&journey, 5).await;
+    // The app mounted the stand-in's Element (its inputs are the stand-in's own), loaded from
+    // the URL the server configured.
+    journey
+        .element("[data-testid=stripe-card] input[placeholder=number]")
+        .await;
+    let loaded_from = journey
+        .client
+        .execute("return document.getElementById('stripe-js').src;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(loaded_from, stripe.stripe_js_url().as_str());
+    // No card form of ours: the number is typed into Stripe's Element only.
+    assert!(
+        journey
+            .client
+            .find(fantoccini::Locator::Css("[data-testid=card-number]"))
+            .await
+            .is_err(),
+        "our own card form is shown in Stripe mode"
+    );
+    for (field, value) in [
+        ("number", "4242424242424242"),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", super::CVC),
+        ("postal_code", "10001"),
+    ] {
+        journey
+            .fill(
+                &format!("[data-testid=stripe-card] input[placeholder={field}]"),
+                value,
+            )
+            .await;
+    }
+    journey.click("[data-testid=card-submit]").await;
+    let method = create_payment_method_at_localstripe(&journey, &stripe).await;
+    assert!(method.starts_with("pm_"), "{method}");
+    journey
+        .wait_text("[data-testid=review-card]", "Visa •••• 4242")
+        .await;
+    journey.wait_text("[data-testid=pay]", "Pay $70.00").await;
+    journey.click("[data-testid=pay]").await;
+    journey
+        .wait_text("[data-testid=confirmation]", "Purchase complete")
+        .await;
+    assert_eq!(
+        journey.text_of("[data-testid=confirmation-paid]").await,
+        "$70.00"
+    );
+    let (charges, orders) = charges_and_paid_orders(&journey, &stripe).await;
+    assert_eq!(charges, vec![(7000, "usd".to_owned())]);
+    assert_eq!(charges, orders, "localstripe's charges vs our paid orders");
+    // The PaymentMethod localstripe charged is the one the browser handed over.
+    let (_, list) = stripe.get("payment_intents?limit=10").await;
+    assert_eq!(list["data"][0]["payment_method"], method.as_str(), "{list}");
+    journey.finish().await;
+    drop(stripe);
+}
