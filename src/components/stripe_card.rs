@@ -106,8 +106,9 @@ async fn load_stripe_js(url: &str) -> Result<(), JsValue> {
             let script: web_sys::HtmlElement = document.create_element("script")?.dyn_into()?;
             script.set_id("stripe-js");
             script.set_attribute("src", url)?;
+            // In <head>: <body> holds the app's own nodes and markers, which Leptos owns.
             document
-                .body()
+                .query_selector("head")?
                 .ok_or(JsValue::NULL)?
                 .append_child(&script)?;
             script
@@ -125,7 +126,13 @@ async fn mount(keys: &StripeKeys, node: &web_sys::HtmlElement) -> Result<Mounted
     load_stripe_js(&keys.js_url).await?;
     let stripe = new_stripe(&keys.publishable_key)?;
     let card = stripe.elements()?.create("card")?;
-    card.mount(node)?;
+    // Stripe.js fills a node of its own, never one whose children Leptos keeps track of.
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or(JsValue::NULL)?;
+    let own: web_sys::HtmlElement = document.create_element("div")?.dyn_into()?;
+    node.append_child(&own)?;
+    card.mount(&own)?;
     Ok(Mounted { stripe, card })
 }
 
@@ -181,11 +188,6 @@ pub fn StripeCardForm(
                 Err(_) => ready.set(Some(false)),
             }
         });
-    });
-    on_cleanup(move || {
-        if let Some(Some(done)) = mounted.try_get_value() {
-            done.card.destroy();
-        }
     });
 
     let pay = Mutation::new(move |_: &()| {
