@@ -263,6 +263,8 @@ async fn a_purchase_charges_the_payment_method_once_and_a_replay_answers_the_fir
         config["stripe_publishable_key"],
         LocalStripe::PUBLISHABLE_KEY
     );
+    // Stripe.js comes from Stripe unless the flag says otherwise.
+    assert_eq!(config["stripe_js_url"], "https://js.stripe.com/v3/");
     assert!(
         !config.to_string().contains(LocalStripe::SECRET_KEY),
         "only the publishable key reaches the browser: {config}"
