@@ -171,6 +171,9 @@ pub struct Invoice {
     /// The card charged, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<CardSummary>,
+    /// Given back of `total` so far (refunds), in the same currency.
+    #[serde(default)]
+    pub amount_refunded: i64,
 }
 
 /// A subscription with everything the purchaser and admins see.

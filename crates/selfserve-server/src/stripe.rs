@@ -68,8 +68,13 @@ pub struct Stripe {
 
 impl Stripe {
     pub fn new(options: &StripeOptions, store: Store, clock: Clock) -> Self {
+        Self::with_key(&options.api_base, options.secret_key.clone(), store, clock)
+    }
+
+    /// Stripe's API alone, for the command line (which shows no browser a key).
+    pub fn with_key(api_base: &str, secret_key: Secret, store: Store, clock: Clock) -> Self {
         Self {
-            api: Arc::new(Api::new(&options.api_base, options.secret_key.clone())),
+            api: Arc::new(Api::new(api_base, secret_key)),
             store,
             clock,
         }
