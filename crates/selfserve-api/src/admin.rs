@@ -73,6 +73,8 @@ wire_enum! {
         RenewalFailed => "renewal_failed",
         /// Money paid for a bill was given back.
         Refunded => "refunded",
+        /// The cardholder's bank disputed a charge (a chargeback).
+        Disputed => "disputed",
     }
 }
 

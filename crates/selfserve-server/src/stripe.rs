@@ -9,6 +9,7 @@
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
 pub mod api;
+pub mod events;
 mod objects;
 pub mod webhook;
 

@@ -260,4 +260,72 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+
+    /// Records what the processor refunded of `charge_key`'s charge beyond what this server
+    /// asked for (a refund made in Stripe's dashboard): `processor_total` is the charge's
+    /// refunded total there. Under the invoice's lock, anything above the invoice's
+    /// `amount_refunded` (which counts this server's refunds from before they are sent) is
+    /// recorded as a refund with the event `event(amount)`, in one transaction; returns that
+    /// amount (0: nothing new, e.g. this server's own refund reported back).
+    pub async fn record_processor_refunded(
+        &self,
+        charge_key: &str,
+        processor_total: i64,
+        reason: &str,
+        event: impl FnOnce(i64) -> Event,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let Some(order_id) = charge_key.strip_prefix("charge_") else {
+            return Ok(0);
+        };
+        let invoice_id: Option<Option<String>> =
+            sqlx::query_scalar("SELECT invoice_id FROM orders WHERE id = $1 AND phase = 'paid'")
+                .bind(order_id)
+                .fetch_optional(self.writer())
+                .await?;
+        let Some(invoice_id) = invoice_id.flatten() else {
+            return Ok(0);
+        };
+        let mut tx = self.writer().begin().await?;
+        lock_invoice(&mut tx, &invoice_id).await?;
+        let refunded: i64 =
+            sqlx::query_scalar("SELECT amount_refunded FROM invoices WHERE id = $1")
+                .bind(&invoice_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let amount = processor_total - refunded;
+        if amount <= 0 {
+            tx.rollback().await?;
+            return Ok(0);
+        }
+        sqlx::query("UPDATE invoices SET amount_refunded = amount_refunded + $2 WHERE id = $1")
+            .bind(&invoice_id)
+            .bind(amount)
+            .execute(&mut *tx)
+            .await?;
+        let sequence: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) + 1 AS BIGINT) FROM invoice_refunds WHERE invoice_id = $1",
+        )
+        .bind(&invoice_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO invoice_refunds (id, invoice_id, sequence, refund_key, charge_key, \
+             amount, reason, state, created_at, settled_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8, $8)",
+        )
+        .bind(crate::ids::new_id("rf"))
+        .bind(&invoice_id)
+        .bind(sequence)
+        .bind(format!("refund_{invoice_id}_{sequence}"))
+        .bind(charge_key)
+        .bind(amount)
+        .bind(reason)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_event(&mut tx, &event(amount)).await?;
+        tx.commit().await?;
+        Ok(amount)
+    }
 }

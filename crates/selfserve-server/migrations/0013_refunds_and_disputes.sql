@@ -23,3 +23,15 @@ CREATE TABLE invoice_refunds (
     settled_at          BIGINT,
     UNIQUE (invoice_id, sequence)
 );
+
+-- Disputes (chargebacks) Stripe reported on a subscription's charges (`charge.dispute.created`),
+-- once each; the subscription shows the latest to its purchaser and admins.
+CREATE TABLE stripe_disputes (
+    id              TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL REFERENCES subscriptions (id),
+    intent_id       TEXT NOT NULL,
+    amount          BIGINT NOT NULL CHECK (amount >= 0),
+    currency        TEXT NOT NULL,
+    opened_at       BIGINT NOT NULL
+);
+CREATE INDEX stripe_disputes_by_subscription ON stripe_disputes (subscription_id, opened_at);
