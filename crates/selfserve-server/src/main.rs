@@ -221,6 +221,9 @@ async fn refund(
         ServiceError::Refund(refunds::RefundRefusal::NoReason) => {
             "--reason must say why".to_owned()
         }
+        ServiceError::Refund(refunds::RefundRefusal::ProcessorRefused(code)) => {
+            format!("the card processor refused the refund ({code}); nothing was refunded")
+        }
         ServiceError::Store(error) => {
             format!("{error}; the refund is recorded and not finished: run the same command again")
         }

@@ -463,6 +463,13 @@ impl Stripe {
         ];
         let refund = match self.api.post("refunds", &form, Some(refund_key)).await? {
             Answer::Ok(refund) => text_id(&refund)?,
+            // A 400 stores no idempotent result at Stripe: nothing happened, the refund may be
+            // released. Anything else leaves its outcome unknown.
+            Answer::Refused { status: 400, error } => {
+                return Err(RefundError::Refused(
+                    error.code.unwrap_or_else(|| "invalid_request".into()),
+                ));
+            }
             Answer::Refused { status, error } => {
                 return Err(refused("a refund", status, &error).into());
             }

@@ -178,6 +178,9 @@ impl From<ServiceError> for AppError {
                 }
                 RefundRefusal::NotPositive => "A refund must be more than zero.".to_owned(),
                 RefundRefusal::NoReason => "A refund needs a reason.".to_owned(),
+                RefundRefusal::ProcessorRefused(code) => {
+                    format!("The card processor refused the refund ({code}).")
+                }
             }),
             ServiceError::Store(error) => Self::internal(error),
         }

@@ -23,6 +23,8 @@ pub enum RefundRefusal {
     NotPositive,
     /// Every refund says why.
     NoReason,
+    /// The processor turned it down (its code); nothing was refunded.
+    ProcessorRefused(String),
 }
 
 /// A refund that went through, and the bill as the purchaser now sees it.
@@ -146,6 +148,10 @@ async fn finish(
         Err(RefundError::TooMuch { refundable }) => (
             RefundSettlement::Refused,
             Err(ServiceError::Refund(RefundRefusal::TooMuch { refundable })),
+        ),
+        Err(RefundError::Refused(code)) => (
+            RefundSettlement::Refused,
+            Err(ServiceError::Refund(RefundRefusal::ProcessorRefused(code))),
         ),
         Err(RefundError::Store(error)) => return Err(error.into()),
     };
