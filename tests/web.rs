@@ -338,6 +338,8 @@ async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
         view! {
             <ThreeDSecureDialog challenge amount=Signal::derive(|| "$28.00".to_owned())
                 on_answered=Callback::new(|_| ()) />
+            <ThreeDSecureDialog challenge=RwSignal::new(None) amount=Signal::derive(String::new)
+                on_answered=Callback::new(|_| ()) />
         }
     }));
     let dialog: web_sys::HtmlDialogElement =
@@ -349,9 +351,31 @@ async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
     leptos::task::tick().await;
     assert!(dialog.open(), "opens when a challenge arrives");
     assert!(dialog.text_content().unwrap().contains("$28.00"));
-    assert_eq!(
-        dialog.get_attribute("aria-labelledby").as_deref(),
-        Some("three-ds-title")
+    // The name and description are the dialog's own title and text, even with two dialogs on
+    // the page (the subscription page has one for seats and one for the card).
+    let labelled = |dialog: &web_sys::Element, attr: &str| {
+        let id = dialog.get_attribute(attr).expect(attr);
+        let target = dialog
+            .query_selector(&format!("[id='{id}']"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{attr} {id} names an element inside its dialog"));
+        target.text_content().unwrap()
+    };
+    assert_eq!(labelled(&dialog, "aria-labelledby"), "Confirm your payment");
+    let dialogs = root
+        .query_selector_all("[data-testid=three-d-secure]")
+        .unwrap();
+    assert_eq!(dialogs.length(), 2);
+    let second: web_sys::Element = dialogs.item(1).unwrap().unchecked_into();
+    assert_eq!(labelled(&second, "aria-labelledby"), "Confirm your payment");
+    assert!(!labelled(&second, "aria-describedby").is_empty());
+    assert_ne!(
+        dialog.get_attribute("aria-labelledby"),
+        second.get_attribute("aria-labelledby")
+    );
+    assert_ne!(
+        dialog.get_attribute("aria-describedby"),
+        second.get_attribute("aria-describedby")
     );
     challenge.set(None);
     leptos::task::tick().await;
