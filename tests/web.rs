@@ -403,6 +403,61 @@ async fn status_badges_say_the_status_in_words() {
     assert!(root.query_selector(".badge-bad").unwrap().is_some());
 }
 
+#[wasm_bindgen_test]
+async fn refunds_and_disputes_are_said_in_words() {
+    use selfserve::components::dispute_notice::DisputeNotice;
+    use selfserve::pages::subscription::bills::refund_text;
+    use selfserve_api::subscription::{Dispute, Invoice, InvoiceStatus};
+    let bill = |refunded: i64| Invoice {
+        id: "in_1".into(),
+        number: "SS-2026-000001".into(),
+        subscription_id: "sub_1".into(),
+        status: InvoiceStatus::Paid,
+        lines: Vec::new(),
+        subtotal: 2000,
+        tax: 0,
+        total: 2000,
+        currency: Currency::USD,
+        period_start: 1_767_225_600,
+        period_end: 1_769_904_000,
+        created: 1_767_225_600,
+        paid_at: Some(1_767_225_600),
+        card: None,
+        amount_refunded: refunded,
+    };
+    assert_eq!(refund_text(&bill(0)), None);
+    assert_eq!(refund_text(&bill(2000)).as_deref(), Some("Refunded"));
+    let partly = refund_text(&bill(700)).unwrap();
+    assert!(
+        partly.starts_with("Refunded ") && partly.contains("7.00"),
+        "{partly}"
+    );
+
+    let root = support::container();
+    let dispute = RwSignal::new(None::<Dispute>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! { <DisputeNotice dispute /> }
+    }));
+    leptos::task::tick().await;
+    assert!(
+        root.query_selector("[data-testid=dispute-notice]")
+            .unwrap()
+            .is_none()
+    );
+    dispute.set(Some(Dispute {
+        opened: 1_767_225_600,
+        amount: 2000,
+        currency: Currency::USD,
+    }));
+    let note = support::wait_for(&root, "[data-testid=dispute-notice]").await;
+    let text = note.text_content().unwrap();
+    assert!(
+        text.contains("bank disputed a payment of") && text.contains("20.00"),
+        "{text}"
+    );
+    assert_eq!(note.get_attribute("role").as_deref(), Some("note"));
+}
+
 /// A future the test finishes by hand, and the hand that finishes it.
 fn pending_answer() -> (
     js_sys::Promise,
