@@ -1,6 +1,7 @@
 //! Building blocks shared by several pages.
 
 pub mod card_form;
+pub mod dispute_notice;
 pub mod error_panel;
 pub mod header;
 pub mod loaded;

@@ -226,6 +226,9 @@ catalogue! {
     InvoiceStatusOpen => "Due",
     InvoiceStatusPastDue => "Overdue",
     InvoiceStatusVoid => "Void",
+    BillRefunded => "Refunded",
+    BillRefundedPartly => "Refunded {}",
+    DisputeNotice => "The cardholder's bank disputed a payment of {} on {}.",
     PastDueBanner =>
         "Your last payment didn't go through. Pay now to keep your licences: they stay active \
          for 30 days after the failed payment.",

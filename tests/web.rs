@@ -338,6 +338,8 @@ async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
         view! {
             <ThreeDSecureDialog challenge amount=Signal::derive(|| "$28.00".to_owned())
                 on_answered=Callback::new(|_| ()) />
+            <ThreeDSecureDialog challenge=RwSignal::new(None) amount=Signal::derive(String::new)
+                on_answered=Callback::new(|_| ()) />
         }
     }));
     let dialog: web_sys::HtmlDialogElement =
@@ -349,9 +351,31 @@ async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
     leptos::task::tick().await;
     assert!(dialog.open(), "opens when a challenge arrives");
     assert!(dialog.text_content().unwrap().contains("$28.00"));
-    assert_eq!(
-        dialog.get_attribute("aria-labelledby").as_deref(),
-        Some("three-ds-title")
+    // The name and description are the dialog's own title and text, even with two dialogs on
+    // the page (the subscription page has one for seats and one for the card).
+    let labelled = |dialog: &web_sys::Element, attr: &str| {
+        let id = dialog.get_attribute(attr).expect(attr);
+        let target = dialog
+            .query_selector(&format!("[id='{id}']"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{attr} {id} names an element inside its dialog"));
+        target.text_content().unwrap()
+    };
+    assert_eq!(labelled(&dialog, "aria-labelledby"), "Confirm your payment");
+    let dialogs = root
+        .query_selector_all("[data-testid=three-d-secure]")
+        .unwrap();
+    assert_eq!(dialogs.length(), 2);
+    let second: web_sys::Element = dialogs.item(1).unwrap().unchecked_into();
+    assert_eq!(labelled(&second, "aria-labelledby"), "Confirm your payment");
+    assert!(!labelled(&second, "aria-describedby").is_empty());
+    assert_ne!(
+        dialog.get_attribute("aria-labelledby"),
+        second.get_attribute("aria-labelledby")
+    );
+    assert_ne!(
+        dialog.get_attribute("aria-describedby"),
+        second.get_attribute("aria-describedby")
     );
     challenge.set(None);
     leptos::task::tick().await;
@@ -377,6 +401,61 @@ async fn status_badges_say_the_status_in_words() {
     );
     assert!(root.query_selector(".badge-warn").unwrap().is_some());
     assert!(root.query_selector(".badge-bad").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn refunds_and_disputes_are_said_in_words() {
+    use selfserve::components::dispute_notice::DisputeNotice;
+    use selfserve::pages::subscription::bills::refund_text;
+    use selfserve_api::subscription::{Dispute, Invoice, InvoiceStatus};
+    let bill = |refunded: i64| Invoice {
+        id: "in_1".into(),
+        number: "SS-2026-000001".into(),
+        subscription_id: "sub_1".into(),
+        status: InvoiceStatus::Paid,
+        lines: Vec::new(),
+        subtotal: 2000,
+        tax: 0,
+        total: 2000,
+        currency: Currency::USD,
+        period_start: 1_767_225_600,
+        period_end: 1_769_904_000,
+        created: 1_767_225_600,
+        paid_at: Some(1_767_225_600),
+        card: None,
+        amount_refunded: refunded,
+    };
+    assert_eq!(refund_text(&bill(0)), None);
+    assert_eq!(refund_text(&bill(2000)).as_deref(), Some("Refunded"));
+    let partly = refund_text(&bill(700)).unwrap();
+    assert!(
+        partly.starts_with("Refunded ") && partly.contains("7.00"),
+        "{partly}"
+    );
+
+    let root = support::container();
+    let dispute = RwSignal::new(None::<Dispute>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! { <DisputeNotice dispute /> }
+    }));
+    leptos::task::tick().await;
+    assert!(
+        root.query_selector("[data-testid=dispute-notice]")
+            .unwrap()
+            .is_none()
+    );
+    dispute.set(Some(Dispute {
+        opened: 1_767_225_600,
+        amount: 2000,
+        currency: Currency::USD,
+    }));
+    let note = support::wait_for(&root, "[data-testid=dispute-notice]").await;
+    let text = note.text_content().unwrap();
+    assert!(
+        text.contains("bank disputed a payment of") && text.contains("20.00"),
+        "{text}"
+    );
+    assert_eq!(note.get_attribute("role").as_deref(), Some("note"));
 }
 
 /// A future the test finishes by hand, and the hand that finishes it.

@@ -8,6 +8,7 @@
 use crate::api::ApiFailure;
 use crate::components::error_panel::failure_text;
 use leptos::prelude::*;
+use selfserve_api::email::EmailAddress;
 use std::any::Any;
 use std::future::Future;
 use std::marker::PhantomData;
@@ -124,4 +125,34 @@ where
             _ => None,
         })
     })
+}
+
+/// A form's submit for a typed work email: a second submit while the check runs is ignored; an
+/// address that does not parse says why in `invalid` (and forgets the last answer) without a
+/// request; a valid one is checked by `check`. The checkout's email step and the sign-in gate
+/// share it.
+pub fn submit_email<O>(
+    email: RwSignal<String>,
+    invalid: RwSignal<Option<String>>,
+    check: Mutation<EmailAddress, O>,
+) -> impl Fn(leptos::ev::SubmitEvent) + Copy + 'static
+where
+    O: Send + Sync + 'static,
+{
+    move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if check.pending().get_untracked() {
+            return;
+        }
+        match EmailAddress::parse(&email.get_untracked()) {
+            Ok(address) => {
+                invalid.set(None);
+                check.dispatch(address);
+            }
+            Err(reason) => {
+                check.clear();
+                invalid.set(Some(reason.to_string()));
+            }
+        }
+    }
 }

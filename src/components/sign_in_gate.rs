@@ -3,9 +3,9 @@
 //! organisation then decides how: a password here, or its own sign-in page.
 
 use crate::api;
-use crate::components::error_panel::{failure_text, sign_in_failure_text};
+use crate::components::error_panel::sign_in_failure_text;
 use crate::components::loaded::Loaded;
-use crate::components::mutation::Mutation;
+use crate::components::mutation::{Mutation, failure_of, submit_email};
 use crate::components::sso_sign_in::{SsoSignIn, error_in_address};
 use crate::i18n::{Msg, t};
 use crate::session::use_session;
@@ -81,30 +81,9 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
         }
     });
     let pending = check.pending();
-    let error = Memo::new(move |_| {
-        invalid.get().or_else(|| {
-            check.with_value(|answer| match answer {
-                Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
-                _ => None,
-            })
-        })
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        match EmailAddress::parse(&email.get_untracked()) {
-            Ok(address) => {
-                invalid.set(None);
-                check.dispatch(address);
-            }
-            Err(reason) => {
-                check.clear();
-                invalid.set(Some(reason.to_string()));
-            }
-        }
-    };
+    let failure = failure_of(check);
+    let error = Memo::new(move |_| invalid.get().or_else(|| failure.get()));
+    let submit = submit_email(email, invalid, check);
     let change = Callback::new(move |()| {
         check.clear();
         stage.set(Stage::Email);

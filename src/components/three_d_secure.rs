@@ -9,6 +9,11 @@ use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, t};
 use leptos::html;
 use leptos::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Numbers the dialogs: a page may hold several (seats and card on the subscription page), and
+/// each one's `aria-labelledby`/`aria-describedby` must name its own title and text.
+static INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
 /// Shows the challenge at `url` while `challenge` holds it; calls `on_answered` with whether
 /// the buyer approved, after the gateway recorded the answer.
@@ -23,6 +28,9 @@ pub fn ThreeDSecureDialog(
     on_answered: Callback<bool>,
 ) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
+    let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
+    let title_id = format!("three-ds-title-{instance}");
+    let body_id = format!("three-ds-body-{instance}");
     Effect::new(move |_| {
         let open = challenge.read().is_some();
         if let Some(element) = dialog.get() {
@@ -51,8 +59,8 @@ pub fn ThreeDSecureDialog(
         <dialog
             node_ref=dialog
             class="dialog"
-            aria-labelledby="three-ds-title"
-            aria-describedby="three-ds-body"
+            aria-labelledby=title_id
+            aria-describedby=body_id
             data-testid="three-d-secure"
             on:cancel=move |ev: leptos::ev::Event| {
                 // Escape counts as "fail": the bank did not confirm the payment.
@@ -60,8 +68,8 @@ pub fn ThreeDSecureDialog(
                 respond(false);
             }
         >
-            <h2 id="three-ds-title">{t(Msg::ThreeDsTitle)}</h2>
-            <p id="three-ds-body">{t(Msg::ThreeDsBody)}</p>
+            <h2 id=title_id.clone()>{t(Msg::ThreeDsTitle)}</h2>
+            <p id=body_id.clone()>{t(Msg::ThreeDsBody)}</p>
             <p class="dialog-amount">{move || amount.get()}</p>
             <p class="fine-print">{t(Msg::ThreeDsTestHint)}</p>
             <InlineError message=failure_of(answer) />

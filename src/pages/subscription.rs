@@ -8,6 +8,7 @@ mod licences;
 mod seats;
 
 use crate::api;
+use crate::components::dispute_notice::DisputeNotice;
 use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
@@ -122,6 +123,7 @@ fn Overview() -> impl IntoView {
         <cancel::CancelRequest />
         <cancel::CancelNotice />
         <TrialNotice />
+        <DisputeNotice dispute=Signal::derive(move || ctx.subscription.with(|s| s.dispute.clone())) />
         <dl class="facts" data-testid="facts">
             <div><dt>{t(Msg::Licences)}</dt><dd data-testid="fact-seats">
                 {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_users.len().to_string(), &s.quantity.to_string()]))}

@@ -230,6 +230,8 @@ fn test(env: &Env) -> ExitCode {
                 "scim",
                 "--test",
                 "stripe",
+                "--test",
+                "refunds",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

@@ -71,6 +71,10 @@ wire_enum! {
         Renewed => "renewed",
         /// A renewal's payment failed.
         RenewalFailed => "renewal_failed",
+        /// Money paid for a bill was given back.
+        Refunded => "refunded",
+        /// The cardholder's bank disputed a charge (a chargeback).
+        Disputed => "disputed",
     }
 }
 

@@ -171,6 +171,9 @@ pub struct Invoice {
     /// The card charged, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<CardSummary>,
+    /// Given back of `total` so far (refunds), in the same currency.
+    #[serde(default)]
+    pub amount_refunded: i64,
 }
 
 /// A subscription with everything the purchaser and admins see.
@@ -225,4 +228,19 @@ pub struct Subscription {
     /// For a trial that was bought: the subscription that replaced it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converted_to: Option<String>,
+    /// The latest dispute (chargeback) of one of its charges, if the cardholder's bank opened
+    /// one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<Dispute>,
+}
+
+/// A cardholder's bank disputing a charge of the subscription (a chargeback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dispute {
+    /// When it was reported (unix seconds).
+    pub opened: i64,
+    /// The amount disputed.
+    pub amount: i64,
+    pub currency: Currency,
 }

@@ -84,6 +84,8 @@ pub enum Action {
     ChangePolicy,
     /// Create, change and deactivate an organisation's users and groups (SCIM).
     ProvisionUsers,
+    /// Give back money paid for a bill: the seller's support staff only.
+    RefundInvoice,
 }
 
 /// Why an action is refused, which decides what the refusal says.
@@ -133,6 +135,7 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
     ),
     // Only the organisation's own provider: another organisation's users are "not found".
     (ProvisionUsers, &[Provisioner], Denied::Hidden),
+    (RefundInvoice, &[Operator], Denied::Hidden),
 ];
 
 /// What is acted on: an organisation, and for a subscription also who bought it.
@@ -249,6 +252,7 @@ mod tests {
             BuyCentrally,
             ChangePolicy,
             ProvisionUsers,
+            RefundInvoice,
         ];
         for action in all {
             assert_eq!(

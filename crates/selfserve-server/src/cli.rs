@@ -32,6 +32,41 @@ pub enum Command {
     /// Organisations: sign-in at their identity provider.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Bills: what the seller's support staff do with them.
+    #[command(subcommand)]
+    Invoice(InvoiceCommand),
+}
+
+/// `invoice …`.
+#[derive(Debug, Subcommand)]
+pub enum InvoiceCommand {
+    /// Give back money paid for a bill, through the processor that charged it: all that is
+    /// left to refund, or `--amount`. Never more than was paid; run again after an
+    /// interruption with the same arguments and the refund is finished, not repeated.
+    Refund {
+        /// The bill (`in_…`).
+        invoice_id: String,
+        /// How much, in the currency's minor units; all that is left when absent.
+        #[arg(long)]
+        amount: Option<i64>,
+        /// Why (kept with the refund and in the audit log).
+        #[arg(long)]
+        reason: String,
+        /// Needed when Stripe charged the bill: the file holding the secret key.
+        #[arg(long, env = "SELFSERVE_STRIPE_SECRET_KEY_FILE")]
+        stripe_secret_key_file: Option<PathBuf>,
+        /// Stripe's API (a local Stripe server in tests).
+        #[arg(
+            long,
+            env = "SELFSERVE_STRIPE_API_BASE",
+            default_value = "https://api.stripe.com",
+            value_parser = api_base
+        )]
+        stripe_api_base: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// `org …`.

@@ -22,9 +22,12 @@ pub enum CrashPoint {
     Settled,
     /// The response is stored under the key; the client has not received it.
     Answered,
+    /// A refund: the processor refunded; the refund is not settled (`invoice refund`).
+    Refunded,
 }
 
 impl CrashPoint {
+    /// The points of a request that charges, in order.
     pub const ALL: [CrashPoint; 5] = [
         Self::KeyClaimed,
         Self::OrderRecorded,
@@ -40,6 +43,7 @@ impl CrashPoint {
             Self::Charged => "charged",
             Self::Settled => "settled",
             Self::Answered => "answered",
+            Self::Refunded => "refunded",
         }
     }
 }
@@ -52,7 +56,10 @@ fn armed() -> Option<CrashPoint> {
             return Some(CrashPoint::Charged);
         }
         let name = std::env::var(CRASH_AT_ENV).ok()?;
-        let point = CrashPoint::ALL.into_iter().find(|p| p.as_str() == name);
+        let point = CrashPoint::ALL
+            .into_iter()
+            .chain([CrashPoint::Refunded])
+            .find(|p| p.as_str() == name);
         if point.is_none() {
             tracing::error!(%name, "{CRASH_AT_ENV} names no crash point: ignored");
         }

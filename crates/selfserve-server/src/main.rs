@@ -3,7 +3,8 @@
 use clap::Parser;
 use selfserve_server::cli::PaymentsKind;
 use selfserve_server::cli::{
-    Cli, Command, DirectoryCommand, OrgCommand, PolicyCommand, ScimTokenCommand, SsoCommand,
+    Cli, Command, DirectoryCommand, InvoiceCommand, OrgCommand, PolicyCommand, ScimTokenCommand,
+    SsoCommand,
 };
 use selfserve_server::payments::ProcessorOptions;
 use selfserve_server::server::{self, ServeOptions};
@@ -32,6 +33,24 @@ async fn main() -> ExitCode {
         Command::Policy(command) => policy(command).await,
         Command::Org(OrgCommand::Sso(command)) => sso(command).await,
         Command::Org(OrgCommand::ScimToken(command)) => scim_token(command).await,
+        Command::Invoice(InvoiceCommand::Refund {
+            invoice_id,
+            amount,
+            reason,
+            stripe_secret_key_file,
+            stripe_api_base,
+            database,
+        }) => {
+            refund(
+                &invoice_id,
+                amount,
+                &reason,
+                stripe_secret_key_file.as_deref(),
+                &stripe_api_base,
+                &database.database,
+            )
+            .await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,11 +98,6 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
 
 /// `--payments` and its keys; secrets are read from their files here and never printed.
 fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions, String> {
-    let read_secret = |path: &std::path::Path| {
-        std::fs::read_to_string(path)
-            .map(|text| Secret::new(text.trim().to_owned()))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-    };
     match args.payments {
         PaymentsKind::Builtin => Ok(ProcessorOptions::Builtin),
         PaymentsKind::Stripe => {
@@ -103,16 +117,7 @@ fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions
                         .into(),
                 );
             }
-            let secret_key = read_secret(key_file)?;
-            if !["sk_", "rk_"]
-                .iter()
-                .any(|prefix| secret_key.expose().starts_with(prefix))
-            {
-                return Err(format!(
-                    "{} does not hold a Stripe secret key (sk_… or rk_…)",
-                    key_file.display()
-                ));
-            }
+            let secret_key = read_stripe_key(key_file)?;
             Ok(ProcessorOptions::Stripe(StripeOptions {
                 secret_key,
                 publishable_key: publishable_key.clone(),
@@ -126,6 +131,123 @@ fn processor(args: &selfserve_server::cli::ServeArgs) -> Result<ProcessorOptions
             }))
         }
     }
+}
+
+fn read_secret(path: &std::path::Path) -> Result<Secret, String> {
+    std::fs::read_to_string(path)
+        .map(|text| Secret::new(text.trim().to_owned()))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Stripe's secret key from its file, refused when it is not one (never printed).
+fn read_stripe_key(path: &std::path::Path) -> Result<Secret, String> {
+    let secret_key = read_secret(path)?;
+    if !["sk_", "rk_"]
+        .iter()
+        .any(|prefix| secret_key.expose().starts_with(prefix))
+    {
+        return Err(format!(
+            "{} does not hold a Stripe secret key (sk_… or rk_…)",
+            path.display()
+        ));
+    }
+    Ok(secret_key)
+}
+
+/// `invoice refund`: through the processor that charged the bill, whichever `serve` runs with.
+async fn refund(
+    invoice_id: &str,
+    amount: Option<i64>,
+    reason: &str,
+    stripe_key_file: Option<&std::path::Path>,
+    stripe_api_base: &str,
+    database: &str,
+) -> Result<(), String> {
+    use selfserve_server::access::Actor;
+    use selfserve_server::clock::Clock;
+    use selfserve_server::payments::{Payments, charge_key};
+    use selfserve_server::services::{ServiceError, Services, refunds};
+    use selfserve_server::store::refunds::ChargeProcessor;
+    let store = Store::open(database).await.map_err(|e| e.to_string())?;
+    let clock = Clock::shared(store.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let order = store
+        .paying_order_of(invoice_id)
+        .await
+        .map_err(|e| e.to_string())?;
+    let processor = match &order {
+        Some(order) => store
+            .charge_processor(&charge_key(order))
+            .await
+            .map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let payments = match processor {
+        Some(ChargeProcessor::Stripe) => {
+            let key_file = stripe_key_file.ok_or(
+                "Stripe charged this bill: give --stripe-secret-key-file (or \
+                 SELFSERVE_STRIPE_SECRET_KEY_FILE)",
+            )?;
+            Payments::Stripe(selfserve_server::stripe::Stripe::with_key(
+                stripe_api_base,
+                read_stripe_key(key_file)?,
+                store.clone(),
+                clock.clone(),
+            ))
+        }
+        // No charge: the service says why (no such bill, or not paid by card).
+        Some(ChargeProcessor::Builtin) | None => Payments::Builtin(
+            selfserve_server::gateway::Gateway::new(store.clone(), clock.clone(), ""),
+        ),
+    };
+    let services = Services {
+        store: store.clone(),
+        payments,
+        clock,
+    };
+    let result = refunds::refund(&services, &Actor::Operator, invoice_id, amount, reason).await;
+    store.close().await;
+    let done = result.map_err(|error| match error {
+        ServiceError::NotFound => format!("no invoice {invoice_id}"),
+        ServiceError::Refund(refunds::RefundRefusal::NotPaid) => {
+            format!("{invoice_id} was not paid by card: nothing to refund")
+        }
+        ServiceError::Refund(refunds::RefundRefusal::TooMuch { refundable }) => {
+            format!("only {refundable} of {invoice_id} is left to refund")
+        }
+        ServiceError::Refund(refunds::RefundRefusal::NotPositive) => {
+            "--amount must be more than zero".to_owned()
+        }
+        ServiceError::Refund(refunds::RefundRefusal::NoReason) => {
+            "--reason must say why".to_owned()
+        }
+        ServiceError::Refund(refunds::RefundRefusal::ProcessorRefused(code)) => {
+            format!("the card processor refused the refund ({code}); nothing was refunded")
+        }
+        ServiceError::Store(error) => {
+            format!("{error}; the refund is recorded and not finished: run the same command again")
+        }
+        other => other.to_string(),
+    })?;
+    let currency = done.invoice.currency.as_str().to_ascii_uppercase();
+    println!(
+        "{} {} {}{}",
+        if done.resumed { "finished" } else { "refunded" },
+        done.amount,
+        currency,
+        if done.resumed {
+            " (an earlier run was cut off)"
+        } else {
+            ""
+        },
+    );
+    println!("refund {}", done.refund_id);
+    println!(
+        "invoice {} refunded {} of {} {}",
+        done.invoice.id, done.invoice.amount_refunded, done.invoice.total, currency
+    );
+    Ok(())
 }
 
 async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {

@@ -90,6 +90,10 @@ pub enum RefundError {
     NoCharge,
     #[error("only {refundable} of the charge is left to refund")]
     TooMuch { refundable: i64 },
+    /// The processor turned the request down and kept nothing of it (Stripe's 400, e.g.
+    /// `charge_already_refunded` after a refund made in its dashboard), with its code.
+    #[error("the processor refused the refund ({0})")]
+    Refused(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

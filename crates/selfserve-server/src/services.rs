@@ -11,7 +11,7 @@
 //! - [`subscriptions`]: reading subscriptions, cancelling, undoing, replacing the card.
 //! - [`licences`]: colleague search, giving and taking back licences.
 //! - [`seats`]: quoting and changing the number of licences.
-//! - [`bills`]: reading and paying bills.
+//! - [`bills`]: reading and paying bills; [`refunds`]: giving money back (the command line).
 //! - [`scim`]: provisioning by the organisation's identity provider (users, groups → roles).
 //! - [`admin`]: the organisation's admins and partners: scope, purchases, central purchases,
 //!   take-overs, policies, capacity, the audit log.
@@ -22,6 +22,7 @@ pub mod bills;
 pub mod checkout;
 pub mod licences;
 pub mod payments;
+pub mod refunds;
 pub mod retention;
 pub mod scim;
 pub mod seats;
@@ -92,6 +93,8 @@ pub enum ServiceError {
     NoLicenceHeld,
     #[error("invalid request: {0:?}")]
     Invalid(Invalid),
+    #[error("refund refused: {0:?}")]
+    Refund(refunds::RefundRefusal),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -37,6 +37,7 @@
 //! - [`payments`]: recording and completing purchases, seat increases and bill payments.
 //! - [`subscriptions`]: subscriptions as stored and as the API shows them.
 //! - [`central`]: central purchases, take-overs, capacity, trials.
+//! - [`refunds`]: refunds of paid bills, reserved on the invoice before the processor is asked.
 //! - [`events`]: the outbox of domain events, written inside each change's transaction; the
 //!   audit log reads it.
 
@@ -53,6 +54,7 @@ pub mod locks;
 pub mod orders;
 pub mod payments;
 pub mod policies;
+pub mod refunds;
 pub mod scim;
 pub mod sessions;
 pub mod sso;

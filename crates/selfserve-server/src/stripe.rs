@@ -9,6 +9,7 @@
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
 pub mod api;
+pub mod events;
 mod objects;
 pub mod webhook;
 
@@ -70,8 +71,13 @@ pub struct Stripe {
 
 impl Stripe {
     pub fn new(options: &StripeOptions, store: Store, clock: Clock) -> Self {
+        Self::with_key(&options.api_base, options.secret_key.clone(), store, clock)
+    }
+
+    /// Stripe's API alone, for the command line (which shows no browser a key).
+    pub fn with_key(api_base: &str, secret_key: Secret, store: Store, clock: Clock) -> Self {
         Self {
-            api: Arc::new(Api::new(&options.api_base, options.secret_key.clone())),
+            api: Arc::new(Api::new(api_base, secret_key)),
             store,
             clock,
         }
@@ -459,6 +465,13 @@ impl Stripe {
         ];
         let refund = match self.api.post("refunds", &form, Some(refund_key)).await? {
             Answer::Ok(refund) => text_id(&refund)?,
+            // A 400 stores no idempotent result at Stripe: nothing happened, the refund may be
+            // released. Anything else leaves its outcome unknown.
+            Answer::Refused { status: 400, error } => {
+                return Err(RefundError::Refused(
+                    error.code.unwrap_or_else(|| "invalid_request".into()),
+                ));
+            }
             Answer::Refused { status, error } => {
                 return Err(refused("a refund", status, &error).into());
             }

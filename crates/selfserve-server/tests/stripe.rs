@@ -5,6 +5,8 @@
 //! Every test ends by checking that the succeeded charges at Stripe are our paid orders, amount
 //! and currency, one for one.
 
+#[path = "stripe/events.rs"]
+mod events;
 #[path = "stripe/money.rs"]
 mod money;
 mod support;
@@ -124,6 +126,16 @@ impl StripeApp {
         .await;
         self.server = server;
         self.megan = megan;
+    }
+
+    /// A client signed in as Contoso's global admin.
+    async fn admin(&self) -> Client {
+        let admin = Client::new(self.server.base.clone(), self.server.gateway.clone());
+        admin
+            .sign_in("admin@contoso.com")
+            .await
+            .expect_as::<Value>(200, "the admin signs in");
+        admin
     }
 
     /// What Stripe.js does with the card form: a PaymentMethod from a test card number.

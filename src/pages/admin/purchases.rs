@@ -3,6 +3,7 @@
 
 use super::use_admin;
 use crate::api;
+use crate::components::dispute_notice::dispute_text;
 use crate::components::loaded::Loaded;
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
@@ -197,7 +198,13 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                 <td>{if self_service { t(Msg::SelfService) } else { t(Msg::Central) }}</td>
                                 <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>
                                 <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
-                                <td><StatusBadge status=sub.status /></td>
+                                <td>
+                                    <StatusBadge status=sub.status />
+                                    // Visible without opening the details: a chargeback is worth a glance.
+                                    {sub.dispute.as_ref().map(|dispute| view! {
+                                        <p class="muted" role="note" data-testid="dispute-notice">{dispute_text(dispute)}</p>
+                                    })}
+                                </td>
                                 <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
                                 <td class="numeric">{price}</td>
                                 <td>

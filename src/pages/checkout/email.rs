@@ -3,8 +3,7 @@
 use super::use_checkout;
 use crate::api;
 use crate::checkout::Step;
-use crate::components::error_panel::failure_text;
-use crate::components::mutation::Mutation;
+use crate::components::mutation::{Mutation, failure_of, submit_email};
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -79,14 +78,8 @@ pub fn EmailStep() -> impl IntoView {
         }
     });
     let pending = check.pending();
-    let error = Memo::new(move |_| {
-        invalid.get().or_else(|| {
-            check.with_value(|answer| match answer {
-                Some(Err(failure)) if !pending.get() => Some(failure_text(failure)),
-                _ => None,
-            })
-        })
-    });
+    let failure = failure_of(check);
+    let error = Memo::new(move |_| invalid.get().or_else(|| failure.get()));
     let outcome = move || {
         if pending.get() {
             return None;
@@ -102,22 +95,7 @@ pub fn EmailStep() -> impl IntoView {
         })
     };
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
-        match EmailAddress::parse(&email.get_untracked()) {
-            Ok(address) => {
-                invalid.set(None);
-                check.dispatch(address);
-            }
-            Err(reason) => {
-                check.clear();
-                invalid.set(Some(reason.to_string()));
-            }
-        }
-    };
+    let submit = submit_email(email, invalid, check);
 
     view! {
         <h2 id="step-heading" tabindex="-1">{t(Msg::EmailHeading)}</h2>

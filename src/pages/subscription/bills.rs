@@ -23,6 +23,25 @@ pub fn invoice_status(status: InvoiceStatus) -> &'static str {
     })
 }
 
+/// "Refunded" when all of the bill was given back, "Refunded X" when part of it was; `None`
+/// when nothing was.
+pub fn refund_text(invoice: &Invoice) -> Option<String> {
+    if invoice.amount_refunded <= 0 {
+        None
+    } else if invoice.amount_refunded >= invoice.total {
+        Some(t(Msg::BillRefunded).to_owned())
+    } else {
+        Some(fill(
+            t(Msg::BillRefundedPartly),
+            &[&format::money(
+                invoice.amount_refunded,
+                invoice.currency,
+                None,
+            )],
+        ))
+    }
+}
+
 /// Still to be paid: open, or past its due date.
 fn payable(invoice: &Invoice) -> bool {
     matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::PastDue)
@@ -153,13 +172,19 @@ pub fn Bills() -> impl IntoView {
                             {bills.into_iter().map(|bill| {
                                 let unpaid = payable(&bill);
                                 let target = bill.clone();
+                                let refunded = refund_text(&bill);
                                 view! {
                                     <tr data-testid="bill-row" data-status=bill.status.as_str()>
                                         <th scope="row"><A href=format!("/invoices/{}", bill.id)>{bill.number.clone()}</A></th>
                                         <td>{format::date(bill.created, None)}</td>
                                         <td>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</td>
                                         <td class="numeric">{format::money(bill.total, bill.currency, None)}</td>
-                                        <td>{invoice_status(bill.status)}</td>
+                                        <td>
+                                            {invoice_status(bill.status)}
+                                            {refunded.map(|text| view! {
+                                                <br/><span class="muted" data-testid="bill-refunded">{text}</span>
+                                            })}
+                                        </td>
                                         <td class="numeric">
                                             {unpaid.then(|| view! {
                                                 <button type="button" class="link-button" data-testid="pay-bill"

@@ -1,5 +1,6 @@
 //! [`AppError`]: how every failure becomes the JSON error envelope.
 
+use crate::services::refunds::RefundRefusal;
 use crate::services::{AdminRefusal, Conflict, Invalid, NoSeats, PaymentFailure, ServiceError};
 use axum::Json;
 use axum::http::StatusCode;
@@ -169,6 +170,18 @@ impl From<ServiceError> for AppError {
                 "That person doesn't hold a licence of this subscription.",
             ),
             ServiceError::Invalid(invalid) => invalid_error(invalid),
+            // Refunds are made from the command line only; worded here all the same.
+            ServiceError::Refund(refusal) => Self::conflict(match refusal {
+                RefundRefusal::NotPaid => "That bill was not paid by card.".to_owned(),
+                RefundRefusal::TooMuch { refundable } => {
+                    format!("Only {refundable} (minor units) of that bill is left to refund.")
+                }
+                RefundRefusal::NotPositive => "A refund must be more than zero.".to_owned(),
+                RefundRefusal::NoReason => "A refund needs a reason.".to_owned(),
+                RefundRefusal::ProcessorRefused(code) => {
+                    format!("The card processor refused the refund ({code}).")
+                }
+            }),
             ServiceError::Store(error) => Self::internal(error),
         }
     }

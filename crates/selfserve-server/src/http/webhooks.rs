@@ -4,6 +4,7 @@
 use super::AppState;
 use super::error::AppError;
 use crate::services::webhooks::{Received, receive_stripe_event};
+use crate::stripe::events::parse;
 use crate::stripe::webhook::verify;
 use axum::Json;
 use axum::body::Bytes;
@@ -44,7 +45,10 @@ pub async fn stripe(
             "The event has no id or type.",
         ));
     };
-    let received = receive_stripe_event(&state.services, id, kind).await?;
+    let parsed = parse(kind, &event["data"]["object"]).map_err(|malformed| {
+        AppError::bad_request(ErrorCode::InvalidRequest, format!("{malformed}."))
+    })?;
+    let received = receive_stripe_event(&state.services, id, kind, &parsed).await?;
     Ok(Json(
         json!({"received": true, "repeat": received == Received::Repeat}),
     ))

@@ -153,7 +153,7 @@ pub(crate) fn card_from(row: &AnyRow, prefix: &str) -> Result<Option<CardSummary
 
 const INVOICE_COLUMNS: &str = "id, number, subscription_id, status, subtotal, tax, total, \
     currency, period_start, period_end, card_brand, card_last4, card_exp_month, card_exp_year, \
-    created_at, paid_at";
+    created_at, paid_at, amount_refunded";
 
 impl Store {
     /// A subscription's bills with their lines, newest first, at most `limit`.
@@ -264,6 +264,7 @@ impl Store {
                     created: row.try_get("created_at")?,
                     paid_at: row.try_get("paid_at")?,
                     card: card_from(row, "card_")?,
+                    amount_refunded: row.try_get("amount_refunded")?,
                 })
             })
             .collect()

@@ -273,4 +273,66 @@ impl Store {
         .rows_affected();
         Ok(inserted == 1)
     }
+
+    /// Whether a webhook event was stored already.
+    pub async fn stripe_event_seen(&self, id: &str) -> Result<bool, StoreError> {
+        let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stripe_events WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.writer())
+            .await?;
+        Ok(seen > 0)
+    }
+
+    /// The charge key whose request made the PaymentIntent `intent_id`, if ours.
+    pub async fn stripe_charge_key_of_intent(
+        &self,
+        intent_id: &str,
+    ) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT charge_key FROM stripe_charges WHERE intent_id = $1")
+                .bind(intent_id)
+                .fetch_optional(self.writer())
+                .await?,
+        )
+    }
+
+    /// Records a dispute of a subscription's charge once by id, with its event in the same
+    /// transaction; false if it was recorded already.
+    pub async fn record_stripe_dispute(
+        &self,
+        dispute: &StripeDispute,
+        event: &crate::events::Event,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO stripe_disputes (id, subscription_id, intent_id, amount, currency, \
+             opened_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&dispute.id)
+        .bind(&dispute.subscription_id)
+        .bind(&dispute.intent_id)
+        .bind(dispute.amount)
+        .bind(dispute.currency.as_str())
+        .bind(dispute.opened_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            super::events::insert_event(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+}
+
+/// A dispute (chargeback) of a subscription's charge, as Stripe reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeDispute {
+    pub id: String,
+    pub subscription_id: String,
+    pub intent_id: String,
+    pub amount: i64,
+    pub currency: Currency,
+    pub opened_at: i64,
 }

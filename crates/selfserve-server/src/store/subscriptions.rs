@@ -8,7 +8,7 @@ use crate::domain::price_book;
 use selfserve_api::money::Currency;
 use selfserve_api::product::ProductId;
 use selfserve_api::subscription::{
-    Invoice, Order, Source, Subscription, SubscriptionStatus, UserRef,
+    Dispute, Invoice, Order, Source, Subscription, SubscriptionStatus, UserRef,
 };
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -264,6 +264,26 @@ impl Store {
             .map(|invoice| (invoice.subscription_id.clone(), invoice))
             .collect();
 
+        let mut disputes: HashMap<String, Dispute> = HashMap::new();
+        let disputes_sql = format!(
+            "SELECT subscription_id, amount, currency, opened_at FROM stripe_disputes \
+             WHERE subscription_id IN ({list}) ORDER BY opened_at, id"
+        );
+        // Oldest first: the latest one stays.
+        for row in bind_all(&disputes_sql, ids)
+            .fetch_all(self.reader())
+            .await?
+        {
+            disputes.insert(
+                row.try_get("subscription_id")?,
+                Dispute {
+                    opened: row.try_get("opened_at")?,
+                    amount: row.try_get("amount")?,
+                    currency: decode_currency(&row, "currency")?,
+                },
+            );
+        }
+
         let mut by_id: HashMap<String, Subscription> = HashMap::new();
         for row in &heads {
             let id: String = row.try_get("id")?;
@@ -294,6 +314,7 @@ impl Store {
                 cancel_requested_at: row.try_get("cancel_requested_at")?,
                 cancel_requested_by: row.try_get("cancel_requested_by")?,
                 converted_to: row.try_get("converted_to")?,
+                dispute: disputes.remove(&id),
                 id: id.clone(),
             };
             by_id.insert(id, view);

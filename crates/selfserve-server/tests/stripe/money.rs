@@ -1,5 +1,6 @@
 //! Money moves once with Stripe as with the built-in gateway: a purchase cut off by a crash
-//! after Stripe charged, or before it was asked to, and refunds never past the charge.
+//! after Stripe charged, or before it was asked to, and refunds never past the charge (at the
+//! processor seam, and by `invoice refund` on the command line).
 
 use super::{StripeApp, start, start_with};
 use selfserve_api::subscription::{InvoiceStatus, OrderPhase, Subscription};
@@ -79,8 +80,8 @@ async fn refunds_give_back_at_most_what_was_charged_and_each_key_refunds_once() 
     let bought: Subscription = app.buy("refund-buy", 2, &pm).await.expect_as(201, "buying");
     let total = bought.latest_invoice.as_ref().unwrap().total;
 
-    // The processor as the server runs it, on the same database and Stripe account (the
-    // refund command of the CLI is a later slice).
+    // The processor as the server runs it, on the same database and Stripe account: the seam
+    // itself (the refund command's runs are below).
     let store = selfserve_server::store::Store::open(&app.database_url)
         .await
         .unwrap();
@@ -184,5 +185,125 @@ async fn a_replaced_card_is_saved_with_a_setup_intent_and_the_renewal_charges_it
         renewal.is_some(),
         "the renewal charged the new card: {charges}"
     );
+    app.assert_charges_are_paid_orders().await;
+}
+
+/// `invoice refund INVOICE_ID ARGS…` as support staff run it: the server's Stripe settings from
+/// the same SELFSERVE_* variables (the systemd unit's environment file), plus `extra`.
+fn refund_command(
+    app: &StripeApp,
+    invoice_id: &str,
+    args: &[&str],
+    extra: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_selfserve-server"));
+    command
+        .args(["invoice", "refund", invoice_id])
+        .args(args)
+        .envs(super::stripe_env(app.dir.path(), &app.stripe.api_base))
+        .env("SELFSERVE_DATABASE", &app.database_url)
+        .envs(extra.iter().copied());
+    command.output().expect("run the binary")
+}
+
+fn said(output: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test]
+async fn the_refund_command_gives_back_part_then_the_rest_at_stripe_once_even_after_a_cut_off() {
+    let app = start().await;
+    let pm = app.payment_method("4242424242424242").await;
+    let bought: Subscription = app
+        .buy("cli-refund-buy", 2, &pm)
+        .await
+        .expect_as(201, "buying");
+    let bill = bought.latest_invoice.expect("the paid bill");
+    let total = bill.total;
+
+    let mut no_key = std::process::Command::new(env!("CARGO_BIN_EXE_selfserve-server"));
+    let no_key = no_key
+        .args(["invoice", "refund", &bill.id, "--reason", "x"])
+        .env("SELFSERVE_DATABASE", &app.database_url)
+        .env_remove("SELFSERVE_STRIPE_SECRET_KEY_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        !no_key.status.success()
+            && String::from_utf8_lossy(&no_key.stderr).contains("--stripe-secret-key-file"),
+        "{}",
+        said(&no_key)
+    );
+
+    let args = ["--amount", "500", "--reason", "Ticket 9"];
+    let cut_off = refund_command(&app, &bill.id, &args, &[(CRASH_AT_ENV, "refunded")]);
+    assert!(
+        !cut_off.status.success()
+            && String::from_utf8_lossy(&cut_off.stderr).contains("test fault injection"),
+        "the run dies after Stripe refunded: {}",
+        said(&cut_off)
+    );
+    let again = refund_command(&app, &bill.id, &args, &[]);
+    assert!(
+        again.status.success()
+            && String::from_utf8_lossy(&again.stdout).contains("finished 500 USD"),
+        "{}",
+        said(&again)
+    );
+    let rest = refund_command(
+        &app,
+        &bill.id,
+        &["--reason", "Cancelled through support"],
+        &[],
+    );
+    assert!(
+        rest.status.success()
+            && String::from_utf8_lossy(&rest.stdout)
+                .contains(&format!("refunded {} USD", total - 500)),
+        "{}",
+        said(&rest)
+    );
+    let more = refund_command(&app, &bill.id, &["--amount", "1", "--reason", "x"], &[]);
+    assert!(
+        !more.status.success() && String::from_utf8_lossy(&more.stderr).contains("only 0 of"),
+        "{}",
+        said(&more)
+    );
+
+    let (status, refunds) = app.stripe.get("refunds?limit=100").await;
+    assert_eq!(status, 200, "{refunds}");
+    let mut held: Vec<(String, i64)> = refunds["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|refund| {
+            (
+                refund["metadata"]["refund_key"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                refund["amount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    held.sort();
+    assert_eq!(
+        held,
+        vec![
+            (format!("refund_{}_1", bill.id), 500),
+            (format!("refund_{}_2", bill.id), total - 500),
+        ],
+        "Stripe holds each refund once, amounts as asked: {refunds}"
+    );
+    let seen: selfserve_api::subscription::Invoice = app
+        .megan
+        .get_as(&format!("/api/v1/invoices/{}", bill.id))
+        .await;
+    assert_eq!(seen.amount_refunded, total);
     app.assert_charges_are_paid_orders().await;
 }

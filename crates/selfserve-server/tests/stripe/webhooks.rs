@@ -7,7 +7,7 @@ use selfserve_api::subscription::Subscription;
 use serde_json::Value;
 
 /// `t=…,v1=…` as Stripe signs: HMAC-SHA256 of `t.body` under `secret`.
-fn signature(secret: &str, timestamp: i64, body: &str) -> String {
+pub(super) fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     use hmac::Mac;
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{timestamp}.{body}").as_bytes());
@@ -17,7 +17,7 @@ fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
-fn unix_now() -> i64 {
+pub(super) fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -48,7 +48,8 @@ async fn webhooks_are_verified_stored_once_and_refused_when_tampered_or_old() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
-    let body = r#"{"id":"evt_selfserve_1","type":"charge.refunded","data":{"object":{}}}"#;
+    // A refund of a charge that is not ours: stored, nothing to act on.
+    let body = r#"{"id":"evt_selfserve_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_not_ours","amount_refunded":100}}}"#;
     let now = unix_now();
     let first: Value = app
         .webhook(body, Some(signature(WEBHOOK_SECRET, now, body)))
