@@ -7,7 +7,8 @@
 //! secret key, which a browser must never hold. So for that one call a wrapper, installed in
 //! every document before the stand-in runs, hands the card typed into the stand-in's Element
 //! to this test, which creates the PaymentMethod at localstripe's API and resolves the app's
-//! `createPaymentMethod` call with it. Everything else is the real path: Stripe.js loaded from
+//! `createPaymentMethod` call with it. The same wrapper keeps the stand-in's global `class
+//! Element` from hiding the DOM's `Element` (see [`STAND_IN_WRAPPER`]). Everything else is the real path: Stripe.js loaded from
 //! the configured URL, the Element mounted by the app, the card typed into it, the `pm_…` id
 //! (never the number) sent to our server, the PaymentIntent charged at localstripe.
 
@@ -18,16 +19,37 @@ use sqlx::Row;
 use std::time::Duration;
 
 /// Wraps the stand-in's `Stripe(key)` as it is defined (a setter on `window.Stripe`, which the
-/// stand-in assigns): its `createPaymentMethod` parks the typed card for the test and waits for
-/// the test's PaymentMethod.
-const CREATE_PAYMENT_METHOD_BY_THE_TEST: &str = "(() => {
+/// stand-in assigns as its last statement):
+/// - its `createPaymentMethod` parks the typed card for the test and waits for the test's
+///   PaymentMethod (see the module docs);
+/// - THE STAND-IN'S `Element`: it declares `class Element` at the top level of a classic
+///   script, which makes a global binding that hides the DOM's `Element` from every script of
+///   the page, the app's wasm-bindgen glue included: its `instanceof Element` then fails for
+///   every DOM element, and Leptos panics ("placeholder parent should be Element") the first
+///   time it checks a parent, e.g. when the review step replaces the card step. Stripe's own
+///   Stripe.js declares no globals but `Stripe`. So the binding is given back the DOM's
+///   `Element` as soon as the stand-in has run, and holds the stand-in's class only while its
+///   `elements().create` (the one call that builds one) runs.
+const STAND_IN_WRAPPER: &str = "(() => {
   let wrapped;
   Object.defineProperty(window, 'Stripe', {
     configurable: true,
     get() { return wrapped; },
     set(make) {
+      const standInElement = Element;
+      Element = window.Element;
       wrapped = key => {
         const stripe = make(key);
+        const elements = stripe.elements;
+        stripe.elements = () => {
+          const made = elements();
+          const create = made.create;
+          made.create = function (...args) {
+            Element = standInElement;
+            try { return create.apply(this, args); } finally { Element = window.Element; }
+          };
+          return made;
+        };
         stripe.createPaymentMethod = options => {
           window.__typedCard = options.card.value.card;
           return new Promise(resolve => { window.__paymentMethodFromTest = resolve; });
@@ -63,7 +85,7 @@ async fn start_in_stripe_mode() -> (Journey, LocalStripe) {
     let journey = Journey::in_browser(server, base, &[], vec![Box::new(dir)]).await;
     journey
         .client
-        .issue_cmd(OnEveryDocument(CREATE_PAYMENT_METHOD_BY_THE_TEST))
+        .issue_cmd(OnEveryDocument(STAND_IN_WRAPPER))
         .await
         .expect("the createPaymentMethod wrapper is installed");
     (journey, stripe)
