@@ -42,8 +42,13 @@ pub struct NextAction {
     pub kind: String,
     /// The gateway's challenge to approve or fail.
     pub challenge_id: String,
-    /// Where the challenge is answered, on the gateway's origin.
+    /// Where the challenge is answered, on the gateway's origin (with Stripe,
+    /// `stripe-js:<intent id>`: Stripe.js answers it).
     pub url: String,
+    /// With Stripe: the intent's client secret, for Stripe.js to run the bank's check
+    /// (`stripe.confirmCardPayment`). Read from Stripe for every response, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
 }
 
 impl ApiError {

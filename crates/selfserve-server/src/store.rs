@@ -26,8 +26,8 @@
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
 //! - [`test_clock`]: the offset of `--test-clock`, one row every server reads.
 //! - [`gateway`]: the built-in test gateway's tokens, saved cards, charges and refunds.
-//! - [`stripe`]: Stripe's Customers, cards on file, each charge key's PaymentIntent, refunds
-//!   and webhook events seen.
+//! - [`stripe`]: Stripe's Customers, cards on file, each charge key's PaymentIntent, intents
+//!   waiting for 3-D Secure, refunds and webhook events seen.
 //! - [`idempotency`]: Stripe-style idempotency keys, and tying a key to its order.
 //! - [`orders`]: the order that records every movement of money, and its phases.
 //! - [`invoices`]: writing (the one place) and reading bills.

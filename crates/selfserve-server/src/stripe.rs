@@ -27,6 +27,9 @@ use selfserve_api::money::Currency;
 use serde_json::Value;
 use std::sync::Arc;
 
+/// How a challenge's URL says that Stripe.js answers it: `stripe-js:<intent id>`.
+pub const STRIPE_JS_CHALLENGE: &str = "stripe-js:";
+
 /// A secret read from a file: never printed, not even by `{:?}`.
 #[derive(Clone)]
 pub struct Secret(String);
@@ -231,8 +234,9 @@ impl Stripe {
                 })
             }
             "requires_action" => Ok(ChargeOutcome::RequiresAction(Challenge {
-                // Stripe.js answers it in the browser from the intent (a later slice).
-                url: format!("stripe-js:{id}"),
+                // Stripe.js answers it in the browser with the intent's client secret, which
+                // each response reads from Stripe (see `http::three_d_secure`).
+                url: format!("{STRIPE_JS_CHALLENGE}{id}"),
                 id,
             })),
             "requires_payment_method" => Ok(ChargeOutcome::Declined {
@@ -289,13 +293,39 @@ impl Stripe {
             intent_id: None,
             refunded: 0,
         };
-        let row = self
-            .store
-            .open_stripe_charge(&row, self.clock.now())
-            .await?;
-        match row.state {
-            KeyState::Closed => Ok(abandoned()),
-            KeyState::Open => self.outcome_of(&row).await,
+        // The buyer passed (or failed) 3-D Secure in Stripe.js for an intent of an earlier
+        // attempt: this attempt settles that intent, so the card is never charged twice.
+        let now = self.clock.now();
+        let row = match self.store.open_stripe_charge_on_waiting(&row, now).await? {
+            Some(taken) => taken,
+            None => self.store.open_stripe_charge(&row, now).await?,
+        };
+        if row.state == KeyState::Closed {
+            return Ok(abandoned());
+        }
+        let outcome = self.outcome_of(&row).await?;
+        if let ChargeOutcome::RequiresAction(challenge) = &outcome {
+            self.store
+                .await_stripe_authentication(&row, &challenge.id, now)
+                .await?;
+        }
+        Ok(outcome)
+    }
+
+    /// The client secret Stripe.js needs to run 3-D Secure for an intent (`pi_…`) or a setup
+    /// intent (`seti_…`), read from Stripe each time: it is a secret and is never stored.
+    pub async fn client_secret(&self, intent_id: &str) -> Result<String, StoreError> {
+        let kind = if intent_id.starts_with("seti_") {
+            "setup_intents"
+        } else {
+            "payment_intents"
+        };
+        match self.api.get(&format!("{kind}/{intent_id}")).await? {
+            Answer::Ok(intent) => intent["client_secret"]
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| StoreError::Corrupt(format!("intent {intent_id} has no secret"))),
+            Answer::Refused { status, error } => Err(refused("reading an intent", status, &error)),
         }
     }
 
@@ -338,6 +368,9 @@ impl Stripe {
                         return Err(refused("canceling an intent", status, &error).into());
                     }
                 }
+                self.store
+                    .forget_stripe_authentication(&challenge.id)
+                    .await?;
                 self.store.close_stripe_charge(key).await?;
                 Ok(None)
             }
@@ -399,7 +432,7 @@ impl Stripe {
                 Ok(SaveOutcome::Saved(saved(card)))
             }
             "requires_action" => Ok(SaveOutcome::RequiresAction(Challenge {
-                url: format!("stripe-js:{setup}"),
+                url: format!("{STRIPE_JS_CHALLENGE}{setup}"),
                 id: setup,
             })),
             _ => Ok(SaveOutcome::Declined {

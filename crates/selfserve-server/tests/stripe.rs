@@ -10,6 +10,8 @@ mod events;
 #[path = "stripe/money.rs"]
 mod money;
 mod support;
+#[path = "stripe/three_d_secure.rs"]
+mod three_d_secure;
 #[path = "stripe/webhooks.rs"]
 mod webhooks;
 
@@ -359,7 +361,7 @@ async fn a_card_whose_bank_asks_for_3d_secure_gets_402_authentication_required_w
         .error(402, ErrorCode::AuthenticationRequired);
     let next = error.next_action.expect("how to authenticate");
     assert_eq!(next.kind, "three_d_secure");
-    // Stripe.js answers it from the PaymentIntent (the app's card step is a later slice).
+    // Stripe.js answers it with the PaymentIntent's client secret (see three_d_secure.rs).
     assert!(next.challenge_id.starts_with("pi_"), "{next:?}");
     let (_, intent) = app
         .stripe

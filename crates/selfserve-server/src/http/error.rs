@@ -207,6 +207,7 @@ fn payment_failure(failure: PaymentFailure) -> AppError {
                 kind: "three_d_secure".into(),
                 challenge_id: challenge.id,
                 url: challenge.url,
+                client_secret: None,
             });
             error
         }

@@ -8,15 +8,16 @@
 use super::AppState;
 use super::error::{AppError, declined};
 use crate::fault::{CrashPoint, crash_point};
-use crate::payments::ABANDONED;
+use crate::payments::{ABANDONED, Payments};
 use crate::services::payments::recover_order;
 use crate::store::idempotency::IdempotencyBegin;
 use crate::store::orders::OrderRow;
+use crate::stripe::STRIPE_JS_CHALLENGE;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use selfserve_api::ErrorCode;
 use selfserve_api::subscription::{OrderKind, OrderPhase};
+use selfserve_api::{ApiError, ErrorCode};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -90,7 +91,7 @@ where
                      key.",
                 ));
             }
-            IdempotencyBegin::Done { status, body } => return Ok(replay(status, body)),
+            IdempotencyBegin::Done { status, body } => return render(state, status, body).await,
             IdempotencyBegin::InProgress {
                 created_at,
                 order_id,
@@ -138,7 +139,45 @@ where
         .finish_idempotent(user_id, key, status.as_u16(), &body)
         .await?;
     crash_point(CrashPoint::Answered);
-    Ok(replay(status.as_u16(), body))
+    render(state, status.as_u16(), body).await
+}
+
+/// The response for a stored body. A Stripe 3-D Secure challenge is stored without the
+/// intent's client secret (no secret goes into the database) and gets it here, read from
+/// Stripe, on the first response and on every replay alike: the secret of an intent never
+/// changes, so a replay is still the first response byte for byte.
+async fn render(state: &AppState, status: u16, body: String) -> Result<Response, AppError> {
+    let Payments::Stripe(stripe) = &state.services.payments else {
+        return Ok(replay(status, body));
+    };
+    let Some(mut error) = (status == 402)
+        .then(|| serde_json::from_str::<ApiError>(&body).ok())
+        .flatten()
+    else {
+        return Ok(replay(status, body));
+    };
+    let Some(action) = error.error.next_action.as_mut() else {
+        return Ok(replay(status, body));
+    };
+    let Some(intent) = action.url.strip_prefix(STRIPE_JS_CHALLENGE) else {
+        return Ok(replay(status, body));
+    };
+    match stripe.client_secret(intent).await {
+        Ok(secret) => action.client_secret = Some(secret),
+        Err(cause) => {
+            // The answer is kept under the key: the client's retry with it shows the check.
+            tracing::warn!(%cause, "could not read an intent's client secret from Stripe");
+            return Err(AppError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                "Your bank's check could not be started. Try again in a moment.",
+            ));
+        }
+    }
+    Ok(replay(
+        status,
+        serde_json::to_string(&error).unwrap_or_default(),
+    ))
 }
 
 /// A key in progress whose request may have died with its process. If its order is settled,

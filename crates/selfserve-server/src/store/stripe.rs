@@ -183,6 +183,98 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("charge key {} vanished", charge.key)))
     }
 
+    /// Notes that `charge`'s intent waits for the buyer's 3-D Secure, so that the buyer's next
+    /// attempt with the same card and amount takes it (see [`Self::open_stripe_charge_on_waiting`]).
+    pub async fn await_stripe_authentication(
+        &self,
+        charge: &StripeCharge,
+        intent_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let Some(payment_method) = &charge.payment_method_id else {
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO stripe_authentications (intent_id, payment_method_id, amount, currency, \
+             charge_key, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (intent_id) DO NOTHING",
+        )
+        .bind(intent_id)
+        .bind(payment_method)
+        .bind(charge.amount)
+        .bind(charge.currency.as_str())
+        .bind(&charge.key)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets a waiting intent (it was canceled).
+    pub async fn forget_stripe_authentication(&self, intent_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM stripe_authentications WHERE intent_id = $1")
+            .bind(intent_id)
+            .execute(self.writer())
+            .await?;
+        Ok(())
+    }
+
+    /// Records `charge` (a new key) on the intent that waits for 3-D Secure of the same card,
+    /// amount and currency, taking that intent from the waiting list in the same transaction,
+    /// so one intent serves one key. `None`: no intent waits (or the key has a row already).
+    pub async fn open_stripe_charge_on_waiting(
+        &self,
+        charge: &StripeCharge,
+        now: i64,
+    ) -> Result<Option<StripeCharge>, StoreError> {
+        let Some(payment_method) = &charge.payment_method_id else {
+            return Ok(None);
+        };
+        let mut tx = self.writer().begin().await?;
+        let waiting = sqlx::query(
+            "SELECT intent_id FROM stripe_authentications WHERE payment_method_id = $1 \
+             AND amount = $2 AND currency = $3 ORDER BY created_at, intent_id LIMIT 1",
+        )
+        .bind(payment_method)
+        .bind(charge.amount)
+        .bind(charge.currency.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(waiting) = waiting else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let intent: String = waiting.try_get("intent_id")?;
+        let taken = sqlx::query("DELETE FROM stripe_authentications WHERE intent_id = $1")
+            .bind(&intent)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let opened = sqlx::query(
+            "INSERT INTO stripe_charges (charge_key, state, customer_id, payment_method_id, \
+             off_session, amount, currency, intent_id, refunded, created_at) \
+             VALUES ($1, 'open', $2, $3, $4, $5, $6, $7, 0, $8) ON CONFLICT (charge_key) DO NOTHING",
+        )
+        .bind(&charge.key)
+        .bind(&charge.customer_id)
+        .bind(payment_method)
+        .bind(flag(charge.off_session))
+        .bind(charge.amount)
+        .bind(charge.currency.as_str())
+        .bind(&intent)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 || opened != 1 {
+            // Another request took it first, or this key was recorded meanwhile.
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        self.stripe_charge(&charge.key).await
+    }
+
     /// Ties a charge key to the PaymentIntent Stripe made for it.
     pub async fn set_stripe_intent(&self, key: &str, intent_id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE stripe_charges SET intent_id = $2 WHERE charge_key = $1")
