@@ -2,7 +2,10 @@
 //! mounts its card Element, and `stripe.createPaymentMethod` turns the card into a `pm_…` id,
 //! which is all our server ever sees. The number lives in Stripe's Element only.
 //!
-//! Stripe.js is reached through a small `extern` block rather than a crate of bindings: four
+//! Stripe.js also runs the bank's check (3-D Secure) of a payment the server could not finish
+//! without it: [`confirm_payment`], with the client secret the server's 402 carries.
+//!
+//! Stripe.js is reached through a small `extern` block rather than a crate of bindings: five
 //! calls are all we need, and every buyer downloads the app.
 
 use crate::api::StripeKeys;
@@ -27,6 +30,8 @@ extern "C" {
     fn elements(this: &StripeJs) -> Result<Elements, JsValue>;
     #[wasm_bindgen(method, catch, js_name = createPaymentMethod)]
     fn create_payment_method(this: &StripeJs, options: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = confirmCardPayment)]
+    fn confirm_card_payment(this: &StripeJs, client_secret: &str) -> Result<JsValue, JsValue>;
 
     type Elements;
 
@@ -134,6 +139,23 @@ async fn mount(keys: &StripeKeys, node: &web_sys::HtmlElement) -> Result<Mounted
     node.append_child(&own)?;
     card.mount(&own)?;
     Ok(Mounted { stripe, card })
+}
+
+/// Runs the bank's check (3-D Secure) of a PaymentIntent in Stripe.js, which shows the bank's
+/// page itself. Whether the buyer passed is for the server to say when the app pays again (that
+/// attempt settles the same intent); `Err` only when Stripe.js could not run the check.
+pub async fn confirm_payment(keys: &StripeKeys, client_secret: &str) -> Result<(), String> {
+    let unavailable = |_| t(Msg::GatewayUnavailable).to_owned();
+    load_stripe_js(&keys.js_url).await.map_err(unavailable)?;
+    let stripe = new_stripe(&keys.publishable_key).map_err(unavailable)?;
+    let promise: js_sys::Promise = stripe
+        .confirm_card_payment(client_secret)
+        .map_err(unavailable)?
+        .dyn_into()
+        .map_err(unavailable)?;
+    // Resolves to `{paymentIntent}` or `{error}`: a failed check is the server's to report.
+    JsFuture::from(promise).await.map_err(unavailable)?;
+    Ok(())
 }
 
 async fn create(mounted: Mounted) -> Result<CardToken, String> {

@@ -1,26 +1,32 @@
-//! The bank's 3-D Secure challenge, in a native modal `<dialog>`: the test gateway's stand-in
-//! for the bank page a real card would show. The buyer approves or fails it; the answer goes
-//! to the gateway's origin.
+//! The bank's 3-D Secure challenge. With the built-in gateway, in a native modal `<dialog>`:
+//! the test gateway's stand-in for the bank page a real card would show; the buyer approves or
+//! fails it and the answer goes to the gateway's origin. With Stripe (the server's
+//! `next_action` carries the intent's client secret), Stripe.js shows the bank's page itself
+//! and no dialog of ours opens. Either way the page then pays again.
 
-use crate::api::{self, ApiFailure};
+use crate::api::{self, ApiFailure, CardProcessor};
 use crate::components::error_panel::InlineError;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
+use crate::components::stripe_card;
+use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
 use leptos::prelude::*;
+use selfserve_api::error::NextAction;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Numbers the dialogs: a page may hold several (seats and card on the subscription page), and
 /// each one's `aria-labelledby`/`aria-describedby` must name its own title and text.
 static INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
-/// Shows the challenge at `url` while `challenge` holds it; calls `on_answered` with whether
-/// the buyer approved, after the gateway recorded the answer.
+/// Runs the challenge while `challenge` holds it; calls `on_answered` with whether the buyer
+/// approved, after the gateway recorded the answer (with Stripe: `true` once Stripe.js ran the
+/// check, whose outcome the next payment attempt brings back).
 #[component]
 pub fn ThreeDSecureDialog(
-    /// The challenge URL (on the gateway's origin), or `None` when closed.
-    challenge: RwSignal<Option<String>>,
+    /// The server's `next_action`, or `None` when closed.
+    challenge: RwSignal<Option<NextAction>>,
     /// The amount being confirmed, formatted.
     #[prop(into)]
     amount: Signal<String>,
@@ -31,8 +37,31 @@ pub fn ThreeDSecureDialog(
     let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
     let title_id = format!("three-ds-title-{instance}");
     let body_id = format!("three-ds-body-{instance}");
+    let config = use_config();
+    let by_stripe = Mutation::new(move |(keys, secret): &(Option<api::StripeKeys>, String)| {
+        let (keys, secret) = (keys.clone(), secret.clone());
+        async move {
+            let keys = keys.ok_or_else(|| t(Msg::GatewayUnavailable).to_owned())?;
+            stripe_card::confirm_payment(&keys, &secret).await?;
+            challenge.set(None);
+            on_answered.run(true);
+            Ok::<(), String>(())
+        }
+    });
     Effect::new(move |_| {
-        let open = challenge.read().is_some();
+        let secret = challenge.with(|c| c.as_ref().and_then(|a| a.client_secret.clone()));
+        if let Some(secret) = secret {
+            let keys = match config.and_then(Config::processor) {
+                Some(CardProcessor::Stripe(keys)) => Some(keys),
+                _ => None,
+            };
+            by_stripe.submit((keys, secret));
+        }
+    });
+    let stripe_problem = move || by_stripe.with_value(|v| v.cloned()).and_then(Result::err);
+    Effect::new(move |_| {
+        // Stripe.js shows the bank's page itself: our dialog is the built-in gateway's.
+        let open = challenge.with(|c| c.as_ref().is_some_and(|a| a.client_secret.is_none()));
         if let Some(element) = dialog.get() {
             if open && !element.open() {
                 let _ = element.show_modal();
@@ -42,7 +71,10 @@ pub fn ThreeDSecureDialog(
         }
     });
     let answer = Mutation::new(move |approve: &bool| {
-        let (approve, url) = (*approve, challenge.get_untracked());
+        let (approve, url) = (
+            *approve,
+            challenge.with_untracked(|c| c.as_ref().map(|a| a.url.clone())),
+        );
         async move {
             let url = url.ok_or(ApiFailure::Network)?;
             api::answer_challenge(&url, approve).await?;
@@ -56,6 +88,9 @@ pub fn ThreeDSecureDialog(
         answer.submit(approve);
     };
     view! {
+        {move || stripe_problem().map(|message| view! {
+            <p class="notice notice-error" role="alert" data-testid="three-ds-stripe-error">{message}</p>
+        })}
         <dialog
             node_ref=dialog
             class="dialog"

@@ -19,6 +19,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use selfserve_api::ErrorCode;
 use selfserve_api::eligibility::IneligibleReason;
+use selfserve_api::error::NextAction;
 use selfserve_api::purchase::PurchaseRequest;
 
 /// How the last payment attempt ended, when it did not lead away from this step.
@@ -46,7 +47,7 @@ async fn pause(milliseconds: i32) {
 pub fn ReviewStep() -> impl IntoView {
     let ctx = use_checkout();
     let navigate = use_navigate();
-    let challenge = RwSignal::new(None::<String>);
+    let challenge = RwSignal::new(None::<NextAction>);
     let total_text = Signal::derive(move || {
         ctx.latest_quote()
             .map(|q| format::money(q.total, q.currency, None))
@@ -105,7 +106,7 @@ pub fn ReviewStep() -> impl IntoView {
             ctx.state.update(Checkout::attempt_answered);
             match error.code {
                 ErrorCode::AuthenticationRequired => {
-                    challenge.set(error.next_action.map(|action| action.url));
+                    challenge.set(error.next_action);
                     Payment::Quiet
                 }
                 ErrorCode::CardDeclined | ErrorCode::TokenAlreadyUsed | ErrorCode::InvalidToken => {

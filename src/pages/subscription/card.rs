@@ -12,6 +12,7 @@ use crate::i18n::{Msg, t};
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::CardToken;
+use selfserve_api::error::NextAction;
 
 #[component]
 pub fn ReplaceCard() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn ReplaceCard() -> impl IntoView {
     let editing = RwSignal::new(false);
     // The token waiting for its bank's answer, saved again once the challenge is passed.
     let waiting = StoredValue::new(None::<String>);
-    let challenge = RwSignal::new(None::<String>);
+    let challenge = RwSignal::new(None::<NextAction>);
     let replace = Mutation::new(move |token: &String| {
         let (token, id) = (token.clone(), ctx.id());
         async move {
@@ -34,7 +35,7 @@ pub fn ReplaceCard() -> impl IntoView {
                     if body.code == ErrorCode::AuthenticationRequired =>
                 {
                     waiting.set_value(Some(token));
-                    challenge.set(body.next_action.map(|action| action.url));
+                    challenge.set(body.next_action);
                     Ok(())
                 }
                 Err(failure) => {

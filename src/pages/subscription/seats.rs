@@ -14,6 +14,7 @@ use crate::storage;
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::CardToken;
+use selfserve_api::error::NextAction;
 use selfserve_api::manage::{Effective, SeatChangeRequest};
 use selfserve_api::product::SeatCount;
 
@@ -59,7 +60,7 @@ pub fn Seats() -> impl IntoView {
     let new_card = move || chose_new_card.get() || card_on_file().is_none();
     // The new card's token, kept for the retry after its bank's 3-D Secure challenge.
     let new_card_token = StoredValue::new(None::<String>);
-    let challenge = RwSignal::new(None::<String>);
+    let challenge = RwSignal::new(None::<NextAction>);
 
     // Pays with the card on file (`None`) or a new card's token.
     let change = Mutation::new(move |payment_token: &Option<String>| {
@@ -108,7 +109,7 @@ pub fn Seats() -> impl IntoView {
                     if body.code == ErrorCode::AuthenticationRequired =>
                 {
                     attempt.set_value(None);
-                    challenge.set(body.next_action.map(|action| action.url));
+                    challenge.set(body.next_action);
                     Ok(())
                 }
                 Err(failure) => {

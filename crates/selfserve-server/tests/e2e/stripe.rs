@@ -11,6 +11,10 @@
 //! Element` from hiding the DOM's `Element` (see [`STAND_IN_WRAPPER`]). Everything else is the real path: Stripe.js loaded from
 //! the configured URL, the Element mounted by the app, the card typed into it, the `pm_…` id
 //! (never the number) sent to our server, the PaymentIntent charged at localstripe.
+//!
+//! 3-D Secure is the real path end to end: the server's 402 carries the intent's client
+//! secret, the app calls the stand-in's own `stripe.confirmCardPayment`, which shows its
+//! bank's box and tells localstripe the outcome itself, and the app pays again.
 
 use super::{Journey, OnEveryDocument, choose_seats, dist, start_and_sign_in};
 use crate::support::process::ServerProcess;
@@ -137,6 +141,29 @@ async fn create_payment_method_at_localstripe(journey: &Journey, stripe: &LocalS
     method["id"].as_str().unwrap().to_owned()
 }
 
+/// Types `number` into the stand-in's Element and continues; the PaymentMethod is made at
+/// localstripe as the module docs say. Returns its id.
+async fn enter_card_in_stripe_js(journey: &Journey, stripe: &LocalStripe, number: &str) -> String {
+    for (field, value) in [
+        ("number", number),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", super::CVC),
+        ("postal_code", "10001"),
+    ] {
+        journey
+            .fill(
+                &format!("[data-testid=stripe-card] input[placeholder={field}]"),
+                value,
+            )
+            .await;
+    }
+    journey.click("[data-testid=card-submit]").await;
+    let method = create_payment_method_at_localstripe(journey, stripe).await;
+    assert!(method.starts_with("pm_"), "{method}");
+    method
+}
+
 /// Succeeded charges at localstripe and our paid orders, each as sorted (amount, currency).
 async fn charges_and_paid_orders(
     journey: &Journey,
@@ -210,23 +237,7 @@ async fn a_buyer_pays_with_stripe_js_and_localstripe_holds_exactly_the_paid_orde
             .is_err(),
         "our own card form is shown in Stripe mode"
     );
-    for (field, value) in [
-        ("number", "4242424242424242"),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", super::CVC),
-        ("postal_code", "10001"),
-    ] {
-        journey
-            .fill(
-                &format!("[data-testid=stripe-card] input[placeholder={field}]"),
-                value,
-            )
-            .await;
-    }
-    journey.click("[data-testid=card-submit]").await;
-    let method = create_payment_method_at_localstripe(&journey, &stripe).await;
-    assert!(method.starts_with("pm_"), "{method}");
+    let method = enter_card_in_stripe_js(&journey, &stripe, "4242424242424242").await;
     journey
         .wait_text("[data-testid=review-card]", "Visa •••• 4242")
         .await;
@@ -245,6 +256,59 @@ async fn a_buyer_pays_with_stripe_js_and_localstripe_holds_exactly_the_paid_orde
     // The PaymentMethod localstripe charged is the one the browser handed over.
     let (_, list) = stripe.get("payment_intents?limit=10").await;
     assert_eq!(list["data"][0]["payment_method"], method.as_str(), "{list}");
+    journey.finish().await;
+    drop(stripe);
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn a_card_whose_bank_asks_is_confirmed_in_stripe_js_and_charged_once() {
+    let (journey, stripe) = start_in_stripe_mode().await;
+    start_and_sign_in(&journey, "megan@contoso.com").await;
+    journey
+        .wait_text("[data-testid=step-count]", "Step 3 of 5")
+        .await;
+    choose_seats(&journey, 5).await;
+    // localstripe's card whose bank asks for 3-D Secure on every payment.
+    let method = enter_card_in_stripe_js(&journey, &stripe, "4000002760003184").await;
+    journey
+        .wait_text("[data-testid=review-card]", "Visa •••• 3184")
+        .await;
+    journey.wait_text("[data-testid=pay]", "Pay $70.00").await;
+    journey.click("[data-testid=pay]").await;
+    // The server's 402 carries the intent's client secret and the app hands it to Stripe.js's
+    // `confirmCardPayment`, which shows the bank's page itself (the stand-in: a box of its own
+    // with two buttons); the built-in gateway's dialog stays closed.
+    let complete = journey
+        .client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::XPath(
+            "//button[text()='Complete authentication']",
+        ))
+        .await
+        .expect("Stripe.js shows the bank's check");
+    let ours_open = journey
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=three-d-secure]').open;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ours_open, false, "the built-in gateway's dialog opened");
+    complete.click().await.unwrap();
+    // Paid again with a new key, which settles the intent the buyer authenticated.
+    journey
+        .wait_text("[data-testid=confirmation]", "Purchase complete")
+        .await;
+    let (charges, orders) = charges_and_paid_orders(&journey, &stripe).await;
+    assert_eq!(charges, vec![(7000, "usd".to_owned())]);
+    assert_eq!(charges, orders, "localstripe's charges vs our paid orders");
+    let (_, intents) = stripe.get("payment_intents?limit=10").await;
+    let intents = intents["data"].as_array().unwrap();
+    assert_eq!(intents.len(), 1, "one PaymentIntent: {intents:?}");
+    assert_eq!(intents[0]["payment_method"], method.as_str());
     journey.finish().await;
     drop(stripe);
 }
