@@ -212,6 +212,14 @@ pub fn StripeCardForm(
         });
     });
 
+    // Stripe's Element goes with the form: its listeners (and, with Stripe's own Stripe.js, its
+    // frame) are released, and the next card step mounts a new one.
+    on_cleanup(move || {
+        if let Some(Some(done)) = mounted.try_get_value() {
+            done.card.destroy();
+        }
+    });
+
     let pay = Mutation::new(move |_: &()| {
         let current = mounted.get_value();
         async move {

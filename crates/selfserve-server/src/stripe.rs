@@ -9,6 +9,7 @@
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
 pub mod api;
+mod authentication;
 pub mod events;
 mod objects;
 pub mod webhook;
@@ -253,14 +254,8 @@ impl Stripe {
     }
 
     pub async fn charge(&self, request: ChargeRequest<'_>) -> Result<ChargeOutcome, ChargeError> {
-        let abandoned = || ChargeOutcome::Declined {
-            decline_code: ABANDONED.into(),
-        };
         if let Some(row) = self.store.stripe_charge(request.key).await? {
-            return match row.state {
-                KeyState::Closed => Ok(abandoned()),
-                KeyState::Open => self.outcome_of(&row).await,
-            };
+            return self.settle_key(&row).await;
         }
         let (card, off_session) = match request.source {
             PaymentSource::NewCard(id) => {
@@ -300,33 +295,7 @@ impl Stripe {
             Some(taken) => taken,
             None => self.store.open_stripe_charge(&row, now).await?,
         };
-        if row.state == KeyState::Closed {
-            return Ok(abandoned());
-        }
-        let outcome = self.outcome_of(&row).await?;
-        if let ChargeOutcome::RequiresAction(challenge) = &outcome {
-            self.store
-                .await_stripe_authentication(&row, &challenge.id, now)
-                .await?;
-        }
-        Ok(outcome)
-    }
-
-    /// The client secret Stripe.js needs to run 3-D Secure for an intent (`pi_…`) or a setup
-    /// intent (`seti_…`), read from Stripe each time: it is a secret and is never stored.
-    pub async fn client_secret(&self, intent_id: &str) -> Result<String, StoreError> {
-        let kind = if intent_id.starts_with("seti_") {
-            "setup_intents"
-        } else {
-            "payment_intents"
-        };
-        match self.api.get(&format!("{kind}/{intent_id}")).await? {
-            Answer::Ok(intent) => intent["client_secret"]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| StoreError::Corrupt(format!("intent {intent_id} has no secret"))),
-            Answer::Refused { status, error } => Err(refused("reading an intent", status, &error)),
-        }
+        self.settle_key(&row).await
     }
 
     /// See [`crate::payments::CardProcessor::resolve`]: a key whose request was recorded is
