@@ -333,7 +333,7 @@ async fn the_step_indicator_marks_the_current_step_and_offers_done_ones() {
 async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
     use selfserve::components::three_d_secure::ThreeDSecureDialog;
     let root = support::container();
-    let challenge = RwSignal::new(None::<String>);
+    let challenge = RwSignal::new(None::<selfserve_api::error::NextAction>);
     std::mem::forget(mount_to(root.clone(), move || {
         view! {
             <ThreeDSecureDialog challenge amount=Signal::derive(|| "$28.00".to_owned())
@@ -347,7 +347,12 @@ async fn the_three_d_secure_dialog_opens_modally_with_the_amount() {
             .await
             .unchecked_into();
     assert!(!dialog.open(), "closed until the gateway asks");
-    challenge.set(Some("http://127.0.0.1:1/v1/challenges/chl_x".into()));
+    challenge.set(Some(selfserve_api::error::NextAction {
+        kind: "three_d_secure".into(),
+        challenge_id: "chl_x".into(),
+        url: "http://127.0.0.1:1/v1/challenges/chl_x".into(),
+        client_secret: None,
+    }));
     leptos::task::tick().await;
     assert!(dialog.open(), "opens when a challenge arrives");
     assert!(dialog.text_content().unwrap().contains("$28.00"));
