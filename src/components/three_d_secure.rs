@@ -38,30 +38,32 @@ pub fn ThreeDSecureDialog(
     let title_id = format!("three-ds-title-{instance}");
     let body_id = format!("three-ds-body-{instance}");
     let config = use_config();
-    let by_stripe = Mutation::new(move |(keys, secret): &(Option<api::StripeKeys>, String)| {
-        let (keys, secret) = (keys.clone(), secret.clone());
-        async move {
-            let keys = keys.ok_or_else(|| t(Msg::GatewayUnavailable).to_owned())?;
-            stripe_card::confirm_payment(&keys, &secret).await?;
-            challenge.set(None);
-            on_answered.run(true);
-            Ok::<(), String>(())
-        }
-    });
+    // Set when Stripe.js could not run the check (never loaded, or no Stripe keys).
+    let stripe_problem = RwSignal::new(None::<String>);
     Effect::new(move |_| {
-        let secret = challenge.with(|c| c.as_ref().and_then(|a| a.client_secret.clone()));
-        if let Some(secret) = secret {
-            let keys = match config.and_then(Config::processor) {
+        let action = challenge.get();
+        if let Some(secret) = action.as_ref().and_then(|a| a.client_secret.clone()) {
+            let keys = untrack(|| match config.and_then(Config::processor) {
                 Some(CardProcessor::Stripe(keys)) => Some(keys),
                 _ => None,
-            };
-            by_stripe.submit((keys, secret));
+            });
+            stripe_problem.set(None);
+            leptos::task::spawn_local(async move {
+                let checked = match keys {
+                    Some(keys) => stripe_card::confirm_payment(&keys, &secret).await,
+                    None => Err(t(Msg::GatewayUnavailable).to_owned()),
+                };
+                match checked {
+                    Ok(()) => {
+                        challenge.set(None);
+                        on_answered.run(true);
+                    }
+                    Err(message) => stripe_problem.set(Some(message)),
+                }
+            });
         }
-    });
-    let stripe_problem = move || by_stripe.with_value(|v| v.cloned()).and_then(Result::err);
-    Effect::new(move |_| {
         // Stripe.js shows the bank's page itself: our dialog is the built-in gateway's.
-        let open = challenge.with(|c| c.as_ref().is_some_and(|a| a.client_secret.is_none()));
+        let open = action.is_some_and(|a| a.client_secret.is_none());
         if let Some(element) = dialog.get() {
             if open && !element.open() {
                 let _ = element.show_modal();
@@ -88,7 +90,7 @@ pub fn ThreeDSecureDialog(
         answer.submit(approve);
     };
     view! {
-        {move || stripe_problem().map(|message| view! {
+        {move || stripe_problem.get().map(|message| view! {
             <p class="notice notice-error" role="alert" data-testid="three-ds-stripe-error">{message}</p>
         })}
         <dialog
