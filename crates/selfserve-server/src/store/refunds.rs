@@ -208,6 +208,22 @@ impl Store {
         rows.iter().map(pending_from).collect()
     }
 
+    /// Every refund still pending that was recorded before `before` (the start-up and billing
+    /// loop's recovery: a run cut off between recording a refund and settling it), oldest first.
+    pub async fn pending_refunds_before(
+        &self,
+        before: i64,
+    ) -> Result<Vec<PendingRefund>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PENDING_COLUMNS} FROM invoice_refunds \
+             WHERE state = 'pending' AND created_at <= $1 ORDER BY created_at, sequence"
+        ))
+        .bind(before)
+        .fetch_all(self.writer())
+        .await?;
+        rows.iter().map(pending_from).collect()
+    }
+
     /// Settles a pending refund with the processor's answer, and writes `event` (the audit
     /// entry of a refund that went through) in the same transaction. False if it was settled
     /// already (by a concurrent run), in which case nothing is written.
