@@ -44,6 +44,8 @@ macro_rules! on_both_processors {
 // After the macro: it is in scope only below its definition.
 #[path = "integrity/refunds.rs"]
 mod refunds;
+#[path = "integrity/take_over.rs"]
+mod take_over;
 
 /// One database and its processor, and the servers started on them one after another.
 struct Site {

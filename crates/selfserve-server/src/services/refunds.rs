@@ -125,6 +125,33 @@ pub async fn recover_refunds(
     Ok(count)
 }
 
+/// Finishes refunds just recorded by another change (a take-over that cancels now): each is
+/// sent to the processor under its key and settled. One the processor cannot be reached for
+/// stays pending for the recovery; one it refuses is released. Returns the amount given back
+/// or still on its way (all but the refused).
+pub(crate) async fn finish_recorded(
+    services: &Services,
+    actor: &Actor,
+    subscription: &SubscriptionRow,
+    refunds: &[PendingRefund],
+) -> Result<i64, ServiceError> {
+    let mut amount = 0;
+    for refund in refunds {
+        match finish(services, actor, subscription, refund).await {
+            Ok(_) => amount += refund.amount,
+            Err(ServiceError::Refund(refusal)) => tracing::warn!(
+                refund = %refund.id, ?refusal, "the processor refused a take-over's refund"
+            ),
+            Err(ServiceError::Store(error)) => {
+                tracing::warn!(refund = %refund.id, %error, "a refund is left for the recovery");
+                amount += refund.amount;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(amount)
+}
+
 fn corrupt(refund: &PendingRefund) -> ServiceError {
     crate::store::StoreError::Corrupt(format!("refund {} has no bill", refund.id)).into()
 }

@@ -21,7 +21,7 @@ fn refund_command(
     command.output().expect("run the binary")
 }
 
-async fn connect(url: &str) -> sqlx::AnyConnection {
+pub(super) async fn connect(url: &str) -> sqlx::AnyConnection {
     use sqlx::ConnectOptions;
     sqlx::any::install_default_drivers();
     let options: sqlx::any::AnyConnectOptions = url.parse().unwrap();
@@ -32,7 +32,7 @@ async fn connect(url: &str) -> sqlx::AnyConnection {
 }
 
 /// The bill's refunds as (state, amount), and its `refunded` audit entries.
-async fn recorded(site: &Site, invoice_id: &str) -> (Vec<(String, i64)>, i64) {
+pub(super) async fn recorded(site: &Site, invoice_id: &str) -> (Vec<(String, i64)>, i64) {
     let mut db = connect(&site.url).await;
     let refunds = sqlx::query("SELECT state, amount FROM invoice_refunds WHERE invoice_id = $1")
         .bind(invoice_id)
