@@ -227,6 +227,12 @@ catalogue! {
     BillRefunded => "Refunded",
     BillRefundedPartly => "Refunded {}",
     DisputeNotice => "The cardholder's bank disputed a payment of {} on {}.",
+    DisputeWon =>
+        "The cardholder's bank disputed a payment of {} on {}; it was decided in the seller's \
+         favour and the payment stands.",
+    DisputeLost =>
+        "The cardholder's bank disputed a payment of {} on {}; it was decided for the \
+         cardholder and the amount went back to the card.",
     PastDueBanner =>
         "Your last payment didn't go through. Pay now to keep your licences: they stay active \
          for 30 days after the failed payment.",

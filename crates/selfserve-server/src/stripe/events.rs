@@ -26,6 +26,12 @@ pub enum StripeEvent {
         intent_id: String,
         amount: i64,
     },
+    /// `charge.dispute.closed` with a decision (`won` or `lost`; Stripe's other closed status,
+    /// `warning_closed`, ends an inquiry that never became a dispute and is `Other`).
+    DisputeClosed {
+        dispute_id: String,
+        outcome: selfserve_api::subscription::DisputeOutcome,
+    },
     /// Anything else: stored, not acted on.
     Other,
 }
@@ -77,6 +83,13 @@ pub fn parse(kind: &str, object: &Value) -> Result<StripeEvent, Malformed> {
             dispute_id: text("id")?,
             intent_id: text("payment_intent")?,
             amount: amount("amount")?,
+        },
+        "charge.dispute.closed" => match text("status")?.parse() {
+            Ok(outcome) => StripeEvent::DisputeClosed {
+                dispute_id: text("id")?,
+                outcome,
+            },
+            Err(_) => StripeEvent::Other,
         },
         _ => StripeEvent::Other,
     })
