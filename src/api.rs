@@ -8,7 +8,7 @@ use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
     AdminOrganization, AuditAction, AuditEntry, CapacityEntry, CentralPurchaseRequest, Policy,
-    PolicyEntry, PolicyUpdate, TakeOverRequest, TakeOverResult, TrialRequest,
+    PolicyEntry, PolicyUpdate, TakeOverCancel, TakeOverRequest, TakeOverResult, TrialRequest,
 };
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
@@ -365,9 +365,13 @@ pub async fn central_purchase(
 }
 
 /// `POST /api/v1/admin/subscriptions/{id}/take-over`.
-pub async fn take_over(id: &str) -> Result<TakeOverResult, ApiFailure> {
+pub async fn take_over(id: &str, cancel: TakeOverCancel) -> Result<TakeOverResult, ApiFailure> {
     let url = format!("/api/v1/admin/subscriptions/{}/take-over", encode(id));
-    fetch_json(with_json(Request::post(&url), &TakeOverRequest::default())?).await
+    let request = TakeOverRequest {
+        central_subscription_id: None,
+        cancel: Some(cancel),
+    };
+    fetch_json(with_json(Request::post(&url), &request)?).await
 }
 
 /// `POST /api/v1/subscriptions/{id}/cancel-request`.

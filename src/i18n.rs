@@ -229,6 +229,12 @@ catalogue! {
     BillRefunded => "Refunded",
     BillRefundedPartly => "Refunded {}",
     DisputeNotice => "The cardholder's bank disputed a payment of {} on {}.",
+    DisputeWon =>
+        "The cardholder's bank disputed a payment of {} on {}; it was decided in the seller's \
+         favour and the payment stands.",
+    DisputeLost =>
+        "The cardholder's bank disputed a payment of {} on {}; it was decided for the \
+         cardholder and the amount went back to the card.",
     PastDueBanner =>
         "Your last payment didn't go through. Pay now to keep your licences: they stay active \
          for 30 days after the failed payment.",
@@ -285,11 +291,20 @@ catalogue! {
     CancelAlreadyAsked => "The purchaser was asked to cancel.",
     PurchaserCancelled => "The purchaser cancelled it: it ends at the end of this period.",
     TakenOver => "{} users now have central licences; {} was asked to cancel.",
+    TakenOverEndsAtPeriodEnd =>
+        "{} users now have central licences; {}'s subscription ends at the end of its period.",
+    TakenOverEndedNow =>
+        "{} users now have central licences; {}'s subscription has ended and {} is refunded.",
+    TakeOverChoice => "The purchaser's own subscription",
+    LeaveRunning => "Keeps running: ask the purchaser to cancel",
+    CancelAtPeriodEnd => "Cancel at the end of the period already paid",
+    CancelNowWithRefund => "Cancel now and refund the unused part of this period",
     CancelRequestSent => "{} was asked to cancel.",
     TakeOverExplain =>
         "Moving users gives everyone on a self-service subscription a licence from a central \
-         subscription of the same product (all of them or none), then asks the purchaser to \
-         cancel.",
+         subscription of the same product (all of them or none). The purchaser's subscription \
+         then keeps running with a request to cancel, ends with its period, or ends now with \
+         the unused part of the period refunded to their card (rounded up in their favour).",
     RecordCentral => "Record a central purchase",
     RecordCentralIntro =>
         "Licences bought through your organisation's agreement, billed there, not by card.",

@@ -453,6 +453,7 @@ async fn refunds_and_disputes_are_said_in_words() {
         opened: 1_767_225_600,
         amount: 2000,
         currency: Currency::USD,
+        outcome: None,
     }));
     let note = support::wait_for(&root, "[data-testid=dispute-notice]").await;
     let text = note.text_content().unwrap();

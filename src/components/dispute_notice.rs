@@ -4,12 +4,17 @@
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use selfserve_api::subscription::Dispute;
+use selfserve_api::subscription::{Dispute, DisputeOutcome};
 
 /// "The cardholder's bank disputed a payment of X on DATE."
 pub fn dispute_text(dispute: &Dispute) -> String {
+    let message = match dispute.outcome {
+        None => Msg::DisputeNotice,
+        Some(DisputeOutcome::Won) => Msg::DisputeWon,
+        Some(DisputeOutcome::Lost) => Msg::DisputeLost,
+    };
     fill(
-        t(Msg::DisputeNotice),
+        t(message),
         &[
             &format::money(dispute.amount, dispute.currency, None),
             &format::date(dispute.opened, None),

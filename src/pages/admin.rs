@@ -13,8 +13,18 @@ use crate::components::mutation::Mutation;
 use crate::components::sign_in_gate::SignInGate;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
-use selfserve_api::admin::{AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy};
+use selfserve_api::admin::{
+    AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy, TakeOverCancel,
+};
 use selfserve_api::product::ProductId;
+
+/// What an admin does to a self-service purchase from its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowAction {
+    /// Moves its users to central licences and ends it as chosen.
+    TakeOver(TakeOverCancel),
+    AskToCancel,
+}
 
 /// A change an admin makes: its result is announced, and every section reads again.
 pub type Change<I> = Mutation<I, Result<(), ApiFailure>>;
@@ -28,8 +38,8 @@ pub struct AdminContext {
     pub flash: RwSignal<Option<String>>,
     /// Records a central purchase.
     pub record_central: Change<CentralPurchaseRequest>,
-    /// Takes over a self-service subscription (`true`) or asks its purchaser to cancel it.
-    pub take_over: Change<(String, bool)>,
+    /// Takes over a self-service subscription or asks its purchaser to cancel it.
+    pub take_over: Change<(String, RowAction)>,
     /// Sets a product's self-service policy.
     pub set_policy: Change<(ProductId, Policy)>,
     /// How many changes have answered; each section's read is keyed on it, so every section
@@ -128,21 +138,35 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
     let take_over = change(
         organization,
         flash,
-        |_, (id, take_over): &(String, bool)| {
-            let (id, take_over) = (id.clone(), *take_over);
+        |_, (id, action): &(String, RowAction)| {
+            let (id, action) = (id.clone(), *action);
             async move {
-                if take_over {
-                    let done = api::take_over(&id).await?;
-                    Ok(fill(
-                        t(Msg::TakenOver),
-                        &[
-                            &done.central.assigned_users.len().to_string(),
-                            &done.self_service.purchaser.name,
-                        ],
-                    ))
-                } else {
-                    let sub = api::cancel_request(&id).await?;
-                    Ok(fill(t(Msg::CancelRequestSent), &[&sub.purchaser.name]))
+                match action {
+                    RowAction::TakeOver(cancel) => {
+                        let done = api::take_over(&id, cancel).await?;
+                        let moved = done.central.assigned_users.len().to_string();
+                        let purchaser = &done.self_service.purchaser.name;
+                        Ok(match cancel {
+                            TakeOverCancel::AskPurchaser => {
+                                fill(t(Msg::TakenOver), &[&moved, purchaser])
+                            }
+                            TakeOverCancel::AtPeriodEnd => {
+                                fill(t(Msg::TakenOverEndsAtPeriodEnd), &[&moved, purchaser])
+                            }
+                            TakeOverCancel::NowWithRefund => {
+                                let refunded = crate::format::money(
+                                    done.refunded.unwrap_or(0),
+                                    done.self_service.currency,
+                                    None,
+                                );
+                                fill(t(Msg::TakenOverEndedNow), &[&moved, purchaser, &refunded])
+                            }
+                        })
+                    }
+                    RowAction::AskToCancel => {
+                        let sub = api::cancel_request(&id).await?;
+                        Ok(fill(t(Msg::CancelRequestSent), &[&sub.purchaser.name]))
+                    }
                 }
             }
         },

@@ -144,6 +144,21 @@ pub struct CentralPurchaseRequest {
     pub unit_amount: i64,
 }
 
+wire_enum! {
+    /// What a take-over does to the purchaser's own subscription.
+    pub enum TakeOverCancel {
+        /// It runs on; the purchaser is asked to cancel it (what a take-over did before the
+        /// choice existed, and what a request without `cancel` does).
+        AskPurchaser => "ask_purchaser",
+        /// It is cancelled at the end of the period already paid for.
+        AtPeriodEnd => "at_period_end",
+        /// It ends now and the unused part of the current period's paid bill is refunded
+        /// (the seconds left over the period's length, rounded up to the minor unit in the
+        /// buyer's favour, never more than is left to refund of that bill).
+        NowWithRefund => "now_with_refund",
+    }
+}
+
 /// Body of `POST /admin/subscriptions/{id}/take-over`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -152,6 +167,9 @@ pub struct TakeOverRequest {
     /// subscription of the same product with enough free seats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub central_subscription_id: Option<String>,
+    /// What happens to the purchaser's subscription; absent: `ask_purchaser`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<TakeOverCancel>,
 }
 
 /// What a take-over did.
@@ -162,6 +180,10 @@ pub struct TakeOverResult {
     pub self_service: Subscription,
     /// The central subscription, now holding the users.
     pub central: Subscription,
+    /// With `now_with_refund`: what is given back of the bill, in its currency's minor units
+    /// (0 when nothing was paid for the period or nothing is left to refund).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<i64>,
 }
 
 /// Seats of one kind.

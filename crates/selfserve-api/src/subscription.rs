@@ -243,4 +243,17 @@ pub struct Dispute {
     /// The amount disputed.
     pub amount: i64,
     pub currency: Currency,
+    /// How the bank decided it; absent while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<DisputeOutcome>,
+}
+
+wire_enum! {
+    /// How a dispute ended.
+    pub enum DisputeOutcome {
+        /// The charge stands.
+        Won => "won",
+        /// The amount went back to the cardholder.
+        Lost => "lost",
+    }
 }

@@ -14,6 +14,7 @@ use crate::payments::{Payments, ProcessorOptions};
 use crate::services::Services;
 use crate::services::billing::{BillingReport, run_due};
 use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
+use crate::services::refunds::recover_refunds;
 use crate::services::retention;
 use crate::store::{Store, StoreError};
 use crate::stripe::Stripe;
@@ -177,6 +178,11 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     if settled > 0 {
         tracing::warn!(settled, "settled purchases left unfinished by the last run");
     }
+    // A refund cut off after it was recorded is finished under its recorded key, so it is
+    // given back once and recorded, without waiting for support to run the command again.
+    if let Err(error) = recover_refunds(&services, clock.now(), lease).await {
+        tracing::error!(%error, "finishing refunds left pending failed");
+    }
     if sole {
         // A key in progress without an order belongs to a request that died before it
         // recorded anything: its retry may run afresh now rather than after the stale delay.
@@ -287,6 +293,9 @@ async fn run_billing(
                 let now = services.clock.now();
                 if let Err(error) = recover(&services, now, RECOVERY_LEASE_SECONDS).await {
                     tracing::error!(%error, "settling unfinished orders failed");
+                }
+                if let Err(error) = recover_refunds(&services, now, RECOVERY_LEASE_SECONDS).await {
+                    tracing::error!(%error, "finishing refunds left pending failed");
                 }
                 match run_due(&services, services.clock.now()).await {
                     Ok(report) if report != BillingReport::default() => {

@@ -253,6 +253,25 @@ where
         })
 }
 
+/// Like [`decode`], for a column that may be NULL.
+pub(crate) fn decode_optional<T>(
+    row: &sqlx::any::AnyRow,
+    column: &str,
+) -> Result<Option<T>, StoreError>
+where
+    T: std::str::FromStr<Err = selfserve_api::wire_enum::UnknownValue>,
+{
+    use sqlx::Row;
+    let text: Option<String> = row.try_get(column)?;
+    text.map(|text| {
+        text.parse()
+            .map_err(|e: selfserve_api::wire_enum::UnknownValue| {
+                StoreError::Corrupt(format!("{column}: {e}"))
+            })
+    })
+    .transpose()
+}
+
 /// A stored currency code; anything else is a corrupt row (never "dollars").
 pub(crate) fn decode_currency(
     row: &sqlx::any::AnyRow,

@@ -8,6 +8,7 @@
 //! recorded request is settled, never given up. A key with no request yet is closed by
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
+pub mod amount;
 pub mod api;
 mod authentication;
 pub mod events;
@@ -165,8 +166,17 @@ impl Stripe {
                 StoreError::Corrupt(format!("open charge key {} has no card", row.key)).into(),
             );
         };
+        let amount = match amount::to_stripe(row.amount, row.currency) {
+            Ok(amount) => amount,
+            Err(error) => {
+                tracing::error!(key = %row.key, %error, "a charge Stripe cannot take exactly");
+                return Ok(Err(ChargeOutcome::Declined {
+                    decline_code: "processing_error".into(),
+                }));
+            }
+        };
         let mut form = vec![
-            ("amount", row.amount.to_string()),
+            ("amount", amount.to_string()),
             ("currency", row.currency.as_str().to_ascii_lowercase()),
             ("customer", customer.clone()),
             ("payment_method", payment_method.clone()),
@@ -460,9 +470,12 @@ impl Stripe {
         if amount > refundable {
             return Err(RefundError::TooMuch { refundable });
         }
+        let Ok(sent) = amount::to_stripe(amount, row.currency) else {
+            return Err(RefundError::Refused("amount_not_exact".into()));
+        };
         let form = [
             ("payment_intent", intent.clone()),
-            ("amount", amount.to_string()),
+            ("amount", sent.to_string()),
             ("metadata[refund_key]", refund_key.to_owned()),
         ];
         let refund = match self.api.post("refunds", &form, Some(refund_key)).await? {

@@ -3,10 +3,15 @@
 //! test-only fault hook, `SELFSERVE_TEST_CRASH_AT`), and killed with SIGKILL under load;
 //! restarted on the same database, the gateway's charges equal the paid orders, no key stays
 //! locked, the seat invariant holds and SQLite's file is sound. One `Idempotency-Key` sent
-//! 1,000 times at once buys once. On PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
+//! 1,000 times at once buys once. Each of these runs against both processors: the built-in
+//! gateway and Stripe (the real localstripe), whose charges are read from its API. On
+//! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
 
+#[path = "integrity/processor.rs"]
+mod processor;
 mod support;
 
+use processor::{Kind, Processor};
 use selfserve_api::subscription::{InvoiceStatus, OrderKind, OrderPhase, Subscription};
 use selfserve_api::{ErrorCode, List};
 use selfserve_server::fault::{CRASH_AT_ENV, CrashPoint};
@@ -16,33 +21,77 @@ use sqlx::Row;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use support::app::{Client, fresh_database, spawn_app};
+use support::app::{Client, fresh_database};
 use support::process::ServerProcess;
 
-/// One database, and the servers started on it one after another.
+/// Runs `$body(Kind)` as two tests, `$name::builtin` and `$name::stripe`.
+macro_rules! on_both_processors {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn builtin() {
+                super::$body(super::Kind::Builtin).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn stripe() {
+                super::$body(super::Kind::Stripe).await
+            }
+        }
+    };
+}
+
+// After the macro: it is in scope only below its definition.
+#[path = "integrity/refunds.rs"]
+mod refunds;
+#[path = "integrity/take_over.rs"]
+mod take_over;
+
+/// One database and its processor, and the servers started on them one after another.
 struct Site {
     dir: tempfile::TempDir,
     dist: std::path::PathBuf,
     url: String,
+    processor: Processor,
 }
 
 impl Site {
-    async fn new() -> Self {
+    async fn new(kind: Kind) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let dist = dir.path().join("dist");
         std::fs::create_dir_all(&dist).unwrap();
         let url = fresh_database(dir.path()).await;
-        Self { dir, dist, url }
+        let processor = Processor::start(kind);
+        Self {
+            dir,
+            dist,
+            url,
+            processor,
+        }
     }
 
     /// The real binary on this site's database; on PostgreSQL it is told it is the only
     /// server, so that it settles at start-up what the killed one left (SQLite always does).
     fn start(&self, crash_at: Option<CrashPoint>) -> ServerProcess {
-        let mut env = vec![(SOLE_SERVER_ENV, "1")];
+        let processor_env = self.processor.env(self.dir.path());
+        let mut env: Vec<(&str, &str)> = processor_env
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect();
+        env.push((SOLE_SERVER_ENV, "1"));
         if let Some(point) = crash_at {
             env.push((CRASH_AT_ENV, point.as_str()));
         }
         ServerProcess::start_on(&self.dist, self.dir.path(), &self.url, &env)
+    }
+
+    async fn card(&self, client: &Client, number: &str) -> String {
+        self.processor.card(client, number).await
+    }
+
+    /// What the database and the processor say after a crash and restart.
+    async fn audit(&self) -> Audit {
+        audit(&self.url, &self.processor).await
     }
 }
 
@@ -55,9 +104,10 @@ async fn signed_in(server: &ServerProcess, email: &str) -> Client {
 /// What the database says after a crash and restart.
 #[derive(Debug, PartialEq, Eq)]
 struct Audit {
-    /// Successful gateway charges with no paid order of the same amount under their key.
+    /// Charges that succeeded at the processor with no paid order of the same amount and
+    /// currency under their key.
     charges_without_order: i64,
-    /// Paid card orders without a successful charge under their key.
+    /// Paid card orders without a successful charge of their amount and currency under their key.
     orders_without_charge: i64,
     succeeded_charges: i64,
     keys_in_progress: i64,
@@ -75,7 +125,7 @@ async fn scalar(db: &mut sqlx::AnyConnection, sql: &str) -> i64 {
         .unwrap()
 }
 
-async fn audit(url: &str) -> Audit {
+async fn audit(url: &str, processor: &Processor) -> Audit {
     use sqlx::ConnectOptions;
     sqlx::any::install_default_drivers();
     let options: sqlx::any::AnyConnectOptions = url.parse().unwrap();
@@ -83,25 +133,25 @@ async fn audit(url: &str) -> Audit {
         .connect()
         .await
         .expect("the test reads the database");
-    let charges_without_order = scalar(
-        &mut db,
-        "SELECT COUNT(*) FROM gateway_charges c WHERE c.outcome = 'succeeded' AND NOT EXISTS \
-         (SELECT 1 FROM orders o WHERE c.idempotency_key = 'charge_' || o.id \
-          AND o.phase = 'paid' AND o.amount = c.amount)",
+    let charges = processor.charges(&mut db).await;
+    let mut paid: Vec<processor::Charge> = sqlx::query(
+        "SELECT id, amount, currency FROM orders WHERE phase = 'paid' \
+         AND payment_source IS NOT NULL",
     )
-    .await;
-    let orders_without_charge = scalar(
-        &mut db,
-        "SELECT COUNT(*) FROM orders o WHERE o.phase = 'paid' AND o.payment_source IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM gateway_charges c WHERE c.outcome = 'succeeded' \
-         AND c.idempotency_key = 'charge_' || o.id)",
-    )
-    .await;
-    let succeeded_charges = scalar(
-        &mut db,
-        "SELECT COUNT(*) FROM gateway_charges WHERE outcome = 'succeeded'",
-    )
-    .await;
+    .fetch_all(&mut db)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| processor::Charge {
+        key: format!("charge_{}", row.get::<String, _>("id")),
+        amount: row.get("amount"),
+        currency: row.get::<String, _>("currency").to_ascii_lowercase(),
+    })
+    .collect();
+    paid.sort();
+    let charges_without_order = charges.iter().filter(|c| !paid.contains(c)).count() as i64;
+    let orders_without_charge = paid.iter().filter(|o| !charges.contains(o)).count() as i64;
+    let succeeded_charges = charges.len() as i64;
     let keys_in_progress = scalar(
         &mut db,
         "SELECT COUNT(*) FROM idempotency_keys WHERE state = 'in_progress'",
@@ -201,20 +251,25 @@ fn purchase_body(token: &str) -> Value {
     json!({"product": "power-bi-pro", "quantity": 2, "payment_token": token})
 }
 
-async fn bought(megan: &Client) -> Subscription {
-    let token = megan.token("4242424242424242").await;
+async fn bought(site: &Site, megan: &Client) -> Subscription {
+    let token = site.card(megan, "4242424242424242").await;
     megan
         .purchase("setup-purchase", &purchase_body(&token))
         .await
         .expect_as(201, "the purchase before the crash")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_purchase_killed_at_every_phase_is_charged_once() {
+on_both_processors!(
+    a_purchase_killed_at_every_phase_is_charged_once,
+    a_purchase_killed_at_every_phase_is_charged_once_on
+);
+
+async fn a_purchase_killed_at_every_phase_is_charged_once_on(kind: Kind) {
     for point in CrashPoint::ALL {
-        let site = Site::new().await;
-        let token = set_up(&site, |megan: Client| async move {
-            megan.token("4242424242424242").await
+        let site = Site::new(kind).await;
+        let token = set_up(&site, |megan: Client| {
+            let site = &site;
+            async move { site.card(&megan, "4242424242424242").await }
         })
         .await;
         let step = Step {
@@ -230,15 +285,23 @@ async fn a_purchase_killed_at_every_phase_is_charged_once() {
         let megan = signed_in(&server, "megan@contoso.com").await;
         let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
         assert_eq!(list.data.len(), 1, "{point:?}: bought once");
-        assert_eq!(audit(&site.url).await, sound(1), "{point:?}");
+        assert_eq!(site.audit().await, sound(1), "{point:?}");
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_seat_increase_killed_at_every_phase_is_charged_once() {
+on_both_processors!(
+    a_seat_increase_killed_at_every_phase_is_charged_once,
+    a_seat_increase_killed_at_every_phase_is_charged_once_on
+);
+
+async fn a_seat_increase_killed_at_every_phase_is_charged_once_on(kind: Kind) {
     for point in CrashPoint::ALL {
-        let site = Site::new().await;
-        let sub = set_up(&site, |megan: Client| async move { bought(&megan).await }).await;
+        let site = Site::new(kind).await;
+        let sub = set_up(&site, |megan: Client| {
+            let site = &site;
+            async move { bought(site, &megan).await }
+        })
+        .await;
         let step = Step {
             path: format!("/api/v1/subscriptions/{}/seats", sub.id),
             key: Some("crashing-increase"),
@@ -255,30 +318,37 @@ async fn a_seat_increase_killed_at_every_phase_is_charged_once() {
             .filter(|o| o.kind == OrderKind::SeatIncrease && o.status == OrderPhase::Paid)
             .count();
         assert_eq!(increases, 1, "{point:?}: {:?}", after.orders);
-        assert_eq!(audit(&site.url).await, sound(2), "{point:?}");
+        assert_eq!(site.audit().await, sound(2), "{point:?}");
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bill_payment_killed_at_every_phase_is_charged_once() {
+on_both_processors!(
+    a_bill_payment_killed_at_every_phase_is_charged_once,
+    a_bill_payment_killed_at_every_phase_is_charged_once_on
+);
+
+async fn a_bill_payment_killed_at_every_phase_is_charged_once_on(kind: Kind) {
     for point in CrashPoint::ALL {
-        let site = Site::new().await;
-        let (invoice, token) = set_up(&site, |megan: Client| async move {
-            let sub = bought(&megan).await;
-            let failing = megan.token("4000000000000341").await;
-            let _: Subscription = megan
-                .put_as(
-                    &format!("/api/v1/subscriptions/{}/payment-method", sub.id),
-                    &json!({"payment_token": failing}),
-                )
-                .await;
-            megan.advance_days(31).await;
-            let overdue: Subscription = megan
-                .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
-                .await;
-            let invoice = overdue.latest_invoice.expect("the unpaid renewal bill");
-            assert_eq!(invoice.status, InvoiceStatus::PastDue);
-            (invoice.id, megan.token("4242424242424242").await)
+        let site = Site::new(kind).await;
+        let (invoice, token) = set_up(&site, |megan: Client| {
+            let site = &site;
+            async move {
+                let sub = bought(site, &megan).await;
+                let failing = site.card(&megan, "4000000000000341").await;
+                let _: Subscription = megan
+                    .put_as(
+                        &format!("/api/v1/subscriptions/{}/payment-method", sub.id),
+                        &json!({"payment_token": failing}),
+                    )
+                    .await;
+                megan.advance_days(31).await;
+                let overdue: Subscription = megan
+                    .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+                    .await;
+                let invoice = overdue.latest_invoice.expect("the unpaid renewal bill");
+                assert_eq!(invoice.status, InvoiceStatus::PastDue);
+                (invoice.id, site.card(&megan, "4242424242424242").await)
+            }
         })
         .await;
         let step = Step {
@@ -291,19 +361,27 @@ async fn a_bill_payment_killed_at_every_phase_is_charged_once() {
             .unwrap()
             .expect_as(200, &format!("{point:?}: retried"));
         assert_eq!(paid["status"], "paid", "{point:?}: {paid}");
-        assert_eq!(audit(&site.url).await, sound(2), "{point:?}");
+        assert_eq!(site.audit().await, sound(2), "{point:?}");
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_renewal_killed_at_every_phase_is_charged_once() {
+on_both_processors!(
+    a_renewal_killed_at_every_phase_is_charged_once,
+    a_renewal_killed_at_every_phase_is_charged_once_on
+);
+
+async fn a_renewal_killed_at_every_phase_is_charged_once_on(kind: Kind) {
     for point in [
         CrashPoint::OrderRecorded,
         CrashPoint::Charged,
         CrashPoint::Settled,
     ] {
-        let site = Site::new().await;
-        let sub = set_up(&site, |megan: Client| async move { bought(&megan).await }).await;
+        let site = Site::new(kind).await;
+        let sub = set_up(&site, |megan: Client| {
+            let site = &site;
+            async move { bought(site, &megan).await }
+        })
+        .await;
         let step = Step {
             path: "/api/v1/test-clock/advance".into(),
             key: None,
@@ -322,15 +400,17 @@ async fn a_renewal_killed_at_every_phase_is_charged_once() {
             .map(|o| o.status)
             .collect();
         assert_eq!(renewals, [OrderPhase::Paid], "{point:?}");
-        assert_eq!(audit(&site.url).await, sound(2), "{point:?}");
+        assert_eq!(site.audit().await, sound(2), "{point:?}");
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_thousand_purchases_with_one_key_buy_once() {
-    let app = spawn_app().await;
-    let megan = app.as_user("megan@contoso.com").await;
-    let token = megan.token("4242424242424242").await;
+on_both_processors!(a_thousand_purchases_with_one_key_buy_once, one_key_on);
+
+async fn one_key_on(kind: Kind) {
+    let site = Site::new(kind).await;
+    let server = site.start(None);
+    let megan = signed_in(&server, "megan@contoso.com").await;
+    let token = site.card(&megan, "4242424242424242").await;
     let body = purchase_body(&token);
     let started = Instant::now();
     // One client, one connection pool: a thousand requests in flight at once.
@@ -361,12 +441,12 @@ async fn a_thousand_purchases_with_one_key_buy_once() {
     let list: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
     assert_eq!(list.data.len(), 1, "one subscription");
     assert_eq!(
-        audit(&app.database_url).await,
+        site.audit().await,
         sound(1),
         "one charge, no key left locked"
     );
     eprintln!(
-        "1000 concurrent purchases, one key: {} × 201, {in_progress} × 409 in {elapsed:?}",
+        "1000 concurrent purchases, one key, {kind:?}: {} × 201, {in_progress} × 409 in {elapsed:?}",
         created.len()
     );
 }
@@ -425,7 +505,7 @@ async fn buy_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_purchase_answered_before_a_kill_is_there_after_the_restart() {
-    let site = Site::new().await;
+    let site = Site::new(Kind::Builtin).await;
     let mut server = site.start(None);
     let stop = Arc::new(AtomicBool::new(false));
     let bought = Arc::new(AtomicUsize::new(0));
@@ -454,7 +534,7 @@ async fn every_purchase_answered_before_a_kill_is_there_after_the_restart() {
         let sub: Subscription = megan.get_as(&format!("/api/v1/subscriptions/{id}")).await;
         assert_eq!(sub.orders[0].status, OrderPhase::Paid, "{id}");
     }
-    let audit = audit(&site.url).await;
+    let audit = site.audit().await;
     assert!(
         audit.succeeded_charges >= acknowledged.len() as i64,
         "{audit:?}"

@@ -1,7 +1,7 @@
 //! Every subscription of the organisation in one dense, sortable table, with its details
 //! (order history, assigned users) and the take-over actions.
 
-use super::use_admin;
+use super::{RowAction, use_admin};
 use crate::api;
 use crate::components::dispute_notice::dispute_text;
 use crate::components::loaded::Loaded;
@@ -10,6 +10,7 @@ use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
+use selfserve_api::admin::TakeOverCancel;
 use selfserve_api::subscription::{Source, Subscription};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,12 +102,12 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
     } = filters;
     let rows = StoredValue::new(rows);
     // Another row's change may start while one runs; the same row's may not.
-    let act = move |id: String, take_over: bool| {
+    let act = move |id: String, action: RowAction| {
         if !ctx
             .take_over
             .with_input(|running| running.is_some_and(|(busy, _)| *busy == id))
         {
-            ctx.take_over.dispatch((id, take_over));
+            ctx.take_over.dispatch((id, action));
         }
     };
     let shown = move || {
@@ -188,6 +189,13 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                         let ended = has_ended(sub.status);
                         let ending = is_ending(&sub);
                         let date = format::date(sub.current_period_end, None);
+                        let cancel = RwSignal::new(TakeOverCancel::AskPurchaser);
+                        let choice_name = format!("take-over-cancel-{}", sub.id);
+                        let choices = [
+                            (TakeOverCancel::AskPurchaser, Msg::LeaveRunning),
+                            (TakeOverCancel::AtPeriodEnd, Msg::CancelAtPeriodEnd),
+                            (TakeOverCancel::NowWithRefund, Msg::CancelNowWithRefund),
+                        ];
                         let price = fill(t(Msg::PricePerMonth), &[
                             &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
                             &format::money(sub.unit_amount, sub.currency, None),
@@ -224,13 +232,28 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                             {t(Msg::ManageLicences)}
                                         </leptos_router::components::A></p>
                                         {(self_service && !ended).then(|| view! {
+                                            <fieldset class="choices" data-testid="take-over-cancel">
+                                                <legend>{t(Msg::TakeOverChoice)}</legend>
+                                                {choices.into_iter().map(|(choice, label)| {
+                                                    let input_id = format!("{choice_name}-{}", choice.as_str());
+                                                    view! {
+                                                        <div class="choice">
+                                                            <input type="radio" id=input_id.clone() name=choice_name.clone()
+                                                                value=choice.as_str()
+                                                                prop:checked=move || cancel.get() == choice
+                                                                on:change=move |_| cancel.set(choice) />
+                                                            <label for=input_id>{t(label)}</label>
+                                                        </div>
+                                                    }
+                                                }).collect_view()}
+                                            </fieldset>
                                             <div class="row-actions">
                                                 <button type="button" class="button" data-testid="take-over"
                                                     aria-disabled=move || busy().then_some("true")
-                                                    on:click=move |_| act(id_take.clone(), true)>{t(Msg::TakeOver)}</button>
+                                                    on:click=move |_| act(id_take.clone(), RowAction::TakeOver(cancel.get_untracked()))>{t(Msg::TakeOver)}</button>
                                                 {(!asked && !ending).then(|| view! {
                                                     <button type="button" class="button button-secondary" data-testid="ask-cancel"
-                                                        on:click=move |_| act(id_ask.clone(), false)>{t(Msg::AskToCancel)}</button>
+                                                        on:click=move |_| act(id_ask.clone(), RowAction::AskToCancel)>{t(Msg::AskToCancel)}</button>
                                                 })}
                                                 {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
                                                 {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}

@@ -37,6 +37,16 @@ pub fn prorated_subtotal(unit_amount: i64, added: u32, now: i64, start: i64, end
     ((full * left * 2 + length) / (length * 2)) as i64
 }
 
+/// What is given back of `paid` for a period `[start, end)` ended at `now`: the fraction of
+/// the period left, by the second, rounded up to the minor unit (the buyer's favour), never
+/// more than `paid` and never below 0.
+pub fn unused_refund(paid: i64, now: i64, start: i64, end: i64) -> i64 {
+    let length = i128::from((end - start).max(1));
+    let left = i128::from((end - now).clamp(0, end - start));
+    let paid = i128::from(paid.max(0));
+    ((paid * left + length - 1) / length) as i64
+}
+
 /// Whether a subscription past due since `since` is suspended at `now`.
 pub fn grace_expired(since: i64, now: i64) -> bool {
     now - since >= GRACE_PERIOD_SECONDS
@@ -47,6 +57,29 @@ mod tests {
     use super::*;
 
     const DAY: i64 = 86_400;
+
+    #[test]
+    fn the_unused_refund_rounds_up_for_the_buyer_and_never_passes_what_was_paid() {
+        let (start, end) = (0, 30 * DAY);
+        assert_eq!(unused_refund(3_000, start, start, end), 3_000, "all of it");
+        assert_eq!(unused_refund(3_000, 10 * DAY, start, end), 2_000);
+        // 1000 × 1/3 = 333.33…: 334, the buyer's favour.
+        assert_eq!(unused_refund(1_000, 20 * DAY, start, end), 334);
+        // One second used of 1 minor unit: still 1.
+        assert_eq!(unused_refund(1, 1, start, end), 1);
+        assert_eq!(unused_refund(3_000, end, start, end), 0, "nothing left");
+        assert_eq!(
+            unused_refund(3_000, end + DAY, start, end),
+            0,
+            "after the end"
+        );
+        assert_eq!(
+            unused_refund(3_000, start - DAY, start, end),
+            3_000,
+            "never more"
+        );
+        assert_eq!(unused_refund(0, 10 * DAY, start, end), 0);
+    }
 
     #[test]
     fn proration_is_the_fraction_of_the_period_left() {

@@ -88,6 +88,74 @@ pub async fn refund(
     refunded(services, &pending, refund_id, false).await
 }
 
+/// Finishes every refund left pending for at least `min_age` seconds (a command run or a
+/// take-over cut off after recording it), sending its recorded key again so the processor
+/// refunds once; the audit entry of one finished here is by the system. Returns how many were
+/// settled. A processor that cannot be reached leaves the rest for the next run.
+pub async fn recover_refunds(
+    services: &Services,
+    now: i64,
+    min_age: i64,
+) -> Result<usize, ServiceError> {
+    let pending = services.store.pending_refunds_before(now - min_age).await?;
+    let count = pending.len();
+    for refund in pending {
+        let invoice = services
+            .store
+            .invoice_row(&refund.invoice_id)
+            .await?
+            .ok_or_else(|| corrupt(&refund))?;
+        let subscription = services
+            .store
+            .subscription_row(&invoice.subscription_id)
+            .await?
+            .ok_or_else(|| corrupt(&refund))?;
+        match finish(services, &Actor::System, &subscription, &refund).await {
+            Ok(processor_refund_id) => tracing::warn!(
+                refund = %refund.id, invoice = %refund.invoice_id, %processor_refund_id,
+                "finished a refund left pending by the last run"
+            ),
+            // Settled as refused: the amount is refundable again.
+            Err(ServiceError::Refund(refusal)) => tracing::warn!(
+                refund = %refund.id, ?refusal, "a refund left pending was refused"
+            ),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(count)
+}
+
+/// Finishes refunds just recorded by another change (a take-over that cancels now): each is
+/// sent to the processor under its key and settled. One the processor cannot be reached for
+/// stays pending for the recovery; one it refuses is released. Returns the amount given back
+/// or still on its way (all but the refused).
+pub(crate) async fn finish_recorded(
+    services: &Services,
+    actor: &Actor,
+    subscription: &SubscriptionRow,
+    refunds: &[PendingRefund],
+) -> Result<i64, ServiceError> {
+    let mut amount = 0;
+    for refund in refunds {
+        match finish(services, actor, subscription, refund).await {
+            Ok(_) => amount += refund.amount,
+            Err(ServiceError::Refund(refusal)) => tracing::warn!(
+                refund = %refund.id, ?refusal, "the processor refused a take-over's refund"
+            ),
+            Err(ServiceError::Store(error)) => {
+                tracing::warn!(refund = %refund.id, %error, "a refund is left for the recovery");
+                amount += refund.amount;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(amount)
+}
+
+fn corrupt(refund: &PendingRefund) -> ServiceError {
+    crate::store::StoreError::Corrupt(format!("refund {} has no bill", refund.id)).into()
+}
+
 async fn refunded(
     services: &Services,
     pending: &PendingRefund,

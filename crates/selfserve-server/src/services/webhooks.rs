@@ -44,6 +44,20 @@ async fn act(services: &Services, event: &StripeEvent) -> Result<(), ServiceErro
     let now = services.clock.now();
     match event {
         StripeEvent::Other => Ok(()),
+        StripeEvent::DisputeClosed {
+            dispute_id,
+            outcome,
+        } => {
+            // Unknown (not ours) or closed already: nothing to change; the event is stored.
+            if services
+                .store
+                .close_stripe_dispute(dispute_id, *outcome, now)
+                .await?
+            {
+                tracing::warn!(dispute = %dispute_id, %outcome, "a dispute was decided");
+            }
+            Ok(())
+        }
         StripeEvent::IntentOutcome {
             intent_id,
             charge_key,

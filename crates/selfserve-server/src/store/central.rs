@@ -1,8 +1,10 @@
 //! Subscriptions without a card (central purchases, trials), take-overs and capacity.
 
-use super::assignments::{Assigned, claim_seats};
+use super::assignments::claim_seats;
 use super::events::insert_events;
+use super::locks::lock_unless_increasing;
 use super::orders::{OrderRow, insert_order};
+use super::refunds::{PendingRefund, RefundAmount, Reserved, lock_invoice, reserve_in};
 use super::{Store, StoreError, Tx, decode, decode_product};
 use crate::domain::lifecycle::{LIVE, TAKES_OVER, sql_list};
 use crate::events::Event;
@@ -10,6 +12,33 @@ use selfserve_api::money::Currency;
 use selfserve_api::product::ProductId;
 use selfserve_api::subscription::{Source, SubscriptionStatus};
 use sqlx::Row;
+
+/// What a take-over does to the purchaser's subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TakeOverEnd<'a> {
+    /// It runs on with a request to cancel, by `requested_by`.
+    AskPurchaser {
+        requested_by: &'a str,
+    },
+    AtPeriodEnd,
+    /// It ends now; the unused part of the period's paid bills is refunded, saying `reason`.
+    NowWithRefund {
+        reason: &'a str,
+    },
+}
+
+/// What a take-over did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TakenOver {
+    /// Everything, with the refunds recorded pending (with [`TakeOverEnd::NowWithRefund`]).
+    Done { refunds: Vec<PendingRefund> },
+    /// Nothing: the central subscription has `free` seats, too few for everyone.
+    NoSeats { free: i64 },
+    /// Nothing: the subscription was already cancelled or ended.
+    Ended,
+    /// Nothing: a seat increase of it is in flight.
+    Increasing,
+}
 
 /// Seats of one product and source in an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,39 +157,131 @@ impl Store {
         Ok(count > 0)
     }
 
-    /// Gives `user_ids` seats on the central subscription, all or nothing, and asks the
-    /// self-service purchaser to cancel, with the event, in one transaction. Locks the central
-    /// subscription (claiming its seats) before the self-service one.
+    /// Moves `user_ids` onto the central subscription and ends the self-service one as `end`
+    /// says, all in one transaction with `event`: every user moves or nobody does, and a
+    /// cancellation now records its refunds (pending) with it, so a crash leaves either
+    /// nothing or all of it for the processor call and the recovery to finish.
+    ///
+    /// Lock order: the period's paid bills (invoice → as paying a bill), then the central
+    /// subscription's assignments and row, then the self-service subscription.
+    #[allow(clippy::too_many_arguments)]
     pub async fn take_over(
         &self,
         self_service_id: &str,
         central_id: &str,
         user_ids: &[String],
-        requested_by: &str,
+        end: &TakeOverEnd<'_>,
         event: &Event,
         now: i64,
-    ) -> Result<Assigned, StoreError> {
+    ) -> Result<TakenOver, StoreError> {
         let mut tx = self.writer().begin().await?;
-        let Some(added) = claim_seats(&mut tx, central_id, user_ids, TAKES_OVER, now).await? else {
+        let bills: Vec<(String, i64, i64)> = match end {
+            TakeOverEnd::NowWithRefund { .. } => sqlx::query(
+                "SELECT id, period_start, period_end FROM invoices WHERE subscription_id = $1 \
+                 AND status = 'paid' AND period_start <= $2 AND period_end > $2 ORDER BY id",
+            )
+            .bind(self_service_id)
+            .bind(now)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    row.try_get("period_start")?,
+                    row.try_get("period_end")?,
+                ))
+            })
+            .collect::<Result<_, StoreError>>()?,
+            _ => Vec::new(),
+        };
+        for (bill, _, _) in &bills {
+            lock_invoice(&mut tx, bill).await?;
+        }
+        let Some(_) = claim_seats(&mut tx, central_id, user_ids, TAKES_OVER, now).await? else {
             tx.rollback().await?;
             let free = self
                 .subscription_row(central_id)
                 .await?
                 .map_or(0, |row| row.free_seats());
-            return Ok(Assigned::NoSeats { free });
+            return Ok(TakenOver::NoSeats { free });
         };
-        sqlx::query(
-            "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
-             WHERE id = $1",
-        )
-        .bind(self_service_id)
-        .bind(now)
-        .bind(requested_by)
-        .execute(&mut *tx)
-        .await?;
-        insert_events(&mut tx, Some(event)).await?;
+        let mut refunds = Vec::new();
+        let ended = match end {
+            TakeOverEnd::AskPurchaser { requested_by } => sqlx::query(
+                "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
+                 WHERE id = $1",
+            )
+            .bind(self_service_id)
+            .bind(now)
+            .bind(requested_by)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+            TakeOverEnd::AtPeriodEnd => sqlx::query(&format!(
+                "UPDATE subscriptions SET cancel_at_period_end = 1, updated_at = $2 \
+                 WHERE id = $1 AND cancel_at_period_end = 0 AND status IN ({})",
+                sql_list(LIVE)
+            ))
+            .bind(self_service_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+            TakeOverEnd::NowWithRefund { reason } => {
+                if !lock_unless_increasing(&mut tx, self_service_id).await? {
+                    tx.rollback().await?;
+                    return Ok(TakenOver::Increasing);
+                }
+                let ended = sqlx::query(&format!(
+                    "UPDATE subscriptions SET status = 'canceled', cancel_at_period_end = 1, \
+                     assigned_count = 0, current_period_end = $2, updated_at = $2 \
+                     WHERE id = $1 AND status IN ({})",
+                    sql_list(LIVE)
+                ))
+                .bind(self_service_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query("DELETE FROM assignments WHERE subscription_id = $1")
+                    .bind(self_service_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for (bill, start, end) in &bills {
+                    let ask = RefundAmount::Unused {
+                        now,
+                        start: *start,
+                        end: *end,
+                    };
+                    let id = crate::ids::new_id("rf");
+                    if let Reserved::Reserved(pending) =
+                        reserve_in(&mut tx, &id, bill, ask, reason, now).await?
+                    {
+                        refunds.push(pending);
+                    }
+                }
+                ended
+            }
+        };
+        if ended != 1 {
+            tx.rollback().await?;
+            return Ok(TakenOver::Ended);
+        }
+        // The take-over's one audit entry says what it reserved to give back.
+        let mut event = event.clone();
+        if let (Some(serde_json::Value::Object(after)), false) =
+            (&mut event.after, refunds.is_empty())
+        {
+            let reserved: Vec<_> = refunds
+                .iter()
+                .map(|r| serde_json::json!({"invoice_id": r.invoice_id, "amount": r.amount}))
+                .collect();
+            after.insert("refunds".into(), reserved.into());
+        }
+        insert_events(&mut tx, Some(&event)).await?;
         tx.commit().await?;
-        Ok(Assigned::Added(added))
+        Ok(TakenOver::Done { refunds })
     }
 
     /// Seats per product and source in an organisation (subscriptions that still count).

@@ -70,7 +70,103 @@ fn pending_from(row: &sqlx::any::AnyRow) -> Result<PendingRefund, StoreError> {
     })
 }
 
-async fn lock_invoice(tx: &mut Tx<'_>, invoice_id: &str) -> Result<bool, StoreError> {
+/// How much of a bill to refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundAmount {
+    Exactly(i64),
+    /// All that is left to refund.
+    Rest,
+    /// The part of the bill's total for `[start, end)` that `now` leaves unused
+    /// ([`crate::domain::billing::unused_refund`]), within what is left to refund.
+    Unused {
+        now: i64,
+        start: i64,
+        end: i64,
+    },
+}
+
+/// Inside `tx` (which the caller commits, or rolls back unless `Reserved`): reserves a refund
+/// of a paid invoice under its row lock and records it pending under the next sequence.
+pub(crate) async fn reserve_in(
+    tx: &mut Tx<'_>,
+    id: &str,
+    invoice_id: &str,
+    ask: RefundAmount,
+    reason: &str,
+    now: i64,
+) -> Result<Reserved, StoreError> {
+    if !lock_invoice(tx, invoice_id).await? {
+        return Ok(Reserved::NoInvoice);
+    }
+    let row = sqlx::query("SELECT status, total, amount_refunded FROM invoices WHERE id = $1")
+        .bind(invoice_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let status: String = row.try_get("status")?;
+    let total: i64 = row.try_get("total")?;
+    let refunded: i64 = row.try_get("amount_refunded")?;
+    let order: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM orders WHERE invoice_id = $1 AND phase = 'paid' \
+         AND payment_source IS NOT NULL AND amount > 0",
+    )
+    .bind(invoice_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (true, Some(order)) = (status == "paid", order) else {
+        return Ok(Reserved::NotPaid);
+    };
+    let refundable = total - refunded;
+    let amount = match ask {
+        RefundAmount::Exactly(amount) => amount,
+        RefundAmount::Rest => refundable,
+        RefundAmount::Unused { now, start, end } => {
+            crate::domain::billing::unused_refund(total, now, start, end).min(refundable)
+        }
+    };
+    if amount <= 0 || amount > refundable {
+        return Ok(Reserved::TooMuch { refundable });
+    }
+    sqlx::query(
+        "UPDATE invoices SET amount_refunded = amount_refunded + $2 \
+         WHERE id = $1 AND amount_refunded + $2 <= total",
+    )
+    .bind(invoice_id)
+    .bind(amount)
+    .execute(&mut **tx)
+    .await?;
+    let sequence: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) + 1 AS BIGINT) FROM invoice_refunds WHERE invoice_id = $1",
+    )
+    .bind(invoice_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let pending = PendingRefund {
+        id: id.to_owned(),
+        invoice_id: invoice_id.to_owned(),
+        sequence,
+        refund_key: format!("refund_{invoice_id}_{sequence}"),
+        charge_key: crate::payments::charge_key(&order),
+        amount,
+        reason: reason.to_owned(),
+    };
+    sqlx::query(
+        "INSERT INTO invoice_refunds (id, invoice_id, sequence, refund_key, charge_key, \
+         amount, reason, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+    )
+    .bind(&pending.id)
+    .bind(&pending.invoice_id)
+    .bind(pending.sequence)
+    .bind(&pending.refund_key)
+    .bind(&pending.charge_key)
+    .bind(pending.amount)
+    .bind(&pending.reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Reserved::Reserved(pending))
+}
+
+pub(crate) async fn lock_invoice(tx: &mut Tx<'_>, invoice_id: &str) -> Result<bool, StoreError> {
     let locked = sqlx::query("UPDATE invoices SET amount_refunded = amount_refunded WHERE id = $1")
         .bind(invoice_id)
         .execute(&mut **tx)
@@ -124,73 +220,14 @@ impl Store {
         now: i64,
     ) -> Result<Reserved, StoreError> {
         let mut tx = self.writer().begin().await?;
-        if !lock_invoice(&mut tx, invoice_id).await? {
+        let ask = amount.map_or(RefundAmount::Rest, RefundAmount::Exactly);
+        let reserved = reserve_in(&mut tx, id, invoice_id, ask, reason, now).await?;
+        if matches!(reserved, Reserved::Reserved(_)) {
+            tx.commit().await?;
+        } else {
             tx.rollback().await?;
-            return Ok(Reserved::NoInvoice);
         }
-        let row = sqlx::query("SELECT status, total, amount_refunded FROM invoices WHERE id = $1")
-            .bind(invoice_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let status: String = row.try_get("status")?;
-        let total: i64 = row.try_get("total")?;
-        let refunded: i64 = row.try_get("amount_refunded")?;
-        let order: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM orders WHERE invoice_id = $1 AND phase = 'paid' \
-             AND payment_source IS NOT NULL AND amount > 0",
-        )
-        .bind(invoice_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let (true, Some(order)) = (status == "paid", order) else {
-            tx.rollback().await?;
-            return Ok(Reserved::NotPaid);
-        };
-        let refundable = total - refunded;
-        let amount = amount.unwrap_or(refundable);
-        if amount <= 0 || amount > refundable {
-            tx.rollback().await?;
-            return Ok(Reserved::TooMuch { refundable });
-        }
-        sqlx::query(
-            "UPDATE invoices SET amount_refunded = amount_refunded + $2 \
-             WHERE id = $1 AND amount_refunded + $2 <= total",
-        )
-        .bind(invoice_id)
-        .bind(amount)
-        .execute(&mut *tx)
-        .await?;
-        let sequence: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) + 1 AS BIGINT) FROM invoice_refunds WHERE invoice_id = $1",
-        )
-        .bind(invoice_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let pending = PendingRefund {
-            id: id.to_owned(),
-            invoice_id: invoice_id.to_owned(),
-            sequence,
-            refund_key: format!("refund_{invoice_id}_{sequence}"),
-            charge_key: crate::payments::charge_key(&order),
-            amount,
-            reason: reason.to_owned(),
-        };
-        sqlx::query(
-            "INSERT INTO invoice_refunds (id, invoice_id, sequence, refund_key, charge_key, \
-             amount, reason, state, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
-        )
-        .bind(&pending.id)
-        .bind(&pending.invoice_id)
-        .bind(pending.sequence)
-        .bind(&pending.refund_key)
-        .bind(&pending.charge_key)
-        .bind(pending.amount)
-        .bind(&pending.reason)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Reserved::Reserved(pending))
+        Ok(reserved)
     }
 
     /// An invoice's refunds still waiting for the processor's answer, oldest first.
@@ -203,6 +240,22 @@ impl Store {
              WHERE invoice_id = $1 AND state = 'pending' ORDER BY sequence"
         ))
         .bind(invoice_id)
+        .fetch_all(self.writer())
+        .await?;
+        rows.iter().map(pending_from).collect()
+    }
+
+    /// Every refund still pending that was recorded before `before` (the start-up and billing
+    /// loop's recovery: a run cut off between recording a refund and settling it), oldest first.
+    pub async fn pending_refunds_before(
+        &self,
+        before: i64,
+    ) -> Result<Vec<PendingRefund>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PENDING_COLUMNS} FROM invoice_refunds \
+             WHERE state = 'pending' AND created_at <= $1 ORDER BY created_at, sequence"
+        ))
+        .bind(before)
         .fetch_all(self.writer())
         .await?;
         rows.iter().map(pending_from).collect()

@@ -418,6 +418,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records how a dispute ended, once; false if it is unknown or was closed already.
+    pub async fn close_stripe_dispute(
+        &self,
+        dispute_id: &str,
+        outcome: selfserve_api::subscription::DisputeOutcome,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let closed = sqlx::query(
+            "UPDATE stripe_disputes SET outcome = $2, closed_at = $3 \
+             WHERE id = $1 AND outcome IS NULL",
+        )
+        .bind(dispute_id)
+        .bind(outcome.as_str())
+        .bind(now)
+        .execute(self.writer())
+        .await?
+        .rows_affected();
+        Ok(closed == 1)
+    }
+}
+
 /// A dispute (chargeback) of a subscription's charge, as Stripe reported it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StripeDispute {

@@ -2,7 +2,10 @@
 //! API shows them ([`Subscription`], with purchaser, licences, orders and the latest bill).
 
 use super::invoices::card_from;
-use super::{Store, StoreError, decode, decode_currency, decode_product, from_flag, placeholders};
+use super::{
+    Store, StoreError, decode, decode_currency, decode_optional, decode_product, from_flag,
+    placeholders,
+};
 use crate::domain::lifecycle::{LIVE, sql_list};
 use crate::domain::price_book;
 use selfserve_api::money::Currency;
@@ -266,7 +269,7 @@ impl Store {
 
         let mut disputes: HashMap<String, Dispute> = HashMap::new();
         let disputes_sql = format!(
-            "SELECT subscription_id, amount, currency, opened_at FROM stripe_disputes \
+            "SELECT subscription_id, amount, currency, opened_at, outcome FROM stripe_disputes \
              WHERE subscription_id IN ({list}) ORDER BY opened_at, id"
         );
         // Oldest first: the latest one stays.
@@ -280,6 +283,7 @@ impl Store {
                     opened: row.try_get("opened_at")?,
                     amount: row.try_get("amount")?,
                     currency: decode_currency(&row, "currency")?,
+                    outcome: decode_optional(&row, "outcome")?,
                 },
             );
         }

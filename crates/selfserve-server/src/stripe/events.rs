@@ -26,6 +26,12 @@ pub enum StripeEvent {
         intent_id: String,
         amount: i64,
     },
+    /// `charge.dispute.closed` with a decision (`won` or `lost`; Stripe's other closed status,
+    /// `warning_closed`, ends an inquiry that never became a dispute and is `Other`).
+    DisputeClosed {
+        dispute_id: String,
+        outcome: selfserve_api::subscription::DisputeOutcome,
+    },
     /// Anything else: stored, not acted on.
     Other,
 }
@@ -49,11 +55,18 @@ pub fn parse(kind: &str, object: &Value) -> Result<StripeEvent, Malformed> {
                 missing: field,
             })
     };
+    let missing = |field: &'static str| Malformed {
+        kind: kind.to_owned(),
+        missing: field,
+    };
+    // Stripe's unit, which differs from ours in a few currencies (see `amount.rs`).
     let amount = |field: &'static str| {
-        object[field].as_i64().ok_or_else(|| Malformed {
-            kind: kind.to_owned(),
-            missing: field,
-        })
+        let value = object[field].as_i64().ok_or_else(|| missing(field))?;
+        let currency = object["currency"]
+            .as_str()
+            .and_then(|code| selfserve_api::money::Currency::parse(code).ok())
+            .ok_or_else(|| missing("currency"))?;
+        Ok::<_, Malformed>(super::amount::from_stripe(value, currency))
     };
     Ok(match kind {
         "payment_intent.succeeded" | "payment_intent.payment_failed" => {
@@ -71,6 +84,13 @@ pub fn parse(kind: &str, object: &Value) -> Result<StripeEvent, Malformed> {
             intent_id: text("payment_intent")?,
             amount: amount("amount")?,
         },
+        "charge.dispute.closed" => match text("status")?.parse() {
+            Ok(outcome) => StripeEvent::DisputeClosed {
+                dispute_id: text("id")?,
+                outcome,
+            },
+            Err(_) => StripeEvent::Other,
+        },
         _ => StripeEvent::Other,
     })
 }
@@ -85,7 +105,7 @@ mod tests {
         assert_eq!(
             parse(
                 "charge.refunded",
-                &json!({"payment_intent": "pi_1", "amount_refunded": 300})
+                &json!({"payment_intent": "pi_1", "amount_refunded": 300, "currency": "usd"})
             ),
             Ok(StripeEvent::ChargeRefunded {
                 intent_id: "pi_1".into(),
@@ -100,6 +120,27 @@ mod tests {
             Err(Malformed {
                 kind: "charge.dispute.created".into(),
                 missing: "payment_intent"
+            })
+        );
+        assert_eq!(
+            parse(
+                "charge.refunded",
+                &json!({"payment_intent": "pi_1", "amount_refunded": 500, "currency": "isk"})
+            ),
+            Ok(StripeEvent::ChargeRefunded {
+                intent_id: "pi_1".into(),
+                amount_refunded: 5
+            }),
+            "ISK: Stripe's hundredths, our whole krónur"
+        );
+        assert_eq!(
+            parse(
+                "charge.refunded",
+                &json!({"payment_intent": "pi_1", "amount_refunded": 300})
+            ),
+            Err(Malformed {
+                kind: "charge.refunded".into(),
+                missing: "currency"
             })
         );
         assert_eq!(

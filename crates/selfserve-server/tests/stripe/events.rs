@@ -127,9 +127,31 @@ async fn a_dispute_marks_the_subscription_for_the_organisations_admins_once() {
         .expect("the subscription");
     let seen = marked.dispute.as_ref().expect("marked disputed");
     assert_eq!(seen.amount, total);
+    assert_eq!(seen.outcome, None, "open");
     let log: List<AuditEntry> = admin.get_as("/api/v1/admin/audit?action=disputed").await;
     assert_eq!(log.data.len(), 1, "recorded once: {:?}", log.data);
     assert_eq!(app.stored_events("charge.dispute.created").await, 2);
+
+    // Decided: lost, then a late `won` for the same dispute changes nothing (closed once).
+    let mut lost = dispute.clone();
+    lost["status"] = "lost".into();
+    send(&app, "evt_dispute_3", "charge.dispute.closed", &lost)
+        .await
+        .expect_as::<Value>(200, "charge.dispute.closed");
+    let mut won = dispute.clone();
+    won["status"] = "won".into();
+    send(&app, "evt_dispute_4", "charge.dispute.closed", &won)
+        .await
+        .expect_as::<Value>(200, "a second close");
+    let decided: Subscription = admin
+        .get_as(&format!("/api/v1/subscriptions/{}", bought.id))
+        .await;
+    assert_eq!(
+        decided.dispute.expect("still marked").outcome,
+        Some(selfserve_api::subscription::DisputeOutcome::Lost),
+        "the admins' note says how it ended"
+    );
+    assert_eq!(app.stored_events("charge.dispute.closed").await, 2);
     app.assert_charges_are_paid_orders().await;
 }
 

@@ -307,3 +307,32 @@ async fn the_refund_command_gives_back_part_then_the_rest_at_stripe_once_even_af
     assert_eq!(seen.amount_refunded, total);
     app.assert_charges_are_paid_orders().await;
 }
+
+#[tokio::test]
+async fn a_zero_decimal_market_is_charged_in_whole_yen_at_stripe() {
+    let app = start().await;
+    let haruto =
+        super::support::app::Client::new(app.server.base.clone(), app.server.gateway.clone());
+    haruto
+        .sign_in("haruto@kyototrading.jp")
+        .await
+        .expect_as::<serde_json::Value>(200, "Haruto signs in");
+    let pm = app.payment_method("4242424242424242").await;
+    let bought: Subscription = haruto
+        .purchase(
+            "yen-buy",
+            &json!({"product": "power-bi-pro", "quantity": 3, "payment_token": pm}),
+        )
+        .await
+        .expect_as(201, "buying in Japan");
+    let bill = bought.latest_invoice.expect("the paid bill");
+    assert_eq!(bill.currency.as_str(), "jpy");
+    assert_eq!(
+        app.stripe_charges().await,
+        vec![(bill.total, "jpy".to_owned())],
+        "yen have no minor unit, at Stripe as here: {} yen is {} at Stripe",
+        bill.total,
+        bill.total
+    );
+    app.assert_charges_are_paid_orders().await;
+}

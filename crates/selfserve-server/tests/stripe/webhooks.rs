@@ -49,7 +49,7 @@ async fn webhooks_are_verified_stored_once_and_refused_when_tampered_or_old() {
     }
 
     // A refund of a charge that is not ours: stored, nothing to act on.
-    let body = r#"{"id":"evt_selfserve_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_not_ours","amount_refunded":100}}}"#;
+    let body = r#"{"id":"evt_selfserve_1","type":"charge.refunded","data":{"object":{"payment_intent":"pi_not_ours","amount_refunded":100,"currency":"usd"}}}"#;
     let now = unix_now();
     let first: Value = app
         .webhook(body, Some(signature(WEBHOOK_SECRET, now, body)))

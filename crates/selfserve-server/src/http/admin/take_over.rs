@@ -7,7 +7,7 @@ use crate::http::{AppState, Caller};
 use crate::services::admin::take_over;
 use axum::Json;
 use axum::extract::{Path, State};
-use selfserve_api::admin::{TakeOverRequest, TakeOverResult};
+use selfserve_api::admin::{TakeOverCancel, TakeOverRequest, TakeOverResult};
 use selfserve_api::subscription::Subscription;
 
 /// Moves a self-service subscription's users to central licences (all or nothing) and asks
@@ -35,16 +35,18 @@ pub async fn take_over(
     } else {
         return Err(unsupported_media_type());
     };
-    let (self_service, central) = take_over::take_over(
+    let taken = take_over::take_over(
         &state.services,
         &caller,
         &id,
         request.central_subscription_id.as_deref(),
+        request.cancel.unwrap_or(TakeOverCancel::AskPurchaser),
     )
     .await?;
     Ok(Json(TakeOverResult {
-        self_service,
-        central,
+        self_service: taken.self_service,
+        central: taken.central,
+        refunded: taken.refunded,
     }))
 }
 

@@ -1,26 +1,38 @@
 //! Centralising a self-service purchase: its users move to a central subscription, and its
-//! purchaser is asked to cancel.
+//! purchaser is asked to cancel, or it is cancelled at its period's end, or now with the unused
+//! part of the period refunded.
 
 use super::super::subscriptions::view;
 use super::super::{Caller, Conflict, Invalid, NoSeats, ServiceError, Services};
 use crate::access::Action;
 use crate::domain::lifecycle::LIVE;
 use crate::events::Event;
-use crate::store::assignments::Assigned;
+use crate::services::refunds::finish_recorded;
+use crate::store::central::{TakeOverEnd, TakenOver};
 use crate::store::subscriptions::{Owner, SubscriptionRow};
-use selfserve_api::admin::AuditAction;
+use selfserve_api::admin::{AuditAction, TakeOverCancel};
 use selfserve_api::subscription::{Source, Subscription};
 use serde_json::json;
 
+/// What a take-over did.
+pub struct TakenOverView {
+    pub self_service: Subscription,
+    pub central: Subscription,
+    /// With [`TakeOverCancel::NowWithRefund`]: the amount given back (or on its way).
+    pub refunded: Option<i64>,
+}
+
 /// Moves a self-service subscription's users to a central subscription of the same product
-/// (the one named, or the first with room for everyone), all or nothing, and asks the
-/// purchaser to cancel. Returns both subscriptions.
+/// (the one named, or the first with room for everyone) and ends the self-service one as
+/// `cancel` says, all or nothing (the refunds of a cancellation now recorded in the same
+/// transaction, then sent to the processor; the recovery finishes any that are cut off).
 pub async fn take_over(
     services: &Services,
     caller: &Caller,
     id: &str,
     central_id: Option<&str>,
-) -> Result<(Subscription, Subscription), ServiceError> {
+    cancel: TakeOverCancel,
+) -> Result<TakenOverView, ServiceError> {
     let sub = services
         .subscription_for(&caller.actor, Action::AdministerSubscription, id)
         .await?;
@@ -51,27 +63,50 @@ pub async fn take_over(
     )
     .subscription(&sub.id, sub.product)
     .before(json!({"self_service": sub.id, "users": emails}))
-    .after(json!({"central": central.id, "cancellation_requested": true}));
-    match services
+    .after(json!({
+        "central": central.id,
+        "cancellation_requested": cancel == TakeOverCancel::AskPurchaser,
+        "cancel": cancel.as_str(),
+    }));
+    let reason = format!(
+        "Cancelled now when {} moved its users to central licences",
+        caller.user.name
+    );
+    let end = match cancel {
+        TakeOverCancel::AskPurchaser => TakeOverEnd::AskPurchaser {
+            requested_by: &caller.user.name,
+        },
+        TakeOverCancel::AtPeriodEnd => TakeOverEnd::AtPeriodEnd,
+        TakeOverCancel::NowWithRefund => TakeOverEnd::NowWithRefund { reason: &reason },
+    };
+    let refunds = match services
         .store
-        .take_over(&sub.id, &central.id, &users, &caller.user.name, &event, now)
+        .take_over(&sub.id, &central.id, &users, &end, &event, now)
         .await?
     {
-        Assigned::Added(_) => {}
-        Assigned::NoSeats { free } => {
+        TakenOver::Done { refunds } => refunds,
+        TakenOver::NoSeats { free } => {
             return Err(ServiceError::NoSeats(NoSeats::TakeOver {
                 free,
                 people: users.len(),
             }));
         }
-        Assigned::NotAssignable => {
-            return Err(ServiceError::Conflict(Conflict::CentralNotAssignable));
+        TakenOver::Ended => return Err(ServiceError::Conflict(Conflict::AlreadyCancelledOrEnded)),
+        TakenOver::Increasing => {
+            return Err(ServiceError::Conflict(Conflict::SeatsChangedMeanwhile));
         }
-    }
-    Ok((
-        view(services, &sub.id).await?,
-        view(services, &central.id).await?,
-    ))
+    };
+    let refunded = match cancel {
+        TakeOverCancel::NowWithRefund => {
+            Some(finish_recorded(services, &caller.actor, &sub, &refunds).await?)
+        }
+        TakeOverCancel::AskPurchaser | TakeOverCancel::AtPeriodEnd => None,
+    };
+    Ok(TakenOverView {
+        self_service: view(services, &sub.id).await?,
+        central: view(services, &central.id).await?,
+        refunded,
+    })
 }
 
 /// The first central subscription of the product with room for everyone not already on it,

@@ -1,0 +1,169 @@
+//! A take-over that cancels the purchaser's subscription: at the period's end (no money moves),
+//! or now with the unused part of the period's paid bill refunded through the processor,
+//! recorded on the bill, shown to the purchaser and audited; and, cut off after the processor
+//! refunded, finished by the restarted server's recovery, once.
+
+use super::refunds::recorded;
+use super::*;
+use selfserve_api::List;
+use selfserve_api::admin::{AuditEntry, TakeOverResult};
+use selfserve_api::subscription::{Invoice, SubscriptionStatus};
+
+/// Megan's subscription of `quantity` seats, a central one of 10 for her organisation, and
+/// 10 days of the period gone; returns her subscription and the admin.
+async fn ready(site: &Site, server: &ServerProcess, key: &str) -> (Subscription, Client) {
+    let megan = signed_in(server, "megan@contoso.com").await;
+    let card = site.card(&megan, "4242424242424242").await;
+    let sub: Subscription = megan
+        .purchase(key, &purchase_body(&card))
+        .await
+        .expect_as(201, "buying");
+    let admin = signed_in(server, "admin@contoso.com").await;
+    let _: Subscription = admin
+        .create_as(
+            "/api/v1/admin/subscriptions",
+            &json!({"product": "power-bi-pro", "quantity": 10, "unit_amount": 1000}),
+        )
+        .await;
+    megan.advance_days(10).await;
+    (sub, admin)
+}
+
+fn take_over_path(sub: &Subscription) -> String {
+    format!("/api/v1/admin/subscriptions/{}/take-over", sub.id)
+}
+
+/// The unused part of `bill` at the moment its refund was recorded, rounded up.
+async fn unused_part(site: &Site, bill: &str) -> i64 {
+    let mut db = refunds::connect(&site.url).await;
+    let row = sqlx::query(
+        "SELECT i.total, i.period_start, i.period_end, r.created_at FROM invoices i \
+         JOIN invoice_refunds r ON r.invoice_id = i.id WHERE i.id = $1",
+    )
+    .bind(bill)
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let (total, start, end, at): (i64, i64, i64, i64) = (
+        row.get("total"),
+        row.get("period_start"),
+        row.get("period_end"),
+        row.get("created_at"),
+    );
+    let (left, length) = (i128::from(end - at), i128::from(end - start));
+    let exact = i128::from(total) * left;
+    (exact / length + i128::from(exact % length != 0)) as i64
+}
+
+on_both_processors!(
+    a_take_over_cancels_at_the_period_end_or_now_with_a_prorated_refund,
+    take_over_cancelling_on
+);
+
+async fn take_over_cancelling_on(kind: Kind) {
+    let site = Site::new(kind).await;
+    let server = site.start(None);
+    let (later, admin) = ready(&site, &server, "later").await;
+    let result: TakeOverResult = admin
+        .post_as(&take_over_path(&later), &json!({"cancel": "at_period_end"}))
+        .await;
+    assert!(result.self_service.cancel_at_period_end);
+    assert_eq!(result.self_service.status, SubscriptionStatus::Active);
+    assert_eq!(result.refunded, None);
+
+    let megan = signed_in(&server, "megan@contoso.com").await;
+    let card = site.card(&megan, "4242424242424242").await;
+    let now: Subscription = megan
+        .purchase("now", &purchase_body(&card))
+        .await
+        .expect_as(201, "buying again");
+    let bill = now.latest_invoice.clone().expect("the paid bill");
+    let result: TakeOverResult = admin
+        .post_as(&take_over_path(&now), &json!({"cancel": "now_with_refund"}))
+        .await;
+    assert_eq!(result.self_service.status, SubscriptionStatus::Canceled);
+    assert!(result.self_service.assigned_users.is_empty());
+    let refunded = result.refunded.expect("a refund");
+    assert_eq!(refunded, unused_part(&site, &bill.id).await);
+    assert!(
+        0 < refunded && refunded <= bill.total,
+        "{refunded} of {}",
+        bill.total
+    );
+
+    let seen: Invoice = megan.get_as(&format!("/api/v1/invoices/{}", bill.id)).await;
+    assert_eq!(seen.amount_refunded, refunded, "shown to the purchaser");
+    let mut db = refunds::connect(&site.url).await;
+    assert_eq!(
+        site.processor.refunds(&mut db).await,
+        vec![(format!("refund_{}_1", bill.id), refunded)],
+        "the processor refunded once, under the bill's refund key"
+    );
+    let log: List<AuditEntry> = admin.get_as("/api/v1/admin/audit?action=take_over").await;
+    assert_eq!(log.data.len(), 2, "{:?}", log.data);
+    let cancelled_now = log
+        .data
+        .iter()
+        .find(|entry| entry.subscription_id.as_deref() == Some(now.id.as_str()))
+        .expect("the take-over's entry");
+    let after = cancelled_now.after.as_ref().unwrap();
+    assert_eq!(after["cancel"], "now_with_refund");
+    assert_eq!(after["refunds"][0]["amount"], refunded);
+    let log: List<AuditEntry> = admin.get_as("/api/v1/admin/audit?action=refunded").await;
+    assert_eq!(log.data.len(), 1, "one refund entry: {:?}", log.data);
+    assert_eq!(site.audit().await, sound(2));
+}
+
+on_both_processors!(
+    a_take_over_cut_off_after_the_processor_refunded_is_finished_at_start_up,
+    take_over_cut_off_on
+);
+
+async fn take_over_cut_off_on(kind: Kind) {
+    let site = Site::new(kind).await;
+    let mut armed = site.start(Some(CrashPoint::Refunded));
+    let (sub, admin) = ready(&site, &armed, "cut-off").await;
+    let bill = sub.latest_invoice.clone().expect("the paid bill");
+    let cut_off = admin
+        .http
+        .post(admin.url(&take_over_path(&sub)))
+        .json(&json!({"cancel": "now_with_refund"}))
+        .send()
+        .await;
+    assert!(
+        cut_off.is_err(),
+        "the server dies after the processor refunded"
+    );
+    armed
+        .group
+        .wait_exit(Duration::from_secs(20))
+        .expect("the fault hook aborted the process");
+    let expected = unused_part(&site, &bill.id).await;
+    assert_eq!(
+        recorded(&site, &bill.id).await,
+        (vec![("pending".to_owned(), expected)], 0),
+        "the take-over and its refund committed together, not yet settled"
+    );
+
+    let restarted = site.start(None);
+    assert_eq!(
+        recorded(&site, &bill.id).await,
+        (vec![("succeeded".to_owned(), expected)], 1),
+        "finished at start-up, once"
+    );
+    let mut db = refunds::connect(&site.url).await;
+    assert_eq!(
+        site.processor.refunds(&mut db).await,
+        vec![(format!("refund_{}_1", bill.id), expected)]
+    );
+    let megan = signed_in(&restarted, "megan@contoso.com").await;
+    let after: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(after.status, SubscriptionStatus::Canceled);
+    assert_eq!(
+        after.latest_invoice.map(|bill| bill.amount_refunded),
+        Some(expected)
+    );
+    assert_eq!(site.audit().await, sound(1));
+}
