@@ -123,6 +123,8 @@ pub struct PolicyEntry {
     /// The guardrails (each `null` when there is no such limit).
     #[serde(flatten)]
     pub guardrails: Guardrails,
+    /// The organisation's currency: `monthly_cap` is in its minor units.
+    pub currency: crate::money::Currency,
 }
 
 /// Body of `PUT /admin/policies/{product}`: any of the policy and the three limits. A limit

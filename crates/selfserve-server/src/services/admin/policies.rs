@@ -25,6 +25,7 @@ pub async fn entries(
     services: &Services,
     organization_id: &str,
 ) -> Result<Vec<PolicyEntry>, ServiceError> {
+    let currency = currency_of(services, organization_id).await?;
     let policies = services.store.policies(organization_id).await?;
     let limits = services.store.all_guardrails(organization_id).await?;
     Ok(policies
@@ -34,8 +35,24 @@ pub async fn entries(
             product,
             value,
             guardrails,
+            currency,
         })
         .collect())
+}
+
+/// The currency the organisation buys in (its monthly caps are in it).
+async fn currency_of(
+    services: &Services,
+    organization_id: &str,
+) -> Result<selfserve_api::money::Currency, ServiceError> {
+    let org = services
+        .store
+        .organization(organization_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(crate::domain::market::currency_for(
+        crate::services::checkout::country_of(&org)?,
+    ))
 }
 
 /// Changes one product's policy and guardrails in the organisation in scope (global admins
@@ -120,6 +137,7 @@ pub async fn update_as(
         product,
         value,
         guardrails,
+        currency: currency_of(services, organization_id).await?,
     })
 }
 
