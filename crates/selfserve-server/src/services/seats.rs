@@ -144,7 +144,7 @@ pub async fn change(
         );
         if !services
             .store
-            .insert_seat_increase(&order, subscription.quantity, idempotency, &guard)
+            .insert_seat_increase(&order, subscription.quantity, idempotency, Some(&guard))
             .await??
         {
             return Err(ServiceError::Conflict(Conflict::SeatsChangedMeanwhile));

@@ -133,11 +133,13 @@ impl Store {
         order: &OrderRow,
         expected_quantity: i64,
         idempotency: (&str, &str),
-        guard: &super::guardrails::Guard<'_>,
+        guard: Option<&super::guardrails::Guard<'_>>,
     ) -> Result<Result<bool, ReachedLimit>, StoreError> {
         let mut tx = self.writer().begin().await?;
         // The guardrail's lock comes before the subscription's (the lock order).
-        if let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await? {
+        if let Some(guard) = guard
+            && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
+        {
             tx.rollback().await?;
             return Ok(Err(reached));
         }
