@@ -2,7 +2,7 @@
 //! sort, CSV), take-over to central licences, central purchases, capacity, product policies
 //! (global admins change them; others read), and the activity log.
 
-mod activity;
+pub mod activity;
 pub mod central;
 mod policies;
 mod purchases;

@@ -117,6 +117,7 @@ pub async fn update_as(
         Target::organization(organization_id),
     )?;
     let now = services.clock.now();
+    let currency = currency_of(services, organization_id).await?;
     let (_, (value, guardrails)) = services
         .store
         .set_policy_and_guardrails(
@@ -127,8 +128,8 @@ pub async fn update_as(
             |before, after| {
                 Event::new(actor, AuditAction::PolicyChanged, organization_id, now)
                     .product(product)
-                    .before(described(before))
-                    .after(described(after))
+                    .before(described(before, currency))
+                    .after(described(after, currency))
             },
             now,
         )
@@ -137,14 +138,18 @@ pub async fn update_as(
         product,
         value,
         guardrails,
-        currency: currency_of(services, organization_id).await?,
+        currency,
     })
 }
 
-/// A policy and its limits as the audit entry records them.
-fn described((value, limits): (Policy, Guardrails)) -> serde_json::Value {
+/// A policy and its limits as the audit entry records them (the currency names the cap's).
+fn described(
+    (value, limits): (Policy, Guardrails),
+    currency: selfserve_api::money::Currency,
+) -> serde_json::Value {
     json!({
         "value": value,
+        "currency": currency,
         "max_seats_per_purchase": limits.max_seats_per_purchase,
         "max_seats": limits.max_seats,
         "monthly_cap": limits.monthly_cap,
