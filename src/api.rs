@@ -395,12 +395,24 @@ pub async fn set_policy(
     product: &str,
     value: Policy,
 ) -> Result<PolicyEntry, ApiFailure> {
+    let body = PolicyUpdate {
+        value: Some(value),
+        ..PolicyUpdate::default()
+    };
+    update_policy(organization, product, &body).await
+}
+
+/// `PUT /api/v1/admin/policies/{product}` with any of the policy and its limits.
+pub async fn update_policy(
+    organization: &str,
+    product: &str,
+    body: &PolicyUpdate,
+) -> Result<PolicyEntry, ApiFailure> {
     let url = scoped(
         &format!("/api/v1/admin/policies/{}", encode(product)),
         organization,
     );
-    let body = PolicyUpdate { value };
-    fetch_json(with_json(Request::put(&url), &body)?).await
+    fetch_json(with_json(Request::put(&url), body)?).await
 }
 
 /// `GET /api/v1/admin/capacity`.

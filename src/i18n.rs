@@ -79,6 +79,53 @@ catalogue! {
     ReasonPolicyDisabled => "Your IT admin has turned off self-service purchase of this product.",
     ReasonTrialsOnly => "Your IT admin allows only free trials of this product, without a card.",
     ReasonGuest => "You're a guest in this organisation, and guests can't buy for it.",
+    ReasonCapReached =>
+        "Your organisation has reached a limit your IT admin set on self-service purchases of \
+         this product.",
+    CapMaxSeatsPerPurchase =>
+        "Your IT admin allows at most {} licences in one self-service purchase of this product.",
+    CapMaxSeats =>
+        "Your IT admin allows at most {} self-service licences of this product in your \
+         organisation. {} are left.",
+    CapMonthly =>
+        "Your IT admin allows at most {} of self-service purchases of this product a month. \
+         {} is left this month.",
+    ProductPowerBiPro => "Power BI Pro",
+    ProductPowerAppsPerUser => "Power Apps per user",
+    ProductPowerAutomatePerUser => "Power Automate per user",
+    ActPurchase => "{} bought {} licences of {} for {}.",
+    ActTrialStarted => "{} started a free trial of {} with {} licences, ending {}.",
+    ActSeatsChanged => "{} added licences to {}: {} → {}.",
+    ActSeatsChangeScheduled => "{} changed {} to {} licences from the next renewal.",
+    ActLicencesAssigned => "{} gave licences of {} to {}.",
+    ActLicenceRemoved => "{} took back the licence of {} from {}.",
+    ActPolicyChanged => "{} changed the policy for {}: {} → {}.",
+    ActCancelled => "{} cancelled {}; it ends at the end of the period.",
+    ActCancellationUndone => "{} undid the cancellation of {}.",
+    ActExpired => "{} ended.",
+    ActTakeOver => "{} moved the users of {} to central licences.",
+    ActCancellationRequested => "{} asked the purchaser of {} to cancel it.",
+    ActCentralPurchase => "{} recorded a central purchase of {} licences of {}.",
+    ActRenewed => "{} renewed.",
+    ActRenewalFailed => "The renewal payment for {} failed.",
+    ActRefunded => "{} refunded {} of {}.",
+    ActDisputed => "A payment of {} for {} was disputed.",
+    ActLimitPerPurchase => "at most {} per purchase",
+    ActLimitSeats => "at most {} in the organisation",
+    ActLimitMonthly => "at most {} a month",
+    ActSomeone => "someone",
+    LimitsHeading => "Limits",
+    LimitsIntro =>
+        "Set limits between on and off. Leave a box empty for no limit. Amounts are in {}.",
+    LimitMaxSeatsPerPurchase => "Most licences in one purchase",
+    LimitMaxSeats => "Most self-service licences in the organisation",
+    LimitMonthlyCap => "Most spent a month",
+    NoLimit => "No limit",
+    LimitsEmpty => "leave empty",
+    SaveLimits => "Save limits",
+    LimitsSaved => "Limits for {} saved.",
+    LimitNotWholeNumber => "Enter a whole number of 1 or more, or leave it empty.",
+    LimitNotAmount => "Enter an amount, or leave it empty.",
     ReasonUnknown => "Self-service purchase isn't available to you.",
     UnknownOrganizationTitle => "We couldn't find your organisation",
     UnknownOrganizationBody =>
@@ -352,6 +399,16 @@ catalogue! {
     SignInMethodSso => "Single sign-on",
     SignInMethodPassword => "Passwords kept by selfserve",
     SignInIssuer => "Identity provider",
+}
+
+/// A product's name.
+pub fn product_name(product: selfserve_api::product::ProductId) -> &'static str {
+    use selfserve_api::product::ProductId;
+    t(match product {
+        ProductId::PowerBiPro => Msg::ProductPowerBiPro,
+        ProductId::PowerAppsPerUser => Msg::ProductPowerAppsPerUser,
+        ProductId::PowerAutomatePerUser => Msg::ProductPowerAutomatePerUser,
+    })
 }
 
 /// Replaces each `{}` in `template` with the next value.

@@ -686,3 +686,107 @@ async fn the_sso_form_asks_for_no_password_and_announces_why_the_last_try_failed
             .is_none()
     );
 }
+
+/// A quote refused by a guardrail is said in words with the limit and what is left, amounts
+/// formatted in the organisation's currency (the checkout shows this before the card step).
+#[wasm_bindgen_test]
+async fn a_guardrail_refusal_names_the_limit_with_formatted_amounts() {
+    use selfserve::api::ApiFailure;
+    use selfserve::components::error_panel::{failure_text, is_cap_reached};
+    use selfserve_api::guardrails::{LimitKind, ReachedLimit};
+    use selfserve_api::{ApiError, ErrorCode};
+    let refused = |limit: ReachedLimit| {
+        let mut error =
+            ApiError::new(ErrorCode::NotEligible, "server words").with_reason("cap_reached");
+        error.error.limit = Some(limit);
+        ApiFailure::Api {
+            status: 403,
+            error: Box::new(error.error),
+        }
+    };
+    let usd = Currency::parse("usd").unwrap();
+    let monthly = refused(ReachedLimit {
+        kind: LimitKind::MonthlyCap,
+        value: 150_000,
+        available: 2_550,
+        currency: Some(usd),
+    });
+    assert!(is_cap_reached(&monthly));
+    let text = failure_text(&monthly);
+    assert!(
+        text.contains("$1,500.00") && text.contains("$25.50"),
+        "{text}"
+    );
+    let seats = failure_text(&refused(ReachedLimit {
+        kind: LimitKind::MaxSeats,
+        value: 50,
+        available: 3,
+        currency: None,
+    }));
+    assert!(
+        seats.contains("50") && seats.contains("3 are left"),
+        "{seats}"
+    );
+    let other = ApiFailure::Api {
+        status: 403,
+        error: Box::new(ApiError::new(ErrorCode::NotEligible, "policy").error),
+    };
+    assert!(!is_cap_reached(&other));
+}
+
+/// The admin's activity reads as sentences: product names, counts, amounts and dates
+/// formatted for the reader, never action ids or JSON.
+#[wasm_bindgen_test]
+async fn audit_entries_read_as_sentences() {
+    use selfserve::pages::admin::activity::describe;
+    use selfserve_api::admin::{AuditAction, AuditEntry};
+    let entry = |action, before, after| AuditEntry {
+        id: "evt_1".into(),
+        at: 1_800_000_000,
+        actor: "Megan Bowen".into(),
+        action,
+        subscription_id: Some("sub_1".into()),
+        product: Some(ProductId::PowerAppsPerUser),
+        before,
+        after,
+    };
+    let bought = describe(&entry(
+        AuditAction::Purchase,
+        None,
+        Some(serde_json::json!({"quantity": 3, "total": 6000, "currency": "usd"})),
+    ));
+    assert_eq!(
+        bought,
+        "Megan Bowen bought 3 licences of Power Apps per user for $60.00."
+    );
+    let trial = describe(&entry(
+        AuditAction::TrialStarted,
+        None,
+        Some(serde_json::json!({"ends": "2027-01-01", "quantity": 25})),
+    ));
+    assert!(
+        trial.contains("Power Apps per user") && trial.contains("25 licences"),
+        "{trial}"
+    );
+    assert!(
+        !trial.contains("2027-01-01") && trial.contains("2027"),
+        "a formatted date: {trial}"
+    );
+    let policy = describe(&entry(
+        AuditAction::PolicyChanged,
+        Some(
+            serde_json::json!({"value": "enabled", "currency": "usd", "max_seats": null, "max_seats_per_purchase": null, "monthly_cap": null}),
+        ),
+        Some(
+            serde_json::json!({"value": "enabled", "currency": "usd", "max_seats": 50, "max_seats_per_purchase": null, "monthly_cap": 150000}),
+        ),
+    ));
+    assert!(
+        policy.contains("at most 50 in the organisation") && policy.contains("$1,500.00"),
+        "{policy}"
+    );
+    assert!(
+        !policy.contains('{') && !policy.contains("policy_changed"),
+        "{policy}"
+    );
+}

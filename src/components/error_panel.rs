@@ -1,18 +1,49 @@
 //! Failures in words: the one text for any failed request, and the panel a failed load shows.
 
 use crate::api::ApiFailure;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
+use selfserve_api::guardrails::{LimitKind, ReachedLimit};
 
 /// A failed request in words, for every place that shows one: the server's own sentence when
 /// it sent one, else what kind of failure it was.
 pub fn failure_text(failure: &ApiFailure) -> String {
     match failure {
+        ApiFailure::Api { error, .. } if error.limit.is_some() => {
+            return error.limit.as_ref().map(cap_text).unwrap_or_default();
+        }
         ApiFailure::Network => t(Msg::NetworkFailed),
         ApiFailure::Api { error, .. } => &error.message,
         ApiFailure::Unexpected { .. } => t(Msg::ServerFailed),
     }
     .to_owned()
+}
+
+/// A guardrail an admin set, in words, with amounts formatted for the reader.
+pub fn cap_text(limit: &ReachedLimit) -> String {
+    match (limit.kind, limit.currency) {
+        (LimitKind::MaxSeatsPerPurchase, _) => {
+            fill(t(Msg::CapMaxSeatsPerPurchase), &[&limit.value.to_string()])
+        }
+        (LimitKind::MaxSeats, _) => fill(
+            t(Msg::CapMaxSeats),
+            &[&limit.value.to_string(), &limit.available.to_string()],
+        ),
+        (LimitKind::MonthlyCap, Some(currency)) => fill(
+            t(Msg::CapMonthly),
+            &[
+                &crate::format::money(limit.value, currency, None),
+                &crate::format::money(limit.available, currency, None),
+            ],
+        ),
+        (LimitKind::MonthlyCap, None) => t(Msg::ReasonCapReached).to_owned(),
+    }
+}
+
+/// Whether a failure is a guardrail (403 `cap_reached`): a fewer licences may fit, a retry
+/// of the same will not.
+pub fn is_cap_reached(failure: &ApiFailure) -> bool {
+    matches!(failure, ApiFailure::Api { error, .. } if error.limit.is_some())
 }
 
 /// A failed sign-in in words (the same for every way an account can't sign in).

@@ -2,7 +2,7 @@
 //! sort, CSV), take-over to central licences, central purchases, capacity, product policies
 //! (global admins change them; others read), and the activity log.
 
-mod activity;
+pub mod activity;
 pub mod central;
 mod policies;
 mod purchases;
@@ -14,7 +14,8 @@ use crate::components::sign_in_gate::SignInGate;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
 use selfserve_api::admin::{
-    AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy, TakeOverCancel,
+    AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy, PolicyUpdate,
+    TakeOverCancel,
 };
 use selfserve_api::product::ProductId;
 
@@ -42,6 +43,8 @@ pub struct AdminContext {
     pub take_over: Change<(String, RowAction)>,
     /// Sets a product's self-service policy.
     pub set_policy: Change<(ProductId, Policy)>,
+    /// Sets or clears a product's guardrails.
+    pub set_limits: Change<(ProductId, PolicyUpdate)>,
     /// How many changes have answered; each section's read is keyed on it, so every section
     /// shows the state after a change.
     pub changes: Memo<usize>,
@@ -181,9 +184,23 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
                 Ok(fill(
                     t(Msg::PolicyChanged),
                     &[
-                        &entry.product.to_string(),
+                        crate::i18n::product_name(entry.product),
                         policies::policy_text(entry.value),
                     ],
+                ))
+            }
+        },
+    );
+    let set_limits = change(
+        organization,
+        flash,
+        |domain, (product, update): &(ProductId, PolicyUpdate)| {
+            let (product, update) = (*product, update.clone());
+            async move {
+                let entry = api::update_policy(&domain, product.as_str(), &update).await?;
+                Ok(fill(
+                    t(Msg::LimitsSaved),
+                    &[crate::i18n::product_name(entry.product)],
                 ))
             }
         },
@@ -192,6 +209,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         record_central.version(),
         take_over.version(),
         set_policy.version(),
+        set_limits.version(),
     ];
     let ctx = AdminContext {
         organization,
@@ -199,6 +217,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         record_central,
         take_over,
         set_policy,
+        set_limits,
         changes: Memo::new(move |_| versions.iter().map(|v| v.get()).sum()),
     };
     provide_context(ctx);

@@ -215,6 +215,8 @@ fn test(env: &Env) -> ExitCode {
                 "--test",
                 "admin",
                 "--test",
+                "guardrails",
+                "--test",
                 "hardening",
                 "--test",
                 "integrity",

@@ -1,6 +1,7 @@
 //! What admins and partners see and do: purchases across the organisation, central purchases,
 //! take-overs, policies, capacity, the audit log; and trials.
 
+use crate::guardrails::{Guardrails, LimitChange, SeatLimit, SpendCap};
 use crate::product::ProductId;
 use crate::subscription::Subscription;
 use crate::wire_enum::wire_enum;
@@ -119,14 +120,46 @@ pub struct PolicyEntry {
     pub product: ProductId,
     /// The policy.
     pub value: Policy,
+    /// The guardrails (each `null` when there is no such limit).
+    #[serde(flatten)]
+    pub guardrails: Guardrails,
+    /// The organisation's currency: `monthly_cap` is in its minor units.
+    pub currency: crate::money::Currency,
 }
 
-/// Body of `PUT /admin/policies/{product}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Body of `PUT /admin/policies/{product}`: any of the policy and the three limits. A limit
+/// left out stays as it is; `null` removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PolicyUpdate {
-    /// The new policy.
-    pub value: Policy,
+    /// The new policy; left out: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Policy>,
+    /// Most seats in one purchase; `null` removes the limit.
+    #[serde(default, skip_serializing_if = "LimitChange::is_keep")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 1000000))]
+    pub max_seats_per_purchase: LimitChange<SeatLimit>,
+    /// Most self-service seats in the organisation; `null` removes the limit.
+    #[serde(default, skip_serializing_if = "LimitChange::is_keep")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 1000000))]
+    pub max_seats: LimitChange<SeatLimit>,
+    /// Most charged per calendar month in minor units; `null` removes the limit.
+    #[serde(default, skip_serializing_if = "LimitChange::is_keep")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>, minimum = 1, maximum = 1000000000000i64))]
+    pub monthly_cap: LimitChange<SpendCap>,
+}
+
+impl PolicyUpdate {
+    /// The guardrails after this update, from those before.
+    pub fn apply(&self, before: Guardrails) -> Guardrails {
+        Guardrails {
+            max_seats_per_purchase: self
+                .max_seats_per_purchase
+                .apply(before.max_seats_per_purchase),
+            max_seats: self.max_seats.apply(before.max_seats),
+            monthly_cap: self.monthly_cap.apply(before.monthly_cap),
+        }
+    }
 }
 
 /// Body of `POST /admin/subscriptions`: a subscription bought centrally, through the

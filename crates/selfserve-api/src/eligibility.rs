@@ -22,6 +22,9 @@ pub enum IneligibleReason {
     PolicyTrialsOnly,
     /// Guests cannot buy in the organisation where they are guests.
     Guest,
+    /// A guardrail an admin set (seats or monthly spend) leaves no room; `error.limit` says
+    /// which.
+    CapReached,
     /// A reason this version does not know.
     #[serde(other)]
     Unknown,
@@ -37,6 +40,7 @@ impl IneligibleReason {
             Self::PolicyDisabled => "policy_disabled",
             Self::PolicyTrialsOnly => "policy_trials_only",
             Self::Guest => "guest",
+            Self::CapReached => "cap_reached",
             Self::Unknown => "unknown",
         }
     }
@@ -63,6 +67,10 @@ impl fmt::Display for IneligibleReason {
                 "Your IT admin allows only free trials of this product, without a card."
             }
             Self::Guest => "You're a guest in this organisation, and guests can't buy for it.",
+            Self::CapReached => {
+                "This goes beyond a limit your IT admin set on self-service purchases of this \
+                 product."
+            }
             Self::Unknown => "Self-service purchase isn't available to you.",
         })
     }

@@ -31,6 +31,9 @@ pub struct ErrorBody {
     /// What the client must do before retrying (402 `authentication_required`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_action: Option<NextAction>,
+    /// The guardrail a 403 `not_eligible` with `reason: "cap_reached"` ran into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<crate::guardrails::ReachedLimit>,
 }
 
 /// A step the buyer must complete before the charge can go through.
@@ -62,6 +65,7 @@ impl ApiError {
                 reason: None,
                 decline_code: None,
                 next_action: None,
+                limit: None,
             },
         }
     }

@@ -17,6 +17,7 @@
 //! - [`subscription`]: subscriptions, orders, invoices, cards on file.
 //! - [`manage`]: licences, seat changes, bills, the test clock.
 //! - [`admin`]: admins' and partners' views, policies, capacity, the audit log; trials.
+//! - [`guardrails`]: an organisation's limits on self-service buying of a product.
 //! - [`wire_enum`]: how states and kinds are declared once, as closed sets of wire texts.
 //!
 //! # Invariants
@@ -30,6 +31,7 @@ pub mod card;
 pub mod eligibility;
 pub mod email;
 pub mod error;
+pub mod guardrails;
 pub mod integer;
 pub mod list;
 pub mod manage;

@@ -157,7 +157,8 @@ pub enum SsoCommand {
 /// `policy …`.
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Print one line per product: `PRODUCT_ID VALUE`.
+    /// Print one line per product: `PRODUCT_ID VALUE`, then each guardrail set as
+    /// `max_seats_per_purchase=N`, `max_seats=N`, `monthly_cap=MINOR_UNITS`.
     List {
         /// Any domain of the organisation.
         #[arg(long)]
@@ -166,7 +167,7 @@ pub enum PolicyCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
-    /// Set one product's policy.
+    /// Set one product's policy and guardrails (any of them; the rest stay as they are).
     Set {
         /// Any domain of the organisation.
         #[arg(long)]
@@ -176,11 +177,32 @@ pub enum PolicyCommand {
         product: String,
         /// `enabled`, `disabled` or `only_trials_without_payment_method`.
         #[arg(long)]
-        value: String,
+        value: Option<String>,
+        /// Most seats in one self-service purchase (1 to 1000000).
+        #[arg(long)]
+        max_seats_per_purchase: Option<i64>,
+        /// Most self-service seats of the product in the organisation, trials included.
+        #[arg(long)]
+        max_seats: Option<i64>,
+        /// Most charged for self-service purchases and seat increases of the product per
+        /// calendar month, in minor units of the organisation's currency (cents).
+        #[arg(long)]
+        monthly_cap: Option<i64>,
+        /// Removes a limit (repeatable): `max-seats-per-purchase`, `max-seats`, `monthly-cap`.
+        #[arg(long, value_enum)]
+        clear: Vec<ClearLimit>,
         /// The database.
         #[command(flatten)]
         database: DatabaseArg,
     },
+}
+
+/// A guardrail `policy set --clear` removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClearLimit {
+    MaxSeatsPerPurchase,
+    MaxSeats,
+    MonthlyCap,
 }
 
 /// Where the database is.
@@ -316,4 +338,61 @@ pub enum DirectoryCommand {
         #[command(flatten)]
         database: DatabaseArg,
     },
+}
+
+/// `policy set`'s flags as the update they ask for; a value out of range, or a limit both set
+/// and cleared, is refused with words for the operator.
+pub fn policy_update(
+    value: Option<String>,
+    max_seats_per_purchase: Option<i64>,
+    max_seats: Option<i64>,
+    monthly_cap: Option<i64>,
+    clear: &[ClearLimit],
+) -> Result<selfserve_api::admin::PolicyUpdate, String> {
+    use selfserve_api::admin::{Policy, PolicyUpdate};
+    use selfserve_api::guardrails::{LimitChange, LimitKind, SeatLimit, SpendCap};
+    let value = value
+        .map(|value| {
+            value.parse::<Policy>().map_err(|_| {
+                format!(
+                    "unknown value {value:?}: use enabled, disabled or \
+                     only_trials_without_payment_method"
+                )
+            })
+        })
+        .transpose()?;
+    let flag = |kind: LimitKind| kind.as_str().replace('_', "-");
+    let change = |set: Option<i64>, which: ClearLimit, kind: LimitKind| match (
+        set,
+        clear.contains(&which),
+    ) {
+        (Some(_), true) => Err(format!("--{0} and --clear {0} together", flag(kind))),
+        (Some(n), false) => Ok(LimitChange::Set(n)),
+        (None, true) => Ok(LimitChange::Clear),
+        (None, false) => Ok(LimitChange::Keep),
+    };
+    let seats =
+        |set: Option<i64>, which: ClearLimit, kind: LimitKind| match change(set, which, kind)? {
+            LimitChange::Set(n) => SeatLimit::new(n, kind)
+                .map(LimitChange::Set)
+                .map_err(|e| format!("--{}: {e}", flag(kind))),
+            LimitChange::Clear => Ok(LimitChange::Clear),
+            LimitChange::Keep => Ok(LimitChange::Keep),
+        };
+    Ok(PolicyUpdate {
+        value,
+        max_seats_per_purchase: seats(
+            max_seats_per_purchase,
+            ClearLimit::MaxSeatsPerPurchase,
+            LimitKind::MaxSeatsPerPurchase,
+        )?,
+        max_seats: seats(max_seats, ClearLimit::MaxSeats, LimitKind::MaxSeats)?,
+        monthly_cap: match change(monthly_cap, ClearLimit::MonthlyCap, LimitKind::MonthlyCap)? {
+            LimitChange::Set(n) => {
+                LimitChange::Set(SpendCap::new(n).map_err(|e| format!("--monthly-cap: {e}"))?)
+            }
+            LimitChange::Clear => LimitChange::Clear,
+            LimitChange::Keep => LimitChange::Keep,
+        },
+    })
 }

@@ -5,6 +5,7 @@ pub mod billing;
 pub mod calendar;
 pub mod directory;
 pub mod eligibility;
+pub mod guardrails;
 pub mod lifecycle;
 pub mod market;
 pub mod price_book;

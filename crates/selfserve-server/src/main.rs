@@ -265,7 +265,7 @@ async fn import(file: &std::path::Path, database: &str) -> Result<(), String> {
 }
 
 async fn policy(command: PolicyCommand) -> Result<(), String> {
-    use selfserve_api::admin::Policy;
+    use selfserve_api::admin::PolicyUpdate;
     use selfserve_api::product::ProductId;
     use selfserve_api::session::OrganizationKind;
     use selfserve_server::access::Actor;
@@ -282,44 +282,80 @@ async fn policy(command: PolicyCommand) -> Result<(), String> {
         .map_err(|e| e.to_string())?
         .filter(|o| o.kind != OrganizationKind::Partner)
         .ok_or_else(|| format!("no organisation has the domain {org}"))?;
-    match command {
+    let services = selfserve_server::services::Services::offline(store.clone());
+    let entry = match command {
         PolicyCommand::List { .. } => {
-            let policies = store
-                .policies(&organization.id)
+            for entry in policies::entries(&services, &organization.id)
                 .await
-                .map_err(|e| e.to_string())?;
-            for (product, value) in policies {
-                println!("{product} {value}");
+                .map_err(|e| e.to_string())?
+            {
+                println!("{}", policy_line(&entry));
             }
+            None
         }
-        PolicyCommand::Set { product, value, .. } => {
+        PolicyCommand::Set {
+            product,
+            value,
+            max_seats_per_purchase,
+            max_seats,
+            monthly_cap,
+            clear,
+            ..
+        } => {
             let product: ProductId = product.parse().map_err(|_| {
                 format!(
                     "unknown product {product:?}: use power-bi-pro, power-apps-per-user or \
                      power-automate-per-user"
                 )
             })?;
-            let value: Policy = value.parse().map_err(|_| {
-                format!(
-                    "unknown value {value:?}: use enabled, disabled or \
-                     only_trials_without_payment_method"
-                )
-            })?;
-            let services = selfserve_server::services::Services::offline(store.clone());
-            policies::change(
-                &services,
-                &Actor::Operator,
-                &organization.id,
-                product,
+            let update = selfserve_server::cli::policy_update(
                 value,
+                max_seats_per_purchase,
+                max_seats,
+                monthly_cap,
+                &clear,
+            )?;
+            if update == PolicyUpdate::default() {
+                return Err(
+                    "nothing to set: give --value, a limit (--max-seats-per-purchase, \
+                     --max-seats, --monthly-cap) or --clear"
+                        .to_owned(),
+                );
+            }
+            Some(
+                policies::update_as(
+                    &services,
+                    &Actor::Operator,
+                    &organization.id,
+                    product,
+                    &update,
+                )
+                .await
+                .map_err(|e| e.to_string())?,
             )
-            .await
-            .map_err(|e| e.to_string())?;
-            println!("{product} {value}");
         }
+    };
+    if let Some(entry) = entry {
+        println!("{}", policy_line(&entry));
     }
     store.close().await;
     Ok(())
+}
+
+/// `PRODUCT_ID VALUE` and the guardrails that are set.
+fn policy_line(entry: &selfserve_api::admin::PolicyEntry) -> String {
+    let limits = entry.guardrails;
+    let mut line = format!("{} {}", entry.product, entry.value);
+    if let Some(n) = limits.max_seats_per_purchase {
+        line.push_str(&format!(" max_seats_per_purchase={}", n.get()));
+    }
+    if let Some(n) = limits.max_seats {
+        line.push_str(&format!(" max_seats={}", n.get()));
+    }
+    if let Some(n) = limits.monthly_cap {
+        line.push_str(&format!(" monthly_cap={}", n.get()));
+    }
+    line
 }
 
 async fn sso(command: SsoCommand) -> Result<(), String> {

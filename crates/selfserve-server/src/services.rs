@@ -6,6 +6,7 @@
 //!
 //! # Layout
 //! - [`checkout`]: the email step, quotes, purchases (and trials in [`trials`]).
+//! - [`guardrails`]: the admins' limits on seats and spend, checked before paying.
 //! - [`payments`]: settling an order through the processor, and recovery after a crash.
 //! - [`billing`]: renewals, ends of periods, suspensions; the test clock.
 //! - [`subscriptions`]: reading subscriptions, cancelling, undoing, replacing the card.
@@ -20,6 +21,7 @@ pub mod admin;
 pub mod billing;
 pub mod bills;
 pub mod checkout;
+pub mod guardrails;
 pub mod licences;
 pub mod payments;
 pub mod refunds;
@@ -75,6 +77,9 @@ pub enum ServiceError {
     AdminRequired(AdminRefusal),
     #[error("not eligible: {0:?}")]
     NotEligible(IneligibleReason),
+    /// A guardrail leaves no room for this (403 `not_eligible`, `cap_reached`).
+    #[error("guardrail reached: {0:?}")]
+    CapReached(selfserve_api::guardrails::ReachedLimit),
     #[error("payment failed: {0:?}")]
     Payment(PaymentFailure),
     #[error("conflict: {0:?}")]
@@ -188,6 +193,12 @@ pub enum Invalid {
     NoSuchCentralSubscription,
     /// Between 1 and 1,000 people per assignment.
     AssignmentSize,
+}
+
+impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {
+    fn from(reached: selfserve_api::guardrails::ReachedLimit) -> Self {
+        Self::CapReached(reached)
+    }
 }
 
 impl From<Denied> for ServiceError {

@@ -20,7 +20,8 @@
 //!
 //! # Layout (one concern per room)
 //! - [`directory`], [`users`]: organisations, domains, users, partner delegations; search.
-//! - [`sessions`], [`policies`]: sign-in sessions; product policies.
+//! - [`sessions`], [`policies`], [`guardrails`]: sign-in sessions; product policies and
+//!   guardrails (limits on self-service seats and spend), with what they count.
 //! - [`sso`]: organisations' identity providers, sign-ins on their way there, subjects.
 //! - [`scim`]: provisioning tokens (hashed), users' `externalId`, pushed groups.
 //! - [`throttles`]: rate-limit buckets and the addresses accounts sign in from.
@@ -46,6 +47,7 @@ pub mod central;
 pub mod directory;
 pub mod events;
 pub mod gateway;
+pub mod guardrails;
 pub mod idempotency;
 pub mod integrity;
 pub mod invoices;

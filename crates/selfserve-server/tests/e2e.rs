@@ -949,7 +949,7 @@ async fn an_admin_turns_a_product_off_and_buyers_are_told_to_contact_it() {
     let select = journey.element("[data-testid=policy-power-bi-pro]").await;
     select.select_by_value("disabled").await.unwrap();
     journey
-        .wait_text("[data-testid=admin-flash]", "power-bi-pro: Turned off")
+        .wait_text("[data-testid=admin-flash]", "Power BI Pro: Turned off")
         .await;
     journey.screenshot("20-admin-policies").await;
     journey.click("[data-testid=sign-out]").await;

@@ -639,8 +639,9 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
     let increase = seats::seat_increase_order(&before, 2, card("tok_stalled"), now);
     assert!(
         store
-            .insert_seat_increase(&increase, 10, (&megan, "stalled"))
+            .insert_seat_increase(&increase, 10, (&megan, "stalled"), None)
             .await
+            .unwrap()
             .unwrap()
     );
 
@@ -661,8 +662,9 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
     assert_eq!(free.amount, 0);
     assert!(
         !store
-            .insert_seat_increase(&free, 10, (&megan, "free"))
+            .insert_seat_increase(&free, 10, (&megan, "free"), None)
             .await
+            .unwrap()
             .unwrap()
     );
     let report = billing::run_due(services, after_end + 600).await.unwrap();
@@ -674,8 +676,9 @@ async fn a_renewal_waits_for_a_seat_increase_in_flight_and_a_stale_increase_is_r
     let stale = seats::seat_increase_order(&before, 2, card("tok_stale"), now);
     assert!(
         !store
-            .insert_seat_increase(&stale, 10, (&megan, "stale"))
+            .insert_seat_increase(&stale, 10, (&megan, "stale"), None)
             .await
+            .unwrap()
             .unwrap()
     );
 }

@@ -866,8 +866,9 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
         converts_subscription_id: None,
     };
     store
-        .insert_order(&order, Some((user_id, "died-early")))
+        .insert_order(&order, Some((user_id, "died-early")), None)
         .await
+        .unwrap()
         .unwrap();
     let settled = selfserve_server::services::payments::recover(services, 1, 0)
         .await

@@ -6,9 +6,11 @@ use crate::api;
 use crate::components::error_panel::InlineError;
 use crate::components::loaded::Loaded;
 use crate::components::mutation::failure_of;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, fill, product_name, t};
 use leptos::prelude::*;
-use selfserve_api::admin::{CapacityEntry, Policy, PolicyEntry};
+use selfserve_api::admin::{CapacityEntry, Policy, PolicyEntry, PolicyUpdate};
+use selfserve_api::guardrails::{LimitChange, LimitKind, SeatLimit, SpendCap};
+use selfserve_api::money::{Currency, Money};
 
 /// The words for a policy value.
 pub fn policy_text(value: Policy) -> &'static str {
@@ -79,11 +81,11 @@ pub fn Policies() -> impl IntoView {
                     <table class="data-table" data-testid="policies">
                         <thead><tr><th scope="col">{t(Msg::Product)}</th><th scope="col">{t(Msg::SelfServicePurchase)}</th></tr></thead>
                         <tbody>
-                            {rows.into_iter().map(|PolicyEntry { product, value: current }| {
+                            {rows.iter().map(|&PolicyEntry { product, value: current, .. }| {
                                 let label = format!("policy-{product}");
                                 view! {
                                     <tr>
-                                        <th scope="row"><label for=label.clone()>{product.as_str()}</label></th>
+                                        <th scope="row"><label for=label.clone()>{product_name(product)}</label></th>
                                         <td>
                                             <Show when=may_change fallback=move || view! {
                                                 <span data-testid=format!("policy-value-{product}")>{policy_text(current)}</span>
@@ -106,7 +108,136 @@ pub fn Policies() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
+                <h3>{t(Msg::LimitsHeading)}</h3>
+                {rows.first().map(|first| view! {
+                    <p>{fill(t(Msg::LimitsIntro), &[&first.currency.to_uppercase()])}</p>
+                })}
+                <InlineError message=failure_of(ctx.set_limits) />
+                {rows.into_iter().map(|entry| view! { <Limits entry may_change /> }).collect_view()}
             }.into_any()} />
         </section>
     }
+}
+
+/// One product's guardrails: three labelled boxes (empty: no limit) saved together.
+#[component]
+fn Limits(
+    entry: PolicyEntry,
+    may_change: impl Fn() -> bool + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let ctx = use_admin();
+    let product = entry.product;
+    let currency = entry.currency;
+    let limits = entry.guardrails;
+    let per_purchase = RwSignal::new(
+        limits
+            .max_seats_per_purchase
+            .map(|l| l.get().to_string())
+            .unwrap_or_default(),
+    );
+    let seats = RwSignal::new(
+        limits
+            .max_seats
+            .map(|l| l.get().to_string())
+            .unwrap_or_default(),
+    );
+    let cap = RwSignal::new(
+        limits
+            .monthly_cap
+            .map(|c| amount_text(c.get(), currency))
+            .unwrap_or_default(),
+    );
+    let errors = RwSignal::new([None::<&'static str>; 3]);
+    let pending = ctx.set_limits.pending();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let seat_change = |text: String, kind| match text.trim() {
+            "" => Ok(LimitChange::Clear),
+            text => text
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| SeatLimit::new(n, kind).ok())
+                .map(LimitChange::Set)
+                .ok_or(t(Msg::LimitNotWholeNumber)),
+        };
+        let cap_change = match cap.get_untracked().trim() {
+            "" => Ok(LimitChange::Clear),
+            text => Money::parse(text, currency)
+                .ok()
+                .and_then(|m| SpendCap::new(m.amount).ok())
+                .map(LimitChange::Set)
+                .ok_or(t(Msg::LimitNotAmount)),
+        };
+        let per = seat_change(per_purchase.get_untracked(), LimitKind::MaxSeatsPerPurchase);
+        let all = seat_change(seats.get_untracked(), LimitKind::MaxSeats);
+        errors.set([per.err(), all.err(), cap_change.err()]);
+        if let (Ok(per), Ok(all), Ok(cap)) = (per, all, cap_change) {
+            ctx.set_limits.submit((
+                product,
+                PolicyUpdate {
+                    value: None,
+                    max_seats_per_purchase: per,
+                    max_seats: all,
+                    monthly_cap: cap,
+                },
+            ));
+        }
+    };
+    let field = move |index: usize,
+                      name: &'static str,
+                      label: Msg,
+                      value: RwSignal<String>,
+                      numeric: bool| {
+        let id = format!("limit-{name}-{product}");
+        let error_id = format!("{id}-error");
+        let hint_id = format!("{id}-hint");
+        let invalid = move || errors.with(|e| e[index].is_some());
+        view! {
+            <div class="field" class:field-invalid=invalid>
+                <label for=id.clone()>{t(label)}</label>
+                <p class="hint" id=hint_id.clone()>{t(Msg::NoLimit)}": "{t(Msg::LimitsEmpty)}</p>
+                {move || errors.with(|e| e[index]).map(|message| view! {
+                    <p class="field-error" id=error_id.clone() role="alert">
+                        <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{message}
+                    </p>
+                })}
+                <input id=id.clone() type="text" class="input-short" autocomplete="off"
+                    inputmode=if numeric { "numeric" } else { "decimal" }
+                    data-testid=id.clone()
+                    disabled=move || !may_change()
+                    prop:value=move || value.get()
+                    on:input:target=move |ev| value.set(ev.target().value())
+                    aria-invalid=move || invalid().then_some("true")
+                    aria-describedby={
+                        let (hint_id, error_id) = (hint_id.clone(), format!("{id}-error"));
+                        move || if invalid() { format!("{hint_id} {error_id}") } else { hint_id.clone() }
+                    } />
+            </div>
+        }
+    };
+    view! {
+        <form novalidate on:submit=submit data-testid=format!("limits-{product}")>
+            <fieldset>
+                <legend>{product_name(product)}</legend>
+                {field(0, "per-purchase", Msg::LimitMaxSeatsPerPurchase, per_purchase, true)}
+                {field(1, "seats", Msg::LimitMaxSeats, seats, true)}
+                {field(2, "monthly-cap", Msg::LimitMonthlyCap, cap, false)}
+                <Show when=may_change>
+                    <button type="submit" class="button button-secondary" data-testid=format!("limits-save-{product}")
+                        aria-disabled=move || pending.get().then_some("true")>
+                        {t(Msg::SaveLimits)}
+                    </button>
+                </Show>
+            </fieldset>
+        </form>
+    }
+}
+
+/// Minor units as the plain amount a person types back (`1500.00` for USD 1,500).
+fn amount_text(minor: i64, currency: Currency) -> String {
+    let plain = Money::new(minor, currency).to_plain_string();
+    plain
+        .split_once(' ')
+        .map(|(_, amount)| amount.to_owned())
+        .unwrap_or(plain)
 }

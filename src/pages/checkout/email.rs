@@ -26,6 +26,7 @@ pub fn reason_text(reason: IneligibleReason) -> &'static str {
         IneligibleReason::PolicyDisabled => Msg::ReasonPolicyDisabled,
         IneligibleReason::PolicyTrialsOnly => Msg::ReasonTrialsOnly,
         IneligibleReason::Guest => Msg::ReasonGuest,
+        IneligibleReason::CapReached => Msg::ReasonCapReached,
         IneligibleReason::Unknown => Msg::ReasonUnknown,
     })
 }

@@ -2,7 +2,7 @@
 
 use super::use_checkout;
 use crate::checkout::Step;
-use crate::components::error_panel::InlineError;
+use crate::components::error_panel::{InlineError, failure_text, is_cap_reached};
 use crate::components::mutation::failure_of;
 use crate::i18n::{Msg, fill, t};
 use crate::session::use_session;
@@ -36,6 +36,14 @@ fn SeatsForm() -> impl IntoView {
     let limits = ctx.product.seat_limits();
     let text = RwSignal::new(ctx.state.with_untracked(|s| s.quantity).to_string());
     let error = RwSignal::new(None::<String>);
+    // A guardrail the quote ran into: said at the field, before the card step, and Continue
+    // stays off until fewer licences fit.
+    let capped = move || {
+        ctx.quote.with(|answer| match answer {
+            Some(Err(failure)) if is_cap_reached(failure) => Some(failure_text(failure)),
+            _ => None,
+        })
+    };
 
     // Every valid change is priced at once; the summary shows the result.
     let changed = move |value: String| {
@@ -61,6 +69,9 @@ fn SeatsForm() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if capped().is_some() {
+            return;
+        }
         match SeatCount::parse(&text.get_untracked(), limits) {
             Ok(seats) => {
                 ctx.state.update(|s| s.quantity_chosen(seats.get()));
@@ -79,8 +90,8 @@ fn SeatsForm() -> impl IntoView {
                 <p class="hint" id="quantity-hint">
                     {fill(t(Msg::SeatsHint), &[&limits.min.to_string(), &limits.max.to_string()])}
                 </p>
-                {move || error.get().map(|message| view! {
-                    <p class="field-error" id="quantity-error" role="alert">
+                {move || error.get().or_else(capped).map(|message| view! {
+                    <p class="field-error" id="quantity-error" role="alert" data-testid="quantity-error">
                         <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{message}
                     </p>
                 })}
@@ -96,15 +107,16 @@ fn SeatsForm() -> impl IntoView {
                         autocomplete="off"
                         prop:value=move || text.get()
                         on:input:target=move |ev| changed(ev.target().value())
-                        aria-invalid=move || error.read().is_some().then_some("true")
-                        aria-describedby=move || if error.read().is_some() { "quantity-hint quantity-error" } else { "quantity-hint" }
+                        aria-invalid=move || (error.read().is_some() || capped().is_some()).then_some("true")
+                        aria-describedby=move || if error.read().is_some() || capped().is_some() { "quantity-hint quantity-error" } else { "quantity-hint" }
                         data-testid="quantity"
                     />
                     <button type="button" class="stepper-button" aria-label=t(Msg::OneMore)
                         on:click=move |_| step_by(1) data-testid="quantity-increase">"+"</button>
                 </div>
             </div>
-            <button type="submit" class="button" data-testid="seats-submit">{t(Msg::Continue)}</button>
+            <button type="submit" class="button" data-testid="seats-submit"
+                disabled=move || capped().is_some()>{t(Msg::Continue)}</button>
         </form>
         <TrialLink />
     }

@@ -126,6 +126,7 @@ impl From<ServiceError> for AppError {
                 },
             ),
             ServiceError::NotEligible(reason) => Self::not_eligible(reason),
+            ServiceError::CapReached(reached) => cap_reached(reached),
             ServiceError::Payment(failure) => payment_failure(failure),
             ServiceError::Conflict(conflict) => conflict_error(conflict),
             ServiceError::NoSeats(no_seats) => Self::new(
@@ -185,6 +186,38 @@ impl From<ServiceError> for AppError {
             ServiceError::Store(error) => Self::internal(error),
         }
     }
+}
+
+/// 403 `not_eligible`, `reason: "cap_reached"`, the limit in `error.limit`.
+fn cap_reached(reached: selfserve_api::guardrails::ReachedLimit) -> AppError {
+    use selfserve_api::guardrails::LimitKind;
+    use selfserve_api::money::Money;
+    let message = match (reached.kind, reached.currency) {
+        (LimitKind::MaxSeatsPerPurchase, _) => format!(
+            "Your IT admin allows at most {} licence(s) in one self-service purchase of this \
+             product.",
+            reached.value
+        ),
+        (LimitKind::MaxSeats, _) => format!(
+            "Your IT admin allows at most {} self-service licence(s) of this product in your \
+             organisation; {} are left.",
+            reached.value, reached.available
+        ),
+        (LimitKind::MonthlyCap, Some(currency)) => format!(
+            "Your IT admin allows at most {} of self-service purchases of this product a month; \
+             {} is left this month.",
+            Money::new(reached.value, currency).to_plain_string(),
+            Money::new(reached.available, currency).to_plain_string()
+        ),
+        (LimitKind::MonthlyCap, None) => {
+            "Your IT admin's monthly limit on self-service purchases of this product is reached."
+                .to_owned()
+        }
+    };
+    let mut error = AppError::new(StatusCode::FORBIDDEN, ErrorCode::NotEligible, message)
+        .reason(selfserve_api::eligibility::IneligibleReason::CapReached.as_str());
+    error.body.error.limit = Some(reached);
+    error
 }
 
 fn payment_failure(failure: PaymentFailure) -> AppError {

@@ -1,9 +1,10 @@
 //! The purchase: the email step, what a signed-in user may buy, quotes, and buying.
 
 use super::payments::{Settled, settle};
-use super::{Caller, Invalid, PaymentFailure, ServiceError, Services};
+use super::{Caller, Invalid, PaymentFailure, ServiceError, Services, guardrails};
 use crate::access::{self, Action, Target};
 use crate::domain::eligibility::{EmailCheck, Tenant, check_email, check_purchase};
+use crate::domain::guardrails::Request;
 use crate::domain::market::CountryCode;
 use crate::domain::pricing;
 use crate::ids::new_id;
@@ -11,6 +12,7 @@ use crate::payments::CardProcessor;
 use crate::store::StoreError;
 use crate::store::directory::OrganizationRow;
 use crate::store::orders::{OrderRow, PaymentSource};
+use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::eligibility::{CanBuy, CanBuyMap};
 use selfserve_api::email::EmailAddress;
 use selfserve_api::product::{ProductId, SeatCount};
@@ -66,19 +68,42 @@ pub async fn email_check(
 /// For each product: whether the caller may buy it now, or why not.
 pub async fn can_buy(services: &Services, caller: &Caller) -> Result<CanBuyMap, ServiceError> {
     let tenant = tenant_of(&caller.organization)?;
-    Ok(services
-        .store
-        .policies(&caller.organization.id)
-        .await?
-        .into_iter()
-        .map(|(product, policy)| {
-            let answer = match check_purchase(tenant, policy, caller.user.guest, true) {
-                Ok(()) => CanBuy::Yes(true),
-                Err(reason) => CanBuy::No(reason),
-            };
-            (product, answer)
-        })
-        .collect())
+    let mut answers = CanBuyMap::new();
+    for (product, policy) in services.store.policies(&caller.organization.id).await? {
+        let answer = match check_purchase(tenant, policy, caller.user.guest, true) {
+            Ok(()) if room_for_one(services, caller, product).await? => CanBuy::Yes(true),
+            Ok(()) => CanBuy::No(IneligibleReason::CapReached),
+            Err(reason) => CanBuy::No(reason),
+        };
+        answers.insert(product, answer);
+    }
+    Ok(answers)
+}
+
+/// Whether the guardrails leave room for the smallest purchase: when the organisation's seats
+/// or the month's spend are used up nobody can buy, and the signed-in view says so before the
+/// checkout starts.
+async fn room_for_one(
+    services: &Services,
+    caller: &Caller,
+    product: ProductId,
+) -> Result<bool, ServiceError> {
+    let now = services.clock.now();
+    let smallest = SeatCount::new(i64::from(product.seat_limits().min), product.seat_limits())
+        .map_err(|e| StoreError::Corrupt(format!("seat limits: {e}")))?;
+    let quote = pricing::quote(product, country_of(&caller.organization)?, smallest, now);
+    Ok(guardrails::limit_reached(
+        services,
+        &guardrails::guard(
+            &caller.organization.id,
+            product,
+            now,
+            None,
+            purchase_request(&quote),
+        ),
+    )
+    .await?
+    .is_none())
 }
 
 /// May the caller pay for `product` now? Policy may have changed since the email step, so
@@ -110,12 +135,30 @@ pub async fn quote(
     quantity: SeatCount,
 ) -> Result<Quote, ServiceError> {
     check_may_buy(services, caller, product, true).await?;
-    Ok(pricing::quote(
-        product,
-        country_of(&caller.organization)?,
-        quantity,
-        services.clock.now(),
-    ))
+    let now = services.clock.now();
+    let quote = pricing::quote(product, country_of(&caller.organization)?, quantity, now);
+    guardrails::check_now(
+        services,
+        &guardrails::guard(
+            &caller.organization.id,
+            product,
+            now,
+            None,
+            purchase_request(&quote),
+        ),
+    )
+    .await?;
+    Ok(quote)
+}
+
+/// What a purchase asks of the guardrails: its seats, all new, and its total.
+fn purchase_request(quote: &Quote) -> Request {
+    Request {
+        seats_in_purchase: i64::from(quote.quantity),
+        seats_added: i64::from(quote.quantity),
+        amount: quote.total,
+        currency: quote.currency,
+    }
 }
 
 /// A purchase to make.
@@ -172,10 +215,18 @@ pub async fn purchase(
         invoice_id: None,
         converts_subscription_id: input.convert_trial.clone(),
     };
+    // The trial converted is replaced, so its seats are not counted as well.
+    let guard = guardrails::guard(
+        &caller.organization.id,
+        input.product,
+        now,
+        input.convert_trial.as_deref(),
+        purchase_request(&quote),
+    );
     services
         .store
-        .insert_order(&order, Some(idempotency))
-        .await?;
+        .insert_order(&order, Some(idempotency), Some(&guard))
+        .await??;
     match settle(services, &order, &caller.actor, now).await? {
         Settled::Paid { subscription_id } => services
             .store

@@ -6,6 +6,7 @@ use super::payments::{Settled, settle};
 use super::{Caller, Conflict, PaymentFailure, ServiceError, Services};
 use crate::access::Action;
 use crate::domain::billing::{prorated_subtotal, with_tax};
+use crate::domain::guardrails::Request;
 use crate::domain::lifecycle::may_change_seats;
 use crate::events::Event;
 use crate::store::orders::{OrderRow, PaymentSource};
@@ -129,10 +130,22 @@ pub async fn change(
             ),
         };
         let order = seat_increase_order(&subscription, quantity - current, source, now);
+        let guard = super::guardrails::guard(
+            &subscription.organization_id,
+            subscription.product,
+            now,
+            None,
+            Request {
+                seats_in_purchase: i64::from(quantity),
+                seats_added: order.quantity,
+                amount: order.amount,
+                currency: order.currency,
+            },
+        );
         if !services
             .store
-            .insert_seat_increase(&order, subscription.quantity, idempotency)
-            .await?
+            .insert_seat_increase(&order, subscription.quantity, idempotency, Some(&guard))
+            .await??
         {
             return Err(ServiceError::Conflict(Conflict::SeatsChangedMeanwhile));
         }

@@ -5,6 +5,7 @@ use super::subscriptions::view;
 use super::{Caller, Conflict, ServiceError, Services};
 use crate::domain::calendar::iso_date;
 use crate::domain::eligibility::check_purchase;
+use crate::domain::guardrails::Request;
 use crate::domain::market::currency_for;
 use crate::domain::price_book;
 use crate::events::Event;
@@ -60,9 +61,23 @@ pub async fn start(
                 order: None,
             },
             &event,
+            Some(&super::guardrails::guard(
+                &org.id,
+                product,
+                now,
+                None,
+                // A trial counts towards the seat limits; it charges nothing, so it spends
+                // nothing.
+                Request {
+                    seats_in_purchase: quantity,
+                    seats_added: quantity,
+                    amount: 0,
+                    currency: price.currency,
+                },
+            )),
             now,
         )
-        .await?;
+        .await??;
     if !created {
         return Err(ServiceError::Conflict(Conflict::HadTrial));
     }

@@ -8,6 +8,7 @@ use super::refunds::{PendingRefund, RefundAmount, Reserved, lock_invoice, reserv
 use super::{Store, StoreError, Tx, decode, decode_product};
 use crate::domain::lifecycle::{LIVE, TAKES_OVER, sql_list};
 use crate::events::Event;
+use selfserve_api::guardrails::ReachedLimit;
 use selfserve_api::money::Currency;
 use selfserve_api::product::ProductId;
 use selfserve_api::subscription::{Source, SubscriptionStatus};
@@ -81,9 +82,16 @@ impl Store {
         &self,
         new: &NewUnbilled,
         event: &Event,
+        guard: Option<&super::guardrails::Guard<'_>>,
         now: i64,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Result<bool, ReachedLimit>, StoreError> {
         let mut tx = self.writer().begin().await?;
+        if let Some(guard) = guard
+            && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
+        {
+            tx.rollback().await?;
+            return Ok(Err(reached));
+        }
         sqlx::query(
             "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
              pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
@@ -133,7 +141,7 @@ impl Store {
             .rows_affected();
             if claimed == 0 {
                 tx.rollback().await?;
-                return Ok(false);
+                return Ok(Ok(false));
             }
         }
         if let Some(order) = &new.order {
@@ -141,7 +149,7 @@ impl Store {
         }
         insert_events(&mut tx, Some(event)).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Ok(true))
     }
 
     /// Whether `user_id` ever had a trial of `product` (its claim is never deleted). Only a

@@ -2,6 +2,7 @@
 //! charged, then settled once to `paid` or `failed` (see `services::payments`).
 
 use super::{Store, StoreError, Tx, decode, decode_currency, decode_product};
+use selfserve_api::guardrails::ReachedLimit;
 use selfserve_api::money::Currency;
 use selfserve_api::product::ProductId;
 use selfserve_api::subscription::{OrderKind, OrderPhase};
@@ -193,12 +194,19 @@ impl Store {
         &self,
         order: &OrderRow,
         idempotency: Option<(&str, &str)>,
-    ) -> Result<(), StoreError> {
+        guard: Option<&super::guardrails::Guard<'_>>,
+    ) -> Result<Result<(), ReachedLimit>, StoreError> {
         let mut tx = self.writer().begin().await?;
+        if let Some(guard) = guard
+            && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
+        {
+            tx.rollback().await?;
+            return Ok(Err(reached));
+        }
         insert_order(&mut tx, order).await?;
         super::idempotency::bind_key(&mut tx, idempotency, &order.id).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Marks an order failed (declined, or abandoned before any charge).

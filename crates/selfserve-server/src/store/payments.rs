@@ -15,6 +15,7 @@ use crate::domain::lifecycle::{
 };
 use crate::events::Event;
 use crate::payments::Card;
+use selfserve_api::guardrails::ReachedLimit;
 use selfserve_api::subscription::InvoiceStatus;
 
 /// A new subscription, written when its first order is paid.
@@ -132,8 +133,16 @@ impl Store {
         order: &OrderRow,
         expected_quantity: i64,
         idempotency: (&str, &str),
-    ) -> Result<bool, StoreError> {
+        guard: Option<&super::guardrails::Guard<'_>>,
+    ) -> Result<Result<bool, ReachedLimit>, StoreError> {
         let mut tx = self.writer().begin().await?;
+        // The guardrail's lock comes before the subscription's (the lock order).
+        if let Some(guard) = guard
+            && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
+        {
+            tx.rollback().await?;
+            return Ok(Err(reached));
+        }
         // The period too, still running: the increase is prorated to this period's end, and a
         // renewal that slipped in since the quote would leave the new seats unpaid for the next
         // one (after the end and before the renewal, the prorated price is nothing). Not being
@@ -154,20 +163,20 @@ impl Store {
         .rows_affected();
         if current != 1 {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(Ok(false));
         }
         match insert_order(&mut tx, order).await {
             Ok(()) => {}
             // The unique index on in-flight increases per subscription.
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 tx.rollback().await?;
-                return Ok(false);
+                return Ok(Ok(false));
             }
             Err(e) => return Err(e.into()),
         }
         bind_key(&mut tx, Some(idempotency), &order.id).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Ok(true))
     }
 
     /// A paid seat increase: more seats now, the order and a paid invoice, the new card on

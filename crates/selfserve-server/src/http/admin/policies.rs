@@ -19,21 +19,17 @@ pub async fn policies(
     caller: Caller,
     ApiQuery(query): ApiQuery<ScopeQuery>,
 ) -> Result<Json<List<PolicyEntry>>, AppError> {
-    let data = policies::list(&state.services, &caller, query.organization.as_deref())
-        .await?
-        .into_iter()
-        .map(|(product, value)| PolicyEntry { product, value })
-        .collect();
+    let data = policies::list(&state.services, &caller, query.organization.as_deref()).await?;
     Ok(Json(List::complete(data)))
 }
 
-/// Sets one product's policy; global admins only. Takes effect at once, for purchases in
-/// progress too.
+/// Sets one product's policy and guardrails (any of them; a limit left out stays, `null`
+/// removes it); global admins only. Takes effect at once, for purchases in progress too.
 #[utoipa::path(put, path = "/admin/policies/{product}", tag = "admin",
     params(("product" = String, Path), ScopeQuery), request_body = PolicyUpdate,
     responses(
         (status = 200, body = PolicyEntry),
-        (status = 400, description = "`invalid_request`: not a policy value", body = selfserve_api::ApiError),
+        (status = 400, description = "`invalid_request`: not a policy value, or a limit out of range", body = selfserve_api::ApiError),
         (status = 403, description = "`admin_required`: only global admins change policy", body = selfserve_api::ApiError),
     ))]
 pub async fn set_policy(
@@ -44,13 +40,13 @@ pub async fn set_policy(
     ApiJson(update): ApiJson<PolicyUpdate>,
 ) -> Result<Json<PolicyEntry>, AppError> {
     let product = parse_product(&product)?;
-    let value = policies::set(
+    let entry = policies::set(
         &state.services,
         &caller,
         query.organization.as_deref(),
         product,
-        update.value,
+        &update,
     )
     .await?;
-    Ok(Json(PolicyEntry { product, value }))
+    Ok(Json(entry))
 }
