@@ -316,3 +316,64 @@ async fn mail_pending_when_the_server_is_killed_is_delivered_once_after_the_rest
         "each exactly once: {per_id:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trial_tells_the_admins_and_a_cancellation_request_tells_the_purchaser() {
+    let smtp = SmtpSink::start();
+    let app = spawn_app_with(Spawn {
+        demo: true,
+        smtp_url: Some(smtp.url()),
+        ..Spawn::default()
+    })
+    .await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let trial: Subscription = megan
+        .create_as(
+            "/api/v1/trials",
+            &json!({"product": "power-apps-per-user", "quantity": 3}),
+        )
+        .await;
+    let mails: Vec<Mail> = smtp
+        .wait_for_messages(2, Duration::from_secs(30))
+        .await
+        .iter()
+        .map(|raw| parse(raw))
+        .collect();
+    let to: BTreeSet<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(
+        to,
+        BTreeSet::from(["admin@contoso.com", "billing@contoso.com"])
+    );
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.subject == "New self-service trial: Power Apps per user by Megan Bowen")
+    );
+
+    let admin = app.as_user("admin@contoso.com").await;
+    let _: Subscription = admin
+        .post_as(
+            &format!("/api/v1/subscriptions/{}/cancel-request", trial.id),
+            &json!({}),
+        )
+        .await;
+    let messages = smtp.wait_for_messages(3, Duration::from_secs(30)).await;
+    let request = parse(&messages[2]);
+    assert_eq!(request.to, "megan@contoso.com");
+    assert_eq!(
+        request.subject,
+        "Your IT admin asks you to cancel Power Apps per user"
+    );
+    assert!(
+        request
+            .decoded
+            .contains("Ada Admin of Contoso asks you to cancel"),
+        "{}",
+        request.decoded
+    );
+    assert!(
+        request
+            .decoded
+            .contains(&format!("{}/manage/{}", app.base, trial.id))
+    );
+}
