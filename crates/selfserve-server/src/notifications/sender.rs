@@ -166,8 +166,9 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 /// How often the outbox is looked at without being woken (mail planned by another server or
 /// the command line).
 const POLL: Duration = Duration::from_secs(5);
-/// Mails claimed at once.
-const BATCH: i64 = 20;
+/// Mails claimed at once: one, so that a slow SMTP server never holds a claimed mail past
+/// its lease while others wait their turn behind it.
+const BATCH: i64 = 1;
 /// Retries wait 2, 4, 8 … seconds, at most 15 minutes; after this many attempts a mail is
 /// given up (about five hours).
 const MAX_ATTEMPTS: i64 = 30;

@@ -185,7 +185,8 @@ fn person(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
 impl Store {
     /// Claims up to `limit` due mails for `owner` until `lease_until`. Each is taken by one
     /// conditional `UPDATE`: of two senders racing for a row, one updates it and the other's
-    /// condition no longer holds (PostgreSQL re-checks it on the row it waited for).
+    /// condition no longer holds (PostgreSQL re-checks it on the row it waited for), so the
+    /// loser goes on to the next candidate.
     pub async fn claim_mails(
         &self,
         owner: &str,
@@ -199,11 +200,14 @@ impl Store {
              ORDER BY next_attempt_at, created_at, id LIMIT $2",
         )
         .bind(now)
-        .bind(limit)
+        .bind(limit + 16)
         .fetch_all(self.reader())
         .await?;
         let mut claimed = Vec::new();
         for id in candidates {
+            if claimed.len() as i64 >= limit {
+                break;
+            }
             let taken = sqlx::query(
                 "UPDATE outbox SET lease_owner = $1, lease_until = $2 \
                  WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
