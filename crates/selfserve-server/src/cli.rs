@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the app, the API and the test card gateway.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage the directory of organisations and users.
     #[command(subcommand)]
     Directory(DirectoryCommand),

@@ -27,7 +27,7 @@ async fn main() -> ExitCode {
         .init();
 
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Directory(DirectoryCommand::Import { file, database }) => {
             import(&file, &database.database).await
         }

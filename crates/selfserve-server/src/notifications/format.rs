@@ -86,7 +86,7 @@ pub fn money(amount_minor: i64, currency: Currency, country: Option<&str>) -> St
     let whole = (magnitude / scale).to_string();
     let mut grouped = String::new();
     for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push_str(style.group);
         }
         grouped.push(digit);
