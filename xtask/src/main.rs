@@ -234,6 +234,8 @@ fn test(env: &Env) -> ExitCode {
                 "stripe",
                 "--test",
                 "refunds",
+                "--test",
+                "notifications",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the app, the API and the test card gateway.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage the directory of organisations and users.
     #[command(subcommand)]
     Directory(DirectoryCommand),
@@ -264,6 +264,17 @@ pub struct ServeArgs {
         value_parser = Cidr::from_str
     )]
     pub trusted_proxies: Vec<Cidr>,
+    /// The SMTP server mail is sent through: `smtp://[user@]host:port` (STARTTLS when the
+    /// server offers it) or `smtps://…` (TLS from the start). Without it, each mail is written
+    /// as an `.eml` file in the data folder's `outbox/`.
+    #[arg(long, env = "SELFSERVE_SMTP_URL", value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// A file holding the SMTP user's password (else `SELFSERVE_SMTP_PASSWORD`).
+    #[arg(long, env = "SELFSERVE_SMTP_PASSWORD_FILE")]
+    pub smtp_password_file: Option<PathBuf>,
+    /// The address mail is sent from (`Shop <shop@example.com>`); required with `--smtp-url`.
+    #[arg(long, env = "SELFSERVE_MAIL_FROM", value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
     /// Who moves the money: the built-in test gateway, or Stripe.
     #[arg(long, env = "SELFSERVE_PAYMENTS", value_enum, default_value_t = PaymentsKind::Builtin)]
     pub payments: PaymentsKind,

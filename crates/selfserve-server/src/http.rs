@@ -105,6 +105,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Whether `POST /test-clock/advance` is enabled.
     pub test_clock: bool,
+    /// Wakes this server's mail sender after a request that may have committed mail.
+    pub mail_wake: crate::notifications::sender::MailWake,
 }
 
 /// The card processor as the app may know it: never a secret.
@@ -268,6 +270,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
             js_url, api_base, ..
         } => Some(app_files::StripeJs::new(js_url, api_base)),
     };
+    let mail_wake = state.mail_wake.clone();
     let app_files = app_files::service(dist, &state.gateway_origin, stripe_js.as_ref());
     let site_state = SiteState {
         site: state.site.clone(),
@@ -283,6 +286,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)
         .fallback_service(app_files)
+        // A change commits its mail with it; the sender is woken once the handler returns.
+        .layer(middleware::from_fn_with_state(mail_wake, wake_mail_sender))
         .layer(middleware::from_fn_with_state(site_state.clone(), refuse_foreign_origin))
         .layer(middleware::from_fn_with_state(site_state, response_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
@@ -307,6 +312,19 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
         .layer(middleware::from_fn(distrust_request_id))
+}
+
+async fn wake_mail_sender(
+    axum::extract::State(wake): axum::extract::State<crate::notifications::sender::MailWake>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let changes = !request.method().is_safe();
+    let response = next.run(request).await;
+    if changes {
+        wake.wake();
+    }
+    response
 }
 
 /// A client's own `X-Request-Id`: logged beside ours, never used as ours (it could collide

@@ -11,6 +11,7 @@
 //! - [`payments`]: the card processor seam; [`gateway`]: the built-in test gateway behind it
 //!   (own listener, own origin).
 //! - [`events`]: domain events, written with each change (the outbox; the audit log).
+//! - [`notifications`]: which event mails whom, the mails' text, and their delivery.
 //! - [`domain`]: pure business rules (markets, prices, lifecycles, the directory file); no I/O.
 //! - [`store`]: the database; the only module with SQL.
 //! - [`directory_import`]: brings the database in line with a directory file.
@@ -28,6 +29,7 @@ pub mod fault;
 pub mod gateway;
 pub mod http;
 pub mod ids;
+pub mod notifications;
 pub mod payments;
 pub mod server;
 pub mod services;

@@ -6,6 +6,7 @@ use selfserve_server::cli::{
     Cli, Command, DirectoryCommand, InvoiceCommand, OrgCommand, PolicyCommand, ScimTokenCommand,
     SsoCommand,
 };
+use selfserve_server::notifications::sender::{MailOptions, SmtpPassword};
 use selfserve_server::payments::ProcessorOptions;
 use selfserve_server::server::{self, ServeOptions};
 use selfserve_server::stripe::{Secret, StripeOptions};
@@ -26,7 +27,7 @@ async fn main() -> ExitCode {
         .init();
 
     let result = match Cli::parse().command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Directory(DirectoryCommand::Import { file, database }) => {
             import(&file, &database.database).await
         }
@@ -64,6 +65,7 @@ async fn main() -> ExitCode {
 async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
     let shutdown = server::ShutdownSignal::install();
     let processor = processor(&args)?;
+    let mail = mail(&args)?;
     let running = server::start(ServeOptions {
         listen: args.listen,
         gateway_listen: args.gateway_listen,
@@ -76,6 +78,7 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         gateway_public_url: args.gateway_public_url,
         processor,
         trusted_proxies: args.trusted_proxies,
+        mail,
         tuning: server::Tuning::default(),
     })
     .await
@@ -94,6 +97,39 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
     tracing::info!("shutting down: finishing requests in flight");
     running.shutdown().await;
     Ok(())
+}
+
+/// `--smtp-url` and its password (read here, never printed), `--mail-from`; without an SMTP
+/// server, `.eml` files in `outbox/` beside the SQLite file (`data/outbox/` by default), or
+/// under `data/` for PostgreSQL.
+fn mail(args: &selfserve_server::cli::ServeArgs) -> Result<MailOptions, String> {
+    let password = match (
+        &args.smtp_password_file,
+        std::env::var("SELFSERVE_SMTP_PASSWORD"),
+    ) {
+        (Some(file), _) => Some(SmtpPassword::new(&std::fs::read_to_string(file).map_err(
+            |e| format!("cannot read --smtp-password-file {}: {e}", file.display()),
+        )?)),
+        (None, Ok(password)) if !password.is_empty() => Some(SmtpPassword::new(&password)),
+        (None, _) => None,
+    };
+    let url = &args.database.database;
+    let data = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|path| {
+            let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+            file.parent()
+                .map(std::path::Path::to_path_buf)
+                .unwrap_or_default()
+        })
+        .unwrap_or_else(|| std::path::PathBuf::from("data"));
+    MailOptions::from_args(
+        args.smtp_url.as_deref(),
+        password,
+        args.mail_from.as_deref(),
+        data.join("outbox"),
+    )
 }
 
 /// `--payments` and its keys; secrets are read from their files here and never printed.

@@ -10,6 +10,7 @@ use crate::http::site::{Origin, Site};
 use crate::http::throttle::sign_in::VerifyGate;
 use crate::http::throttle::{ThrottleClock, Throttles};
 use crate::http::{self, AppState};
+use crate::notifications::sender::{MailOptions, MailWake, Sender};
 use crate::payments::{Payments, ProcessorOptions};
 use crate::services::Services;
 use crate::services::billing::{BillingReport, run_due};
@@ -50,6 +51,8 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<Cidr>,
     /// `--payments`: the built-in test gateway or Stripe.
     pub processor: ProcessorOptions,
+    /// `--smtp-url`, `--mail-from`, or `.eml` files.
+    pub mail: MailOptions,
     /// Knobs tests turn (never flags).
     pub tuning: Tuning,
 }
@@ -72,6 +75,9 @@ pub enum StartError {
     /// The demo directory could not be imported.
     #[error("loading the demo directory failed: {0}")]
     Demo(#[from] directory_import::ImportError),
+    /// The mail settings cannot be used.
+    #[error("mail: {0}")]
+    Mail(String),
     /// A listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -196,6 +202,19 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         tracing::info!(indexed, "indexed users for search");
     }
     let state_services = services.clone();
+    let mail_wake = MailWake::default();
+    let app_origin = options
+        .public_url
+        .clone()
+        .unwrap_or_else(|| Origin::of_address(addr))
+        .to_string();
+    let sender = Sender::new(
+        store.clone(),
+        &options.mail,
+        app_origin.trim_end_matches('/').to_owned(),
+        mail_wake.clone(),
+    )
+    .map_err(StartError::Mail)?;
     let throttles = Throttles::new(store.clone(), options.tuning.throttle_clock.clone());
     let state = AppState {
         services: services.clone(),
@@ -222,6 +241,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         site: site.clone(),
         secure_cookies: options.secure_cookies,
         test_clock: options.test_clock,
+        mail_wake: mail_wake.clone(),
     };
     let app = http::router(state, &options.dist);
     let app_origins = site.origins().iter().map(ToString::to_string).collect();
@@ -247,8 +267,15 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
                 .await
             })
         };
-    let billing_task = tokio::spawn(run_billing(services, throttles.clone(), stopped.clone()));
+    let billing_task = tokio::spawn(run_billing(
+        services,
+        throttles.clone(),
+        mail_wake,
+        stopped.clone(),
+    ));
+    let mail_task = tokio::spawn(sender.run(stopped.clone()));
     let tasks = vec![
+        mail_task,
         serve(app_listener, app, stopped.clone()),
         serve(gateway_listener, gateway, stopped),
         billing_task,
@@ -275,6 +302,7 @@ const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30)
 async fn run_billing(
     services: Services,
     throttles: Throttles,
+    mail_wake: MailWake,
     mut stopped: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut ticks = tokio::time::interval(BILLING_INTERVAL);
@@ -300,6 +328,7 @@ async fn run_billing(
                 match run_due(&services, services.clock.now()).await {
                     Ok(report) if report != BillingReport::default() => {
                         tracing::info!(?report, "billing run");
+                        mail_wake.wake();
                     }
                     Ok(_) => {}
                     Err(error) => tracing::error!(%error, "billing run failed"),

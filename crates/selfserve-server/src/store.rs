@@ -41,6 +41,8 @@
 //! - [`refunds`]: refunds of paid bills, reserved on the invoice before the processor is asked.
 //! - [`events`]: the outbox of domain events, written inside each change's transaction; the
 //!   audit log reads it.
+//! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
+//!   sender with a lease.
 
 pub mod assignments;
 pub mod central;
@@ -54,6 +56,7 @@ pub mod invoices;
 pub mod lifecycle;
 pub mod locks;
 pub mod orders;
+pub mod outbox;
 pub mod payments;
 pub mod policies;
 pub mod refunds;

@@ -136,6 +136,13 @@ async fn two_servers_on_one_database_count_as_one() {
         gateway_public_url: None,
         trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()],
         processor: selfserve_server::payments::ProcessorOptions::Builtin,
+        mail: selfserve_server::notifications::sender::MailOptions::from_args(
+            None,
+            None,
+            None,
+            app.dir.path().join("outbox"),
+        )
+        .unwrap(),
         tuning: Tuning {
             throttle_clock: app.server.throttles.clock().clone(),
             verify_gate: None,

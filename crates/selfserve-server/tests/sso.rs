@@ -499,6 +499,13 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another_and_only_once() {
         gateway_public_url: None,
         trusted_proxies: Vec::new(),
         processor: selfserve_server::payments::ProcessorOptions::Builtin,
+        mail: selfserve_server::notifications::sender::MailOptions::from_args(
+            None,
+            None,
+            None,
+            sso.app.dir.path().join("outbox"),
+        )
+        .unwrap(),
         tuning: server::Tuning::default(),
     })
     .await

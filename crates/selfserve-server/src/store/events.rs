@@ -38,15 +38,17 @@ fn recorded_us() -> i64 {
     }
 }
 
-/// Writes `event` inside `tx`. Takes no lock on another table's rows (beyond the key-share of
-/// its foreign key), so it adds nothing to the lock order.
+/// Writes `event` inside `tx`, with the mails it causes ([`super::outbox::plan_mails`]). Takes
+/// no lock on another table's rows (beyond the key-share of its foreign keys), so it adds
+/// nothing to the lock order.
 pub(crate) async fn insert_event(tx: &mut Tx<'_>, event: &Event) -> Result<(), sqlx::Error> {
+    let id = crate::ids::new_id("evt");
     sqlx::query(
         "INSERT INTO events (id, organization_id, at, recorded_us, actor_kind, actor_id, \
          actor_name, kind, subscription_id, product, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
-    .bind(crate::ids::new_id("evt"))
+    .bind(&id)
     .bind(&event.organization_id)
     .bind(event.at)
     .bind(recorded_us())
@@ -60,7 +62,7 @@ pub(crate) async fn insert_event(tx: &mut Tx<'_>, event: &Event) -> Result<(), s
     .bind(event.after.as_ref().map(|v| v.to_string()))
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    super::outbox::plan_mails(tx, &id, event).await
 }
 
 /// Writes `event` when there is one.

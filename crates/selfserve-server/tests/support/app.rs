@@ -90,6 +90,9 @@ pub struct Spawn {
     pub public_url: Option<&'static str>,
     /// `--trusted-proxy` ranges.
     pub trusted_proxies: Vec<&'static str>,
+    /// `--smtp-url` (with `--mail-from shop@selfserve.test`); else `.eml` files in the temp
+    /// dir's `outbox/`.
+    pub smtp_url: Option<String>,
     /// Frozen throttle clock, argon2 bound.
     pub tuning: server::Tuning,
 }
@@ -135,6 +138,13 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
             .map(|range| range.parse().unwrap())
             .collect(),
         processor: selfserve_server::payments::ProcessorOptions::Builtin,
+        mail: selfserve_server::notifications::sender::MailOptions::from_args(
+            options.smtp_url.as_deref(),
+            None,
+            Some("shop@selfserve.test"),
+            dir.path().join("outbox"),
+        )
+        .expect("mail options"),
         tuning: options.tuning,
     })
     .await

@@ -19,6 +19,11 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// On `port` (0: a free one), e.g. where a server was told to send before it was up.
+    pub fn start_on(port: u16) -> Self {
         let venv = installed_tool(
             "SELFSERVE_TEST_VENV",
             workspace_root().join(".tools/venv"),
@@ -31,6 +36,7 @@ impl SmtpSink {
         command
             .arg(super::fixture("smtp/sink.py"))
             .arg(&messages)
+            .arg(port.to_string())
             .env("PYTHONUNBUFFERED", "1");
         let (group, line) = spawn_until_line(
             command,

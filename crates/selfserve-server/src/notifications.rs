@@ -1,0 +1,161 @@
+//! Telling people: which event mails whom (this file, the one place), what the mail says
+//! ([`render`]), and how it leaves ([`sender`]).
+//!
+//! The mails are planned inside the transaction of the event ([`crate::store::outbox`] writes
+//! one outbox row per recipient next to the event), so a change and its mails commit together;
+//! the sender delivers them later, at least once, each with a Message-ID fixed when it was
+//! planned.
+
+pub mod format;
+pub mod render;
+pub mod sender;
+
+use crate::events::Event;
+use selfserve_api::admin::AuditAction;
+use selfserve_api::product::ProductId;
+use selfserve_api::wire_enum::UnknownValue;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a mail is about, as stored in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Template {
+    /// The purchaser's receipt for a new subscription.
+    Receipt,
+    /// An admin is told of a new self-service purchase.
+    AdminPurchase,
+    /// An admin is told of a new trial.
+    AdminTrial,
+    /// A colleague was given a licence.
+    LicenceAssigned,
+    /// A renewal could not be charged: the purchaser is asked to pay.
+    PaymentFailed,
+    /// An admin asked the purchaser to cancel.
+    CancellationRequested,
+}
+
+impl Template {
+    /// Every template.
+    pub const ALL: [Self; 6] = [
+        Self::Receipt,
+        Self::AdminPurchase,
+        Self::AdminTrial,
+        Self::LicenceAssigned,
+        Self::PaymentFailed,
+        Self::CancellationRequested,
+    ];
+
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt",
+            Self::AdminPurchase => "admin_purchase",
+            Self::AdminTrial => "admin_trial",
+            Self::LicenceAssigned => "licence_assigned",
+            Self::PaymentFailed => "payment_failed",
+            Self::CancellationRequested => "cancellation_requested",
+        }
+    }
+}
+
+impl fmt::Display for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Template {
+    type Err = UnknownValue;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == text)
+            .ok_or_else(|| UnknownValue {
+                kind: "mail template",
+                text: text.to_owned(),
+            })
+    }
+}
+
+/// Who a planned mail goes to; the store turns it into people inside the event's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// The subscription's purchaser.
+    Purchaser,
+    /// The organisation's enabled global and billing admins, except whoever acted (they know).
+    Admins,
+    /// These people (by email, as the event names them), except whoever acted.
+    People(Vec<String>),
+}
+
+/// The mails `event` causes: the event × recipient table of ARCHITECTURE.md.
+pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
+    match event.kind {
+        AuditAction::Purchase => vec![
+            (Template::Receipt, Audience::Purchaser),
+            (Template::AdminPurchase, Audience::Admins),
+        ],
+        AuditAction::TrialStarted => vec![(Template::AdminTrial, Audience::Admins)],
+        AuditAction::LicencesAssigned => {
+            let names = |state: &Option<serde_json::Value>| -> Vec<String> {
+                state
+                    .as_ref()
+                    .and_then(|s| s.get("assigned"))
+                    .and_then(|a| a.as_array())
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|e| e.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let before = names(&event.before);
+            let added: Vec<String> = names(&event.after)
+                .into_iter()
+                .filter(|email| !before.contains(email))
+                .collect();
+            if added.is_empty() {
+                Vec::new()
+            } else {
+                vec![(Template::LicenceAssigned, Audience::People(added))]
+            }
+        }
+        AuditAction::RenewalFailed => vec![(Template::PaymentFailed, Audience::Purchaser)],
+        AuditAction::CancellationRequested => {
+            vec![(Template::CancellationRequested, Audience::Purchaser)]
+        }
+        // Not mailed yet (issue 12's later steps): the audit log still has them.
+        AuditAction::SeatsChanged
+        | AuditAction::SeatsChangeScheduled
+        | AuditAction::LicenceRemoved
+        | AuditAction::PolicyChanged
+        | AuditAction::Cancelled
+        | AuditAction::CancellationUndone
+        | AuditAction::Expired
+        | AuditAction::TakeOver
+        | AuditAction::CentralPurchase
+        | AuditAction::Renewed
+        | AuditAction::Refunded
+        | AuditAction::Disputed => Vec::new(),
+    }
+}
+
+/// What a mail tells, gathered when it is planned (so a retry days later says the same).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub organization_name: String,
+    /// Who acted, as the event names them.
+    pub actor_name: String,
+    pub product: ProductId,
+    pub subscription_id: String,
+    pub purchaser_name: String,
+    pub quantity: i64,
+    /// What was paid, in minor units of `currency` (purchases only).
+    pub total: Option<i64>,
+    pub currency: String,
+    /// Billing time (unix seconds): the current period, or the trial.
+    pub period_start: i64,
+    pub period_end: i64,
+}

@@ -1,0 +1,301 @@
+//! Mail waiting to leave: planned inside an event's transaction, claimed by one sender at a
+//! time with a lease (a conditional `UPDATE`, atomic on both engines), marked sent or
+//! rescheduled after each attempt. No transaction is held while a mail is being delivered.
+
+use super::{Store, StoreError, Tx, decode};
+use crate::events::Event;
+use crate::notifications::{self, Audience, Facts, Template};
+use sqlx::Row;
+
+/// A mail as claimed by a sender.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMail {
+    pub id: String,
+    pub template: Template,
+    pub recipient_email: String,
+    pub recipient_name: String,
+    pub country: Option<String>,
+    pub facts: Facts,
+    /// Attempts made before this one.
+    pub attempts: i64,
+}
+
+/// Seconds of the machine's clock (retries and leases are not billing time).
+pub fn real_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+struct Person {
+    id: String,
+    email: String,
+    name: String,
+}
+
+/// Writes the mails `event` (stored as `event_id`) causes, inside its transaction. Reads only
+/// (no row locks), so it adds nothing to the lock order.
+pub(crate) async fn plan_mails(
+    tx: &mut Tx<'_>,
+    event_id: &str,
+    event: &Event,
+) -> Result<(), sqlx::Error> {
+    let planned = notifications::plan(event);
+    if planned.is_empty() {
+        return Ok(());
+    }
+    let Some(subscription_id) = event.subscription_id.as_deref() else {
+        return Ok(());
+    };
+    let Some(row) = sqlx::query(
+        "SELECT s.product, s.quantity, s.currency, s.current_period_start, \
+         s.current_period_end, s.purchaser_id, p.email AS purchaser_email, \
+         p.name AS purchaser_name, o.name AS organization_name, o.country \
+         FROM subscriptions s JOIN users p ON p.id = s.purchaser_id \
+         JOIN organizations o ON o.id = s.organization_id WHERE s.id = $1",
+    )
+    .bind(subscription_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(());
+    };
+    let product_text: String = row.try_get("product")?;
+    let Ok(product) = product_text.parse() else {
+        return Err(sqlx::Error::Decode(
+            format!("subscription product {product_text:?}").into(),
+        ));
+    };
+    let purchaser = Person {
+        id: row.try_get("purchaser_id")?,
+        email: row.try_get("purchaser_email")?,
+        name: row.try_get("purchaser_name")?,
+    };
+    let country: Option<String> = row.try_get("country")?;
+    let facts = Facts {
+        organization_name: row.try_get("organization_name")?,
+        actor_name: event.actor_name.clone(),
+        product,
+        subscription_id: subscription_id.to_owned(),
+        purchaser_name: purchaser.name.clone(),
+        quantity: row.try_get("quantity")?,
+        total: event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("total"))
+            .and_then(serde_json::Value::as_i64),
+        currency: row.try_get("currency")?,
+        period_start: row.try_get("current_period_start")?,
+        period_end: row.try_get("current_period_end")?,
+    };
+    let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let now = real_now();
+    for (template, audience) in planned {
+        let people = match audience {
+            Audience::Purchaser => vec![purchaser_copy(&purchaser)],
+            Audience::Admins => admins(tx, &event.organization_id).await?,
+            Audience::People(emails) => people(tx, &event.organization_id, &emails).await?,
+        };
+        for person in people {
+            let told_by_themselves = audience_excludes_actor(template)
+                && event.actor_id.as_deref() == Some(person.id.as_str());
+            if told_by_themselves {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO outbox (id, event_id, organization_id, template, recipient_id, \
+                 recipient_email, recipient_name, country, facts_json, status, attempts, \
+                 next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10)",
+            )
+            .bind(crate::ids::new_id("msg"))
+            .bind(event_id)
+            .bind(&event.organization_id)
+            .bind(template.as_str())
+            .bind(&person.id)
+            .bind(&person.email)
+            .bind(&person.name)
+            .bind(&country)
+            .bind(&facts_json)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Admin notices and licence mails skip whoever acted; the purchaser's own mails do not.
+fn audience_excludes_actor(template: Template) -> bool {
+    match template {
+        Template::AdminPurchase | Template::AdminTrial | Template::LicenceAssigned => true,
+        Template::Receipt | Template::PaymentFailed | Template::CancellationRequested => false,
+    }
+}
+
+fn purchaser_copy(person: &Person) -> Person {
+    Person {
+        id: person.id.clone(),
+        email: person.email.clone(),
+        name: person.name.clone(),
+    }
+}
+
+async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, email, name FROM users WHERE organization_id = $1 AND enabled = 1 \
+         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) ORDER BY email",
+    )
+    .bind(organization_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    rows.iter().map(person).collect()
+}
+
+async fn people(
+    tx: &mut Tx<'_>,
+    organization_id: &str,
+    emails: &[String],
+) -> Result<Vec<Person>, sqlx::Error> {
+    let mut found = Vec::new();
+    for email in emails {
+        if let Some(row) = sqlx::query(
+            "SELECT id, email, name FROM users WHERE email = $1 AND organization_id = $2 \
+             AND enabled = 1",
+        )
+        .bind(email)
+        .bind(organization_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        {
+            found.push(person(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+fn person(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+    })
+}
+
+impl Store {
+    /// Claims up to `limit` due mails for `owner` until `lease_until`. Each is taken by one
+    /// conditional `UPDATE`: of two senders racing for a row, one updates it and the other's
+    /// condition no longer holds (PostgreSQL re-checks it on the row it waited for), so the
+    /// loser goes on to the next candidate.
+    pub async fn claim_mails(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>, StoreError> {
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY next_attempt_at, created_at, id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit + 16)
+        .fetch_all(self.reader())
+        .await?;
+        let mut claimed = Vec::new();
+        for id in candidates {
+            if claimed.len() as i64 >= limit {
+                break;
+            }
+            let taken = sqlx::query(
+                "UPDATE outbox SET lease_owner = $1, lease_until = $2 \
+                 WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
+                 AND (lease_until IS NULL OR lease_until <= $4)",
+            )
+            .bind(owner)
+            .bind(lease_until)
+            .bind(&id)
+            .bind(now)
+            .execute(self.writer())
+            .await?
+            .rows_affected()
+                == 1;
+            if !taken {
+                continue;
+            }
+            let row = sqlx::query(
+                "SELECT id, template, recipient_email, recipient_name, country, facts_json, \
+                 attempts FROM outbox WHERE id = $1",
+            )
+            .bind(&id)
+            .fetch_one(self.writer())
+            .await?;
+            let facts: String = row.try_get("facts_json")?;
+            claimed.push(OutboxMail {
+                id: row.try_get("id")?,
+                template: decode(&row, "template")?,
+                recipient_email: row.try_get("recipient_email")?,
+                recipient_name: row.try_get("recipient_name")?,
+                country: row.try_get("country")?,
+                facts: serde_json::from_str(&facts)
+                    .map_err(|e| StoreError::Corrupt(format!("outbox facts: {e}")))?,
+                attempts: row.try_get("attempts")?,
+            });
+        }
+        Ok(claimed)
+    }
+
+    /// Records a delivered mail (only while `owner` holds it).
+    pub async fn mail_sent(&self, id: &str, owner: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
+             lease_owner = NULL, lease_until = NULL, last_error = NULL \
+             WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: tried again at `retry_at`, or never (`None`: given up).
+    pub async fn mail_failed(
+        &self,
+        id: &str,
+        owner: &str,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (status, next) = match retry_at {
+            Some(at) => ("pending", Some(at)),
+            None => ("failed", None),
+        };
+        sqlx::query(
+            "UPDATE outbox SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), \
+             attempts = attempts + 1, last_error = $3, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $4 AND lease_owner = $5",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(error)
+        .bind(id)
+        .bind(owner)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// When the next pending mail is due (real seconds), if any.
+    pub async fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(MIN(COALESCE(lease_until, next_attempt_at)) AS BIGINT) FROM outbox \
+             WHERE status = 'pending'",
+        )
+        .fetch_one(self.reader())
+        .await?;
+        Ok(due)
+    }
+}
