@@ -24,6 +24,8 @@ pub enum CrashPoint {
     Answered,
     /// A refund: the processor refunded; the refund is not settled (`invoice refund`).
     Refunded,
+    /// An abandoned 3-D Secure intent: Stripe refunded it; the refund is not recorded.
+    AbandonedRefunded,
 }
 
 impl CrashPoint {
@@ -44,6 +46,7 @@ impl CrashPoint {
             Self::Settled => "settled",
             Self::Answered => "answered",
             Self::Refunded => "refunded",
+            Self::AbandonedRefunded => "abandoned_refunded",
         }
     }
 }
@@ -58,7 +61,7 @@ fn armed() -> Option<CrashPoint> {
         let name = std::env::var(CRASH_AT_ENV).ok()?;
         let point = CrashPoint::ALL
             .into_iter()
-            .chain([CrashPoint::Refunded])
+            .chain([CrashPoint::Refunded, CrashPoint::AbandonedRefunded])
             .find(|p| p.as_str() == name);
         if point.is_none() {
             tracing::error!(%name, "{CRASH_AT_ENV} names no crash point: ignored");

@@ -13,6 +13,7 @@ use crate::http::{self, AppState};
 use crate::notifications::sender::{MailOptions, MailWake, Sender};
 use crate::payments::{Payments, ProcessorOptions};
 use crate::services::Services;
+use crate::services::authentications::reconcile_abandoned;
 use crate::services::billing::{BillingReport, run_due};
 use crate::services::payments::{RECOVERY_LEASE_SECONDS, recover};
 use crate::services::refunds::recover_refunds;
@@ -189,6 +190,11 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
     if let Err(error) = recover_refunds(&services, clock.now(), lease).await {
         tracing::error!(%error, "finishing refunds left pending failed");
     }
+    // A 3-D Secure intent nobody paid with (or one a run cut off while ending it) gives its
+    // money back now rather than at the first tick.
+    if let Err(error) = reconcile_abandoned(&services, clock.now()).await {
+        tracing::error!(%error, "ending abandoned 3-D Secure intents failed");
+    }
     if sole {
         // A key in progress without an order belongs to a request that died before it
         // recorded anything: its retry may run afresh now rather than after the stale delay.
@@ -324,6 +330,9 @@ async fn run_billing(
                 }
                 if let Err(error) = recover_refunds(&services, now, RECOVERY_LEASE_SECONDS).await {
                     tracing::error!(%error, "finishing refunds left pending failed");
+                }
+                if let Err(error) = reconcile_abandoned(&services, now).await {
+                    tracing::error!(%error, "ending abandoned 3-D Secure intents failed");
                 }
                 match run_due(&services, services.clock.now()).await {
                     Ok(report) if report != BillingReport::default() => {

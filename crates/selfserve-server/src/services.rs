@@ -18,6 +18,7 @@
 //!   take-overs, policies, capacity, the audit log.
 
 pub mod admin;
+pub mod authentications;
 pub mod billing;
 pub mod bills;
 pub mod checkout;

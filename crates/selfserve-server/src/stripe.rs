@@ -8,6 +8,7 @@
 //! recorded request is settled, never given up. A key with no request yet is closed by
 //! `resolve`, and a late charge with it is declined `abandoned` without reaching Stripe.
 
+pub mod abandoned;
 pub mod amount;
 pub mod api;
 mod authentication;

@@ -5,6 +5,8 @@
 //! Every test ends by checking that the succeeded charges at Stripe are our paid orders, amount
 //! and currency, one for one.
 
+#[path = "stripe/abandoned.rs"]
+mod abandoned;
 #[path = "stripe/events.rs"]
 mod events;
 #[path = "stripe/money.rs"]

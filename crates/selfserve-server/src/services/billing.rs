@@ -224,6 +224,8 @@ pub async fn advance_clock(services: &Services, days: i64) -> Result<ClockMoved,
     let offset = services.clock.advance(days * 86_400).await?;
     let now = services.clock.now();
     let billing = run_due(services, now).await?;
+    // 3-D Secure intents left waiting past their limit by the move end now, as on a tick.
+    super::authentications::reconcile_abandoned(services, now).await?;
     Ok(ClockMoved {
         now,
         offset_seconds: offset,

@@ -2,6 +2,8 @@
 //! last four, expiry; never a number), each charge key's request and PaymentIntent, refunds
 //! and webhook events seen.
 
+pub mod abandoned;
+
 use super::{Store, StoreError, flag, from_flag};
 use selfserve_api::money::Currency;
 use selfserve_api::subscription::CardSummary;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use sqlx::Row;
 use std::time::Duration;
 
-async fn db(app: &StripeApp) -> sqlx::AnyConnection {
+pub(super) async fn db(app: &StripeApp) -> sqlx::AnyConnection {
     use sqlx::ConnectOptions;
     sqlx::any::install_default_drivers();
     let options: sqlx::any::AnyConnectOptions = app.database_url.parse().unwrap();
@@ -34,7 +34,12 @@ async fn intent_id(app: &StripeApp) -> String {
 }
 
 /// Sends `object` as a signed event `id` of type `kind`.
-async fn send(app: &StripeApp, id: &str, kind: &str, object: &Value) -> support::app::Reply {
+pub(super) async fn send(
+    app: &StripeApp,
+    id: &str,
+    kind: &str,
+    object: &Value,
+) -> support::app::Reply {
     let body = json!({"id": id, "type": kind, "data": {"object": object}}).to_string();
     app.webhook(&body, Some(signature(WEBHOOK_SECRET, unix_now(), &body)))
         .await

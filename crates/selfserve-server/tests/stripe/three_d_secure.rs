@@ -16,11 +16,15 @@ use selfserve_api::subscription::{Subscription, SubscriptionStatus};
 use sqlx::Row;
 
 /// localstripe's card whose bank asks for 3-D Secure on every payment.
-const THREE_D_SECURE_CARD: &str = "4000002760003184";
+pub(super) const THREE_D_SECURE_CARD: &str = "4000002760003184";
 
 /// What Stripe.js does after the bank's page: the intent authenticated (or failed) with the
 /// publishable key and the client secret.
-async fn authenticate_in_stripe_js(app: &StripeApp, next: &NextAction, success: bool) -> String {
+pub(super) async fn authenticate_in_stripe_js(
+    app: &StripeApp,
+    next: &NextAction,
+    success: bool,
+) -> String {
     let secret = next
         .client_secret
         .as_deref()
