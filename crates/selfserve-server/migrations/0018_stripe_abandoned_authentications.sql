@@ -17,3 +17,13 @@ CREATE TABLE stripe_abandoned_authentications (
     settled_at BIGINT
 );
 CREATE INDEX stripe_abandoned_authentications_by_phase ON stripe_abandoned_authentications (phase);
+
+-- The SetupIntent made for each new card on file (replacing a subscription's card), so the
+-- same card sent again after the buyer's 3-D Secure in Stripe.js finds the intent the buyer
+-- confirmed rather than making another (Stripe's Idempotency-Key alone is not kept forever,
+-- and not every Stripe server honours it). Ids only; the client secret is never kept.
+CREATE TABLE stripe_setups (
+    payment_method_id TEXT PRIMARY KEY,
+    setup_intent_id   TEXT NOT NULL UNIQUE,
+    created_at        BIGINT NOT NULL
+);

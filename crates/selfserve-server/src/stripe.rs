@@ -380,45 +380,56 @@ impl Stripe {
             ("usage", "off_session".to_owned()),
             ("payment_method_types[]", "card".to_owned()),
         ];
-        let setup = match self
-            .api
-            .post("setup_intents", &form, Some(&format!("setup_{token}")))
-            .await?
-        {
-            Answer::Ok(setup) => text_id(&setup)?,
-            Answer::Refused { status, error } => {
-                return Err(refused("a setup intent", status, &error).into());
+        // One SetupIntent per card, recorded: the same card sent again (after the buyer's 3-D
+        // Secure in Stripe.js) reads the intent's state rather than confirming again (Stripe
+        // refuses to confirm a settled one).
+        let setup = match self.store.stripe_setup(token).await? {
+            Some(setup) => setup,
+            None => {
+                let made = match self
+                    .api
+                    .post("setup_intents", &form, Some(&format!("setup_{token}")))
+                    .await?
+                {
+                    Answer::Ok(setup) => text_id(&setup)?,
+                    Answer::Refused { status, error } => {
+                        return Err(refused("a setup intent", status, &error).into());
+                    }
+                };
+                self.store
+                    .keep_stripe_setup(token, &made, self.clock.now())
+                    .await?
             }
         };
-        let form = [("payment_method", token.to_owned())];
-        let confirmed = match self
-            .api
-            .post(&format!("setup_intents/{setup}/confirm"), &form, None)
-            .await?
-        {
-            Answer::Ok(confirmed) => confirmed,
-            Answer::Refused { status: 402, error } => {
-                return Ok(SaveOutcome::Declined {
-                    decline_code: decline_code(&error),
-                });
-            }
+        let current = match self.api.get(&format!("setup_intents/{setup}")).await? {
+            Answer::Ok(current) => current,
             Answer::Refused { status, error } => {
-                return Err(refused("confirming a setup intent", status, &error).into());
+                return Err(refused("reading a setup intent", status, &error).into());
             }
         };
-        match confirmed["status"].as_str().unwrap_or_default() {
-            "succeeded" => {
-                self.store.keep_stripe_card(&card, self.clock.now()).await?;
-                Ok(SaveOutcome::Saved(saved(card)))
+        let first =
+            current["status"] == "requires_payment_method" && current["last_setup_error"].is_null();
+        let confirmed = if first {
+            let form = [("payment_method", token.to_owned())];
+            match self
+                .api
+                .post(&format!("setup_intents/{setup}/confirm"), &form, None)
+                .await?
+            {
+                Answer::Ok(confirmed) => confirmed,
+                Answer::Refused { status: 402, error } => {
+                    return Ok(SaveOutcome::Declined {
+                        decline_code: decline_code(&error),
+                    });
+                }
+                Answer::Refused { status, error } => {
+                    return Err(refused("confirming a setup intent", status, &error).into());
+                }
             }
-            "requires_action" => Ok(SaveOutcome::RequiresAction(Challenge {
-                url: format!("{STRIPE_JS_CHALLENGE}{setup}"),
-                id: setup,
-            })),
-            _ => Ok(SaveOutcome::Declined {
-                decline_code: decline_code(&error_of(&confirmed["last_setup_error"])),
-            }),
-        }
+        } else {
+            current
+        };
+        self.setup_outcome(card, &setup, &confirmed).await
     }
 
     pub async fn card(&self, source: &PaymentSource) -> Result<Option<Card>, ChargeError> {

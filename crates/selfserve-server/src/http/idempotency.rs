@@ -147,20 +147,35 @@ where
 /// Stripe, on the first response and on every replay alike: the secret of an intent never
 /// changes, so a replay is still the first response byte for byte.
 async fn render(state: &AppState, status: u16, body: String) -> Result<Response, AppError> {
-    let Payments::Stripe(stripe) = &state.services.payments else {
-        return Ok(replay(status, body));
-    };
     let Some(mut error) = (status == 402)
         .then(|| serde_json::from_str::<ApiError>(&body).ok())
         .flatten()
     else {
         return Ok(replay(status, body));
     };
-    let Some(action) = error.error.next_action.as_mut() else {
+    if !with_client_secret(state, &mut error).await? {
         return Ok(replay(status, body));
+    }
+    Ok(replay(
+        status,
+        serde_json::to_string(&error).unwrap_or_default(),
+    ))
+}
+
+/// Gives a Stripe 3-D Secure challenge (a PaymentIntent's or a SetupIntent's) the client secret
+/// Stripe.js needs, read from Stripe: true when it did. Nothing to add elsewhere.
+pub(crate) async fn with_client_secret(
+    state: &AppState,
+    error: &mut ApiError,
+) -> Result<bool, AppError> {
+    let Payments::Stripe(stripe) = &state.services.payments else {
+        return Ok(false);
+    };
+    let Some(action) = error.error.next_action.as_mut() else {
+        return Ok(false);
     };
     let Some(intent) = action.url.strip_prefix(STRIPE_JS_CHALLENGE) else {
-        return Ok(replay(status, body));
+        return Ok(false);
     };
     match stripe.client_secret(intent).await {
         Ok(secret) => action.client_secret = Some(secret),
@@ -174,10 +189,7 @@ async fn render(state: &AppState, status: u16, body: String) -> Result<Response,
             ));
         }
     }
-    Ok(replay(
-        status,
-        serde_json::to_string(&error).unwrap_or_default(),
-    ))
+    Ok(true)
 }
 
 /// A key in progress whose request may have died with its process. If its order is settled,

@@ -112,10 +112,18 @@ pub async fn set_payment_method(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<PaymentMethodRequest>,
 ) -> Result<Json<Subscription>, AppError> {
-    Ok(Json(
-        subscriptions::replace_card(&state.services, &caller, &id, request.payment_token.trim())
-            .await?,
-    ))
+    match subscriptions::replace_card(&state.services, &caller, &id, request.payment_token.trim())
+        .await
+    {
+        Ok(subscription) => Ok(Json(subscription)),
+        // With Stripe the bank's check runs in Stripe.js (`confirmCardSetup`), which needs the
+        // SetupIntent's client secret: read from Stripe for this response, never stored.
+        Err(error) => {
+            let mut error = AppError::from(error);
+            super::idempotency::with_client_secret(&state, &mut error.body).await?;
+            Err(error)
+        }
+    }
 }
 
 /// Cancels at the end of the period: usable until then, licences released after.

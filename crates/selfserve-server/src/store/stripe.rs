@@ -3,6 +3,7 @@
 //! and webhook events seen.
 
 pub mod abandoned;
+pub mod setups;
 
 use super::{Store, StoreError, flag, from_flag};
 use selfserve_api::money::Currency;

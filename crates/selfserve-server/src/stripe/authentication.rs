@@ -2,12 +2,15 @@
 //! the buyer's next attempt settles it instead of charging again (see `charge`), and the
 //! client secret Stripe.js needs is read from Stripe whenever a response shows it.
 
+use super::STRIPE_JS_CHALLENGE;
 use super::Stripe;
 use super::api::Answer;
 use super::objects::refused;
-use crate::payments::{ABANDONED, ChargeError, ChargeOutcome};
+use super::objects::{decline_code, error_of, saved};
+use crate::payments::{ABANDONED, Challenge, ChargeError, ChargeOutcome, SaveOutcome};
 use crate::store::StoreError;
-use crate::store::stripe::{KeyState, StripeCharge};
+use crate::store::stripe::{KeyState, StripeCard, StripeCharge};
+use serde_json::Value;
 
 impl Stripe {
     /// A charge key's outcome; an intent waiting for 3-D Secure is listed as waiting (again,
@@ -44,6 +47,35 @@ impl Stripe {
                 .map(str::to_owned)
                 .ok_or_else(|| StoreError::Corrupt(format!("intent {intent_id} has no secret"))),
             Answer::Refused { status, error } => Err(refused("reading an intent", status, &error)),
+        }
+    }
+
+    /// A new card's SetupIntent as the card's fate: kept once it succeeded; waiting for the
+    /// buyer's 3-D Secure (Stripe.js's `confirmCardSetup` with the client secret the 402 gets,
+    /// then the same card again); declined when the bank or the buyer turned it down.
+    pub(super) async fn setup_outcome(
+        &self,
+        card: StripeCard,
+        setup: &str,
+        intent: &Value,
+    ) -> Result<SaveOutcome, ChargeError> {
+        match intent["status"].as_str().unwrap_or_default() {
+            "succeeded" => {
+                self.store.keep_stripe_card(&card, self.clock.now()).await?;
+                Ok(SaveOutcome::Saved(saved(card)))
+            }
+            "requires_action" => Ok(SaveOutcome::RequiresAction(Challenge {
+                url: format!("{STRIPE_JS_CHALLENGE}{setup}"),
+                id: setup.to_owned(),
+            })),
+            // Stripe: the bank's check failed (back to `requires_payment_method` with the
+            // error); localstripe's Stripe.js cancels it instead.
+            "canceled" => Ok(SaveOutcome::Declined {
+                decline_code: "authentication_failed".into(),
+            }),
+            _ => Ok(SaveOutcome::Declined {
+                decline_code: decline_code(&error_of(&intent["last_setup_error"])),
+            }),
         }
     }
 }

@@ -149,3 +149,122 @@ async fn a_failed_3d_secure_is_declined_authentication_failed_and_charges_nothin
     assert!(app.stripe_charges().await.is_empty(), "nothing charged");
     app.assert_charges_are_paid_orders().await;
 }
+
+/// What localstripe's Stripe.js stand-in does in `confirmCardSetup` once its bank page is
+/// answered: `POST /v1/setup_intents/{id}/confirm` (passed) or `/cancel` (failed) with the
+/// publishable key and the client secret. localstripe has no `_authenticate` for SetupIntents;
+/// this is what it supports. Returns the SetupIntent's status.
+async fn confirm_card_setup_in_stripe_js(app: &StripeApp, next: &NextAction, pass: bool) -> String {
+    let secret = next
+        .client_secret
+        .as_deref()
+        .expect("the client secret for Stripe.js");
+    let step = if pass { "confirm" } else { "cancel" };
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/setup_intents/{}/{step}",
+            app.stripe.api_base, next.challenge_id
+        ))
+        .json(&serde_json::json!({
+            "key": LocalStripe::PUBLISHABLE_KEY,
+            "use_stripe_sdk": true,
+            "client_secret": secret,
+        }))
+        .send()
+        .await
+        .expect("localstripe answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let setup: serde_json::Value = response.json().await.unwrap();
+    setup["status"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_replacement_card_whose_bank_asks_for_3d_secure_is_confirmed_in_stripe_js_then_kept() {
+    let app = start().await;
+    let first = app.payment_method("4242424242424242").await;
+    let sub: Subscription = app
+        .buy("setup-3ds-buy", 1, &first)
+        .await
+        .expect_as(201, "buying");
+    let path = format!("/api/v1/subscriptions/{}/payment-method", sub.id);
+
+    let card = app.payment_method(THREE_D_SECURE_CARD).await;
+    let body = serde_json::json!({"payment_token": card});
+    let next = app
+        .megan
+        .put(&path, &body)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired)
+        .next_action
+        .expect("how to authenticate");
+    assert_eq!(next.kind, "three_d_secure");
+    assert!(next.challenge_id.starts_with("seti_"), "{next:?}");
+    let secret = next
+        .client_secret
+        .clone()
+        .expect("the SetupIntent's secret");
+    assert!(
+        secret.starts_with(&format!("{}_secret_", next.challenge_id)),
+        "{secret}"
+    );
+    // Sent again before the check: the same SetupIntent, still waiting; no card kept.
+    let again = app
+        .megan
+        .put(&path, &body)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired)
+        .next_action
+        .expect("the same check");
+    assert_eq!(again.challenge_id, next.challenge_id);
+    let still: Subscription = app
+        .megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(still.payment_method.expect("the old card").last4, "4242");
+
+    assert_eq!(
+        confirm_card_setup_in_stripe_js(&app, &next, true).await,
+        "succeeded"
+    );
+    let replaced: Subscription = app.megan.put_as(&path, &body).await;
+    assert_eq!(replaced.payment_method.expect("the new card").last4, "3184");
+    let (_, setups) = app.stripe.get("setup_intents?limit=100").await;
+    assert_eq!(
+        setups["data"].as_array().unwrap().len(),
+        1,
+        "one SetupIntent: {setups}"
+    );
+
+    // One whose check fails is declined `authentication_failed`; the card on file stays.
+    let other = app.payment_method("4000002500003155").await;
+    let body = serde_json::json!({"payment_token": other});
+    let next = app
+        .megan
+        .put(&path, &body)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired)
+        .next_action
+        .expect("how to authenticate");
+    assert_eq!(
+        confirm_card_setup_in_stripe_js(&app, &next, false).await,
+        "canceled"
+    );
+    let declined = app
+        .megan
+        .put(&path, &body)
+        .await
+        .error(402, ErrorCode::CardDeclined);
+    assert_eq!(
+        declined.decline_code.as_deref(),
+        Some("authentication_failed")
+    );
+    let kept: Subscription = app
+        .megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(kept.payment_method.expect("the card on file").last4, "3184");
+
+    let log = std::fs::read_to_string(&app.server.log).unwrap();
+    assert!(!log.contains(&secret), "the client secret was logged");
+    app.assert_charges_are_paid_orders().await;
+}
