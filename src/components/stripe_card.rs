@@ -3,9 +3,10 @@
 //! which is all our server ever sees. The number lives in Stripe's Element only.
 //!
 //! Stripe.js also runs the bank's check (3-D Secure) of a payment the server could not finish
-//! without it: [`confirm_payment`], with the client secret the server's 402 carries.
+//! without it, or of a replaced card: [`confirm_payment`], with the client secret the server's
+//! 402 carries.
 //!
-//! Stripe.js is reached through a small `extern` block rather than a crate of bindings: five
+//! Stripe.js is reached through a small `extern` block rather than a crate of bindings: six
 //! calls are all we need, and every buyer downloads the app.
 
 use crate::api::StripeKeys;
@@ -32,6 +33,8 @@ extern "C" {
     fn create_payment_method(this: &StripeJs, options: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = confirmCardPayment)]
     fn confirm_card_payment(this: &StripeJs, client_secret: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = confirmCardSetup)]
+    fn confirm_card_setup(this: &StripeJs, client_secret: &str) -> Result<JsValue, JsValue>;
 
     type Elements;
 
@@ -141,15 +144,21 @@ async fn mount(keys: &StripeKeys, node: &web_sys::HtmlElement) -> Result<Mounted
     Ok(Mounted { stripe, card })
 }
 
-/// Runs the bank's check (3-D Secure) of a PaymentIntent in Stripe.js, which shows the bank's
-/// page itself. Whether the buyer passed is for the server to say when the app pays again (that
-/// attempt settles the same intent); `Err` only when Stripe.js could not run the check.
+/// Runs the bank's check (3-D Secure) of a PaymentIntent (`confirmCardPayment`) or, for a
+/// replaced card, a SetupIntent (`confirmCardSetup`, its secret `seti_…`) in Stripe.js, which
+/// shows the bank's page itself. Whether the buyer passed is for the server to say when the app
+/// sends the request again (that attempt settles the same intent); `Err` only when Stripe.js
+/// could not run the check.
 pub async fn confirm_payment(keys: &StripeKeys, client_secret: &str) -> Result<(), String> {
     let unavailable = |_| t(Msg::GatewayUnavailable).to_owned();
     load_stripe_js(&keys.js_url).await.map_err(unavailable)?;
     let stripe = new_stripe(&keys.publishable_key).map_err(unavailable)?;
-    let promise: js_sys::Promise = stripe
-        .confirm_card_payment(client_secret)
+    let confirmed = if client_secret.starts_with("seti_") {
+        stripe.confirm_card_setup(client_secret)
+    } else {
+        stripe.confirm_card_payment(client_secret)
+    };
+    let promise: js_sys::Promise = confirmed
         .map_err(unavailable)?
         .dyn_into()
         .map_err(unavailable)?;
