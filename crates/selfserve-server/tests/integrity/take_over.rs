@@ -228,11 +228,7 @@ async fn take_over_unpaid_on(kind: Kind) {
         .post(&take_over_path(&sub), &json!({"cancel": "now_with_refund"}))
         .await
         .error(409, ErrorCode::Conflict);
-    assert!(
-        refused.error.message.contains("payment"),
-        "{}",
-        refused.error.message
-    );
+    assert!(refused.message.contains("payment"), "{}", refused.message);
     let unchanged: Subscription = megan
         .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
         .await;
@@ -262,9 +258,9 @@ async fn take_over_unpaid_on(kind: Kind) {
         .await
         .error(409, ErrorCode::Conflict);
     assert!(
-        refused.error.message.contains("nothing to pay"),
+        refused.message.contains("nothing to pay"),
         "{}",
-        refused.error.message
+        refused.message
     );
     assert_eq!(
         site.processor.refunds(&mut db).await,
