@@ -150,6 +150,10 @@ pub enum Conflict {
         wanted: i64,
     },
     BillAlreadyPaid,
+    /// The bill was voided (its subscription ended now): nothing to pay.
+    BillVoid,
+    /// A payment of the subscription is in flight; it must settle before it ends now.
+    PaymentInFlight,
     /// Already paid, or a payment of it is in flight.
     BillPaidOrPaying,
     /// Licences cannot be given out (suspended, ended).

@@ -52,13 +52,13 @@ pub fn check(limits: &Guardrails, usage: Usage, request: Request) -> Result<(), 
     }
     if let Some(max) = limits.max_seats {
         let max = i64::from(max.get());
-        if usage.seats + request.seats_added > max {
+        if usage.seats.saturating_add(request.seats_added) > max {
             return Err(seats(LimitKind::MaxSeats, max, max - usage.seats));
         }
     }
     if let Some(cap) = limits.monthly_cap
         && request.amount > 0
-        && usage.spent + request.amount > cap.get()
+        && usage.spent.saturating_add(request.amount) > cap.get()
     {
         return Err(ReachedLimit {
             kind: LimitKind::MonthlyCap,
@@ -128,6 +128,25 @@ mod tests {
             (spend.kind, spend.available, spend.currency),
             (LimitKind::MonthlyCap, 10_000, Some(eur()))
         );
+    }
+
+    #[test]
+    fn a_spend_or_seat_count_near_the_integer_limit_is_refused_not_overflowed() {
+        let huge = Usage {
+            seats: 0,
+            spent: i64::MAX - 5,
+        };
+        let refused = check(&limits(), huge, buy(1, 10)).unwrap_err();
+        assert_eq!(
+            (refused.kind, refused.available),
+            (LimitKind::MonthlyCap, 0)
+        );
+        let crowded = Usage {
+            seats: i64::MAX - 1,
+            spent: 0,
+        };
+        let refused = check(&limits(), crowded, buy(5, 10)).unwrap_err();
+        assert_eq!(refused.kind, LimitKind::MaxSeats);
     }
 
     #[test]

@@ -305,6 +305,12 @@ fn conflict_error(conflict: Conflict) -> AppError {
              to {wanted}."
         ),
         Conflict::BillAlreadyPaid => "This bill is already paid.".to_owned(),
+        Conflict::BillVoid => {
+            "This bill was cancelled with its subscription: there is nothing to pay.".to_owned()
+        }
+        Conflict::PaymentInFlight => "A payment of this subscription is in progress. Try \
+                                      again in a minute, once it has gone through or failed."
+            .to_owned(),
         Conflict::BillPaidOrPaying => {
             "This bill is already paid, or a payment of it is in progress.".to_owned()
         }

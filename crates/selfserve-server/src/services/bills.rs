@@ -8,7 +8,7 @@ use crate::domain::lifecycle::is_payable;
 use crate::store::invoices::InvoiceRow;
 use crate::store::orders::{OrderRow, PaymentSource};
 use crate::store::subscriptions::SubscriptionRow;
-use selfserve_api::subscription::{Invoice, OrderKind};
+use selfserve_api::subscription::{Invoice, InvoiceStatus, OrderKind};
 
 /// The most bills one list shows.
 const MAX_BILLS: i64 = 1_000;
@@ -75,6 +75,9 @@ pub async fn pay(
 ) -> Result<Invoice, ServiceError> {
     let now = services.clock.now();
     let (invoice, subscription) = owned(services, caller, invoice_id).await?;
+    if invoice.status == InvoiceStatus::Void {
+        return Err(ServiceError::Conflict(Conflict::BillVoid));
+    }
     if !is_payable(invoice.status) {
         return Err(ServiceError::Conflict(Conflict::BillAlreadyPaid));
     }

@@ -46,9 +46,14 @@ async fn act(services: &Services, event: &StripeEvent) -> Result<(), ServiceErro
         StripeEvent::Other => Ok(()),
         StripeEvent::DisputeClosed {
             dispute_id,
+            intent_id,
+            amount,
             outcome,
         } => {
-            // Unknown (not ours) or closed already: nothing to change; the event is stored.
+            // Stripe does not order its deliveries: a close that arrives before its `created`
+            // opens the dispute first, or the later `created` would leave it open for good.
+            // Not ours, or closed already: nothing to change; the event is stored.
+            open_dispute(services, dispute_id, intent_id, *amount, now).await?;
             if services
                 .store
                 .close_stripe_dispute(dispute_id, *outcome, now)
@@ -125,39 +130,49 @@ async fn act(services: &Services, event: &StripeEvent) -> Result<(), ServiceErro
             dispute_id,
             intent_id,
             amount,
-        } => {
-            let Some((_, subscription)) = charge_of(services, intent_id).await? else {
-                return Ok(());
-            };
-            let event = Event::new(
-                &Actor::System,
-                AuditAction::Disputed,
-                &subscription.organization_id,
-                now,
-            )
-            .subscription(&subscription.id, subscription.product)
-            .after(serde_json::json!({
-                "amount": amount,
-                "currency": subscription.currency.as_str(),
-            }));
-            let dispute = StripeDispute {
-                id: dispute_id.clone(),
-                subscription_id: subscription.id.clone(),
-                intent_id: intent_id.clone(),
-                amount: *amount,
-                currency: subscription.currency,
-                opened_at: now,
-            };
-            if services
-                .store
-                .record_stripe_dispute(&dispute, &event)
-                .await?
-            {
-                tracing::warn!(subscription = %subscription.id, dispute = %dispute_id, "a charge is disputed");
-            }
-            Ok(())
-        }
+        } => open_dispute(services, dispute_id, intent_id, *amount, now).await,
     }
+}
+
+/// Records a dispute of one of our charges once, with its audit entry; a no-op for a charge
+/// that is not ours or a dispute recorded already.
+async fn open_dispute(
+    services: &Services,
+    dispute_id: &str,
+    intent_id: &str,
+    amount: i64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let Some((_, subscription)) = charge_of(services, intent_id).await? else {
+        return Ok(());
+    };
+    let event = Event::new(
+        &Actor::System,
+        AuditAction::Disputed,
+        &subscription.organization_id,
+        now,
+    )
+    .subscription(&subscription.id, subscription.product)
+    .after(serde_json::json!({
+        "amount": amount,
+        "currency": subscription.currency.as_str(),
+    }));
+    let dispute = StripeDispute {
+        id: dispute_id.to_owned(),
+        subscription_id: subscription.id.clone(),
+        intent_id: intent_id.to_owned(),
+        amount,
+        currency: subscription.currency,
+        opened_at: now,
+    };
+    if services
+        .store
+        .record_stripe_dispute(&dispute, &event)
+        .await?
+    {
+        tracing::warn!(subscription = %subscription.id, dispute = %dispute_id, "a charge is disputed");
+    }
+    Ok(())
 }
 
 /// Our charge key of an intent and the subscription its order concerns, if it is ours.

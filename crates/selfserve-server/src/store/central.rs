@@ -2,11 +2,11 @@
 
 use super::assignments::claim_seats;
 use super::events::insert_events;
-use super::locks::lock_unless_increasing;
+use super::locks::lock_unless_paying;
 use super::orders::{OrderRow, insert_order};
 use super::refunds::{PendingRefund, RefundAmount, Reserved, lock_invoice, reserve_in};
 use super::{Store, StoreError, Tx, decode, decode_product};
-use crate::domain::lifecycle::{LIVE, TAKES_OVER, sql_list};
+use crate::domain::lifecycle::{LIVE, PAYABLE, TAKES_OVER, sql_list};
 use crate::events::Event;
 use selfserve_api::guardrails::ReachedLimit;
 use selfserve_api::money::Currency;
@@ -37,8 +37,8 @@ pub enum TakenOver {
     NoSeats { free: i64 },
     /// Nothing: the subscription was already cancelled or ended.
     Ended,
-    /// Nothing: a seat increase of it is in flight.
-    Increasing,
+    /// Nothing: one of its payments (renewal, bill, seat increase) is in flight.
+    Paying,
 }
 
 /// Seats of one product and source in an organisation.
@@ -203,7 +203,26 @@ impl Store {
             .collect::<Result<_, StoreError>>()?,
             _ => Vec::new(),
         };
-        for (bill, _, _) in &bills {
+        // Its unpaid bills are voided below: locked first too (invoice before the orders that
+        // pay it), so a bill payment recorded meanwhile either is seen in flight or finds the
+        // bill void.
+        let unpaid: Vec<String> = match end {
+            TakeOverEnd::NowWithRefund { .. } => {
+                sqlx::query_scalar(&format!(
+                    "SELECT id FROM invoices WHERE subscription_id = $1 AND status IN ({}) \
+                 ORDER BY id",
+                    sql_list(PAYABLE)
+                ))
+                .bind(self_service_id)
+                .fetch_all(&mut *tx)
+                .await?
+            }
+            _ => Vec::new(),
+        };
+        let mut locked: Vec<&String> = bills.iter().map(|(bill, _, _)| bill).collect();
+        locked.extend(&unpaid);
+        locked.sort();
+        for bill in locked {
             lock_invoice(&mut tx, bill).await?;
         }
         let Some(_) = claim_seats(&mut tx, central_id, user_ids, TAKES_OVER, now).await? else {
@@ -237,10 +256,20 @@ impl Store {
             .await?
             .rows_affected(),
             TakeOverEnd::NowWithRefund { reason } => {
-                if !lock_unless_increasing(&mut tx, self_service_id).await? {
+                if !lock_unless_paying(&mut tx, self_service_id).await? {
                     tx.rollback().await?;
-                    return Ok(TakenOver::Increasing);
+                    return Ok(TakenOver::Paying);
                 }
+                // Ended now, nothing of it is owed any more: an unpaid bill left payable
+                // would charge for a period that was just taken away.
+                sqlx::query(&format!(
+                    "UPDATE invoices SET status = 'void' WHERE subscription_id = $1 \
+                     AND status IN ({})",
+                    sql_list(PAYABLE)
+                ))
+                .bind(self_service_id)
+                .execute(&mut *tx)
+                .await?;
                 let ended = sqlx::query(&format!(
                     "UPDATE subscriptions SET status = 'canceled', cancel_at_period_end = 1, \
                      assigned_count = 0, current_period_end = $2, updated_at = $2 \

@@ -43,6 +43,23 @@ pub(crate) async fn lock_unless_increasing(
     Ok(increasing == 0)
 }
 
+/// Takes the subscription's row lock; false (lock taken all the same) if any of its payments
+/// is in flight: a renewal, a bill payment or a seat increase. Ending a subscription now with
+/// a refund must not race a charge that would complete after it and bill a period nobody gets.
+pub(crate) async fn lock_unless_paying(
+    tx: &mut Tx<'_>,
+    subscription_id: &str,
+) -> Result<bool, StoreError> {
+    lock_subscription(tx, subscription_id).await?;
+    let in_flight: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM orders WHERE subscription_id = $1 AND phase = 'created'",
+    )
+    .bind(subscription_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(in_flight == 0)
+}
+
 /// Takes the row lock of the invoice an order pays, if it has one yet. Every transaction that
 /// touches both an invoice and its payment orders locks the invoice first: on PostgreSQL a
 /// payment being recorded (invoice locked, then the in-flight index checked against the other

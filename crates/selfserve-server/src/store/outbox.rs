@@ -92,7 +92,7 @@ pub(crate) async fn plan_mails(
     let now = real_now();
     for (template, audience) in planned {
         let people = match audience {
-            Audience::Purchaser => vec![purchaser_copy(&purchaser)],
+            Audience::Purchaser => enabled_purchaser(tx, &purchaser.id).await?,
             Audience::Admins => admins(tx, &event.organization_id).await?,
             Audience::People(emails) => people(tx, &event.organization_id, &emails).await?,
         };
@@ -133,12 +133,13 @@ fn audience_excludes_actor(template: Template) -> bool {
     }
 }
 
-fn purchaser_copy(person: &Person) -> Person {
-    Person {
-        id: person.id.clone(),
-        email: person.email.clone(),
-        name: person.name.clone(),
-    }
+/// The purchaser, unless deprovisioned: like admins and people, a disabled user gets no mail.
+async fn enabled_purchaser(tx: &mut Tx<'_>, user_id: &str) -> Result<Vec<Person>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, email, name FROM users WHERE id = $1 AND enabled = 1")
+        .bind(user_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter().map(person).collect()
 }
 
 async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {

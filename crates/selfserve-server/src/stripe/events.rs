@@ -28,8 +28,11 @@ pub enum StripeEvent {
     },
     /// `charge.dispute.closed` with a decision (`won` or `lost`; Stripe's other closed status,
     /// `warning_closed`, ends an inquiry that never became a dispute and is `Other`).
+    /// It carries the whole dispute, so one that arrives before its `created` records both.
     DisputeClosed {
         dispute_id: String,
+        intent_id: String,
+        amount: i64,
         outcome: selfserve_api::subscription::DisputeOutcome,
     },
     /// Anything else: stored, not acted on.
@@ -87,6 +90,8 @@ pub fn parse(kind: &str, object: &Value) -> Result<StripeEvent, Malformed> {
         "charge.dispute.closed" => match text("status")?.parse() {
             Ok(outcome) => StripeEvent::DisputeClosed {
                 dispute_id: text("id")?,
+                intent_id: text("payment_intent")?,
+                amount: amount("amount")?,
                 outcome,
             },
             Err(_) => StripeEvent::Other,

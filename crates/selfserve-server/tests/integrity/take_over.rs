@@ -7,7 +7,7 @@ use super::refunds::recorded;
 use super::*;
 use selfserve_api::List;
 use selfserve_api::admin::{AuditEntry, TakeOverResult};
-use selfserve_api::subscription::{Invoice, SubscriptionStatus};
+use selfserve_api::subscription::{Invoice, InvoiceStatus, SubscriptionStatus};
 
 /// Megan's subscription of `quantity` seats, a central one of 10 for her organisation, and
 /// 10 days of the period gone; returns her subscription and the admin.
@@ -166,4 +166,106 @@ async fn take_over_cut_off_on(kind: Kind) {
         Some(expected)
     );
     assert_eq!(site.audit().await, sound(1));
+}
+
+on_both_processors!(
+    a_take_over_now_refuses_a_payment_in_flight_and_voids_the_unpaid_bill,
+    take_over_unpaid_on
+);
+
+/// Ending a past-due subscription now leaves no bill to pay: its unpaid renewal is void and
+/// a later payment of it is refused, uncharged. While one of its payments is in flight the
+/// take-over is refused with nothing changed, as that charge could land after the end.
+async fn take_over_unpaid_on(kind: Kind) {
+    let site = Site::new(kind).await;
+    let server = site.start(None);
+    let megan = signed_in(&server, "megan@contoso.com").await;
+    let card = site.card(&megan, "4242424242424242").await;
+    let sub: Subscription = megan
+        .purchase("overdue", &purchase_body(&card))
+        .await
+        .expect_as(201, "buying");
+    let failing = site.card(&megan, "4000000000000341").await;
+    let _: Subscription = megan
+        .put_as(
+            &format!("/api/v1/subscriptions/{}/payment-method", sub.id),
+            &json!({"payment_token": failing}),
+        )
+        .await;
+    let admin = signed_in(&server, "admin@contoso.com").await;
+    let _: Subscription = admin
+        .create_as(
+            "/api/v1/admin/subscriptions",
+            &json!({"product": "power-bi-pro", "quantity": 10, "unit_amount": 1000}),
+        )
+        .await;
+    megan.advance_days(31).await;
+    let overdue: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(overdue.status, SubscriptionStatus::PastDue);
+    let bill = overdue.latest_invoice.expect("the unpaid renewal bill");
+    assert_eq!(bill.status, InvoiceStatus::PastDue);
+
+    // A payment of the bill recorded and not yet settled, as a request cut off mid-charge
+    // leaves it.
+    let mut db = refunds::connect(&site.url).await;
+    sqlx::query(
+        "INSERT INTO orders (id, organization_id, purchaser_id, subscription_id, kind, product, \
+         quantity, unit_amount, subtotal, tax, tax_rate_bps, amount, currency, period_start, \
+         period_end, phase, payment_source, payment_source_kind, invoice_id, created_at, \
+         updated_at) SELECT 'ord_in_flight', organization_id, purchaser_id, subscription_id, \
+         'invoice_payment', product, quantity, unit_amount, subtotal, tax, tax_rate_bps, \
+         amount, currency, period_start, period_end, 'created', payment_source, \
+         payment_source_kind, invoice_id, created_at, updated_at FROM orders \
+         WHERE invoice_id = $1 AND kind = 'renewal'",
+    )
+    .bind(&bill.id)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let refused = admin
+        .post(&take_over_path(&sub), &json!({"cancel": "now_with_refund"}))
+        .await
+        .error(409, ErrorCode::Conflict);
+    assert!(refused.message.contains("payment"), "{}", refused.message);
+    let unchanged: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(unchanged.status, SubscriptionStatus::PastDue);
+    assert_eq!(unchanged.assigned_users, overdue.assigned_users);
+    assert_eq!(
+        unchanged.latest_invoice.map(|bill| bill.status),
+        Some(InvoiceStatus::PastDue)
+    );
+
+    sqlx::query("DELETE FROM orders WHERE id = 'ord_in_flight'")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let result: TakeOverResult = admin
+        .post_as(&take_over_path(&sub), &json!({"cancel": "now_with_refund"}))
+        .await;
+    assert_eq!(result.self_service.status, SubscriptionStatus::Canceled);
+    let voided: Invoice = megan.get_as(&format!("/api/v1/invoices/{}", bill.id)).await;
+    assert_eq!(voided.status, InvoiceStatus::Void);
+    let good = site.card(&megan, "4242424242424242").await;
+    let refused = megan
+        .post(
+            &format!("/api/v1/invoices/{}/pay", bill.id),
+            &json!({"payment_token": good}),
+        )
+        .await
+        .error(409, ErrorCode::Conflict);
+    assert!(
+        refused.message.contains("nothing to pay"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(
+        site.processor.refunds(&mut db).await,
+        Vec::<(String, i64)>::new(),
+        "no paid bill in the period: nothing to give back"
+    );
+    assert_eq!(site.audit().await, sound(1), "only the purchase charged");
 }

@@ -160,6 +160,45 @@ async fn a_dispute_marks_the_subscription_for_the_organisations_admins_once() {
     app.assert_charges_are_paid_orders().await;
 }
 
+/// Stripe does not promise the order of its deliveries: a dispute's close that comes first
+/// records the dispute with how it ended, and the late `created` leaves it decided.
+#[tokio::test]
+async fn a_dispute_closed_before_it_was_created_is_recorded_decided() {
+    let app = start().await;
+    let pm = app.payment_method("4242424242424242").await;
+    let bought: Subscription = app
+        .buy("early-close", 2, &pm)
+        .await
+        .expect_as(201, "buying");
+    let total = bought.latest_invoice.as_ref().unwrap().total;
+    let intent = intent_id(&app).await;
+    let dispute = json!({
+        "id": "dp_selfserve_early", "object": "dispute", "amount": total, "currency": "usd",
+        "payment_intent": intent, "reason": "fraudulent", "status": "won",
+    });
+    send(&app, "evt_early_close", "charge.dispute.closed", &dispute)
+        .await
+        .expect_as::<Value>(200, "charge.dispute.closed first");
+    let mut opened = dispute.clone();
+    opened["status"] = "needs_response".into();
+    send(&app, "evt_late_open", "charge.dispute.created", &opened)
+        .await
+        .expect_as::<Value>(200, "charge.dispute.created late");
+    let admin = app.admin().await;
+    let decided: Subscription = admin
+        .get_as(&format!("/api/v1/subscriptions/{}", bought.id))
+        .await;
+    let note = decided.dispute.expect("marked disputed");
+    assert_eq!(note.amount, total);
+    assert_eq!(
+        note.outcome,
+        Some(selfserve_api::subscription::DisputeOutcome::Won),
+        "the admins' note says how it ended"
+    );
+    let log: List<AuditEntry> = admin.get_as("/api/v1/admin/audit?action=disputed").await;
+    assert_eq!(log.data.len(), 1, "recorded once: {:?}", log.data);
+}
+
 #[tokio::test]
 async fn payment_intent_succeeded_settles_a_purchase_whose_server_died_after_stripe_charged() {
     let mut app = start_with(&[(CRASH_AT_ENV, "charged")]).await;

@@ -92,9 +92,7 @@ pub async fn take_over(
             }));
         }
         TakenOver::Ended => return Err(ServiceError::Conflict(Conflict::AlreadyCancelledOrEnded)),
-        TakenOver::Increasing => {
-            return Err(ServiceError::Conflict(Conflict::SeatsChangedMeanwhile));
-        }
+        TakenOver::Paying => return Err(ServiceError::Conflict(Conflict::PaymentInFlight)),
     };
     let refunded = match cancel {
         TakeOverCancel::NowWithRefund => {
