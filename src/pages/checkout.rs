@@ -2,7 +2,7 @@
 //! it. The step is in the URL (back button, refresh, deep links) and everything entered so far
 //! is in `sessionStorage` (never card details: see [`crate::checkout`]).
 
-mod ask_admin;
+pub mod ask_admin;
 mod email;
 mod payment;
 mod review;

@@ -1,17 +1,16 @@
 //! "Ask your IT admin": the signed-in buyer who may not buy sends the organisation's admins a
 //! request with one button (the server adds why they may not buy, and mails the admins).
 
-use super::use_checkout;
 use crate::api;
 use crate::components::error_panel::InlineError;
 use crate::components::mutation::{Mutation, failure_of};
 use crate::i18n::{Msg, t};
 use leptos::prelude::*;
+use selfserve_api::product::ProductId;
 
 /// The button, then what came of it: admins told, or asked before; a failure is announced.
 #[component]
-pub fn AskAdmin() -> impl IntoView {
-    let product = use_checkout().product;
+pub fn AskAdmin(product: ProductId) -> impl IntoView {
     let ask = Mutation::new(move |_: &()| async move { api::ask_admins(product.as_str()).await });
     let pending = ask.pending();
     // `Some(true)`: a new request; `Some(false)`: the open one from before.

@@ -44,7 +44,7 @@ pub fn ContactAdmin(
             <h3 class="panel-title">{t(Msg::ContactAdminTitle)}</h3>
             <p>{reason_text(reason)}</p>
             <p>{t(if ask { Msg::AskAdminBody } else { Msg::ContactAdminBody })}</p>
-            {ask.then(|| view! { <super::ask_admin::AskAdmin /> })}
+            {ask.then(|| view! { <super::ask_admin::AskAdmin product=super::use_checkout().product /> })}
         </div>
     }
 }
