@@ -236,10 +236,10 @@ fn layout(
          <p>{intro}</p>\n<table>{rows}</table>\n\
          <p><a href=\"{href}\">{link_text}</a>: {href}</p>\n</main>\n</body>\n</html>\n",
         title = escape(&subject),
-        heading = escape(&heading),
+        heading = escape(heading),
         greeting = escape(&greeting),
-        intro = escape(&intro),
-        href = escape(&link),
+        intro = escape(intro),
+        href = escape(link),
         link_text = escape(link_text),
     );
     Rendered {

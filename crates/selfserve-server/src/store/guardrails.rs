@@ -223,7 +223,7 @@ pub(crate) async fn change_policy_in(
             .map_err(|e| StoreError::Corrupt(format!("policy: {e}")))?,
         None => Policy::default(),
     };
-    let limits_before = read_guardrails(&mut **tx, organization_id, product).await?;
+    let limits_before = read_guardrails(tx, organization_id, product).await?;
     let before = (policy_before, limits_before);
     let after = (value.unwrap_or(policy_before), change(limits_before));
     if before == after {
