@@ -17,6 +17,7 @@ use selfserve_api::manage::{
 };
 use selfserve_api::product::ProductList;
 use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
+use selfserve_api::requests::{AnswerRequest, ItRequest, NewRequest};
 use selfserve_api::session::{SessionUser, SignInRequest};
 use selfserve_api::subscription::{Invoice, Source, Subscription, UserRef};
 use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
@@ -448,6 +449,40 @@ pub async fn start_trial(product: &str) -> Result<Subscription, ApiFailure> {
         quantity: None,
     };
     fetch_json(with_json(Request::post("/api/v1/trials"), &body)?).await
+}
+
+/// `POST /api/v1/requests`: asks the caller's IT admins for `product`. `true` with a new
+/// request (201), `false` when the caller's open request was given back (200: asked before).
+pub async fn ask_admins(product: &str) -> Result<(ItRequest, bool), ApiFailure> {
+    let body = NewRequest {
+        product: product.to_owned(),
+    };
+    let (status, text) =
+        fetch_text(with_json(Request::post("/api/v1/requests"), &body)?.into()).await?;
+    let request = serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected { status })?;
+    Ok((request, status == 201))
+}
+
+/// `GET /api/v1/admin/requests`.
+pub async fn admin_requests(organization: &str) -> Result<List<ItRequest>, ApiFailure> {
+    fetch_json(Request::get(&scoped(
+        "/api/v1/admin/requests",
+        organization,
+    )))
+    .await
+}
+
+/// `POST /api/v1/admin/requests/{id}/answer`.
+pub async fn answer_request(
+    organization: &str,
+    id: &str,
+    answer: &AnswerRequest,
+) -> Result<ItRequest, ApiFailure> {
+    let url = scoped(
+        &format!("/api/v1/admin/requests/{}/answer", encode(id)),
+        organization,
+    );
+    fetch_json(with_json(Request::post(&url), answer)?).await
 }
 
 /// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the

@@ -68,6 +68,14 @@ catalogue! {
     ContactAdminTitle => "Contact your IT admin",
     ContactAdminBody =>
         "Your IT admin can get you a licence through your organisation, or tell you who can.",
+    AskAdminBody =>
+        "Ask your IT admin for a licence: they can turn self-service purchase on, buy it for you, \
+         or tell you why not.",
+    AskAdmin => "Ask your IT admin",
+    AskingAdmin => "Asking…",
+    AskAdminSent => "Your IT admins were told. You'll get an email when they answer.",
+    AskAdminAlready =>
+        "You already asked your IT admins for this product. You'll get an email when they answer.",
     ReasonOrganizationKind =>
         "Self-service purchase isn't available to government, nonprofit or education \
          organisations.",
@@ -110,6 +118,32 @@ catalogue! {
     ActRenewalFailed => "The renewal payment for {} failed.",
     ActRefunded => "{} refunded {} of {}.",
     ActDisputed => "A payment of {} for {} was disputed.",
+    ActRequestOpened => "{} asked the IT admins for {}.",
+    ActRequestAnswered => "{} answered a request for {}: {}.",
+    Requests => "Requests",
+    RequestsUnread => "{} open",
+    RequestsIntro =>
+        "People who may not buy a product ask you for it here. Answer each: turn self-service \
+         purchase on (global admins), buy it centrally and assign a licence, or decline.",
+    RequestsNone => "No requests yet.",
+    RequestedBy => "Requested by",
+    RequestReason => "Why they could not buy",
+    RequestCreated => "Asked on",
+    RequestStatusLabel => "Status",
+    RequestOpen => "Open",
+    RequestAnsweredBy => "{} by {}",
+    RequestAnswer => "Answer",
+    OutcomeEnabled => "Turn self-service purchase on",
+    OutcomeBoughtCentrally => "Buy centrally and assign",
+    OutcomeDeclined => "Decline",
+    AnsweredEnabled => "Turned on",
+    AnsweredBoughtCentrally => "Bought centrally",
+    AnsweredDeclined => "Declined",
+    AnswerMessage => "Message to {} (optional)",
+    AnswerSend => "Send answer",
+    ChooseOutcome => "Choose an answer.",
+    AnswerSending => "Sending…",
+    RequestAnsweredFlash => "Answered {}'s request for {}; they were emailed.",
     ActLimitPerPurchase => "at most {} per purchase",
     ActLimitSeats => "at most {} in the organisation",
     ActLimitMonthly => "at most {} a month",

@@ -790,3 +790,67 @@ async fn audit_entries_read_as_sentences() {
         "{policy}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn requests_to_it_read_as_sentences() {
+    use selfserve::pages::admin::activity::describe;
+    use selfserve_api::admin::{AuditAction, AuditEntry};
+    let entry = |action, after| AuditEntry {
+        id: "evt_1".into(),
+        at: 1_800_000_000,
+        actor: "Megan Bowen".into(),
+        action,
+        subscription_id: None,
+        product: Some(ProductId::PowerBiPro),
+        before: None,
+        after: Some(after),
+    };
+    assert_eq!(
+        describe(&entry(
+            AuditAction::RequestOpened,
+            serde_json::json!({"request": "req_1", "reason": "policy_disabled"})
+        )),
+        "Megan Bowen asked the IT admins for Power BI Pro."
+    );
+    assert_eq!(
+        describe(&entry(
+            AuditAction::RequestAnswered,
+            serde_json::json!({"request": "req_1", "outcome": "declined", "message": null})
+        )),
+        "Megan Bowen answered a request for Power BI Pro: Declined."
+    );
+}
+
+#[wasm_bindgen_test]
+async fn asking_the_it_admin_announces_a_failure_and_keeps_the_button() {
+    use selfserve::pages::checkout::ask_admin::AskAdmin;
+    let root = support::container();
+    let _mounted = mount_to(
+        root.clone(),
+        || view! { <AskAdmin product=ProductId::PowerBiPro /> },
+    );
+    let button: HtmlElement = support::wait_for(&root, "[data-testid=ask-admin-button]")
+        .await
+        .unchecked_into();
+    assert_eq!(button.text_content().unwrap().trim(), "Ask your IT admin");
+    let status = support::wait_for(&root, "[data-testid=ask-admin-status][role=status]").await;
+    assert_eq!(
+        status.text_content().unwrap(),
+        "",
+        "nothing said before asking"
+    );
+    // The test runner's server has no API: the request fails, and the page says so.
+    button.click();
+    let error = support::wait_for(&root, "[data-testid=ask-admin-error][role=alert]").await;
+    assert!(!error.text_content().unwrap().trim().is_empty());
+    assert!(
+        root.query_selector("[data-testid=ask-admin-button]")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        status.text_content().unwrap(),
+        "",
+        "not told that admins were told"
+    );
+}

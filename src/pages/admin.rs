@@ -6,6 +6,7 @@ pub mod activity;
 pub mod central;
 mod policies;
 mod purchases;
+pub mod requests;
 
 use crate::api::{self, ApiFailure};
 use crate::components::loaded::{Loaded, Query};
@@ -18,6 +19,7 @@ use selfserve_api::admin::{
     TakeOverCancel,
 };
 use selfserve_api::product::ProductId;
+use selfserve_api::requests::AnswerRequest;
 
 /// What an admin does to a self-service purchase from its row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,8 @@ pub struct AdminContext {
     pub set_policy: Change<(ProductId, Policy)>,
     /// Sets or clears a product's guardrails.
     pub set_limits: Change<(ProductId, PolicyUpdate)>,
+    /// Answers a request to IT (by id).
+    pub answer_request: Change<(String, AnswerRequest)>,
     /// How many changes have answered; each section's read is keyed on it, so every section
     /// shows the state after a change.
     pub changes: Memo<usize>,
@@ -205,11 +209,29 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
             }
         },
     );
+    let answer_request = change(
+        organization,
+        flash,
+        |domain, (id, answer): &(String, AnswerRequest)| {
+            let (id, answer) = (id.clone(), answer.clone());
+            async move {
+                let done = api::answer_request(&domain, &id, &answer).await?;
+                Ok(fill(
+                    t(Msg::RequestAnsweredFlash),
+                    &[
+                        &done.requester.name,
+                        crate::i18n::product_name(done.product),
+                    ],
+                ))
+            }
+        },
+    );
     let versions = [
         record_central.version(),
         take_over.version(),
         set_policy.version(),
         set_limits.version(),
+        answer_request.version(),
     ];
     let ctx = AdminContext {
         organization,
@@ -218,9 +240,12 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         take_over,
         set_policy,
         set_limits,
+        answer_request,
         changes: Memo::new(move |_| versions.iter().map(|v| v.get()).sum()),
     };
     provide_context(ctx);
+    let inbox =
+        ctx.read(|domain| async move { api::admin_requests(&domain).await.map(|l| l.data) });
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();
@@ -254,11 +279,18 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <div class="visually-hidden" role="status" aria-live="polite">{move || flash.get()}</div>
         {move || flash.get().map(|m| view! { <div class="notice notice-ok" data-testid="admin-flash">{m}</div> })}
         <nav class="subnav" aria-label=t(Msg::AdminSections)>
+            <a href="#requests-heading" data-testid="requests-link">
+                {t(Msg::Requests)}
+                {move || requests::open_count(inbox).filter(|n| *n > 0).map(|n| view! {
+                    " " <span class="badge" data-testid="requests-open">{fill(t(Msg::RequestsUnread), &[&n.to_string()])}</span>
+                })}
+            </a>
             <a href="#purchases-heading">{t(Msg::Purchases)}</a>
             <a href="#capacity-heading">{t(Msg::Capacity)}</a>
             <a href="#policies-heading">{t(Msg::Policies)}</a>
             <a href="#activity-heading">{t(Msg::Activity)}</a>
         </nav>
+        <requests::Requests rows=inbox />
         <purchases::Purchases />
         <central::CentralPurchase />
         <policies::Capacity />

@@ -2,12 +2,15 @@
 //! it. The step is in the URL (back button, refresh, deep links) and everything entered so far
 //! is in `sessionStorage` (never card details: see [`crate::checkout`]).
 
+pub mod ask_admin;
 mod email;
 mod payment;
 mod review;
 mod seats;
 mod sign_in;
 mod summary;
+
+pub use email::reason_text;
 
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};

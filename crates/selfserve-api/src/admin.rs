@@ -76,6 +76,10 @@ wire_enum! {
         Refunded => "refunded",
         /// The cardholder's bank disputed a charge (a chargeback).
         Disputed => "disputed",
+        /// A person asked the admins for a product they may not buy.
+        RequestOpened => "request_opened",
+        /// An admin answered a request.
+        RequestAnswered => "request_answered",
     }
 }
 

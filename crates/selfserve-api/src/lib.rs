@@ -38,6 +38,7 @@ pub mod manage;
 pub mod money;
 pub mod product;
 pub mod purchase;
+pub mod requests;
 pub mod session;
 pub mod subscription;
 pub mod wire_enum;

@@ -63,6 +63,8 @@ pub enum Relation {
     Operator,
     /// The organisation's own SCIM client.
     Provisioner,
+    /// Any active person of the organisation (asking its admins for something).
+    Member,
 }
 
 /// What an actor wants to do.
@@ -86,6 +88,10 @@ pub enum Action {
     ProvisionUsers,
     /// Give back money paid for a bill: the seller's support staff only.
     RefundInvoice,
+    /// Ask the organisation's admins for a product one may not buy (a request to IT).
+    AskAdmins,
+    /// Answer a request to IT without changing policy (buy centrally, decline).
+    AnswerRequest,
 }
 
 /// Why an action is refused, which decides what the refusal says.
@@ -136,7 +142,23 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
     // Only the organisation's own provider: another organisation's users are "not found".
     (ProvisionUsers, &[Provisioner], Denied::Hidden),
     (RefundInvoice, &[Operator], Denied::Hidden),
+    (AskAdmins, &[Member], Denied::AdminRequired),
+    (
+        AnswerRequest,
+        &[GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
+        Denied::AdminRequired,
+    ),
 ];
+
+/// What answering a request to IT with `outcome` amounts to: turning the product's policy on
+/// is a policy change (global admins), the other answers only record what admins decided.
+pub fn answering(outcome: selfserve_api::requests::RequestOutcome) -> Action {
+    use selfserve_api::requests::RequestOutcome;
+    match outcome {
+        RequestOutcome::Enabled => ChangePolicy,
+        RequestOutcome::BoughtCentrally | RequestOutcome::Declined => AnswerRequest,
+    }
+}
 
 /// What is acted on: an organisation, and for a subscription also who bought it.
 #[derive(Debug, Clone, Copy)]
@@ -198,6 +220,9 @@ pub fn relations(actor: &Actor, target: Target<'_>) -> Vec<Relation> {
     if member && target.purchaser_id == Some(principal.user_id.as_str()) {
         found.push(Owner);
     }
+    if member {
+        found.push(Member);
+    }
     found
 }
 
@@ -221,7 +246,7 @@ pub fn admin_role(relation: Relation) -> Option<AdminRole> {
         GlobalAdmin | Operator => Some(AdminRole::GlobalAdmin),
         BillingAdmin => Some(AdminRole::BillingAdmin),
         DelegatedPartner => Some(AdminRole::Partner),
-        Owner | Provisioner => None,
+        Owner | Provisioner | Member => None,
     }
 }
 
@@ -253,6 +278,8 @@ mod tests {
             ChangePolicy,
             ProvisionUsers,
             RefundInvoice,
+            AskAdmins,
+            AnswerRequest,
         ];
         for action in all {
             assert_eq!(
@@ -353,7 +380,7 @@ mod tests {
             let allowed = decide(&Actor::Operator, *action, target);
             assert_eq!(
                 allowed.is_ok(),
-                !matches!(action, ActAsPurchaser | ProvisionUsers),
+                !matches!(action, ActAsPurchaser | ProvisionUsers | AskAdmins),
                 "{action:?}"
             );
             assert!(decide(&Actor::System, *action, target).is_err());
@@ -390,5 +417,41 @@ mod tests {
             ..person("org_contoso")
         });
         assert!(decide(&admin, ProvisionUsers, Target::organization("org_contoso")).is_err());
+    }
+
+    #[test]
+    fn members_ask_and_only_global_admins_answer_by_turning_the_policy_on() {
+        use selfserve_api::requests::RequestOutcome;
+        let contoso = Target::organization("org_contoso");
+        let member = Actor::User(person("org_contoso"));
+        assert_eq!(decide(&member, AskAdmins, contoso), Ok(Member));
+        assert!(decide(&member, AnswerRequest, contoso).is_err());
+        let outsider = Actor::User(person("org_fabrikam"));
+        assert!(decide(&outsider, AskAdmins, contoso).is_err());
+        let billing = Actor::User(Principal {
+            billing_admin: true,
+            ..person("org_contoso")
+        });
+        assert!(decide(&billing, answering(RequestOutcome::Declined), contoso).is_ok());
+        assert!(
+            decide(
+                &billing,
+                answering(RequestOutcome::BoughtCentrally),
+                contoso
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            decide(&billing, answering(RequestOutcome::Enabled), contoso),
+            Err(Denied::AdminRequired)
+        );
+        let global = Actor::User(Principal {
+            global_admin: true,
+            ..person("org_contoso")
+        });
+        assert_eq!(
+            decide(&global, answering(RequestOutcome::Enabled), contoso),
+            Ok(GlobalAdmin)
+        );
     }
 }

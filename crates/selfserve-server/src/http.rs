@@ -43,6 +43,7 @@ pub mod licences;
 pub mod openapi;
 pub mod page;
 pub mod products;
+pub mod requests;
 pub mod scim;
 pub mod seats;
 pub mod session;
@@ -239,6 +240,9 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(admin::policies::set_policy))
         .routes(routes!(admin::capacity::capacity))
         .routes(routes!(admin::audit::audit_log))
+        .routes(routes!(requests::ask))
+        .routes(routes!(admin::requests::list))
+        .routes(routes!(admin::requests::answer))
         .split_for_parts();
     let mut openapi = openapi;
     openapi::add_common_responses(&mut openapi);

@@ -12,7 +12,9 @@ pub mod sender;
 
 use crate::events::Event;
 use selfserve_api::admin::AuditAction;
+use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::product::ProductId;
+use selfserve_api::requests::RequestOutcome;
 use selfserve_api::wire_enum::UnknownValue;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -33,18 +35,38 @@ pub enum Template {
     PaymentFailed,
     /// An admin asked the purchaser to cancel.
     CancellationRequested,
+    /// An admin is told of a new request to IT.
+    AdminRequest,
+    /// The requester is told how an admin answered.
+    RequestAnswered,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
         Self::LicenceAssigned,
         Self::PaymentFailed,
         Self::CancellationRequested,
+        Self::AdminRequest,
+        Self::RequestAnswered,
     ];
+
+    /// Whether the mail tells about a request to IT ([`RequestFacts`]) rather than a
+    /// subscription ([`Facts`]).
+    pub fn about_a_request(self) -> bool {
+        match self {
+            Self::AdminRequest | Self::RequestAnswered => true,
+            Self::Receipt
+            | Self::AdminPurchase
+            | Self::AdminTrial
+            | Self::LicenceAssigned
+            | Self::PaymentFailed
+            | Self::CancellationRequested => false,
+        }
+    }
 
     /// As stored.
     pub fn as_str(self) -> &'static str {
@@ -55,6 +77,8 @@ impl Template {
             Self::LicenceAssigned => "licence_assigned",
             Self::PaymentFailed => "payment_failed",
             Self::CancellationRequested => "cancellation_requested",
+            Self::AdminRequest => "admin_request",
+            Self::RequestAnswered => "request_answered",
         }
     }
 }
@@ -84,6 +108,8 @@ impl FromStr for Template {
 pub enum Audience {
     /// The subscription's purchaser.
     Purchaser,
+    /// Who made the request to IT.
+    Requester,
     /// The organisation's enabled global and billing admins, except whoever acted (they know).
     Admins,
     /// These people (by email, as the event names them), except whoever acted.
@@ -126,6 +152,8 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         AuditAction::CancellationRequested => {
             vec![(Template::CancellationRequested, Audience::Purchaser)]
         }
+        AuditAction::RequestOpened => vec![(Template::AdminRequest, Audience::Admins)],
+        AuditAction::RequestAnswered => vec![(Template::RequestAnswered, Audience::Requester)],
         // Not mailed yet (issue 12's later steps): the audit log still has them.
         AuditAction::SeatsChanged
         | AuditAction::SeatsChangeScheduled
@@ -158,4 +186,28 @@ pub struct Facts {
     /// Billing time (unix seconds): the current period, or the trial.
     pub period_start: i64,
     pub period_end: i64,
+}
+
+/// What a mail about a request to IT tells, gathered when it is planned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestFacts {
+    pub organization_name: String,
+    /// Who acted (the requester, or the admin who answered).
+    pub actor_name: String,
+    pub product: ProductId,
+    pub request_id: String,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub reason: IneligibleReason,
+    /// The answer (answer mails only).
+    pub outcome: Option<RequestOutcome>,
+    pub message: Option<String>,
+}
+
+/// A planned mail's facts: about a subscription or about a request to IT (which one follows
+/// from its template, [`Template::about_a_request`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailFacts {
+    Subscription(Facts),
+    Request(RequestFacts),
 }

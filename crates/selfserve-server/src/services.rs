@@ -26,6 +26,7 @@ pub mod guardrails;
 pub mod licences;
 pub mod payments;
 pub mod refunds;
+pub mod requests;
 pub mod retention;
 pub mod scim;
 pub mod seats;
@@ -170,6 +171,10 @@ pub enum Conflict {
     NoCardOnTrial,
     /// An ended subscription takes no card.
     CardNotReplaceable,
+    /// A request to IT for a product the caller may buy now.
+    MayBuyAlready,
+    /// A request to IT answered already (by another admin).
+    RequestAlreadyAnswered,
 }
 
 /// Not enough seats.
@@ -198,6 +203,8 @@ pub enum Invalid {
     NoSuchCentralSubscription,
     /// Between 1 and 1,000 people per assignment.
     AssignmentSize,
+    /// An answer's message is longer than `requests::MAX_ANSWER_MESSAGE` characters.
+    AnswerMessageTooLong,
 }
 
 impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {

@@ -60,6 +60,7 @@ pub mod outbox;
 pub mod payments;
 pub mod policies;
 pub mod refunds;
+pub mod requests;
 pub mod scim;
 pub mod sessions;
 pub mod sso;

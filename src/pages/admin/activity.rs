@@ -121,6 +121,16 @@ pub fn describe(entry: &AuditEntry) -> String {
             &[actor, &amount(after, "amount"), product],
         ),
         AuditAction::Disputed => fill(t(Msg::ActDisputed), &[&amount(after, "amount"), product]),
+        AuditAction::RequestOpened => fill(t(Msg::ActRequestOpened), &[actor, product]),
+        AuditAction::RequestAnswered => {
+            let outcome = after
+                .as_ref()
+                .and_then(|a| a.get("outcome"))
+                .and_then(|o| o.as_str())
+                .and_then(|o| o.parse().ok())
+                .map_or("—", super::requests::outcome_text);
+            fill(t(Msg::ActRequestAnswered), &[actor, product, outcome])
+        }
     }
 }
 

@@ -33,12 +33,18 @@ pub fn reason_text(reason: IneligibleReason) -> &'static str {
 
 /// A panel telling the buyer to contact their IT admin, and why.
 #[component]
-pub fn ContactAdmin(reason: IneligibleReason) -> impl IntoView {
+pub fn ContactAdmin(
+    reason: IneligibleReason,
+    /// Signed in: offer to ask the admins right here.
+    #[prop(optional)]
+    ask: bool,
+) -> impl IntoView {
     view! {
         <div class="panel panel-info" role="alert" data-testid="contact-admin" data-reason=reason.as_str()>
             <h3 class="panel-title">{t(Msg::ContactAdminTitle)}</h3>
             <p>{reason_text(reason)}</p>
-            <p>{t(Msg::ContactAdminBody)}</p>
+            <p>{t(if ask { Msg::AskAdminBody } else { Msg::ContactAdminBody })}</p>
+            {ask.then(|| view! { <super::ask_admin::AskAdmin product=super::use_checkout().product /> })}
         </div>
     }
 }

@@ -189,7 +189,7 @@ fn PasswordStep() -> impl IntoView {
 pub fn Refused(reason: IneligibleReason) -> impl IntoView {
     match reason {
         IneligibleReason::PolicyTrialsOnly => view! { <TrialOffer /> }.into_any(),
-        reason => view! { <ContactAdmin reason /> }.into_any(),
+        reason => view! { <ContactAdmin reason ask=true /> }.into_any(),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod export;
 pub mod organizations;
 pub mod policies;
 pub mod purchases;
+pub mod requests;
 pub mod take_over;
 
 use serde::Deserialize;

@@ -332,6 +332,10 @@ fn conflict_error(conflict: Conflict) -> AppError {
                                     the trial, buy it."
             .to_owned(),
         Conflict::CardNotReplaceable => "This subscription has ended: it takes no card.".to_owned(),
+        Conflict::MayBuyAlready => {
+            "You may buy this product yourself: there is nothing to ask your IT admin.".to_owned()
+        }
+        Conflict::RequestAlreadyAnswered => "This request has already been answered.".to_owned(),
     })
 }
 
@@ -364,6 +368,14 @@ fn invalid_error(invalid: Invalid) -> AppError {
             "No central subscription of this product with that id.",
         )
         .field("central_subscription_id"),
+        Invalid::AnswerMessageTooLong => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            format!(
+                "The message may be at most {} characters long.",
+                selfserve_api::requests::MAX_ANSWER_MESSAGE
+            ),
+        )
+        .field("message"),
         Invalid::AssignmentSize => AppError::bad_request(
             ErrorCode::InvalidRequest,
             "Send between 1 and 1,000 users in `user_ids` or `emails`.",

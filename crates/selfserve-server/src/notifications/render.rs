@@ -2,8 +2,10 @@
 //! (a `lang`, one heading, a table with headers, links written out). English only until the
 //! app has another language.
 
-use super::Template;
+mod requests;
+
 use super::format::{date, money};
+use super::{MailFacts, Template};
 use crate::domain::price_book;
 use crate::store::outbox::OutboxMail;
 use selfserve_api::money::Currency;
@@ -26,7 +28,10 @@ struct Line {
 
 /// Writes `mail` for its recipient; links point into the app at `app_origin`.
 pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
-    let facts = &mail.facts;
+    let facts = match &mail.facts {
+        MailFacts::Subscription(facts) => facts,
+        MailFacts::Request(request) => return requests::render(mail, request, app_origin),
+    };
     let country = mail.country.as_deref();
     let product = price_book::entry(facts.product).name;
     let period = format!(
@@ -179,10 +184,36 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             "Your subscription",
             subscription_link,
         ),
+        // The outbox reads these templates' facts as a request's (`Template::about_a_request`),
+        // so they are rendered above; were that ever broken, the mail still says nothing false.
+        Template::AdminRequest | Template::RequestAnswered => (
+            format!("About {product}"),
+            format!("About {product}"),
+            format!(
+                "There is news about {product} for {}.",
+                facts.organization_name
+            ),
+            Vec::new(),
+            "Open the app",
+            format!("{app_origin}/"),
+        ),
     };
+    layout(mail, subject, &heading, &intro, &lines, link_text, &link)
+}
+
+/// The one layout of every mail: greeting, intro, a table of lines and one link.
+fn layout(
+    mail: &OutboxMail,
+    subject: String,
+    heading: &str,
+    intro: &str,
+    lines: &[Line],
+    link_text: &str,
+    link: &str,
+) -> Rendered {
     let greeting = format!("Hello {},", mail.recipient_name);
     let mut text = format!("{greeting}\n\n{intro}\n\n");
-    for line in &lines {
+    for line in lines {
         text.push_str(&format!("{}: {}\n", line.label, line.value));
     }
     text.push_str(&format!("\n{link_text}: {link}\n"));
@@ -205,10 +236,10 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
          <p>{intro}</p>\n<table>{rows}</table>\n\
          <p><a href=\"{href}\">{link_text}</a>: {href}</p>\n</main>\n</body>\n</html>\n",
         title = escape(&subject),
-        heading = escape(&heading),
+        heading = escape(heading),
         greeting = escape(&greeting),
-        intro = escape(&intro),
-        href = escape(&link),
+        intro = escape(intro),
+        href = escape(link),
         link_text = escape(link_text),
     );
     Rendered {
@@ -248,7 +279,7 @@ mod tests {
             recipient_email: "a@example.com".into(),
             recipient_name: "Ann <script>".into(),
             country: Some("NL".into()),
-            facts: Facts {
+            facts: MailFacts::Subscription(Facts {
                 organization_name: "Contoso".into(),
                 actor_name: "Ann".into(),
                 product: ProductId::PowerBiPro,
@@ -259,7 +290,7 @@ mod tests {
                 currency: "eur".into(),
                 period_start: 0,
                 period_end: 86_400 * 31,
-            },
+            }),
             attempts: 0,
         };
         let mail = render(&mail, "https://shop.example");

@@ -12,6 +12,7 @@ use crate::payments::CardProcessor;
 use crate::store::StoreError;
 use crate::store::directory::OrganizationRow;
 use crate::store::orders::{OrderRow, PaymentSource};
+use selfserve_api::admin::Policy;
 use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::eligibility::{CanBuy, CanBuyMap};
 use selfserve_api::email::EmailAddress;
@@ -70,14 +71,50 @@ pub async fn can_buy(services: &Services, caller: &Caller) -> Result<CanBuyMap, 
     let tenant = tenant_of(&caller.organization)?;
     let mut answers = CanBuyMap::new();
     for (product, policy) in services.store.policies(&caller.organization.id).await? {
-        let answer = match check_purchase(tenant, policy, caller.user.guest, true) {
-            Ok(()) if room_for_one(services, caller, product).await? => CanBuy::Yes(true),
-            Ok(()) => CanBuy::No(IneligibleReason::CapReached),
-            Err(reason) => CanBuy::No(reason),
+        let answer = match why_not(services, caller, tenant, product, policy).await? {
+            None => CanBuy::Yes(true),
+            Some(reason) => CanBuy::No(reason),
         };
         answers.insert(product, answer);
     }
     Ok(answers)
+}
+
+/// Why the caller may not buy `product` now (`None`: they may): the one decision behind
+/// `can_buy` and the reason a request to IT carries.
+pub async fn cannot_buy(
+    services: &Services,
+    caller: &Caller,
+    product: ProductId,
+) -> Result<Option<IneligibleReason>, ServiceError> {
+    let policy = services
+        .store
+        .policy(&caller.organization.id, product)
+        .await?;
+    why_not(
+        services,
+        caller,
+        tenant_of(&caller.organization)?,
+        product,
+        policy,
+    )
+    .await
+}
+
+async fn why_not(
+    services: &Services,
+    caller: &Caller,
+    tenant: Tenant,
+    product: ProductId,
+    policy: Policy,
+) -> Result<Option<IneligibleReason>, ServiceError> {
+    Ok(
+        match check_purchase(tenant, policy, caller.user.guest, true) {
+            Ok(()) if room_for_one(services, caller, product).await? => None,
+            Ok(()) => Some(IneligibleReason::CapReached),
+            Err(reason) => Some(reason),
+        },
+    )
 }
 
 /// Whether the guardrails leave room for the smallest purchase: when the organisation's seats

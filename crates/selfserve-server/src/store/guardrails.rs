@@ -191,60 +191,76 @@ impl Store {
         now: i64,
     ) -> Result<((Policy, Guardrails), (Policy, Guardrails)), StoreError> {
         let mut tx = self.writer().begin().await?;
-        let policy_before: Option<String> = sqlx::query_scalar(
-            "SELECT value FROM product_policies WHERE organization_id = $1 AND product = $2",
+        let changed =
+            change_policy_in(&mut tx, organization_id, product, value, change, event, now).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+/// Changes a product's policy and limits inside `tx` (a policy change, or an answer to a
+/// request to IT that turns the product on), with its `policy_changed` event when anything
+/// changed; returns the policy and limits before and after.
+pub(crate) async fn change_policy_in(
+    tx: &mut Tx<'_>,
+    organization_id: &str,
+    product: ProductId,
+    value: Option<Policy>,
+    change: impl FnOnce(Guardrails) -> Guardrails,
+    event: impl FnOnce((Policy, Guardrails), (Policy, Guardrails)) -> Event,
+    now: i64,
+) -> Result<((Policy, Guardrails), (Policy, Guardrails)), StoreError> {
+    let policy_before: Option<String> = sqlx::query_scalar(
+        "SELECT value FROM product_policies WHERE organization_id = $1 AND product = $2",
+    )
+    .bind(organization_id)
+    .bind(product.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let policy_before = match policy_before {
+        Some(text) => text
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("policy: {e}")))?,
+        None => Policy::default(),
+    };
+    let limits_before = read_guardrails(tx, organization_id, product).await?;
+    let before = (policy_before, limits_before);
+    let after = (value.unwrap_or(policy_before), change(limits_before));
+    if before == after {
+        return Ok((before, after));
+    }
+    if after.0 != before.0 {
+        sqlx::query(
+            "INSERT INTO product_policies (organization_id, product, value, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, product) \
+                 DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         )
         .bind(organization_id)
         .bind(product.as_str())
-        .fetch_optional(&mut *tx)
+        .bind(after.0.as_str())
+        .bind(now)
+        .execute(&mut **tx)
         .await?;
-        let policy_before = match policy_before {
-            Some(text) => text
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("policy: {e}")))?,
-            None => Policy::default(),
-        };
-        let limits_before = read_guardrails(&mut tx, organization_id, product).await?;
-        let before = (policy_before, limits_before);
-        let after = (value.unwrap_or(policy_before), change(limits_before));
-        if before == after {
-            tx.rollback().await?;
-            return Ok((before, after));
-        }
-        if after.0 != before.0 {
-            sqlx::query(
-                "INSERT INTO product_policies (organization_id, product, value, updated_at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (organization_id, product) \
-                 DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            )
-            .bind(organization_id)
-            .bind(product.as_str())
-            .bind(after.0.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if after.1 != before.1 {
-            let limits = after.1;
-            sqlx::query(
-                "INSERT INTO product_guardrails (organization_id, product, \
+    }
+    if after.1 != before.1 {
+        let limits = after.1;
+        sqlx::query(
+            "INSERT INTO product_guardrails (organization_id, product, \
                  max_seats_per_purchase, max_seats, monthly_cap, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (organization_id, product) \
                  DO UPDATE SET max_seats_per_purchase = excluded.max_seats_per_purchase, \
                  max_seats = excluded.max_seats, monthly_cap = excluded.monthly_cap, \
                  updated_at = excluded.updated_at",
-            )
-            .bind(organization_id)
-            .bind(product.as_str())
-            .bind(limits.max_seats_per_purchase.map(|l| i64::from(l.get())))
-            .bind(limits.max_seats.map(|l| i64::from(l.get())))
-            .bind(limits.monthly_cap.map(SpendCap::get))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        insert_event(&mut tx, &event(before, after)).await?;
-        tx.commit().await?;
-        Ok((before, after))
+        )
+        .bind(organization_id)
+        .bind(product.as_str())
+        .bind(limits.max_seats_per_purchase.map(|l| i64::from(l.get())))
+        .bind(limits.max_seats.map(|l| i64::from(l.get())))
+        .bind(limits.monthly_cap.map(SpendCap::get))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
+    insert_event(tx, &event(before, after)).await?;
+    Ok((before, after))
 }

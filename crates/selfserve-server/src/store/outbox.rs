@@ -4,7 +4,8 @@
 
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
-use crate::notifications::{self, Audience, Facts, Template};
+use crate::notifications::{self, Audience, Facts, MailFacts, RequestFacts, Template};
+use selfserve_api::admin::AuditAction;
 use sqlx::Row;
 
 /// A mail as claimed by a sender.
@@ -15,7 +16,7 @@ pub struct OutboxMail {
     pub recipient_email: String,
     pub recipient_name: String,
     pub country: Option<String>,
-    pub facts: Facts,
+    pub facts: MailFacts,
     /// Attempts made before this one.
     pub attempts: i64,
 }
@@ -44,55 +45,28 @@ pub(crate) async fn plan_mails(
     if planned.is_empty() {
         return Ok(());
     }
-    let Some(subscription_id) = event.subscription_id.as_deref() else {
-        return Ok(());
+    let about = match (event.subscription_id.as_deref(), request_of(event)) {
+        (Some(subscription_id), _) => subscription_mail(tx, subscription_id, event).await?,
+        (None, Some(request_id)) => request_mail(tx, request_id, event).await?,
+        (None, None) => None,
     };
-    let Some(row) = sqlx::query(
-        "SELECT s.product, s.quantity, s.currency, s.current_period_start, \
-         s.current_period_end, s.purchaser_id, p.email AS purchaser_email, \
-         p.name AS purchaser_name, o.name AS organization_name, o.country \
-         FROM subscriptions s JOIN users p ON p.id = s.purchaser_id \
-         JOIN organizations o ON o.id = s.organization_id WHERE s.id = $1",
-    )
-    .bind(subscription_id)
-    .fetch_optional(&mut **tx)
-    .await?
+    let Some(About {
+        facts_json,
+        country,
+        purchaser,
+        requester,
+    }) = about
     else {
         return Ok(());
     };
-    let product_text: String = row.try_get("product")?;
-    let Ok(product) = product_text.parse() else {
-        return Err(sqlx::Error::Decode(
-            format!("subscription product {product_text:?}").into(),
-        ));
-    };
-    let purchaser = Person {
-        id: row.try_get("purchaser_id")?,
-        email: row.try_get("purchaser_email")?,
-        name: row.try_get("purchaser_name")?,
-    };
-    let country: Option<String> = row.try_get("country")?;
-    let facts = Facts {
-        organization_name: row.try_get("organization_name")?,
-        actor_name: event.actor_name.clone(),
-        product,
-        subscription_id: subscription_id.to_owned(),
-        purchaser_name: purchaser.name.clone(),
-        quantity: row.try_get("quantity")?,
-        total: event
-            .after
-            .as_ref()
-            .and_then(|after| after.get("total"))
-            .and_then(serde_json::Value::as_i64),
-        currency: row.try_get("currency")?,
-        period_start: row.try_get("current_period_start")?,
-        period_end: row.try_get("current_period_end")?,
-    };
-    let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let now = real_now();
     for (template, audience) in planned {
         let people = match audience {
-            Audience::Purchaser => enabled_purchaser(tx, &purchaser.id).await?,
+            Audience::Purchaser => match &purchaser {
+                Some(purchaser) => enabled_purchaser(tx, &purchaser.id).await?,
+                None => Vec::new(),
+            },
+            Audience::Requester => requester.iter().map(purchaser_copy).collect(),
             Audience::Admins => admins(tx, &event.organization_id).await?,
             Audience::People(emails) => people(tx, &event.organization_id, &emails).await?,
         };
@@ -125,11 +99,127 @@ pub(crate) async fn plan_mails(
     Ok(())
 }
 
+/// What a planned mail is about, as read in the event's transaction.
+struct About {
+    facts_json: String,
+    country: Option<String>,
+    purchaser: Option<Person>,
+    requester: Option<Person>,
+}
+
+/// The request an event about a request to IT names.
+fn request_of(event: &Event) -> Option<&str> {
+    match event.kind {
+        AuditAction::RequestOpened | AuditAction::RequestAnswered => event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("request"))
+            .and_then(serde_json::Value::as_str),
+        _ => None,
+    }
+}
+
+async fn subscription_mail(
+    tx: &mut Tx<'_>,
+    subscription_id: &str,
+    event: &Event,
+) -> Result<Option<About>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT s.product, s.quantity, s.currency, s.current_period_start, \
+         s.current_period_end, s.purchaser_id, p.email AS purchaser_email, \
+         p.name AS purchaser_name, o.name AS organization_name, o.country \
+         FROM subscriptions s JOIN users p ON p.id = s.purchaser_id \
+         JOIN organizations o ON o.id = s.organization_id WHERE s.id = $1",
+    )
+    .bind(subscription_id)
+    .fetch_optional(&mut **tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let product_text: String = row.try_get("product")?;
+    let Ok(product) = product_text.parse() else {
+        return Err(sqlx::Error::Decode(
+            format!("subscription product {product_text:?}").into(),
+        ));
+    };
+    let purchaser = Person {
+        id: row.try_get("purchaser_id")?,
+        email: row.try_get("purchaser_email")?,
+        name: row.try_get("purchaser_name")?,
+    };
+    let country: Option<String> = row.try_get("country")?;
+    let facts = Facts {
+        organization_name: row.try_get("organization_name")?,
+        actor_name: event.actor_name.clone(),
+        product,
+        subscription_id: subscription_id.to_owned(),
+        purchaser_name: purchaser.name.clone(),
+        quantity: row.try_get("quantity")?,
+        total: event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("total"))
+            .and_then(serde_json::Value::as_i64),
+        currency: row.try_get("currency")?,
+        period_start: row.try_get("current_period_start")?,
+        period_end: row.try_get("current_period_end")?,
+    };
+    let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(Some(About {
+        facts_json,
+        country,
+        purchaser: Some(purchaser),
+        requester: None,
+    }))
+}
+
+async fn request_mail(
+    tx: &mut Tx<'_>,
+    request_id: &str,
+    event: &Event,
+) -> Result<Option<About>, sqlx::Error> {
+    let Some(row) = crate::store::requests::for_mail(tx, request_id)
+        .await
+        .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?
+    else {
+        return Ok(None);
+    };
+    let request = row.request;
+    let facts = RequestFacts {
+        organization_name: row.organization_name,
+        actor_name: event.actor_name.clone(),
+        product: request.product,
+        request_id: request.id.clone(),
+        requester_name: request.requester.name.clone(),
+        requester_email: request.requester.email.clone(),
+        reason: request.reason,
+        outcome: request.answer.as_ref().map(|a| a.outcome),
+        message: request.answer.as_ref().and_then(|a| a.message.clone()),
+    };
+    Ok(Some(About {
+        facts_json: serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
+        country: row.country,
+        purchaser: None,
+        requester: Some(Person {
+            id: request.requester.id,
+            email: request.requester.email,
+            name: request.requester.name,
+        }),
+    }))
+}
+
 /// Admin notices and licence mails skip whoever acted; the purchaser's own mails do not.
 fn audience_excludes_actor(template: Template) -> bool {
     match template {
-        Template::AdminPurchase | Template::AdminTrial | Template::LicenceAssigned => true,
-        Template::Receipt | Template::PaymentFailed | Template::CancellationRequested => false,
+        Template::AdminPurchase
+        | Template::AdminTrial
+        | Template::LicenceAssigned
+        | Template::AdminRequest => true,
+        Template::Receipt
+        | Template::PaymentFailed
+        | Template::CancellationRequested
+        | Template::RequestAnswered => false,
     }
 }
 
@@ -140,6 +230,24 @@ async fn enabled_purchaser(tx: &mut Tx<'_>, user_id: &str) -> Result<Vec<Person>
         .fetch_all(&mut **tx)
         .await?;
     rows.iter().map(person).collect()
+}
+
+/// A stored mail's facts, of the kind its template tells.
+fn mail_facts(template: Template, json: &str) -> Result<MailFacts, StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("outbox facts: {e}"));
+    Ok(if template.about_a_request() {
+        MailFacts::Request(serde_json::from_str(json).map_err(corrupt)?)
+    } else {
+        MailFacts::Subscription(serde_json::from_str(json).map_err(corrupt)?)
+    })
+}
+
+fn purchaser_copy(person: &Person) -> Person {
+    Person {
+        id: person.id.clone(),
+        email: person.email.clone(),
+        name: person.name.clone(),
+    }
 }
 
 async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {
@@ -233,14 +341,14 @@ impl Store {
             .fetch_one(self.writer())
             .await?;
             let facts: String = row.try_get("facts_json")?;
+            let template: Template = decode(&row, "template")?;
             claimed.push(OutboxMail {
                 id: row.try_get("id")?,
-                template: decode(&row, "template")?,
+                template,
                 recipient_email: row.try_get("recipient_email")?,
                 recipient_name: row.try_get("recipient_name")?,
                 country: row.try_get("country")?,
-                facts: serde_json::from_str(&facts)
-                    .map_err(|e| StoreError::Corrupt(format!("outbox facts: {e}")))?,
+                facts: mail_facts(template, &facts)?,
                 attempts: row.try_get("attempts")?,
             });
         }

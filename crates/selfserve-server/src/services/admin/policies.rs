@@ -143,7 +143,7 @@ pub async fn update_as(
 }
 
 /// A policy and its limits as the audit entry records them (the currency names the cap's).
-fn described(
+pub(crate) fn described(
     (value, limits): (Policy, Guardrails),
     currency: selfserve_api::money::Currency,
 ) -> serde_json::Value {
