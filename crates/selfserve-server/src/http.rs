@@ -239,6 +239,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(admin::policies::set_policy))
         .routes(routes!(admin::capacity::capacity))
         .routes(routes!(admin::audit::audit_log))
+        .routes(routes!(admin::webhooks::list, admin::webhooks::add))
+        .routes(routes!(admin::webhooks::remove))
         .split_for_parts();
     let mut openapi = openapi;
     openapi::add_common_responses(&mut openapi);

@@ -117,6 +117,8 @@ pub enum AdminRefusal {
     NoDelegation,
     /// Changing policy takes a global admin.
     GlobalAdminOnly,
+    /// Webhook endpoints take a global admin.
+    WebhooksGlobalAdminOnly,
 }
 
 /// Why a payment did not go through.
@@ -193,6 +195,8 @@ pub enum Invalid {
     NoSuchCentralSubscription,
     /// Between 1 and 1,000 people per assignment.
     AssignmentSize,
+    /// A webhook endpoint URL that may not be used.
+    WebhookUrl(crate::admin_webhooks::UrlRefusal),
 }
 
 impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {
