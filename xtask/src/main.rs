@@ -236,6 +236,8 @@ fn test(env: &Env) -> ExitCode {
                 "refunds",
                 "--test",
                 "notifications",
+                "--test",
+                "admin_webhooks",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
