@@ -238,6 +238,7 @@ fn test(env: &Env) -> ExitCode {
                 "notifications",
                 "--test",
                 "requests",
+                "admin_webhooks",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);

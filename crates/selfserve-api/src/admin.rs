@@ -292,3 +292,34 @@ pub struct TrialRequest {
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 25))]
     pub quantity: Option<i64>,
 }
+
+/// One of the organisation's webhook endpoints, which receive every event as JSON signed with
+/// HMAC-SHA256 (`Selfserve-Signature: t=…,v1=…` over `"{t}.{body}"`). Never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpoint {
+    /// `whe_…`.
+    pub id: String,
+    /// Where events are posted: `https://`, or `http://` to the server's own machine.
+    pub url: String,
+    /// Unix seconds.
+    pub created: i64,
+}
+
+/// Body of `POST /admin/webhooks`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhookEndpoint {
+    /// `https://…` (`http://` only to localhost, 127.0.0.1 or [::1]).
+    pub url: String,
+}
+
+/// A new endpoint with its signing secret: shown in this answer only, never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedWebhookEndpoint {
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_…`: the HMAC-SHA256 key the signatures are made with.
+    pub secret: String,
+}

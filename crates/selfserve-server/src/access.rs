@@ -84,6 +84,8 @@ pub enum Action {
     BuyCentrally,
     /// Turn self-service purchase of a product on or off.
     ChangePolicy,
+    /// Register and remove the organisation's webhook endpoints (which receive every event).
+    ManageWebhooks,
     /// Create, change and deactivate an organisation's users and groups (SCIM).
     ProvisionUsers,
     /// Give back money paid for a bill: the seller's support staff only.
@@ -136,6 +138,12 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
     ),
     (
         ChangePolicy,
+        &[GlobalAdmin, Operator],
+        Denied::AdminRequired,
+    ),
+    // Every event of the organisation leaves through an endpoint: like policy, global admins.
+    (
+        ManageWebhooks,
         &[GlobalAdmin, Operator],
         Denied::AdminRequired,
     ),
@@ -276,6 +284,7 @@ mod tests {
             ReadOrganization,
             BuyCentrally,
             ChangePolicy,
+            ManageWebhooks,
             ProvisionUsers,
             RefundInvoice,
             AskAdmins,

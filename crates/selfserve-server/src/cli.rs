@@ -79,6 +79,47 @@ pub enum OrgCommand {
     /// (`{public-url}/scim/v2`).
     #[command(subcommand)]
     ScimToken(ScimTokenCommand),
+    /// HTTPS endpoints of the organisation's own tools that receive every event as signed JSON.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+/// `org webhook …`.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Post every event of the organisation to URL (https://; http:// only to this machine),
+    /// and print the signing secret on the last line (shown once).
+    Add {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The endpoint.
+        #[arg(long)]
+        url: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// The organisation's endpoints, one a line: id, URL (never a secret).
+    List {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
+    /// Stop posting to an endpoint (its pending deliveries are cancelled).
+    Remove {
+        /// Any domain of the organisation.
+        #[arg(long)]
+        org: String,
+        /// The endpoint's id (`whe_…`, from `list`).
+        id: String,
+        /// The database.
+        #[command(flatten)]
+        database: DatabaseArg,
+    },
 }
 
 /// `org scim-token …`.

@@ -243,6 +243,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(requests::ask))
         .routes(routes!(admin::requests::list))
         .routes(routes!(admin::requests::answer))
+        .routes(routes!(admin::webhooks::list, admin::webhooks::add))
+        .routes(routes!(admin::webhooks::remove))
         .split_for_parts();
     let mut openapi = openapi;
     openapi::add_common_responses(&mut openapi);

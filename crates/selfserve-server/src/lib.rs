@@ -18,6 +18,7 @@
 //! - [`ids`], [`clock`]: random ids, server time. [`demo`]: the embedded demo directory.
 
 pub mod access;
+pub mod admin_webhooks;
 pub mod auth;
 pub mod cli;
 pub mod clock;

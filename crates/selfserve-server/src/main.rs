@@ -34,6 +34,9 @@ async fn main() -> ExitCode {
         Command::Policy(command) => policy(command).await,
         Command::Org(OrgCommand::Sso(command)) => sso(command).await,
         Command::Org(OrgCommand::ScimToken(command)) => scim_token(command).await,
+        Command::Org(OrgCommand::Webhook(command)) => {
+            selfserve_server::admin_webhooks::command::run(command).await
+        }
         Command::Invoice(InvoiceCommand::Refund {
             invoice_id,
             amount,

@@ -221,6 +221,8 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         mail_wake.clone(),
     )
     .map_err(StartError::Mail)?;
+    let webhooks = crate::admin_webhooks::sender::WebhookSender::new(store.clone())
+        .map_err(StartError::Mail)?;
     let throttles = Throttles::new(store.clone(), options.tuning.throttle_clock.clone());
     let state = AppState {
         services: services.clone(),
@@ -280,8 +282,10 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         stopped.clone(),
     ));
     let mail_task = tokio::spawn(sender.run(stopped.clone()));
+    let webhook_task = tokio::spawn(webhooks.run(stopped.clone()));
     let tasks = vec![
         mail_task,
+        webhook_task,
         serve(app_listener, app, stopped.clone()),
         serve(gateway_listener, gateway, stopped),
         billing_task,

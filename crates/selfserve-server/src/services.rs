@@ -119,6 +119,8 @@ pub enum AdminRefusal {
     NoDelegation,
     /// Changing policy takes a global admin.
     GlobalAdminOnly,
+    /// Webhook endpoints take a global admin.
+    WebhooksGlobalAdminOnly,
 }
 
 /// Why a payment did not go through.
@@ -205,6 +207,8 @@ pub enum Invalid {
     AssignmentSize,
     /// An answer's message is longer than `requests::MAX_ANSWER_MESSAGE` characters.
     AnswerMessageTooLong,
+    /// A webhook endpoint URL that may not be used.
+    WebhookUrl(crate::admin_webhooks::UrlRefusal),
 }
 
 impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {

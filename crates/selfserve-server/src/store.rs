@@ -43,7 +43,10 @@
 //!   audit log reads it.
 //! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
 //!   sender with a lease.
+//! - [`admin_webhooks`]: organisations' webhook endpoints and the delivery each event causes
+//!   to each, planned in the same transaction; claimed by the webhook sender with a lease.
 
+pub mod admin_webhooks;
 pub mod assignments;
 pub mod central;
 pub mod directory;

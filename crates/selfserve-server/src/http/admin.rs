@@ -1,5 +1,6 @@
 //! The organisation's admins and delegated partners: every purchase with CSV export, central
-//! purchases, take-over, cancellation requests, product policies, capacity, the audit log.
+//! purchases, take-over, cancellation requests, product policies, capacity, the audit log,
+//! webhook endpoints.
 //!
 //! Who may do what is `access::MATRIX` (global and billing admins and delegated partners read
 //! and act; only global admins change policy). A partner picks the customer with
@@ -15,6 +16,7 @@ pub mod policies;
 pub mod purchases;
 pub mod requests;
 pub mod take_over;
+pub mod webhooks;
 
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -123,6 +123,9 @@ impl From<ServiceError> for AppError {
                     AdminRefusal::GlobalAdminOnly => {
                         "Only global admins can change product policies."
                     }
+                    AdminRefusal::WebhooksGlobalAdminOnly => {
+                        "Only global admins can manage webhook endpoints."
+                    }
                 },
             ),
             ServiceError::NotEligible(reason) => Self::not_eligible(reason),
@@ -381,6 +384,11 @@ fn invalid_error(invalid: Invalid) -> AppError {
             "Send between 1 and 1,000 users in `user_ids` or `emails`.",
         )
         .field("user_ids"),
+        Invalid::WebhookUrl(refusal) => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            format!("The endpoint URL is {}.", refusal.describe()),
+        )
+        .field("url"),
     }
 }
 

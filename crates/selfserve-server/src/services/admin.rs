@@ -9,3 +9,4 @@ pub mod policies;
 pub mod purchases;
 pub mod scope;
 pub mod take_over;
+pub mod webhooks;

@@ -62,7 +62,8 @@ pub(crate) async fn insert_event(tx: &mut Tx<'_>, event: &Event) -> Result<(), s
     .bind(event.after.as_ref().map(|v| v.to_string()))
     .execute(&mut **tx)
     .await?;
-    super::outbox::plan_mails(tx, &id, event).await
+    super::outbox::plan_mails(tx, &id, event).await?;
+    super::admin_webhooks::plan_deliveries(tx, &id, event).await
 }
 
 /// Writes `event` when there is one.

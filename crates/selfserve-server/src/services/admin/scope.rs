@@ -70,6 +70,7 @@ fn decide(
     .map_err(|_| {
         ServiceError::AdminRequired(match action {
             Action::ChangePolicy => AdminRefusal::GlobalAdminOnly,
+            Action::ManageWebhooks => AdminRefusal::WebhooksGlobalAdminOnly,
             _ => AdminRefusal::NotAnAdmin,
         })
     })?;

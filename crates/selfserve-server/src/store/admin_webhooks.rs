@@ -1,0 +1,269 @@
+//! Admin webhooks: an organisation's endpoints, and one delivery per event and endpoint,
+//! planned inside the event's transaction and claimed by a sender with a lease (a conditional
+//! `UPDATE`, atomic on both engines), as [`super::outbox`] does for mail.
+
+use super::{Store, StoreError, Tx};
+use crate::events::Event;
+use crate::store::outbox::real_now;
+use sqlx::Row;
+
+/// An endpoint as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEndpointRow {
+    pub id: String,
+    pub organization_id: String,
+    pub url: String,
+    pub created_at: i64,
+}
+
+/// A delivery as claimed by a sender: where, with which key, what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedDelivery {
+    pub id: String,
+    pub endpoint_id: String,
+    pub url: String,
+    pub secret: String,
+    pub body: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+}
+
+/// Plans a delivery of `event` (stored as `event_id`) to each of its organisation's endpoints,
+/// inside the event's transaction. Reads endpoints without locking them, so it adds nothing to
+/// the lock order; a removal is an `UPDATE` of non-key columns, so it never makes this insert's
+/// foreign key fail.
+pub(crate) async fn plan_deliveries(
+    tx: &mut Tx<'_>,
+    event_id: &str,
+    event: &Event,
+) -> Result<(), sqlx::Error> {
+    let endpoints: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM webhook_endpoints WHERE organization_id = $1 AND removed_at IS NULL \
+         ORDER BY id",
+    )
+    .bind(&event.organization_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    if endpoints.is_empty() {
+        return Ok(());
+    }
+    let body = crate::admin_webhooks::body(event_id, event);
+    let now = real_now();
+    for endpoint in endpoints {
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, body, status, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+        )
+        .bind(crate::ids::new_id("whd"))
+        .bind(&endpoint)
+        .bind(event_id)
+        .bind(&body)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn endpoint(row: &sqlx::any::AnyRow) -> Result<WebhookEndpointRow, StoreError> {
+    Ok(WebhookEndpointRow {
+        id: row.try_get("id")?,
+        organization_id: row.try_get("organization_id")?,
+        url: row.try_get("url")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+impl Store {
+    /// Registers an endpoint for the organisation's events from now on.
+    pub async fn add_webhook_endpoint(
+        &self,
+        organization_id: &str,
+        url: &str,
+        secret: &str,
+        now: i64,
+    ) -> Result<WebhookEndpointRow, StoreError> {
+        let id = crate::ids::new_id("whe");
+        sqlx::query(
+            "INSERT INTO webhook_endpoints (id, organization_id, url, secret, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(organization_id)
+        .bind(url)
+        .bind(secret)
+        .bind(now)
+        .execute(self.writer())
+        .await?;
+        Ok(WebhookEndpointRow {
+            id,
+            organization_id: organization_id.to_owned(),
+            url: url.to_owned(),
+            created_at: now,
+        })
+    }
+
+    /// The organisation's endpoints in use, oldest first.
+    pub async fn webhook_endpoints(
+        &self,
+        organization_id: &str,
+    ) -> Result<Vec<WebhookEndpointRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, organization_id, url, created_at FROM webhook_endpoints \
+             WHERE organization_id = $1 AND removed_at IS NULL ORDER BY created_at, id",
+        )
+        .bind(organization_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(endpoint).collect()
+    }
+
+    /// Stops an endpoint of the organisation: it forgets its secret and its pending deliveries
+    /// are cancelled, in one transaction. False when the organisation has no such endpoint.
+    pub async fn remove_webhook_endpoint(
+        &self,
+        organization_id: &str,
+        endpoint_id: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
+        let removed = sqlx::query(
+            "UPDATE webhook_endpoints SET removed_at = $1, secret = NULL \
+             WHERE id = $2 AND organization_id = $3 AND removed_at IS NULL",
+        )
+        .bind(now)
+        .bind(endpoint_id)
+        .bind(organization_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if removed {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = 'cancelled', lease_owner = NULL, \
+                 lease_until = NULL WHERE endpoint_id = $1 AND status = 'pending'",
+            )
+            .bind(endpoint_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Claims up to `limit` due deliveries for `owner` until `lease_until` (see
+    /// [`Store::claim_mails`] for why a conditional `UPDATE` suffices). Deliveries to an
+    /// endpoint removed meanwhile are never claimed.
+    pub async fn claim_webhook_deliveries(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedDelivery>, StoreError> {
+        let candidates: Vec<String> = sqlx::query_scalar(
+            "SELECT d.id FROM webhook_deliveries d \
+             JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE d.status = 'pending' AND e.removed_at IS NULL AND d.next_attempt_at <= $1 \
+             AND (d.lease_until IS NULL OR d.lease_until <= $1) \
+             ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit + 16)
+        .fetch_all(self.reader())
+        .await?;
+        let mut claimed = Vec::new();
+        for id in candidates {
+            if claimed.len() as i64 >= limit {
+                break;
+            }
+            let taken = sqlx::query(
+                "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
+                 WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
+                 AND (lease_until IS NULL OR lease_until <= $4)",
+            )
+            .bind(owner)
+            .bind(lease_until)
+            .bind(&id)
+            .bind(now)
+            .execute(self.writer())
+            .await?
+            .rows_affected()
+                == 1;
+            if !taken {
+                continue;
+            }
+            let Some(row) = sqlx::query(
+                "SELECT d.id, d.endpoint_id, e.url, e.secret, d.body, d.attempts \
+                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                 WHERE d.id = $1 AND e.removed_at IS NULL",
+            )
+            .bind(&id)
+            .fetch_optional(self.writer())
+            .await?
+            else {
+                continue;
+            };
+            let Some(secret) = row.try_get::<Option<String>, _>("secret")? else {
+                continue;
+            };
+            claimed.push(ClaimedDelivery {
+                id: row.try_get("id")?,
+                endpoint_id: row.try_get("endpoint_id")?,
+                url: row.try_get("url")?,
+                secret,
+                body: row.try_get("body")?,
+                attempts: row.try_get("attempts")?,
+            });
+        }
+        Ok(claimed)
+    }
+
+    /// Records a delivery the endpoint took (only while `owner` holds it).
+    pub async fn webhook_delivered(
+        &self,
+        id: &str,
+        owner: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $1, \
+             attempts = attempts + 1, lease_owner = NULL, lease_until = NULL, last_error = NULL \
+             WHERE id = $2 AND lease_owner = $3 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: tried again at `retry_at`, or never (`None`: failed).
+    pub async fn webhook_attempt_failed(
+        &self,
+        id: &str,
+        owner: &str,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let (status, next) = match retry_at {
+            Some(at) => ("pending", Some(at)),
+            None => ("failed", None),
+        };
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = $1, \
+             next_attempt_at = COALESCE($2, next_attempt_at), attempts = attempts + 1, \
+             last_error = $3, lease_owner = NULL, lease_until = NULL \
+             WHERE id = $4 AND lease_owner = $5 AND status = 'pending'",
+        )
+        .bind(status)
+        .bind(next)
+        .bind(error)
+        .bind(id)
+        .bind(owner)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+}
