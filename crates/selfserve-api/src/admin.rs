@@ -76,6 +76,12 @@ wire_enum! {
         Refunded => "refunded",
         /// The cardholder's bank disputed a charge (a chargeback).
         Disputed => "disputed",
+        /// The purchaser was reminded that the subscription renews in 7 days.
+        RenewalUpcoming => "renewal_upcoming",
+        /// The purchaser was reminded that the trial ends in 3 days.
+        TrialEnding => "trial_ending",
+        /// A past-due subscription was suspended after the grace period.
+        Suspended => "suspended",
     }
 }
 

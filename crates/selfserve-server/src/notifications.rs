@@ -33,17 +33,26 @@ pub enum Template {
     PaymentFailed,
     /// An admin asked the purchaser to cancel.
     CancellationRequested,
+    /// The subscription renews in 7 days: what will be charged.
+    RenewalUpcoming,
+    /// The trial ends in 3 days: buy to keep it.
+    TrialEnding,
+    /// The bill stayed unpaid past the grace period: licences suspended until it is paid.
+    Suspended,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
         Self::LicenceAssigned,
         Self::PaymentFailed,
         Self::CancellationRequested,
+        Self::RenewalUpcoming,
+        Self::TrialEnding,
+        Self::Suspended,
     ];
 
     /// As stored.
@@ -55,6 +64,9 @@ impl Template {
             Self::LicenceAssigned => "licence_assigned",
             Self::PaymentFailed => "payment_failed",
             Self::CancellationRequested => "cancellation_requested",
+            Self::RenewalUpcoming => "renewal_upcoming",
+            Self::TrialEnding => "trial_ending",
+            Self::Suspended => "suspended",
         }
     }
 }
@@ -126,6 +138,9 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         AuditAction::CancellationRequested => {
             vec![(Template::CancellationRequested, Audience::Purchaser)]
         }
+        AuditAction::RenewalUpcoming => vec![(Template::RenewalUpcoming, Audience::Purchaser)],
+        AuditAction::TrialEnding => vec![(Template::TrialEnding, Audience::Purchaser)],
+        AuditAction::Suspended => vec![(Template::Suspended, Audience::Purchaser)],
         // Not mailed yet (issue 12's later steps): the audit log still has them.
         AuditAction::SeatsChanged
         | AuditAction::SeatsChangeScheduled

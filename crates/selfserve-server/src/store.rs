@@ -41,6 +41,7 @@
 //! - [`refunds`]: refunds of paid bills, reserved on the invoice before the processor is asked.
 //! - [`events`]: the outbox of domain events, written inside each change's transaction; the
 //!   audit log reads it.
+//! - [`reminders`]: reminders ahead of a renewal or a trial's end, once per period.
 //! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
 //!   sender with a lease.
 
@@ -60,6 +61,7 @@ pub mod outbox;
 pub mod payments;
 pub mod policies;
 pub mod refunds;
+pub mod reminders;
 pub mod scim;
 pub mod sessions;
 pub mod sso;

@@ -121,6 +121,9 @@ pub fn describe(entry: &AuditEntry) -> String {
             &[actor, &amount(after, "amount"), product],
         ),
         AuditAction::Disputed => fill(t(Msg::ActDisputed), &[&amount(after, "amount"), product]),
+        AuditAction::RenewalUpcoming => fill(t(Msg::ActRenewalUpcoming), &[product]),
+        AuditAction::TrialEnding => fill(t(Msg::ActTrialEnding), &[product]),
+        AuditAction::Suspended => fill(t(Msg::ActSuspended), &[product]),
     }
 }
 

@@ -78,7 +78,16 @@ pub(crate) async fn plan_mails(
         product,
         subscription_id: subscription_id.to_owned(),
         purchaser_name: purchaser.name.clone(),
-        quantity: row.try_get("quantity")?,
+        // A reminder tells the quantity of the coming period (a scheduled decrease applies).
+        quantity: match event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("quantity"))
+            .and_then(serde_json::Value::as_i64)
+        {
+            Some(quantity) => quantity,
+            None => row.try_get("quantity")?,
+        },
         total: event
             .after
             .as_ref()
@@ -129,7 +138,12 @@ pub(crate) async fn plan_mails(
 fn audience_excludes_actor(template: Template) -> bool {
     match template {
         Template::AdminPurchase | Template::AdminTrial | Template::LicenceAssigned => true,
-        Template::Receipt | Template::PaymentFailed | Template::CancellationRequested => false,
+        Template::Receipt
+        | Template::PaymentFailed
+        | Template::CancellationRequested
+        | Template::RenewalUpcoming
+        | Template::TrialEnding
+        | Template::Suspended => false,
     }
 }
 
