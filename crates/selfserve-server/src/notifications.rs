@@ -9,6 +9,7 @@
 pub mod format;
 pub mod render;
 pub mod sender;
+pub mod unsubscribe;
 
 use crate::events::Event;
 use selfserve_api::admin::AuditAction;
@@ -96,7 +97,8 @@ impl FromStr for Template {
 pub enum Audience {
     /// The subscription's purchaser.
     Purchaser,
-    /// The organisation's enabled global and billing admins, except whoever acted (they know).
+    /// The organisation's enabled global and billing admins, except whoever acted (they know)
+    /// and those who opted out of admin notices.
     Admins,
     /// These people (by email, as the event names them), except whoever acted.
     People(Vec<String>),
@@ -154,6 +156,23 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         | AuditAction::Renewed
         | AuditAction::Refunded
         | AuditAction::Disputed => Vec::new(),
+    }
+}
+
+impl Template {
+    /// Whether it is an admin notice (one an admin may opt out of; it carries
+    /// `List-Unsubscribe`).
+    pub fn is_admin_notice(self) -> bool {
+        match self {
+            Self::AdminPurchase | Self::AdminTrial => true,
+            Self::Receipt
+            | Self::LicenceAssigned
+            | Self::PaymentFailed
+            | Self::CancellationRequested
+            | Self::RenewalUpcoming
+            | Self::TrialEnding
+            | Self::Suspended => false,
+        }
     }
 }
 

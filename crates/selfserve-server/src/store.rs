@@ -42,6 +42,7 @@
 //! - [`events`]: the outbox of domain events, written inside each change's transaction; the
 //!   audit log reads it.
 //! - [`reminders`]: reminders ahead of a renewal or a trial's end, once per period.
+//! - [`preferences`]: admins' notice choices and the unsubscribe links' key.
 //! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
 //!   sender with a lease.
 
@@ -60,6 +61,7 @@ pub mod orders;
 pub mod outbox;
 pub mod payments;
 pub mod policies;
+pub mod preferences;
 pub mod refunds;
 pub mod reminders;
 pub mod scim;

@@ -8,6 +8,8 @@
 #[path = "notifications/billing.rs"]
 mod billing;
 mod support;
+#[path = "notifications/unsubscribe.rs"]
+mod unsubscribe;
 
 use selfserve_api::subscription::Subscription;
 use serde_json::json;

@@ -309,6 +309,7 @@ mod tests {
         let mail = OutboxMail {
             id: "msg_1".into(),
             template: Template::Receipt,
+            recipient_id: "usr_1".into(),
             recipient_email: "a@example.com".into(),
             recipient_name: "Ann <script>".into(),
             country: Some("NL".into()),

@@ -12,6 +12,7 @@ use sqlx::Row;
 pub struct OutboxMail {
     pub id: String,
     pub template: Template,
+    pub recipient_id: String,
     pub recipient_email: String,
     pub recipient_name: String,
     pub country: Option<String>,
@@ -158,7 +159,9 @@ fn purchaser_copy(person: &Person) -> Person {
 async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, email, name FROM users WHERE organization_id = $1 AND enabled = 1 \
-         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) ORDER BY email",
+         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) \
+         AND NOT EXISTS (SELECT 1 FROM admin_notice_preferences p \
+         WHERE p.user_id = users.id AND p.notices = 'none') ORDER BY email",
     )
     .bind(organization_id)
     .fetch_all(&mut **tx)
@@ -239,8 +242,8 @@ impl Store {
                 continue;
             }
             let row = sqlx::query(
-                "SELECT id, template, recipient_email, recipient_name, country, facts_json, \
-                 attempts FROM outbox WHERE id = $1",
+                "SELECT id, template, recipient_id, recipient_email, recipient_name, country, \
+                 facts_json, attempts FROM outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(self.writer())
@@ -249,6 +252,7 @@ impl Store {
             claimed.push(OutboxMail {
                 id: row.try_get("id")?,
                 template: decode(&row, "template")?,
+                recipient_id: row.try_get("recipient_id")?,
                 recipient_email: row.try_get("recipient_email")?,
                 recipient_name: row.try_get("recipient_name")?,
                 country: row.try_get("country")?,
