@@ -80,6 +80,12 @@ wire_enum! {
         RequestOpened => "request_opened",
         /// An admin answered a request.
         RequestAnswered => "request_answered",
+        /// The purchaser was reminded that the subscription renews in 7 days.
+        RenewalUpcoming => "renewal_upcoming",
+        /// The purchaser was reminded that the trial ends in 3 days.
+        TrialEnding => "trial_ending",
+        /// A past-due subscription was suspended after the grace period.
+        Suspended => "suspended",
     }
 }
 

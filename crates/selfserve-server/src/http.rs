@@ -53,6 +53,7 @@ pub mod subscriptions;
 pub mod test_clock;
 pub mod throttle;
 pub mod trials;
+pub mod unsubscribe;
 pub mod webhooks;
 
 pub use crate::services::Caller;
@@ -288,6 +289,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .nest("/api/v1", api)
         .nest("/scim/v2", scim::router())
         .route("/webhooks/stripe", axum::routing::post(webhooks::stripe))
+        .route(
+            "/unsubscribe",
+            get(unsubscribe::ask).post(unsubscribe::confirm),
+        )
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .with_state(state)

@@ -9,6 +9,7 @@
 pub mod format;
 pub mod render;
 pub mod sender;
+pub mod unsubscribe;
 
 use crate::events::Event;
 use selfserve_api::admin::AuditAction;
@@ -39,11 +40,17 @@ pub enum Template {
     AdminRequest,
     /// The requester is told how an admin answered.
     RequestAnswered,
+    /// The subscription renews in 7 days: what will be charged.
+    RenewalUpcoming,
+    /// The trial ends in 3 days: buy to keep it.
+    TrialEnding,
+    /// The bill stayed unpaid past the grace period: licences suspended until it is paid.
+    Suspended,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
@@ -52,6 +59,9 @@ impl Template {
         Self::CancellationRequested,
         Self::AdminRequest,
         Self::RequestAnswered,
+        Self::RenewalUpcoming,
+        Self::TrialEnding,
+        Self::Suspended,
     ];
 
     /// Whether the mail tells about a request to IT ([`RequestFacts`]) rather than a
@@ -64,7 +74,10 @@ impl Template {
             | Self::AdminTrial
             | Self::LicenceAssigned
             | Self::PaymentFailed
-            | Self::CancellationRequested => false,
+            | Self::CancellationRequested
+            | Self::RenewalUpcoming
+            | Self::TrialEnding
+            | Self::Suspended => false,
         }
     }
 
@@ -79,6 +92,9 @@ impl Template {
             Self::CancellationRequested => "cancellation_requested",
             Self::AdminRequest => "admin_request",
             Self::RequestAnswered => "request_answered",
+            Self::RenewalUpcoming => "renewal_upcoming",
+            Self::TrialEnding => "trial_ending",
+            Self::Suspended => "suspended",
         }
     }
 }
@@ -110,7 +126,8 @@ pub enum Audience {
     Purchaser,
     /// Who made the request to IT.
     Requester,
-    /// The organisation's enabled global and billing admins, except whoever acted (they know).
+    /// The organisation's enabled global and billing admins, except whoever acted (they know)
+    /// and those who opted out of admin notices.
     Admins,
     /// These people (by email, as the event names them), except whoever acted.
     People(Vec<String>),
@@ -154,6 +171,9 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         }
         AuditAction::RequestOpened => vec![(Template::AdminRequest, Audience::Admins)],
         AuditAction::RequestAnswered => vec![(Template::RequestAnswered, Audience::Requester)],
+        AuditAction::RenewalUpcoming => vec![(Template::RenewalUpcoming, Audience::Purchaser)],
+        AuditAction::TrialEnding => vec![(Template::TrialEnding, Audience::Purchaser)],
+        AuditAction::Suspended => vec![(Template::Suspended, Audience::Purchaser)],
         // Not mailed yet (issue 12's later steps): the audit log still has them.
         AuditAction::SeatsChanged
         | AuditAction::SeatsChangeScheduled
@@ -167,6 +187,24 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         | AuditAction::Renewed
         | AuditAction::Refunded
         | AuditAction::Disputed => Vec::new(),
+    }
+}
+
+impl Template {
+    /// Whether it is an admin notice (one an admin may opt out of; it carries
+    /// `List-Unsubscribe`).
+    pub fn is_admin_notice(self) -> bool {
+        match self {
+            Self::AdminPurchase | Self::AdminTrial | Self::AdminRequest => true,
+            Self::Receipt
+            | Self::RequestAnswered
+            | Self::LicenceAssigned
+            | Self::PaymentFailed
+            | Self::CancellationRequested
+            | Self::RenewalUpcoming
+            | Self::TrialEnding
+            | Self::Suspended => false,
+        }
     }
 }
 

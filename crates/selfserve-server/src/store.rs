@@ -41,6 +41,8 @@
 //! - [`refunds`]: refunds of paid bills, reserved on the invoice before the processor is asked.
 //! - [`events`]: the outbox of domain events, written inside each change's transaction; the
 //!   audit log reads it.
+//! - [`reminders`]: reminders ahead of a renewal or a trial's end, once per period.
+//! - [`preferences`]: admins' notice choices and the unsubscribe links' key.
 //! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
 //!   sender with a lease.
 //! - [`admin_webhooks`]: organisations' webhook endpoints and the delivery each event causes
@@ -62,7 +64,9 @@ pub mod orders;
 pub mod outbox;
 pub mod payments;
 pub mod policies;
+pub mod preferences;
 pub mod refunds;
+pub mod reminders;
 pub mod requests;
 pub mod scim;
 pub mod sessions;

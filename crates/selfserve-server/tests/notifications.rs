@@ -2,9 +2,14 @@
 //! receipt with the total, the admins' notice, the colleague's licence mail, nobody else; with
 //! no SMTP server, readable `.eml` files; a server killed with mail pending delivers each mail
 //! exactly once after its restart (counted by Message-ID at the SMTP server); an SMTP server
-//! that is down is retried until it answers. On PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
+//! that is down is retried until it answers; the billing job's mails (`billing.rs`). On
+//! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
 
+#[path = "notifications/billing.rs"]
+mod billing;
 mod support;
+#[path = "notifications/unsubscribe.rs"]
+mod unsubscribe;
 
 use selfserve_api::subscription::Subscription;
 use serde_json::json;
@@ -79,6 +84,23 @@ async fn wait_for_outbox(url: &str, what: &str, done: impl Fn(&[(String, i64, bo
         }
         assert!(Instant::now() < deadline, "{what}: outbox is {rows:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until a mail with `subject` arrived; returns every mail so far.
+async fn wait_for_subject(smtp: &SmtpSink, subject: &str) -> Vec<Mail> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mails: Vec<Mail> = smtp.messages().iter().map(|raw| parse(raw)).collect();
+        if mails.iter().any(|mail| mail.subject == subject) {
+            return mails;
+        }
+        let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert!(
+            Instant::now() < deadline,
+            "no mail {subject:?} within 30 s; got {subjects:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 

@@ -131,6 +131,9 @@ pub fn describe(entry: &AuditEntry) -> String {
                 .map_or("—", super::requests::outcome_text);
             fill(t(Msg::ActRequestAnswered), &[actor, product, outcome])
         }
+        AuditAction::RenewalUpcoming => fill(t(Msg::ActRenewalUpcoming), &[product]),
+        AuditAction::TrialEnding => fill(t(Msg::ActTrialEnding), &[product]),
+        AuditAction::Suspended => fill(t(Msg::ActSuspended), &[product]),
     }
 }
 

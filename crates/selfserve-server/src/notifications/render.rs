@@ -158,8 +158,9 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             format!("Payment failed: {product}"),
             format!("We could not charge your card for {product}"),
             format!(
-                "The renewal of your {product} subscription could not be paid. Pay the open \
-                 bill to keep your {} licensed.",
+                "The renewal of your {product} subscription could not be paid, so it is past \
+                 due. Pay the open bill (with this card or another) to keep your {} licensed: \
+                 a subscription left unpaid for 30 days is suspended.",
                 seats(facts.quantity)
             ),
             vec![Line {
@@ -196,6 +197,68 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             Vec::new(),
             "Open the app",
             format!("{app_origin}/"),
+        Template::RenewalUpcoming => {
+            let renews_on = date(facts.period_end, country);
+            let mut lines = vec![
+                Line {
+                    label: "Renews on",
+                    value: renews_on.clone(),
+                },
+                Line {
+                    label: "Seats",
+                    value: facts.quantity.to_string(),
+                },
+            ];
+            if let Some(total) = facts.total {
+                lines.push(Line {
+                    label: "Amount to be charged",
+                    value: amount(total),
+                });
+            }
+            (
+                format!("{product} renews on {renews_on}"),
+                format!("Your {product} subscription renews in 7 days"),
+                format!(
+                    "On {renews_on} your {product} subscription renews and the card on file is \
+                     charged. To change seats or cancel, open your subscription before then."
+                ),
+                lines,
+                "Your subscription",
+                subscription_link,
+            )
+        }
+        Template::TrialEnding => {
+            let ends_on = date(facts.period_end, country);
+            (
+                format!("Your {product} trial ends on {ends_on}"),
+                format!("Your {product} trial ends soon"),
+                format!(
+                    "Your free trial of {product} ends on {ends_on}; its {} will stop working \
+                     then. Buy it to keep using it.",
+                    seats(facts.quantity)
+                ),
+                vec![Line {
+                    label: "Trial",
+                    value: period,
+                }],
+                "Buy it or see your trial",
+                subscription_link,
+            )
+        }
+        Template::Suspended => (
+            format!("Suspended: {product}"),
+            format!("Your {product} subscription is suspended"),
+            format!(
+                "The bill for your {product} subscription stayed unpaid for 30 days, so its \
+                 {} are suspended. Pay the open bill to use them again.",
+                seats(facts.quantity)
+            ),
+            vec![Line {
+                label: "Period",
+                value: period,
+            }],
+            "Pay the bill",
+            subscription_link,
         ),
     };
     layout(mail, subject, &heading, &intro, &lines, link_text, &link)
@@ -276,6 +339,7 @@ mod tests {
         let mail = OutboxMail {
             id: "msg_1".into(),
             template: Template::Receipt,
+            recipient_id: "usr_1".into(),
             recipient_email: "a@example.com".into(),
             recipient_name: "Ann <script>".into(),
             country: Some("NL".into()),

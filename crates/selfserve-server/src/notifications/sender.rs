@@ -5,6 +5,7 @@
 //! accepted a mail but before recording it sends it again, with the same Message-ID.
 
 use super::render::render;
+use super::unsubscribe::{self, UnsubscribeKey};
 use crate::store::Store;
 use crate::store::outbox::{OutboxMail, real_now};
 use lettre::message::header::{HeaderName, HeaderValue};
@@ -215,6 +216,8 @@ pub struct Sender {
     app_origin: String,
     owner: String,
     wake: MailWake,
+    /// Read from the database at the first admin notice.
+    unsubscribe_key: tokio::sync::OnceCell<UnsubscribeKey>,
 }
 
 impl Sender {
@@ -259,6 +262,7 @@ impl Sender {
             app_origin,
             owner: crate::ids::new_id("sender"),
             wake,
+            unsubscribe_key: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -330,7 +334,17 @@ impl Sender {
     }
 
     async fn deliver(&self, mail: &OutboxMail) -> Result<(), Failure> {
-        let message = self.message(mail)?;
+        let unsubscribe = if mail.template.is_admin_notice() {
+            let key = self
+                .unsubscribe_key
+                .get_or_try_init(|| self.store.unsubscribe_key(real_now()))
+                .await
+                .map_err(|e| Failure::Transient(format!("the unsubscribe key: {e}")))?;
+            Some(unsubscribe::link(&self.app_origin, key, &mail.recipient_id))
+        } else {
+            None
+        };
+        let message = self.message(mail, unsubscribe)?;
         match &self.transport {
             Transport::Smtp(smtp) => match smtp.send(message).await {
                 Ok(_) => Ok(()),
@@ -351,14 +365,27 @@ impl Sender {
         }
     }
 
-    fn message(&self, mail: &OutboxMail) -> Result<Message, Failure> {
+    fn message(&self, mail: &OutboxMail, unsubscribe: Option<String>) -> Result<Message, Failure> {
         let rendered = render(mail, &self.app_origin);
         let to = mail
             .recipient_email
             .parse()
             .map(|address| Mailbox::new(Some(mail.recipient_name.clone()), address))
             .map_err(|e| Failure::Permanent(format!("recipient address: {e}")))?;
-        Message::builder()
+        let mut builder = Message::builder();
+        if let Some(link) = unsubscribe {
+            // RFC 2369's link, and RFC 8058's promise that a POST to it is all it takes.
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{link}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
             .from(self.from.clone())
             .to(to)
             .subject(rendered.subject)

@@ -2,6 +2,8 @@
 //! subscriptions, or ended), unpaid subscriptions are suspended after the grace period. A
 //! background task runs it every 30 s; `POST /test-clock/advance` runs it at once.
 
+mod reminders;
+
 use super::Services;
 use super::payments::{Settled, settle};
 use crate::access::Actor;
@@ -30,6 +32,8 @@ pub struct BillingReport {
     pub expired: u32,
     /// Past-due subscriptions suspended after the grace period.
     pub suspended: u32,
+    /// Reminders written (renewal in 7 days, trial ending in 3 days).
+    pub reminded: u32,
 }
 
 /// Renews what is due, ends what was cancelled, suspends what stayed unpaid too long.
@@ -77,11 +81,23 @@ pub async fn run_due(services: &Services, now: i64) -> Result<BillingReport, Sto
             }
         }
     }
-    for id in store.overdue(now - GRACE_PERIOD_SECONDS).await? {
-        if store.suspend(&id, now - GRACE_PERIOD_SECONDS, now).await? {
+    for subscription in store.overdue(now - GRACE_PERIOD_SECONDS).await? {
+        let event = Event::new(
+            &Actor::System,
+            AuditAction::Suspended,
+            &subscription.organization_id,
+            now,
+        )
+        .subscription(&subscription.id, subscription.product)
+        .before(json!({"status": subscription.status}));
+        if store
+            .suspend(&subscription.id, now - GRACE_PERIOD_SECONDS, &event, now)
+            .await?
+        {
             report.suspended += 1;
         }
     }
+    report.reminded = reminders::send_due(services, now).await?;
     Ok(report)
 }
 

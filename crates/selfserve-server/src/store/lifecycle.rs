@@ -6,7 +6,7 @@ use super::events::insert_events;
 use super::invoices::{NewInvoice, insert_invoice};
 use super::locks::lock_unless_increasing;
 use super::orders::{OrderRow, insert_order};
-use super::subscriptions::SubscriptionRow;
+use super::subscriptions::{SUBSCRIPTION_COLUMNS, SubscriptionRow, subscription_from_row};
 use super::{Store, StoreError};
 use crate::domain::lifecycle::{LIVE, RENEWS, TAKES_A_CARD, sql_list};
 use crate::events::Event;
@@ -203,26 +203,28 @@ impl Store {
     }
 
     /// Past-due subscriptions whose grace period is over (`past_due_since <= past_due_before`).
-    pub async fn overdue(&self, past_due_before: i64) -> Result<Vec<String>, StoreError> {
-        let ids = sqlx::query_scalar(
-            "SELECT id FROM subscriptions WHERE status = 'past_due' \
-             AND past_due_since IS NOT NULL AND past_due_since <= $1 ORDER BY id",
-        )
+    pub async fn overdue(&self, past_due_before: i64) -> Result<Vec<SubscriptionRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE status = 'past_due' \
+             AND past_due_since IS NOT NULL AND past_due_since <= $1 ORDER BY id"
+        ))
         .bind(past_due_before)
         .fetch_all(self.reader())
         .await?;
-        Ok(ids)
+        rows.iter().map(subscription_from_row).collect()
     }
 
-    /// Suspends one overdue subscription; false if it is no longer overdue (paid meanwhile).
-    /// One row per transaction: a bulk UPDATE would lock many subscriptions in scan order,
-    /// which no other transaction's lock order can be made to agree with.
+    /// Suspends one overdue subscription with its `event`; false if it is no longer overdue
+    /// (paid meanwhile). One row per transaction: a bulk UPDATE would lock many subscriptions
+    /// in scan order, which no other transaction's lock order can be made to agree with.
     pub async fn suspend(
         &self,
         subscription_id: &str,
         past_due_before: i64,
+        event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.writer().begin().await?;
         let done = sqlx::query(
             "UPDATE subscriptions SET status = 'suspended', updated_at = $3 WHERE id = $1 \
              AND status = 'past_due' AND past_due_since IS NOT NULL AND past_due_since <= $2",
@@ -230,9 +232,15 @@ impl Store {
         .bind(subscription_id)
         .bind(past_due_before)
         .bind(now)
-        .execute(self.writer())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        insert_events(&mut tx, Some(event)).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Moves a subscription into its next period and records the renewal's order and open

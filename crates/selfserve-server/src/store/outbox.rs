@@ -13,6 +13,7 @@ use sqlx::Row;
 pub struct OutboxMail {
     pub id: String,
     pub template: Template,
+    pub recipient_id: String,
     pub recipient_email: String,
     pub recipient_name: String,
     pub country: Option<String>,
@@ -155,7 +156,16 @@ async fn subscription_mail(
         product,
         subscription_id: subscription_id.to_owned(),
         purchaser_name: purchaser.name.clone(),
-        quantity: row.try_get("quantity")?,
+        // A reminder tells the quantity of the coming period (a scheduled decrease applies).
+        quantity: match event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("quantity"))
+            .and_then(serde_json::Value::as_i64)
+        {
+            Some(quantity) => quantity,
+            None => row.try_get("quantity")?,
+        },
         total: event
             .after
             .as_ref()
@@ -219,7 +229,10 @@ fn audience_excludes_actor(template: Template) -> bool {
         Template::Receipt
         | Template::PaymentFailed
         | Template::CancellationRequested
-        | Template::RequestAnswered => false,
+        | Template::RequestAnswered
+        | Template::RenewalUpcoming
+        | Template::TrialEnding
+        | Template::Suspended => false,
     }
 }
 
@@ -253,7 +266,9 @@ fn purchaser_copy(person: &Person) -> Person {
 async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, email, name FROM users WHERE organization_id = $1 AND enabled = 1 \
-         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) ORDER BY email",
+         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) \
+         AND NOT EXISTS (SELECT 1 FROM admin_notice_preferences p \
+         WHERE p.user_id = users.id AND p.notices = 'none') ORDER BY email",
     )
     .bind(organization_id)
     .fetch_all(&mut **tx)
@@ -334,8 +349,8 @@ impl Store {
                 continue;
             }
             let row = sqlx::query(
-                "SELECT id, template, recipient_email, recipient_name, country, facts_json, \
-                 attempts FROM outbox WHERE id = $1",
+                "SELECT id, template, recipient_id, recipient_email, recipient_name, country, \
+                 facts_json, attempts FROM outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(self.writer())
@@ -345,6 +360,7 @@ impl Store {
             claimed.push(OutboxMail {
                 id: row.try_get("id")?,
                 template,
+                recipient_id: row.try_get("recipient_id")?,
                 recipient_email: row.try_get("recipient_email")?,
                 recipient_name: row.try_get("recipient_name")?,
                 country: row.try_get("country")?,

@@ -448,6 +448,8 @@ pub struct BillingRun {
     pub failed: u32,
     pub expired: u32,
     pub suspended: u32,
+    /// Reminders written (renewal in 7 days, trial ending).
+    pub reminded: u32,
 }
 
 /// A client of its own, signed in as one demo user (see [`TestApp::as_user`]).
