@@ -197,6 +197,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             Vec::new(),
             "Open the app",
             format!("{app_origin}/"),
+        ),
         Template::RenewalUpcoming => {
             let renews_on = date(facts.period_end, country);
             let mut lines = vec![
