@@ -108,6 +108,9 @@ pub struct ChargeRequest<'a> {
     pub key: &'a str,
     /// Who pays: a processor with customers keeps one per purchaser.
     pub purchaser_id: &'a str,
+    /// What is paid for (see [`charge_target`]): an intent waiting for 3-D Secure is settled
+    /// only by the next attempt for the same thing.
+    pub target: &'a str,
 }
 
 /// A card processor. Every method may be called again after a crash with the same arguments.
@@ -214,6 +217,20 @@ impl CardProcessor for Payments {
 }
 
 /// The processor's idempotency key of an order's charge.
+/// What an order pays for, the same across the buyer's attempts: its subscription (a seat
+/// increase, a renewal, a bill), or for a purchase the organisation, product and purchaser.
+pub fn charge_target(order: &crate::store::orders::OrderRow) -> String {
+    match &order.subscription_id {
+        Some(subscription) => format!("subscription:{subscription}"),
+        None => format!(
+            "purchase:{}:{}:{}",
+            order.organization_id,
+            order.product.as_str(),
+            order.purchaser_id
+        ),
+    }
+}
+
 pub fn charge_key(order_id: &str) -> String {
     format!("charge_{order_id}")
 }

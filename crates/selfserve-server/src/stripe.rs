@@ -266,7 +266,7 @@ impl Stripe {
 
     pub async fn charge(&self, request: ChargeRequest<'_>) -> Result<ChargeOutcome, ChargeError> {
         if let Some(row) = self.store.stripe_charge(request.key).await? {
-            return self.settle_key(&row).await;
+            return self.settle_key(&row, request.target).await;
         }
         let (card, off_session) = match request.source {
             PaymentSource::NewCard(id) => {
@@ -302,11 +302,15 @@ impl Stripe {
         // The buyer passed (or failed) 3-D Secure in Stripe.js for an intent of an earlier
         // attempt: this attempt settles that intent, so the card is never charged twice.
         let now = self.clock.now();
-        let row = match self.store.open_stripe_charge_on_waiting(&row, now).await? {
+        let row = match self
+            .store
+            .open_stripe_charge_on_waiting(&row, request.target, now)
+            .await?
+        {
             Some(taken) => taken,
             None => self.store.open_stripe_charge(&row, now).await?,
         };
-        self.settle_key(&row).await
+        self.settle_key(&row, request.target).await
     }
 
     /// See [`crate::payments::CardProcessor::resolve`]: a key whose request was recorded is

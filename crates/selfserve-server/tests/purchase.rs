@@ -887,6 +887,7 @@ async fn an_order_that_never_reached_the_gateway_is_rolled_back_and_its_key_rele
             currency: selfserve_api::money::Currency::USD,
             key: &charge_key("ord_died_early"),
             purchaser_id: "usr_died_early",
+            target: "purchase:org_died_early",
         })
         .await
         .unwrap();

@@ -37,6 +37,47 @@ pub async fn reconcile_abandoned(services: &Services, now: i64) -> Result<Reconc
     {
         store.abandon_stripe_authentication(&intent, now).await?;
     }
+    end_pending(services, stripe, now).await
+}
+
+/// Before an attempt for `target` charges: ends at once (as abandoned) the intents waiting for
+/// 3-D Secure for the same target that it cannot take (another card, or a price that moved:
+/// a seat increase is priced again on every attempt), so that the buyer who passed the check
+/// for one of them is never charged for it and for this attempt too.
+/// Rejected: settling the order at the waiting intent's amount (the order, its bill and its
+/// event would have to be priced again at another instant).
+pub async fn end_waiting_not_for(
+    services: &Services,
+    target: &str,
+    payment_method_id: &str,
+    amount: i64,
+    currency: selfserve_api::money::Currency,
+    now: i64,
+) -> Result<(), StoreError> {
+    let Payments::Stripe(stripe) = &services.payments else {
+        return Ok(());
+    };
+    let store = &services.store;
+    let stranded = store
+        .stripe_authentications_not_for(target, payment_method_id, amount, currency)
+        .await?;
+    if stranded.is_empty() {
+        return Ok(());
+    }
+    for intent in stranded {
+        store.abandon_stripe_authentication(&intent, now).await?;
+    }
+    end_pending(services, stripe, now).await?;
+    Ok(())
+}
+
+/// Ends every abandoned intent not settled yet, each once.
+async fn end_pending(
+    services: &Services,
+    stripe: &crate::stripe::Stripe,
+    now: i64,
+) -> Result<Reconciled, StoreError> {
+    let store = &services.store;
     let mut done = Reconciled::default();
     for abandoned in store.pending_abandoned_authentications().await? {
         let Some(outcome) = stripe.end_abandoned(&abandoned).await? else {

@@ -22,9 +22,10 @@ use crate::fault::{CrashPoint, crash_point};
 use crate::ids::new_id;
 use crate::payments::{
     ABANDONED, Card, CardProcessor, ChargeError, ChargeOutcome, ChargeRequest, charge_key,
+    charge_target,
 };
 use crate::store::StoreError;
-use crate::store::orders::OrderRow;
+use crate::store::orders::{OrderRow, PaymentSource};
 use crate::store::payments::NewSubscription;
 use selfserve_api::admin::AuditAction;
 use selfserve_api::subscription::OrderKind;
@@ -63,6 +64,17 @@ pub async fn settle(
     };
     crash_point(CrashPoint::OrderRecorded);
     let key = charge_key(&order.id);
+    let target = charge_target(order);
+    let (PaymentSource::NewCard(card) | PaymentSource::SavedCard(card)) = source;
+    super::authentications::end_waiting_not_for(
+        services,
+        &target,
+        card,
+        order.amount,
+        order.currency,
+        now,
+    )
+    .await?;
     let outcome = services
         .payments
         .charge(ChargeRequest {
@@ -71,6 +83,7 @@ pub async fn settle(
             currency: order.currency,
             key: &key,
             purchaser_id: &order.purchaser_id,
+            target: &target,
         })
         .await;
     crash_point(CrashPoint::Charged);

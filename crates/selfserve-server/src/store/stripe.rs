@@ -187,11 +187,13 @@ impl Store {
     }
 
     /// Notes that `charge`'s intent waits for the buyer's 3-D Secure, so that the buyer's next
-    /// attempt with the same card and amount takes it (see [`Self::open_stripe_charge_on_waiting`]).
+    /// attempt for the same `target` with the same card takes it (see
+    /// [`Self::open_stripe_charge_on_waiting`]).
     pub async fn await_stripe_authentication(
         &self,
         charge: &StripeCharge,
         intent_id: &str,
+        target: &str,
         now: i64,
     ) -> Result<(), StoreError> {
         let Some(payment_method) = &charge.payment_method_id else {
@@ -199,7 +201,7 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO stripe_authentications (intent_id, payment_method_id, amount, currency, \
-             charge_key, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             charge_key, created_at, target) VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (intent_id) DO NOTHING",
         )
         .bind(intent_id)
@@ -208,6 +210,7 @@ impl Store {
         .bind(charge.currency.as_str())
         .bind(&charge.key)
         .bind(now)
+        .bind(target)
         .execute(self.writer())
         .await?;
         Ok(())
@@ -222,12 +225,38 @@ impl Store {
         Ok(())
     }
 
-    /// Records `charge` (a new key) on the intent that waits for 3-D Secure of the same card,
-    /// amount and currency, taking that intent from the waiting list in the same transaction,
-    /// so one intent serves one key. `None`: no intent waits (or the key has a row already).
+    /// The intents waiting for 3-D Secure for `target` that an attempt with this card, amount
+    /// and currency cannot take: another card, or a price that moved (a seat increase is
+    /// priced again on every attempt). They must be ended before this attempt charges.
+    pub async fn stripe_authentications_not_for(
+        &self,
+        target: &str,
+        payment_method_id: &str,
+        amount: i64,
+        currency: Currency,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT intent_id FROM stripe_authentications WHERE target = $1 \
+             AND NOT (payment_method_id = $2 AND amount = $3 AND currency = $4) \
+             ORDER BY created_at, intent_id",
+        )
+        .bind(target)
+        .bind(payment_method_id)
+        .bind(amount)
+        .bind(currency.as_str())
+        .fetch_all(self.writer())
+        .await?)
+    }
+
+    /// Records `charge` (a new key) on the intent that waits for 3-D Secure for the same
+    /// `target` and card (and amount and currency: one of another price is ended first, see
+    /// [`Self::stripe_authentications_not_for`]), taking that intent from the waiting list and
+    /// closing the key that made it in the same transaction, so one intent serves one key.
+    /// `None`: no intent waits (or the key has a row already).
     pub async fn open_stripe_charge_on_waiting(
         &self,
         charge: &StripeCharge,
+        target: &str,
         now: i64,
     ) -> Result<Option<StripeCharge>, StoreError> {
         let Some(payment_method) = &charge.payment_method_id else {
@@ -235,9 +264,11 @@ impl Store {
         };
         let mut tx = self.writer().begin().await?;
         let waiting = sqlx::query(
-            "SELECT intent_id FROM stripe_authentications WHERE payment_method_id = $1 \
-             AND amount = $2 AND currency = $3 ORDER BY created_at, intent_id LIMIT 1",
+            "SELECT intent_id, charge_key FROM stripe_authentications WHERE target = $1 \
+             AND payment_method_id = $2 AND amount = $3 AND currency = $4 \
+             ORDER BY created_at, intent_id LIMIT 1",
         )
+        .bind(target)
         .bind(payment_method)
         .bind(charge.amount)
         .bind(charge.currency.as_str())
@@ -248,11 +279,20 @@ impl Store {
             return Ok(None);
         };
         let intent: String = waiting.try_get("intent_id")?;
+        let first_key: String = waiting.try_get("charge_key")?;
         let taken = sqlx::query("DELETE FROM stripe_authentications WHERE intent_id = $1")
             .bind(&intent)
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        // The first key's order failed `authentication_required` (or died before): it must
+        // not settle from this intent too (recovery), nor be the key a webhook finds.
+        sqlx::query(
+            "UPDATE stripe_charges SET state = 'closed', intent_id = NULL WHERE charge_key = $1",
+        )
+        .bind(&first_key)
+        .execute(&mut *tx)
+        .await?;
         let opened = sqlx::query(
             "INSERT INTO stripe_charges (charge_key, state, customer_id, payment_method_id, \
              off_session, amount, currency, intent_id, refunded, created_at) \

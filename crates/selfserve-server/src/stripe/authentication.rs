@@ -18,6 +18,7 @@ impl Stripe {
     pub(super) async fn settle_key(
         &self,
         row: &StripeCharge,
+        target: &str,
     ) -> Result<ChargeOutcome, ChargeError> {
         if row.state == KeyState::Closed {
             return Ok(ChargeOutcome::Declined {
@@ -27,7 +28,7 @@ impl Stripe {
         let outcome = self.outcome_of(row).await?;
         if let ChargeOutcome::RequiresAction(challenge) = &outcome {
             self.store
-                .await_stripe_authentication(row, &challenge.id, self.clock.now())
+                .await_stripe_authentication(row, &challenge.id, target, self.clock.now())
                 .await?;
         }
         Ok(outcome)

@@ -233,3 +233,50 @@ async fn a_reconciliation_cut_off_after_stripe_refunded_is_finished_once_on_rest
     assert_eq!(refund_events_and_subscriptions(&app).await.0, 1);
     assert_net_charges_are_paid_orders(&app).await;
 }
+
+/// A buyer who passed 3-D Secure and pays again for the same thing at another price (a seat
+/// increase is priced again on every attempt, so its amount drifts; here: more seats) is never
+/// charged for both: the intent the buyer passed is refunded at once, before the next is made.
+#[tokio::test]
+async fn paying_again_at_another_price_after_3d_secure_refunds_the_passed_intent_at_once() {
+    let app = start().await;
+    let pm = app.payment_method(THREE_D_SECURE_CARD).await;
+    let first = app
+        .buy("reprice-1", 2, &pm)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired)
+        .next_action
+        .expect("how to authenticate");
+    assert_eq!(
+        authenticate_in_stripe_js(&app, &first, true).await,
+        "succeeded"
+    );
+    let (amount, refunded) = charge_of(&app, &first.challenge_id).await;
+    assert_eq!(refunded, 0);
+    let second = app
+        .buy("reprice-2", 3, &pm)
+        .await
+        .error(402, ErrorCode::AuthenticationRequired)
+        .next_action
+        .expect("how to authenticate");
+    assert_ne!(second.challenge_id, first.challenge_id);
+    assert_eq!(
+        charge_of(&app, &first.challenge_id).await,
+        (amount, amount),
+        "the passed intent is refunded before another is made, not an hour later"
+    );
+    let (record, waiting) = our_record(&app, &first.challenge_id).await;
+    assert_eq!(record.map(|(phase, _)| phase).as_deref(), Some("refunded"));
+    assert!(!waiting);
+    assert_eq!(refund_events_and_subscriptions(&app).await, (1, 0));
+    assert_eq!(
+        authenticate_in_stripe_js(&app, &second, true).await,
+        "succeeded"
+    );
+    let bought: selfserve_api::subscription::Subscription = app
+        .buy("reprice-3", 3, &pm)
+        .await
+        .expect_as(201, "paying after 3-D Secure at the new price");
+    assert_eq!(bought.quantity, 3);
+    assert_net_charges_are_paid_orders(&app).await;
+}

@@ -117,6 +117,25 @@ async fn a_card_that_passes_3d_secure_in_stripe_js_is_charged_once_and_its_secre
     let (_, intents) = stored_bodies_and_intents(&app).await;
     assert_eq!(intents, 1, "one PaymentIntent for one purchase");
     assert_eq!(app.stripe_charges().await.len(), 1);
+    // The first key gave its intent to the second: closed, so a webhook for the intent (a
+    // refund, a dispute) finds the paid order's key, and recovery cannot settle the first
+    // order from it too.
+    let mut db = super::events::db(&app).await;
+    let keys: Vec<(String, Option<String>)> =
+        sqlx::query("SELECT state, intent_id FROM stripe_charges ORDER BY state")
+            .fetch_all(&mut db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| (row.get("state"), row.get("intent_id")))
+            .collect();
+    assert_eq!(
+        keys,
+        [
+            ("closed".to_owned(), None),
+            ("open".to_owned(), Some(next.challenge_id.clone()))
+        ]
+    );
     // A replay of the paying request gives the subscription again, charging nothing.
     app.buy("stripe-3ds-2", 3, &pm)
         .await
