@@ -238,6 +238,7 @@ fn test(env: &Env) -> ExitCode {
                 "notifications",
                 "--test",
                 "requests",
+                "--test",
                 "admin_webhooks",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);

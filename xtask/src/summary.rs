@@ -68,12 +68,14 @@ impl Summary {
                 child.wait()
             });
         let ok = status.as_ref().is_ok_and(|s| s.success());
-        if !ok && failed == 0 {
+        // A suite that ran nothing passed nothing: a stray name in a `--test` list becomes a
+        // filter that silently skips every test.
+        if (!ok || passed == 0) && failed == 0 {
             failed = 1;
         }
         self.passed += passed;
         self.failed += failed;
-        let verdict = if ok && failed == 0 {
+        let verdict = if ok && passed > 0 && failed == 0 {
             "ok    "
         } else {
             "FAILED"

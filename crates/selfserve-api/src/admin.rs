@@ -317,7 +317,16 @@ pub struct WebhookEndpoint {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookEndpoint {
-    /// `https://…` (`http://` only to localhost, 127.0.0.1 or [::1]).
+    /// `https://…` (`http://` only to localhost, 127.0.0.1 or [::1]). The schema's pattern is
+    /// a subset of what the server takes (it also takes upper case, queries, IP hosts), so a
+    /// client generating URLs from the document only makes ones the server accepts.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^(https://([a-z0-9-]+\.)*[a-z]+|http://(localhost|127\.0\.0\.1|\[::1\]))(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$",
+            max_length = 2048
+        )
+    )]
     pub url: String,
 }
 
