@@ -58,6 +58,7 @@ pub mod guardrails;
 pub mod idempotency;
 pub mod integrity;
 pub mod invoices;
+pub(crate) mod leases;
 pub mod lifecycle;
 pub mod locks;
 pub mod orders;

@@ -2,6 +2,7 @@
 //! planned inside the event's transaction and claimed by a sender with a lease (a conditional
 //! `UPDATE`, atomic on both engines), as [`super::outbox`] does for mail.
 
+use super::leases::Leased;
 use super::{Store, StoreError, Tx};
 use crate::events::Event;
 use crate::store::outbox::real_now;
@@ -151,9 +152,8 @@ impl Store {
         Ok(removed)
     }
 
-    /// Claims up to `limit` due deliveries for `owner` until `lease_until` (see
-    /// [`Store::claim_mails`] for why a conditional `UPDATE` suffices). Deliveries to an
-    /// endpoint removed meanwhile are never claimed.
+    /// Claims up to `limit` due deliveries for `owner` until `lease_until` (each by
+    /// [`Store::take_lease`]). Deliveries to an endpoint removed meanwhile are never claimed.
     pub async fn claim_webhook_deliveries(
         &self,
         owner: &str,
@@ -177,19 +177,9 @@ impl Store {
             if claimed.len() as i64 >= limit {
                 break;
             }
-            let taken = sqlx::query(
-                "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
-                 WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
-                 AND (lease_until IS NULL OR lease_until <= $4)",
-            )
-            .bind(owner)
-            .bind(lease_until)
-            .bind(&id)
-            .bind(now)
-            .execute(self.writer())
-            .await?
-            .rows_affected()
-                == 1;
+            let taken = self
+                .take_lease(Leased::WebhookDeliveries, &id, owner, now, lease_until)
+                .await?;
             if !taken {
                 continue;
             }

@@ -2,6 +2,7 @@
 //! time with a lease (a conditional `UPDATE`, atomic on both engines), marked sent or
 //! rescheduled after each attempt. No transaction is held while a mail is being delivered.
 
+use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
 use crate::notifications::{self, Audience, Facts, MailFacts, RequestFacts, Template};
@@ -307,10 +308,8 @@ fn person(row: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
 }
 
 impl Store {
-    /// Claims up to `limit` due mails for `owner` until `lease_until`. Each is taken by one
-    /// conditional `UPDATE`: of two senders racing for a row, one updates it and the other's
-    /// condition no longer holds (PostgreSQL re-checks it on the row it waited for), so the
-    /// loser goes on to the next candidate.
+    /// Claims up to `limit` due mails for `owner` until `lease_until`, each by
+    /// [`Store::take_lease`].
     pub async fn claim_mails(
         &self,
         owner: &str,
@@ -332,19 +331,9 @@ impl Store {
             if claimed.len() as i64 >= limit {
                 break;
             }
-            let taken = sqlx::query(
-                "UPDATE outbox SET lease_owner = $1, lease_until = $2 \
-                 WHERE id = $3 AND status = 'pending' AND next_attempt_at <= $4 \
-                 AND (lease_until IS NULL OR lease_until <= $4)",
-            )
-            .bind(owner)
-            .bind(lease_until)
-            .bind(&id)
-            .bind(now)
-            .execute(self.writer())
-            .await?
-            .rows_affected()
-                == 1;
+            let taken = self
+                .take_lease(Leased::Outbox, &id, owner, now, lease_until)
+                .await?;
             if !taken {
                 continue;
             }
