@@ -39,7 +39,9 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod language;
 pub mod licences;
+pub mod messages;
 pub mod openapi;
 pub mod page;
 pub mod products;
@@ -58,6 +60,7 @@ pub mod webhooks;
 
 pub use crate::services::Caller;
 
+use crate::http::messages::requests as msg;
 use crate::services::Services;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -323,6 +326,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         )
         .layer(SetRequestIdLayer::x_request_id(SequentialRequestId::default()))
         .layer(middleware::from_fn(distrust_request_id))
+        // Outermost: every response below, even a caught panic's, is in the request's language.
+        .layer(middleware::from_fn(language::negotiate))
 }
 
 async fn wake_mail_sender(
@@ -395,7 +400,7 @@ async fn method_not_allowed() -> AppError {
     AppError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
-        "This address does not accept that method.",
+        msg::METHOD_NOT_ALLOWED,
     )
 }
 
@@ -417,7 +422,7 @@ async fn refuse_foreign_origin(
         return AppError::new(
             StatusCode::BAD_REQUEST,
             ErrorCode::InvalidRequest,
-            "This server does not answer for that host name.",
+            msg::FOREIGN_HOST,
         )
         .into_response();
     }
@@ -433,7 +438,7 @@ async fn refuse_foreign_origin(
             return AppError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::ForbiddenOrigin,
-                "Requests from other websites are not accepted.",
+                msg::FOREIGN_ORIGIN,
             )
             .into_response();
         }

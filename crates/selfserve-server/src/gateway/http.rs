@@ -5,6 +5,7 @@ use super::{Gateway, ThreeDSecure, TokenizeError};
 use crate::http::client_address::TrustedProxies;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
+use crate::http::messages::requests as msg;
 use crate::http::throttle::{Limit, Throttles, throttle_address};
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, State};
@@ -35,7 +36,8 @@ impl From<TokenizeError> for AppError {
                     CardError::InvalidExpiryYear | CardError::Expired => "exp_year",
                     CardError::InvalidCvc => "cvc",
                 };
-                AppError::bad_request(code, card.to_string()).field(field)
+                AppError::bad_request(code, crate::http::messages::validation::card(card))
+                    .field(field)
             }
             TokenizeError::Store(error) => AppError::internal(error),
         }
@@ -116,6 +118,7 @@ pub fn router(
         .fallback(|| async { AppError::not_found() })
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024))
+        .layer(axum::middleware::from_fn(crate::http::language::negotiate))
         .layer(cors)
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(
@@ -154,11 +157,10 @@ async fn answer_challenge(
         "approve" => ThreeDSecure::Approved,
         "fail" => ThreeDSecure::Failed,
         _ => {
-            return Err(AppError::bad_request(
-                ErrorCode::InvalidRequest,
-                "`result` must be `approve` or `fail`.",
-            )
-            .field("result"));
+            return Err(
+                AppError::bad_request(ErrorCode::InvalidRequest, msg::GATEWAY_RESULT)
+                    .field("result"),
+            );
         }
     };
     if state.gateway.store.answer_challenge(&id, answer).await? {

@@ -6,6 +6,7 @@ use super::throttle::{ELIGIBILITY_PER_ADDRESS, throttle_address};
 use super::{AppState, Caller, idempotency};
 use crate::auth;
 use crate::domain::eligibility::EmailCheck;
+use crate::http::messages::requests as msg;
 use crate::services::checkout::{self, PurchaseInput};
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
@@ -24,7 +25,7 @@ pub(crate) fn parse_product(text: &str) -> Result<ProductId, AppError> {
         AppError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::UnknownProduct,
-            format!("There is no product {text:?}."),
+            msg::UNKNOWN_PRODUCT.arg("product", format!("{text:?}")),
         )
         .field("product")
     })
@@ -32,7 +33,11 @@ pub(crate) fn parse_product(text: &str) -> Result<ProductId, AppError> {
 
 pub(crate) fn parse_quantity(quantity: i64, product: ProductId) -> Result<SeatCount, AppError> {
     SeatCount::new(quantity, product.seat_limits()).map_err(|error: InvalidSeatCount| {
-        AppError::bad_request(ErrorCode::InvalidQuantity, error.to_string()).field("quantity")
+        AppError::bad_request(
+            ErrorCode::InvalidQuantity,
+            crate::http::messages::validation::seat_count(error),
+        )
+        .field("quantity")
     })
 }
 
@@ -56,7 +61,11 @@ pub async fn eligibility(
     ApiJson(request): ApiJson<EligibilityRequest>,
 ) -> Result<Json<EligibilityResponse>, AppError> {
     let email = EmailAddress::parse(&request.email).map_err(|reason| {
-        AppError::bad_request(ErrorCode::InvalidEmail, reason.to_string()).field("email")
+        AppError::bad_request(
+            ErrorCode::InvalidEmail,
+            crate::http::messages::validation::email(reason),
+        )
+        .field("email")
     })?;
     let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
     state
@@ -137,11 +146,10 @@ pub async fn purchase(
     let quantity = parse_quantity(request.quantity, product)?;
     let token = request.payment_token.trim().to_owned();
     if token.is_empty() {
-        return Err(AppError::bad_request(
-            ErrorCode::InvalidToken,
-            "Send the card token from the gateway as `payment_token`.",
-        )
-        .field("payment_token"));
+        return Err(
+            AppError::bad_request(ErrorCode::InvalidToken, msg::PAYMENT_TOKEN_MISSING)
+                .field("payment_token"),
+        );
     }
     let input = PurchaseInput {
         product,

@@ -1,5 +1,8 @@
 //! [`AppError`]: how every failure becomes the JSON error envelope.
 
+use super::language::Language;
+use super::messages::service as m;
+use super::messages::{Text, validation};
 use crate::services::refunds::RefundRefusal;
 use crate::services::{AdminRefusal, Conflict, Invalid, NoSeats, PaymentFailure, ServiceError};
 use axum::Json;
@@ -13,40 +16,40 @@ use selfserve_api::{ApiError, ErrorCode};
 pub struct AppError {
     /// The HTTP status.
     pub status: StatusCode,
-    /// The body (boxed: it is large, and errors travel through many `Result`s).
+    /// The body (boxed: it is large, and errors travel through many `Result`s). Its `message`
+    /// is empty until rendered: the words are `text`, in the request's language.
     pub body: Box<ApiError>,
+    /// The message, in every language.
+    pub text: Text,
     /// Seconds to wait before retrying (429), sent as `Retry-After`.
     pub retry_after: Option<u64>,
 }
 
 impl AppError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, text: impl Into<Text>) -> Self {
         Self {
             status,
-            body: Box::new(ApiError::new(code, message)),
+            body: Box::new(ApiError::new(code, String::new())),
+            text: text.into(),
             retry_after: None,
         }
     }
 
     /// 400 with `code`.
-    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    pub fn bad_request(code: ErrorCode, text: impl Into<Text>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, text)
     }
 
     /// 409 `conflict`: the request is fine, the state it meets is not (already done, in
     /// progress, ended).
-    pub fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, message)
+    pub fn conflict(text: impl Into<Text>) -> Self {
+        Self::new(StatusCode::CONFLICT, ErrorCode::Conflict, text)
     }
 
     /// 404 `not_found`.
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::NotFound,
-            "There is nothing at this address.",
-        )
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, m::NOT_FOUND)
     }
 
     /// 403 `not_eligible` with the reason, in words and as `reason`.
@@ -54,7 +57,7 @@ impl AppError {
         Self::new(
             StatusCode::FORBIDDEN,
             ErrorCode::NotEligible,
-            reason.to_string(),
+            validation::ineligible(reason),
         )
         .reason(reason.as_str())
     }
@@ -65,7 +68,7 @@ impl AppError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InternalError,
-            "Something went wrong on our side. Nothing was charged twice; please try again.",
+            m::INTERNAL,
         )
     }
 
@@ -86,11 +89,24 @@ impl AppError {
         self.body.error.field = Some(field.into());
         self
     }
+
+    /// The envelope with the message in `language`.
+    pub fn envelope(&self, language: Language) -> ApiError {
+        let mut body = (*self.body).clone();
+        body.error.message = self.text.render(language);
+        body
+    }
+
+    /// The envelope as JSON, in the language of the request being served: what the client
+    /// gets, and what an idempotent request stores to replay.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.envelope(Language::current())).unwrap_or_default()
+    }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(*self.body)).into_response();
+        let mut response = (self.status, Json(self.envelope(Language::current()))).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
@@ -108,24 +124,12 @@ impl From<ServiceError> for AppError {
                 StatusCode::FORBIDDEN,
                 ErrorCode::AdminRequired,
                 match refusal {
-                    AdminRefusal::NotAnAdmin => {
-                        "Only global admins, billing admins and delegated partners can see this."
-                    }
-                    AdminRefusal::OwnOrganizationOnly => {
-                        "You can only administer your own organisation."
-                    }
-                    AdminRefusal::NoDelegationForCustomer => {
-                        "Your organisation has no delegated admin rights for that customer."
-                    }
-                    AdminRefusal::NoDelegation => {
-                        "Your organisation has no delegated admin rights for any customer."
-                    }
-                    AdminRefusal::GlobalAdminOnly => {
-                        "Only global admins can change product policies."
-                    }
-                    AdminRefusal::WebhooksGlobalAdminOnly => {
-                        "Only global admins can manage webhook endpoints."
-                    }
+                    AdminRefusal::NotAnAdmin => m::ADMIN_NOT_AN_ADMIN,
+                    AdminRefusal::OwnOrganizationOnly => m::ADMIN_OWN_ORGANIZATION_ONLY,
+                    AdminRefusal::NoDelegationForCustomer => m::ADMIN_NO_DELEGATION_FOR_CUSTOMER,
+                    AdminRefusal::NoDelegation => m::ADMIN_NO_DELEGATION,
+                    AdminRefusal::GlobalAdminOnly => m::ADMIN_GLOBAL_ONLY,
+                    AdminRefusal::WebhooksGlobalAdminOnly => m::ADMIN_WEBHOOKS_GLOBAL_ONLY,
                 },
             ),
             ServiceError::NotEligible(reason) => Self::not_eligible(reason),
@@ -136,54 +140,44 @@ impl From<ServiceError> for AppError {
                 StatusCode::CONFLICT,
                 ErrorCode::NoSeatsAvailable,
                 match no_seats {
-                    NoSeats::Assign { free } => format!(
-                        "Only {free} licence(s) are free, so nobody was assigned. Buy more \
-                         licences or choose fewer people."
-                    ),
-                    NoSeats::TakeOver { free, people } => format!(
-                        "The central subscription has {free} free seat(s) for {people} people: \
-                         nobody was moved. Add central seats first."
-                    ),
-                    NoSeats::NoCentralSubscription => {
-                        "There is no central subscription of this product. Record one first."
-                            .to_owned()
-                    }
+                    NoSeats::Assign { free } => m::NO_SEATS_ASSIGN.arg("free", free),
+                    NoSeats::TakeOver { free, people } => m::NO_SEATS_TAKE_OVER
+                        .arg("free", free)
+                        .arg("people", people),
+                    NoSeats::NoCentralSubscription => m::NO_CENTRAL_SUBSCRIPTION.into(),
                 },
             ),
             ServiceError::UsersNotFound { missing, by_email } => {
                 let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
                 let more = missing.len().saturating_sub(5);
+                let text = if more > 0 {
+                    m::USERS_NOT_FOUND_MORE.arg("more", more)
+                } else {
+                    m::USERS_NOT_FOUND.into()
+                };
                 Self::new(
                     StatusCode::NOT_FOUND,
                     ErrorCode::UserNotFound,
-                    format!(
-                        "No one in your organisation matches {}{}. Nobody was assigned.",
-                        shown.join(", "),
-                        if more > 0 {
-                            format!(" and {more} more")
-                        } else {
-                            String::new()
-                        }
-                    ),
+                    text.arg("who", shown.join(", ")),
                 )
                 .field(if by_email { "emails" } else { "user_ids" })
             }
             ServiceError::NoLicenceHeld => Self::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::UserNotFound,
-                "That person doesn't hold a licence of this subscription.",
+                m::NO_LICENCE_HELD,
             ),
             ServiceError::Invalid(invalid) => invalid_error(invalid),
             // Refunds are made from the command line only; worded here all the same.
             ServiceError::Refund(refusal) => Self::conflict(match refusal {
-                RefundRefusal::NotPaid => "That bill was not paid by card.".to_owned(),
+                RefundRefusal::NotPaid => m::REFUND_NOT_PAID.into(),
                 RefundRefusal::TooMuch { refundable } => {
-                    format!("Only {refundable} (minor units) of that bill is left to refund.")
+                    m::REFUND_TOO_MUCH.arg("refundable", refundable)
                 }
-                RefundRefusal::NotPositive => "A refund must be more than zero.".to_owned(),
-                RefundRefusal::NoReason => "A refund needs a reason.".to_owned(),
+                RefundRefusal::NotPositive => m::REFUND_NOT_POSITIVE.into(),
+                RefundRefusal::NoReason => m::REFUND_NO_REASON.into(),
                 RefundRefusal::ProcessorRefused(code) => {
-                    format!("The card processor refused the refund ({code}).")
+                    m::REFUND_PROCESSOR_REFUSED.arg("code", code)
                 }
             }),
             ServiceError::Store(error) => Self::internal(error),
@@ -195,29 +189,25 @@ impl From<ServiceError> for AppError {
 fn cap_reached(reached: selfserve_api::guardrails::ReachedLimit) -> AppError {
     use selfserve_api::guardrails::LimitKind;
     use selfserve_api::money::Money;
-    let message = match (reached.kind, reached.currency) {
-        (LimitKind::MaxSeatsPerPurchase, _) => format!(
-            "Your IT admin allows at most {} licence(s) in one self-service purchase of this \
-             product.",
-            reached.value
-        ),
-        (LimitKind::MaxSeats, _) => format!(
-            "Your IT admin allows at most {} self-service licence(s) of this product in your \
-             organisation; {} are left.",
-            reached.value, reached.available
-        ),
-        (LimitKind::MonthlyCap, Some(currency)) => format!(
-            "Your IT admin allows at most {} of self-service purchases of this product a month; \
-             {} is left this month.",
-            Money::new(reached.value, currency).to_plain_string(),
-            Money::new(reached.available, currency).to_plain_string()
-        ),
-        (LimitKind::MonthlyCap, None) => {
-            "Your IT admin's monthly limit on self-service purchases of this product is reached."
-                .to_owned()
+    let text = match (reached.kind, reached.currency) {
+        (LimitKind::MaxSeatsPerPurchase, _) => {
+            m::CAP_SEATS_PER_PURCHASE.arg("value", reached.value)
         }
+        (LimitKind::MaxSeats, _) => m::CAP_SEATS
+            .arg("value", reached.value)
+            .arg("available", reached.available),
+        (LimitKind::MonthlyCap, Some(currency)) => m::CAP_MONTHLY
+            .arg(
+                "value",
+                Money::new(reached.value, currency).to_plain_string(),
+            )
+            .arg(
+                "available",
+                Money::new(reached.available, currency).to_plain_string(),
+            ),
+        (LimitKind::MonthlyCap, None) => m::CAP_MONTHLY_REACHED.into(),
     };
-    let mut error = AppError::new(StatusCode::FORBIDDEN, ErrorCode::NotEligible, message)
+    let mut error = AppError::new(StatusCode::FORBIDDEN, ErrorCode::NotEligible, text)
         .reason(selfserve_api::eligibility::IneligibleReason::CapReached.as_str());
     error.body.error.limit = Some(reached);
     error
@@ -231,13 +221,13 @@ fn payment_failure(failure: PaymentFailure) -> AppError {
         PaymentFailure::Abandoned => AppError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::ServiceUnavailable,
-            "This attempt took too long and was stopped; nothing was charged. Try again.",
+            m::PAYMENT_ABANDONED,
         ),
         PaymentFailure::AuthenticationRequired(challenge) => {
             let mut error = AppError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 ErrorCode::AuthenticationRequired,
-                "Your bank needs to confirm this payment.",
+                m::AUTHENTICATION_REQUIRED,
             );
             error.body.error.next_action = Some(NextAction {
                 kind: "three_d_secure".into(),
@@ -247,18 +237,15 @@ fn payment_failure(failure: PaymentFailure) -> AppError {
             });
             error
         }
-        PaymentFailure::InvalidToken => AppError::bad_request(
-            ErrorCode::InvalidToken,
-            "The card token is not valid. Enter the card again.",
-        )
-        .field("payment_token"),
-        PaymentFailure::TokenAlreadyUsed => AppError::bad_request(
-            ErrorCode::TokenAlreadyUsed,
-            "This card token was already used. Enter the card again.",
-        )
-        .field("payment_token"),
+        PaymentFailure::InvalidToken => {
+            AppError::bad_request(ErrorCode::InvalidToken, m::INVALID_TOKEN).field("payment_token")
+        }
+        PaymentFailure::TokenAlreadyUsed => {
+            AppError::bad_request(ErrorCode::TokenAlreadyUsed, m::TOKEN_ALREADY_USED)
+                .field("payment_token")
+        }
         PaymentFailure::NoCardOnFile => {
-            AppError::bad_request(ErrorCode::InvalidToken, "Add a card first.")
+            AppError::bad_request(ErrorCode::InvalidToken, m::NO_CARD_ON_FILE)
                 .field("payment_token")
         }
     }
@@ -266,89 +253,52 @@ fn payment_failure(failure: PaymentFailure) -> AppError {
 
 /// 402 `card_declined` with a message that says what to do.
 pub fn declined(decline_code: &str) -> AppError {
-    let message = match decline_code {
-        "insufficient_funds" => "Your card has insufficient funds. Try another card.",
-        "expired_card" => "Your card has expired. Check the expiry date or use another card.",
-        "incorrect_cvc" => "Your card's security code is incorrect. Check it and try again.",
-        "processing_error" => {
-            "An error occurred while processing your card. Try again in a moment."
-        }
-        "authentication_failed" => {
-            "Your bank could not confirm that it's you. Try again or use another card."
-        }
-        crate::payments::AUTHENTICATION_REQUIRED => {
-            "Your bank confirms every payment with this card. Pay with the card's details \
-             again to confirm it, or use another card."
-        }
-        _ => "Your card was declined. Try another card or contact your bank.",
+    let text = match decline_code {
+        "insufficient_funds" => m::DECLINED_INSUFFICIENT_FUNDS,
+        "expired_card" => m::DECLINED_EXPIRED,
+        "incorrect_cvc" => m::DECLINED_INCORRECT_CVC,
+        "processing_error" => m::DECLINED_PROCESSING_ERROR,
+        "authentication_failed" => m::DECLINED_AUTHENTICATION_FAILED,
+        crate::payments::AUTHENTICATION_REQUIRED => m::DECLINED_AUTHENTICATION_REQUIRED,
+        _ => m::DECLINED,
     };
-    let mut error = AppError::new(
-        StatusCode::PAYMENT_REQUIRED,
-        ErrorCode::CardDeclined,
-        message,
-    );
+    let mut error = AppError::new(StatusCode::PAYMENT_REQUIRED, ErrorCode::CardDeclined, text);
     error.body.error.decline_code = Some(decline_code.to_owned());
     error
 }
 
 fn conflict_error(conflict: Conflict) -> AppError {
     AppError::conflict(match conflict {
-        Conflict::SeatsNotChangeable => {
-            "Only an active subscription can change its number of licences.".to_owned()
-        }
-        Conflict::SeatsWhileEnding => "This subscription ends at the end of its period: undo \
-                                       the cancellation before changing its number of licences."
-            .to_owned(),
-        Conflict::SeatsChangedMeanwhile => "The number of licences just changed, or another \
-                                            change is in progress. Check the licences and try \
-                                            again."
-            .to_owned(),
-        Conflict::BelowAssigned { assigned, wanted } => format!(
-            "{assigned} licences are assigned. Remove licences from people first, then reduce \
-             to {wanted}."
-        ),
-        Conflict::BillAlreadyPaid => "This bill is already paid.".to_owned(),
-        Conflict::BillVoid => {
-            "This bill was cancelled with its subscription: there is nothing to pay.".to_owned()
-        }
-        Conflict::PaymentInFlight => "A payment of this subscription is in progress. Try \
-                                      again in a minute, once it has gone through or failed."
-            .to_owned(),
-        Conflict::BillPaidOrPaying => {
-            "This bill is already paid, or a payment of it is in progress.".to_owned()
-        }
-        Conflict::NotAssignable => {
-            "Licences can't be assigned while the subscription is suspended or ended.".to_owned()
-        }
-        Conflict::AlreadyCancelledOrEnded => {
-            "This subscription is already cancelled or has ended.".to_owned()
-        }
-        Conflict::NothingToUndo => "There is no cancellation to undo.".to_owned(),
-        Conflict::NotSelfService => {
-            "Only a self-service subscription can be taken over or asked to cancel.".to_owned()
-        }
-        Conflict::CentralNotAssignable => {
-            "The central subscription can't take licences now.".to_owned()
-        }
-        Conflict::HadTrial => "You already had a trial of this product.".to_owned(),
-        Conflict::NoCardOnTrial => "A trial has no card. To keep using the product after \
-                                    the trial, buy it."
-            .to_owned(),
-        Conflict::CardNotReplaceable => "This subscription has ended: it takes no card.".to_owned(),
-        Conflict::MayBuyAlready => {
-            "You may buy this product yourself: there is nothing to ask your IT admin.".to_owned()
-        }
-        Conflict::RequestAlreadyAnswered => "This request has already been answered.".to_owned(),
+        Conflict::SeatsNotChangeable => m::SEATS_NOT_CHANGEABLE.into(),
+        Conflict::SeatsWhileEnding => m::SEATS_WHILE_ENDING.into(),
+        Conflict::SeatsChangedMeanwhile => m::SEATS_CHANGED_MEANWHILE.into(),
+        Conflict::BelowAssigned { assigned, wanted } => m::BELOW_ASSIGNED
+            .arg("assigned", assigned)
+            .arg("wanted", wanted),
+        Conflict::BillAlreadyPaid => m::BILL_ALREADY_PAID.into(),
+        Conflict::BillVoid => m::BILL_VOID.into(),
+        Conflict::PaymentInFlight => m::PAYMENT_IN_FLIGHT.into(),
+        Conflict::BillPaidOrPaying => m::BILL_PAID_OR_PAYING.into(),
+        Conflict::NotAssignable => m::NOT_ASSIGNABLE.into(),
+        Conflict::AlreadyCancelledOrEnded => m::ALREADY_CANCELLED_OR_ENDED.into(),
+        Conflict::NothingToUndo => m::NOTHING_TO_UNDO.into(),
+        Conflict::NotSelfService => m::NOT_SELF_SERVICE.into(),
+        Conflict::CentralNotAssignable => m::CENTRAL_NOT_ASSIGNABLE.into(),
+        Conflict::HadTrial => m::HAD_TRIAL.into(),
+        Conflict::NoCardOnTrial => m::NO_CARD_ON_TRIAL.into(),
+        Conflict::CardNotReplaceable => m::CARD_NOT_REPLACEABLE.into(),
+        Conflict::MayBuyAlready => m::MAY_BUY_ALREADY.into(),
+        Conflict::RequestAlreadyAnswered => m::REQUEST_ALREADY_ANSWERED.into(),
     })
 }
 
 fn invalid_error(invalid: Invalid) -> AppError {
+    use crate::admin_webhooks::UrlRefusal;
     match invalid {
-        Invalid::NotATrialToConvert => AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "That is not a trial of this product you can buy.",
-        )
-        .field("convert_trial"),
+        Invalid::NotATrialToConvert => {
+            AppError::bad_request(ErrorCode::InvalidRequest, m::NOT_A_TRIAL_TO_CONVERT)
+                .field("convert_trial")
+        }
         Invalid::TooFewForTrial {
             users,
             needed,
@@ -356,37 +306,37 @@ fn invalid_error(invalid: Invalid) -> AppError {
         } => AppError::bad_request(
             ErrorCode::InvalidQuantity,
             if buyer_included {
-                format!(
-                    "{users} people use the trial, and you get a licence too: buy at least \
-                     {needed} licences."
-                )
+                m::TOO_FEW_FOR_TRIAL_WITH_BUYER
             } else {
-                format!("{users} people use the trial: buy at least {needed} licences.")
-            },
+                m::TOO_FEW_FOR_TRIAL
+            }
+            .arg("users", users)
+            .arg("needed", needed),
         )
         .field("quantity"),
         Invalid::NoSuchCentralSubscription => AppError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "No central subscription of this product with that id.",
+            m::NO_SUCH_CENTRAL_SUBSCRIPTION,
         )
         .field("central_subscription_id"),
         Invalid::AnswerMessageTooLong => AppError::bad_request(
             ErrorCode::InvalidRequest,
-            format!(
-                "The message may be at most {} characters long.",
-                selfserve_api::requests::MAX_ANSWER_MESSAGE
-            ),
+            m::ANSWER_MESSAGE_TOO_LONG.arg("max", selfserve_api::requests::MAX_ANSWER_MESSAGE),
         )
         .field("message"),
-        Invalid::AssignmentSize => AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "Send between 1 and 1,000 users in `user_ids` or `emails`.",
-        )
-        .field("user_ids"),
+        Invalid::AssignmentSize => {
+            AppError::bad_request(ErrorCode::InvalidRequest, m::ASSIGNMENT_SIZE).field("user_ids")
+        }
         Invalid::WebhookUrl(refusal) => AppError::bad_request(
             ErrorCode::InvalidRequest,
-            format!("The endpoint URL is {}.", refusal.describe()),
+            match refusal {
+                UrlRefusal::NotAUrl => m::WEBHOOK_URL_NOT_A_URL,
+                UrlRefusal::TooLong => m::WEBHOOK_URL_TOO_LONG,
+                UrlRefusal::NotHttps => m::WEBHOOK_URL_NOT_HTTPS,
+                UrlRefusal::Credentials => m::WEBHOOK_URL_CREDENTIALS,
+                UrlRefusal::Fragment => m::WEBHOOK_URL_FRAGMENT,
+            },
         )
         .field("url"),
     }

@@ -2,6 +2,7 @@
 //! axum's plain-text rejections.
 
 use super::error::AppError;
+use crate::http::messages::requests as msg;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -30,13 +31,10 @@ where
                 AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorCode::PayloadTooLarge,
-                    "The request body is too large.",
+                    msg::BODY_TOO_LARGE,
                 )
             } else {
-                AppError::bad_request(
-                    ErrorCode::InvalidJson,
-                    "The request body could not be read.",
-                )
+                AppError::bad_request(ErrorCode::InvalidJson, msg::BODY_UNREADABLE)
             }
         })?;
         parse_json(&bytes).map(Self)
@@ -57,17 +55,14 @@ pub fn unsupported_media_type() -> AppError {
     AppError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::UnsupportedMediaType,
-        "Send the request body as JSON with Content-Type: application/json.",
+        msg::UNSUPPORTED_MEDIA_TYPE,
     )
 }
 
 /// Parses a JSON document into `T`, with the envelope's codes for each kind of failure.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::bad_request(
-            ErrorCode::InvalidJson,
-            format!("The request body is not valid JSON ({e})."),
-        )
+        AppError::bad_request(ErrorCode::InvalidJson, msg::INVALID_JSON.arg("detail", e))
     })?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
@@ -81,9 +76,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         let error = AppError::bad_request(
             ErrorCode::InvalidRequest,
             if field.is_empty() {
-                format!("The request body has the wrong shape: {inner}.")
+                msg::WRONG_SHAPE.arg("detail", inner)
             } else {
-                format!("Invalid value for `{field}`: {inner}.")
+                msg::INVALID_FIELD.arg("field", &field).arg("detail", inner)
             },
         );
         if field.is_empty() {
@@ -112,7 +107,7 @@ where
             .map_err(|rejection| {
                 AppError::bad_request(
                     ErrorCode::InvalidRequest,
-                    format!("The query string is not valid: {}", rejection.body_text()),
+                    msg::INVALID_QUERY.arg("detail", rejection.body_text()),
                 )
             })
     }

@@ -2,6 +2,7 @@
 
 use super::AppState;
 use super::error::AppError;
+use crate::http::messages::requests as msg;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +17,7 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::V
             Err(AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,
-                "The database is not answering.",
+                msg::DATABASE_DOWN,
             ))
         }
     }

@@ -8,6 +8,7 @@
 use super::AppState;
 use super::error::{AppError, declined};
 use crate::fault::{CrashPoint, crash_point};
+use crate::http::messages::requests as msg;
 use crate::payments::{ABANDONED, Payments};
 use crate::services::payments::recover_order;
 use crate::store::idempotency::IdempotencyBegin;
@@ -36,13 +37,13 @@ pub fn key_from(headers: &HeaderMap) -> Result<String, AppError> {
         .ok_or_else(|| {
             AppError::bad_request(
                 ErrorCode::IdempotencyKeyRequired,
-                "Send an Idempotency-Key header (for example a UUID) with this request.",
+                msg::IDEMPOTENCY_KEY_REQUIRED,
             )
         })?;
     if key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(AppError::bad_request(
             ErrorCode::IdempotencyKeyRequired,
-            "The Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            msg::IDEMPOTENCY_KEY_MALFORMED,
         ));
     }
     Ok(key.to_owned())
@@ -87,8 +88,7 @@ where
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::IdempotencyKeyReused,
-                    "This Idempotency-Key was already used with a different request. Use a new \
-                     key.",
+                    msg::IDEMPOTENCY_KEY_REUSED,
                 ));
             }
             IdempotencyBegin::Done { status, body } => return render(state, status, body).await,
@@ -102,8 +102,7 @@ where
                     return Err(AppError::new(
                         StatusCode::CONFLICT,
                         ErrorCode::IdempotencyInProgress,
-                        "A request with this Idempotency-Key is still being processed. Retry \
-                         shortly.",
+                        msg::IDEMPOTENCY_IN_PROGRESS,
                     ));
                 }
                 // The key now holds the settled order's response, or was released: look again.
@@ -130,10 +129,7 @@ where
             }
             return Err(error);
         }
-        Err(error) => (
-            error.status,
-            serde_json::to_string(&*error.body).unwrap_or_default(),
-        ),
+        Err(error) => (error.status, error.to_json()),
     };
     store
         .finish_idempotent(user_id, key, status.as_u16(), &body)
@@ -185,7 +181,7 @@ pub(crate) async fn with_client_secret(
             return Err(AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,
-                "Your bank's check could not be started. Try again in a moment.",
+                msg::BANK_CHECK_UNAVAILABLE,
             ));
         }
     }
@@ -276,10 +272,7 @@ async fn settled_response(
             })
             .map(|code| {
                 let error = declined(code);
-                (
-                    error.status.as_u16(),
-                    serde_json::to_string(&*error.body).unwrap_or_default(),
-                )
+                (error.status.as_u16(), error.to_json())
             })),
         (
             OrderPhase::Created | OrderPhase::Paid | OrderPhase::Scheduled,

@@ -3,6 +3,7 @@
 use super::error::AppError;
 use super::extract::{ApiJson, ApiQuery};
 use super::{AppState, Caller};
+use crate::http::messages::requests as msg;
 use crate::services::licences;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -41,11 +42,9 @@ pub async fn search_directory(
 ) -> Result<Json<List<UserRef>>, AppError> {
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "`limit` must be between 1 and 100.",
-        )
-        .field("limit"));
+        return Err(
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::PAGE_LIMIT).field("limit"),
+        );
     }
     let (data, has_more) = licences::search_colleagues(
         &state.services,

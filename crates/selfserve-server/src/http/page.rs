@@ -6,6 +6,7 @@
 //! not shift the next page.
 
 use crate::http::error::AppError;
+use crate::http::messages::requests as msg;
 use axum::http::StatusCode;
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
@@ -32,11 +33,9 @@ impl PageQuery {
     pub fn page<T>(&self, items: Vec<T>, id_of: impl Fn(&T) -> &str) -> Result<List<T>, AppError> {
         let limit = self.limit.unwrap_or(MAX_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(AppError::bad_request(
-                ErrorCode::InvalidRequest,
-                "`limit` must be between 1 and 100.",
-            )
-            .field("limit"));
+            return Err(
+                AppError::bad_request(ErrorCode::InvalidRequest, msg::PAGE_LIMIT).field("limit"),
+            );
         }
         let start = match self.starting_after.as_deref() {
             None => 0,
@@ -48,7 +47,7 @@ impl PageQuery {
                         AppError::new(
                             StatusCode::NOT_FOUND,
                             ErrorCode::NotFound,
-                            "`starting_after` names nothing in this list.",
+                            msg::STARTING_AFTER,
                         )
                         .field("starting_after")
                     })?

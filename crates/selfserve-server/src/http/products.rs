@@ -4,6 +4,7 @@ use super::error::AppError;
 use super::extract::ApiQuery;
 use crate::domain::market::CountryCode;
 use crate::domain::price_book::products_in_market;
+use crate::http::messages::requests as msg;
 use axum::Json;
 use selfserve_api::ErrorCode;
 use selfserve_api::product::ProductList;
@@ -36,11 +37,7 @@ pub async fn list_products(
     let country = match query.country.as_deref().map(str::trim) {
         None | Some("") => CountryCode::US,
         Some(text) => CountryCode::parse(text).map_err(|_| {
-            AppError::bad_request(
-                ErrorCode::InvalidCountry,
-                "`country` must be a two-letter ISO 3166-1 code such as US or NL.",
-            )
-            .field("country")
+            AppError::bad_request(ErrorCode::InvalidCountry, msg::INVALID_COUNTRY).field("country")
         })?,
     };
     let (data, market_available) = products_in_market(country);

@@ -27,7 +27,11 @@ async fn owned_with_seats(
         .subscription_for(&caller.actor, Action::ActAsPurchaser, id)
         .await?;
     SeatCount::new(quantity, subscription.product.seat_limits()).map_err(|e| {
-        AppError::bad_request(ErrorCode::InvalidQuantity, e.to_string()).field("quantity")
+        AppError::bad_request(
+            ErrorCode::InvalidQuantity,
+            crate::http::messages::validation::seat_count(e),
+        )
+        .field("quantity")
     })
 }
 

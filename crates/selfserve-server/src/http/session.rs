@@ -7,6 +7,7 @@ use super::throttle::throttle_address;
 use crate::access::Actor;
 use crate::auth::sessions::{self, hash_session_id, session_is_live};
 use crate::auth::{self, SignInError};
+use crate::http::messages::requests as msg;
 use crate::services::{self, Caller, checkout};
 use crate::store::directory::OrganizationRow;
 use axum::Json;
@@ -34,7 +35,7 @@ impl FromRequestParts<AppState> for Caller {
             AppError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::NotAuthenticated,
-                "Sign in to continue.",
+                msg::NOT_AUTHENTICATED,
             )
         };
         let store = &state.services.store;
@@ -142,7 +143,7 @@ pub async fn sign_in(
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::SsoRequired,
-            "Your organisation signs in with its own identity provider.",
+            msg::SSO_REQUIRED,
         ));
     }
     let address = throttle_address(state.trusted_proxies.client_address(&headers, peer));
@@ -194,7 +195,7 @@ fn invalid_credentials() -> AppError {
     AppError::new(
         StatusCode::UNAUTHORIZED,
         ErrorCode::InvalidCredentials,
-        "That email address and password don't match an account that can sign in.",
+        msg::INVALID_CREDENTIALS,
     )
 }
 

@@ -6,6 +6,7 @@ use super::error::AppError;
 use super::extract::{ApiJson, ApiQuery};
 use super::page::PageQuery;
 use super::{AppState, Caller};
+use crate::http::messages::requests as msg;
 use crate::services::subscriptions;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -20,11 +21,7 @@ pub fn parse_source(text: Option<&str>) -> Result<Option<Source>, AppError> {
     match text {
         None | Some("all") => Ok(None),
         Some(text) => text.parse().map(Some).map_err(|_| {
-            AppError::bad_request(
-                ErrorCode::InvalidRequest,
-                "`source` must be `self_service`, `central` or `all`.",
-            )
-            .field("source")
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::SOURCE).field("source")
         }),
     }
 }

@@ -3,6 +3,7 @@
 use super::AppState;
 use super::error::AppError;
 use super::extract::{is_json, parse_json, unsupported_media_type};
+use crate::http::messages::requests as msg;
 use crate::services::billing::{self, ClockMoved};
 use axum::Json;
 use axum::body::Bytes;
@@ -37,11 +38,9 @@ pub async fn advance_clock(
     }
     let request: AdvanceClock = parse_json(&body)?;
     if !(1..=3650).contains(&request.days) {
-        return Err(AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "`days` must be a whole number from 1 to 3650.",
-        )
-        .field("days"));
+        return Err(
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::TEST_CLOCK_DAYS).field("days"),
+        );
     }
     Ok(Json(
         billing::advance_clock(&state.services, request.days).await?,

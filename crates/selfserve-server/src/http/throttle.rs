@@ -15,6 +15,7 @@ pub mod sign_in;
 pub use super::client_address::throttle_address;
 
 use super::error::AppError;
+use crate::http::messages::requests as msg;
 use crate::store::throttles::Taken;
 use crate::store::{Store, StoreError};
 use axum::http::StatusCode;
@@ -140,7 +141,7 @@ impl Throttles {
             Some(seconds) => Err(AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
-                format!("Too many requests. Try again in {seconds} s."),
+                msg::RATE_LIMITED.arg("seconds", seconds),
             )
             .retry_after(seconds)),
         }

@@ -33,7 +33,11 @@ pub async fn start_trial(
         SeatLimits { min: 1, max: 25 },
     )
     .map_err(|e| {
-        AppError::bad_request(ErrorCode::InvalidQuantity, e.to_string()).field("quantity")
+        AppError::bad_request(
+            ErrorCode::InvalidQuantity,
+            crate::http::messages::validation::seat_count(e),
+        )
+        .field("quantity")
     })?;
     let subscription = trials::start(&state.services, &caller, product, quantity).await?;
     Ok((StatusCode::CREATED, Json(subscription)).into_response())

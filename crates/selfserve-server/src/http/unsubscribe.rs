@@ -6,6 +6,7 @@
 use super::AppState;
 use super::error::AppError;
 use super::extract::ApiQuery;
+use crate::http::messages::requests as msg;
 use crate::notifications::unsubscribe;
 use crate::store::outbox::real_now;
 use axum::extract::State;
@@ -33,7 +34,7 @@ async fn checked(state: &AppState, link: &Link) -> Result<(), AppError> {
     } else {
         Err(AppError::bad_request(
             ErrorCode::InvalidRequest,
-            "This unsubscribe link is not valid.",
+            msg::UNSUBSCRIBE_INVALID,
         ))
     }
 }

@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::error::AppError;
+use crate::http::messages::requests as msg;
 use crate::services::webhooks::{Received, receive_stripe_event};
 use crate::stripe::events::parse;
 use crate::stripe::webhook::verify;
@@ -34,19 +35,22 @@ pub async fn stripe(
         tracing::warn!(%refused, "refused a Stripe webhook");
         return Err(AppError::bad_request(
             ErrorCode::InvalidRequest,
-            format!("The webhook was refused: {refused}."),
+            msg::STRIPE_REFUSED.arg("reason", refused),
         ));
     }
     let event: Value = serde_json::from_slice(&body)
-        .map_err(|_| AppError::bad_request(ErrorCode::InvalidJson, "The event is not JSON."))?;
+        .map_err(|_| AppError::bad_request(ErrorCode::InvalidJson, msg::STRIPE_NOT_JSON))?;
     let (Some(id), Some(kind)) = (event["id"].as_str(), event["type"].as_str()) else {
         return Err(AppError::bad_request(
             ErrorCode::InvalidRequest,
-            "The event has no id or type.",
+            msg::STRIPE_NO_ID,
         ));
     };
     let parsed = parse(kind, &event["data"]["object"]).map_err(|malformed| {
-        AppError::bad_request(ErrorCode::InvalidRequest, format!("{malformed}."))
+        AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            msg::STRIPE_MALFORMED.arg("detail", malformed),
+        )
     })?;
     let received = receive_stripe_event(&state.services, id, kind, &parsed).await?;
     Ok(Json(

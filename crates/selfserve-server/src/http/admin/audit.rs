@@ -2,6 +2,7 @@
 
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::messages::requests as msg;
 use crate::http::{AppState, Caller};
 use crate::services::admin::audit;
 use axum::Json;
@@ -37,8 +38,7 @@ pub async fn audit_log(
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(
-            AppError::bad_request(ErrorCode::InvalidRequest, "`limit` must be 1 to 500.")
-                .field("limit"),
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::AUDIT_LIMIT).field("limit"),
         );
     }
     let kinds = query
@@ -52,7 +52,7 @@ pub async fn audit_log(
             a.parse::<AuditAction>().map_err(|_| {
                 AppError::bad_request(
                     ErrorCode::InvalidRequest,
-                    format!("`action` names an unknown action {a:?}."),
+                    msg::AUDIT_ACTION.arg("action", format!("{a:?}")),
                 )
                 .field("action")
             })

@@ -4,6 +4,7 @@ use super::ScopeQuery;
 use crate::http::checkout::parse_product;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::messages::requests as msg;
 use crate::http::{AppState, Caller};
 use crate::services::admin::central;
 use axum::Json;
@@ -34,14 +35,16 @@ pub async fn central_purchase(
         },
     )
     .map_err(|e| {
-        AppError::bad_request(ErrorCode::InvalidQuantity, e.to_string()).field("quantity")
+        AppError::bad_request(
+            ErrorCode::InvalidQuantity,
+            crate::http::messages::validation::seat_count(e),
+        )
+        .field("quantity")
     })?;
     if !(0..=100_000_000).contains(&request.unit_amount) {
-        return Err(AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            "`unit_amount` must be between 0 and 100000000 minor units.",
-        )
-        .field("unit_amount"));
+        return Err(
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::UNIT_AMOUNT).field("unit_amount"),
+        );
     }
     let subscription = central::record(
         &state.services,

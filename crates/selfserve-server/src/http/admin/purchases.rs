@@ -2,6 +2,7 @@
 
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::messages::requests as msg;
 use crate::http::page::PageQuery;
 use crate::http::subscriptions::parse_source;
 use crate::http::{AppState, Caller};
@@ -43,11 +44,9 @@ impl PurchasesQuery {
             "expiry" => SortKey::Expiry,
             "price" => SortKey::Price,
             _ => {
-                return Err(AppError::bad_request(
-                    ErrorCode::InvalidRequest,
-                    "`sort` must be one of created, product, purchaser, quantity, expiry, price.",
-                )
-                .field("sort"));
+                return Err(
+                    AppError::bad_request(ErrorCode::InvalidRequest, msg::SORT).field("sort")
+                );
             }
         };
         Ok(PurchaseQuery {
@@ -64,11 +63,9 @@ impl PurchasesQuery {
                 None | Some("desc") => true,
                 Some("asc") => false,
                 Some(_) => {
-                    return Err(AppError::bad_request(
-                        ErrorCode::InvalidRequest,
-                        "`order` must be `asc` or `desc`.",
-                    )
-                    .field("order"));
+                    return Err(
+                        AppError::bad_request(ErrorCode::InvalidRequest, msg::ORDER).field("order")
+                    );
                 }
             },
         })

@@ -21,6 +21,7 @@
 
 use super::{Limit, Throttles, key};
 use crate::http::error::AppError;
+use crate::http::messages::requests as msg;
 use crate::store::StoreError;
 use axum::http::StatusCode;
 use selfserve_api::ErrorCode;
@@ -71,7 +72,7 @@ impl Throttles {
             AppError::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::TooManyAttempts,
-                format!("Too many sign-in attempts. Try again in {seconds} seconds."),
+                msg::TOO_MANY_SIGN_INS.arg("seconds", seconds),
             )
             .retry_after(seconds)
         };
@@ -156,7 +157,7 @@ impl VerifyGate {
             AppError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::ServiceUnavailable,
-                "The server is busy signing people in. Try again in a second.",
+                msg::SIGN_IN_BUSY,
             )
             .retry_after(1)
         })
