@@ -240,6 +240,8 @@ fn test(env: &Env) -> ExitCode {
                 "requests",
                 "--test",
                 "admin_webhooks",
+                "--test",
+                "languages",
             ]));
             on_postgres.env("SELFSERVE_TEST_POSTGRES", url);
             summary.run_tests("API tests on PostgreSQL", &mut on_postgres);
