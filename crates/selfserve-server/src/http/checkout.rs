@@ -144,6 +144,14 @@ pub async fn purchase(
     let key = idempotency::key_from(&headers)?;
     let product = parse_product(&request.product)?;
     let quantity = parse_quantity(request.quantity, product)?;
+    // The receipt this purchase mails is written in the language the buyer asks in now.
+    if let Some(language) = crate::http::language::Language::asked() {
+        state
+            .services
+            .store
+            .remember_language(&caller.user.id, language)
+            .await?;
+    }
     let token = request.payment_token.trim().to_owned();
     if token.is_empty() {
         return Err(

@@ -20,7 +20,8 @@ pub enum Language {
 }
 
 tokio::task_local! {
-    static CURRENT: Language;
+    /// The request's language, and whether the request named any (`Accept-Language` sent).
+    static CURRENT: (Language, bool);
 }
 
 impl Language {
@@ -30,12 +31,38 @@ impl Language {
     /// The language negotiated for the request being served. Outside a request (the command
     /// line, background tasks) nobody asked for one: English.
     pub fn current() -> Language {
-        CURRENT.try_with(|l| *l).unwrap_or(Language::English)
+        CURRENT.try_with(|(l, _)| *l).unwrap_or(Language::English)
+    }
+
+    /// The language the request being served asked for; `None` when it sent no
+    /// `Accept-Language` (a script, not a person's browser: it says nothing about them).
+    pub fn asked() -> Option<Language> {
+        CURRENT
+            .try_with(|(l, asked)| asked.then_some(*l))
+            .ok()
+            .flatten()
     }
 
     /// Runs `work` as if a request had asked for this language (tests, and the middleware).
     pub async fn scope<F: Future>(self, work: F) -> F::Output {
-        CURRENT.scope(self, work).await
+        CURRENT.scope((self, true), work).await
+    }
+
+    /// The stored text (`users.language`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Dutch => "nl",
+        }
+    }
+
+    /// Reads a stored text back.
+    pub fn from_stored(text: &str) -> Option<Language> {
+        match text {
+            "en" => Some(Language::English),
+            "nl" => Some(Language::Dutch),
+            _ => None,
+        }
     }
 
     /// Picks a language from an `Accept-Language` value (RFC 9110 §12.5.4): of the languages
@@ -99,13 +126,10 @@ fn weight<'a>(params: impl Iterator<Item = &'a str>) -> Option<u16> {
 
 /// Negotiates the request's language once and serves the request in it.
 pub async fn negotiate(request: Request, next: Next) -> Response {
-    let language = Language::from_accept_language(
-        request
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    language.scope(next.run(request)).await
+    let header = request.headers().get(header::ACCEPT_LANGUAGE);
+    let asked = header.is_some();
+    let language = Language::from_accept_language(header.and_then(|v| v.to_str().ok()));
+    CURRENT.scope((language, asked), next.run(request)).await
 }
 
 #[cfg(test)]

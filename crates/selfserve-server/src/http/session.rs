@@ -165,6 +165,11 @@ pub async fn sign_in(
                 .organization(&signed_in.user.organization_id)
                 .await?
                 .ok_or_else(|| AppError::internal("user without organisation"))?;
+            if let Some(language) = crate::http::language::Language::asked() {
+                store
+                    .remember_language(&signed_in.user.id, language)
+                    .await?;
+            }
             let principal = services::principal(store, &signed_in.user, &organization).await?;
             let caller = Caller {
                 user: signed_in.user,

@@ -2,6 +2,7 @@
 //! app's `Intl` formatting writes them for a browser in that country: a mail has no browser.
 
 use crate::domain::calendar::date_of;
+use crate::http::language::Language;
 use selfserve_api::money::Currency;
 
 /// How a market writes numbers and where the currency goes.
@@ -121,14 +122,33 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// A billing date in words, month first in the US: `December 24, 2026` / `24 December 2026`.
-pub fn date(timestamp: i64, country: Option<&str>) -> String {
+/// Dutch month names, lowercase as Dutch writes them.
+const MAANDEN: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// A billing date in words, month first in the US: `December 24, 2026` / `24 December 2026`;
+/// in Dutch `24 december 2026`.
+pub fn date(timestamp: i64, country: Option<&str>, language: Language) -> String {
     let date = date_of(timestamp);
-    let month = MONTHS[(date.month as usize).saturating_sub(1).min(11)];
-    if matches!(country, Some("US") | None) {
-        format!("{month} {}, {}", date.day, date.year)
-    } else {
-        format!("{} {month} {}", date.day, date.year)
+    let index = (date.month as usize).saturating_sub(1).min(11);
+    match language {
+        Language::Dutch => format!("{} {} {}", date.day, MAANDEN[index], date.year),
+        Language::English if matches!(country, Some("US") | None) => {
+            format!("{} {}, {}", MONTHS[index], date.day, date.year)
+        }
+        Language::English => format!("{} {} {}", date.day, MONTHS[index], date.year),
     }
 }
 
@@ -155,7 +175,8 @@ mod tests {
     fn dates_are_written_in_words() {
         // 2026-12-24 00:00 UTC.
         let at = 1_798_070_400;
-        assert_eq!(date(at, Some("US")), "December 24, 2026");
-        assert_eq!(date(at, Some("NL")), "24 December 2026");
+        assert_eq!(date(at, Some("US"), Language::English), "December 24, 2026");
+        assert_eq!(date(at, Some("NL"), Language::English), "24 December 2026");
+        assert_eq!(date(at, Some("US"), Language::Dutch), "24 december 2026");
     }
 }

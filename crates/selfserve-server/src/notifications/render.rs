@@ -1,14 +1,17 @@
 //! What each mail says: a subject, a plain-text body and the same in simple, accessible HTML
-//! (a `lang`, one heading, a table with headers, links written out). English only until the
-//! app has another language.
+//! (a `lang`, one heading, a table with headers, links written out), in the recipient's
+//! language (`users.language`, English while not known).
 
 mod requests;
+mod words;
 
 use super::format::{date, money};
 use super::{MailFacts, Template};
 use crate::domain::price_book;
+use crate::http::language::Language;
 use crate::store::outbox::OutboxMail;
 use selfserve_api::money::Currency;
+use words::{Label, Values};
 
 /// A mail ready to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,247 +25,121 @@ pub struct Rendered {
 
 /// One line of a mail's summary.
 struct Line {
-    label: &'static str,
+    label: Label,
     value: String,
 }
 
-/// Writes `mail` for its recipient; links point into the app at `app_origin`.
+/// Writes `mail` for its recipient, in their language; links point into the app at
+/// `app_origin`.
 pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
     let facts = match &mail.facts {
         MailFacts::Subscription(facts) => facts,
         MailFacts::Request(request) => return requests::render(mail, request, app_origin),
     };
-    let country = mail.country.as_deref();
+    let language = mail.language;
+    let country = market(mail);
     let product = price_book::entry(facts.product).name;
     let period = format!(
         "{} – {}",
-        date(facts.period_start, country),
-        date(facts.period_end, country)
+        date(facts.period_start, country, language),
+        date(facts.period_end, country, language)
     );
     let amount = |minor: i64| match Currency::parse(&facts.currency) {
         Ok(currency) => money(minor, currency, country),
         Err(_) => format!("{minor} {}", facts.currency),
     };
+    let period_end = date(facts.period_end, country, language);
+    let words = words::subscription(
+        mail.template,
+        &Values {
+            product,
+            purchaser: &facts.purchaser_name,
+            actor: &facts.actor_name,
+            organization: &facts.organization_name,
+            quantity: facts.quantity,
+            period_end: &period_end,
+        },
+        language,
+    );
+    let line = |label, value: String| Line { label, value };
     let subscription_link = format!("{app_origin}/manage/{}", facts.subscription_id);
-    let seats = |n: i64| {
-        if n == 1 {
-            "1 seat".to_owned()
-        } else {
-            format!("{n} seats")
-        }
-    };
-    let (subject, heading, intro, lines, link_text, link) = match mail.template {
+    let admin_link = format!("{app_origin}/admin");
+    let (lines, link) = match mail.template {
         Template::Receipt => {
             let mut lines = vec![
-                Line {
-                    label: "Product",
-                    value: product.to_owned(),
-                },
-                Line {
-                    label: "Seats",
-                    value: facts.quantity.to_string(),
-                },
+                line(Label::Product, product.to_owned()),
+                line(Label::Seats, facts.quantity.to_string()),
             ];
             if let Some(total) = facts.total {
-                lines.push(Line {
-                    label: "Total paid",
-                    value: amount(total),
-                });
+                lines.push(line(Label::TotalPaid, amount(total)));
             }
-            lines.push(Line {
-                label: "Period",
-                value: period,
-            });
-            (
-                format!("Your receipt: {product}, {}", seats(facts.quantity)),
-                format!("Thank you for buying {product}"),
-                format!(
-                    "Your subscription for {} is active. You can assign its licences to \
-                     colleagues, change seats and see your bills in the app.",
-                    facts.organization_name
-                ),
-                lines,
-                "Your subscription and bills",
-                subscription_link,
-            )
+            lines.push(line(Label::Period, period));
+            (lines, subscription_link)
         }
         Template::AdminPurchase => (
-            format!(
-                "New self-service purchase: {product} by {}",
-                facts.purchaser_name
-            ),
-            format!("{} bought {product}", facts.purchaser_name),
-            format!(
-                "{} bought {product} with self-service for {}. You can see it, take it over \
-                 or change the product's policy in the admin pages.",
-                facts.purchaser_name, facts.organization_name
-            ),
             vec![
-                Line {
-                    label: "Seats",
-                    value: facts.quantity.to_string(),
-                },
-                Line {
-                    label: "Total paid",
-                    value: facts.total.map_or_else(|| "—".to_owned(), amount),
-                },
-                Line {
-                    label: "Period",
-                    value: period,
-                },
+                line(Label::Seats, facts.quantity.to_string()),
+                line(
+                    Label::TotalPaid,
+                    facts.total.map_or_else(|| "—".to_owned(), amount),
+                ),
+                line(Label::Period, period),
             ],
-            "Self-service purchases in your organisation",
-            format!("{app_origin}/admin"),
+            admin_link,
         ),
         Template::AdminTrial => (
-            format!(
-                "New self-service trial: {product} by {}",
-                facts.purchaser_name
-            ),
-            format!("{} started a trial of {product}", facts.purchaser_name),
-            format!(
-                "{} started a free trial of {product} for {}. It ends on {} unless it is \
-                 bought.",
-                facts.purchaser_name,
-                facts.organization_name,
-                date(facts.period_end, country)
-            ),
             vec![
-                Line {
-                    label: "Seats",
-                    value: facts.quantity.to_string(),
-                },
-                Line {
-                    label: "Trial",
-                    value: period,
-                },
+                line(Label::Seats, facts.quantity.to_string()),
+                line(Label::Trial, period),
             ],
-            "Self-service purchases in your organisation",
-            format!("{app_origin}/admin"),
+            admin_link,
         ),
         Template::LicenceAssigned => (
-            format!("You can now use {product}"),
-            format!("You can now use {product}"),
-            format!(
-                "{} gave you a {product} licence from {}'s subscription.",
-                facts.actor_name, facts.purchaser_name
-            ),
-            vec![Line {
-                label: "Product",
-                value: product.to_owned(),
-            }],
-            "Open the app",
+            vec![line(Label::Product, product.to_owned())],
             format!("{app_origin}/"),
         ),
-        Template::PaymentFailed => (
-            format!("Payment failed: {product}"),
-            format!("We could not charge your card for {product}"),
-            format!(
-                "The renewal of your {product} subscription could not be paid, so it is past \
-                 due. Pay the open bill (with this card or another) to keep your {} licensed: \
-                 a subscription left unpaid for 30 days is suspended.",
-                seats(facts.quantity)
-            ),
-            vec![Line {
-                label: "Period",
-                value: period,
-            }],
-            "Pay the bill",
-            subscription_link,
-        ),
+        Template::PaymentFailed | Template::Suspended => {
+            (vec![line(Label::Period, period)], subscription_link)
+        }
         Template::CancellationRequested => (
-            format!("Your IT admin asks you to cancel {product}"),
-            format!("Please cancel {product}"),
-            format!(
-                "{} of {} asks you to cancel your self-service {product} subscription, \
-                 usually because the organisation provides it centrally.",
-                facts.actor_name, facts.organization_name
-            ),
-            vec![Line {
-                label: "Current period ends",
-                value: date(facts.period_end, country),
-            }],
-            "Your subscription",
+            vec![line(Label::CurrentPeriodEnds, period_end.clone())],
             subscription_link,
         ),
         // The outbox reads these templates' facts as a request's (`Template::about_a_request`),
-        // so they are rendered above; were that ever broken, the mail still says nothing false.
-        Template::AdminRequest | Template::RequestAnswered => (
-            format!("About {product}"),
-            format!("About {product}"),
-            format!(
-                "There is news about {product} for {}.",
-                facts.organization_name
-            ),
-            Vec::new(),
-            "Open the app",
-            format!("{app_origin}/"),
-        ),
+        // so they are rendered above.
+        Template::AdminRequest | Template::RequestAnswered => {
+            (Vec::new(), format!("{app_origin}/"))
+        }
         Template::RenewalUpcoming => {
-            let renews_on = date(facts.period_end, country);
             let mut lines = vec![
-                Line {
-                    label: "Renews on",
-                    value: renews_on.clone(),
-                },
-                Line {
-                    label: "Seats",
-                    value: facts.quantity.to_string(),
-                },
+                line(Label::RenewsOn, period_end.clone()),
+                line(Label::Seats, facts.quantity.to_string()),
             ];
             if let Some(total) = facts.total {
-                lines.push(Line {
-                    label: "Amount to be charged",
-                    value: amount(total),
-                });
+                lines.push(line(Label::AmountToBeCharged, amount(total)));
             }
-            (
-                format!("{product} renews on {renews_on}"),
-                format!("Your {product} subscription renews in 7 days"),
-                format!(
-                    "On {renews_on} your {product} subscription renews and the card on file is \
-                     charged. To change seats or cancel, open your subscription before then."
-                ),
-                lines,
-                "Your subscription",
-                subscription_link,
-            )
+            (lines, subscription_link)
         }
-        Template::TrialEnding => {
-            let ends_on = date(facts.period_end, country);
-            (
-                format!("Your {product} trial ends on {ends_on}"),
-                format!("Your {product} trial ends soon"),
-                format!(
-                    "Your free trial of {product} ends on {ends_on}; its {} will stop working \
-                     then. Buy it to keep using it.",
-                    seats(facts.quantity)
-                ),
-                vec![Line {
-                    label: "Trial",
-                    value: period,
-                }],
-                "Buy it or see your trial",
-                subscription_link,
-            )
-        }
-        Template::Suspended => (
-            format!("Suspended: {product}"),
-            format!("Your {product} subscription is suspended"),
-            format!(
-                "The bill for your {product} subscription stayed unpaid for 30 days, so its \
-                 {} are suspended. Pay the open bill to use them again.",
-                seats(facts.quantity)
-            ),
-            vec![Line {
-                label: "Period",
-                value: period,
-            }],
-            "Pay the bill",
-            subscription_link,
-        ),
+        Template::TrialEnding => (vec![line(Label::Trial, period)], subscription_link),
     };
-    layout(mail, subject, &heading, &intro, &lines, link_text, &link)
+    layout(
+        mail,
+        words.subject,
+        &words.heading,
+        &words.intro,
+        &lines,
+        words.link_text,
+        &link,
+    )
+}
+
+/// Whose conventions amounts and dates follow: the organisation's market, or the Netherlands
+/// for a mail in Dutch (nl-NL, as the app's `Intl` writes them in Dutch).
+fn market(mail: &OutboxMail) -> Option<&str> {
+    match mail.language {
+        Language::English => mail.country.as_deref(),
+        Language::Dutch => Some("NL"),
+    }
 }
 
 /// The one layout of every mail: greeting, intro, a table of lines and one link.
@@ -275,10 +152,11 @@ fn layout(
     link_text: &str,
     link: &str,
 ) -> Rendered {
-    let greeting = format!("Hello {},", mail.recipient_name);
+    let language = mail.language;
+    let greeting = words::greeting(&mail.recipient_name, language);
     let mut text = format!("{greeting}\n\n{intro}\n\n");
     for line in lines {
-        text.push_str(&format!("{}: {}\n", line.label, line.value));
+        text.push_str(&format!("{}: {}\n", line.label.text(language), line.value));
     }
     text.push_str(&format!("\n{link_text}: {link}\n"));
     let rows: String = lines
@@ -287,18 +165,19 @@ fn layout(
             format!(
                 "<tr><th scope=\"row\" style=\"text-align:left;padding-right:1em\">{}</th>\
                  <td>{}</td></tr>",
-                escape(line.label),
+                escape(line.label.text(language)),
                 escape(&line.value)
             )
         })
         .collect();
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\">\
          <title>{title}</title></head>\n\
          <body style=\"font-family:sans-serif;line-height:1.5;color:#1a1a1a\">\n\
          <main>\n<h1 style=\"font-size:1.4em\">{heading}</h1>\n<p>{greeting}</p>\n\
          <p>{intro}</p>\n<table>{rows}</table>\n\
          <p><a href=\"{href}\">{link_text}</a>: {href}</p>\n</main>\n</body>\n</html>\n",
+        lang = language.as_str(),
         title = escape(&subject),
         heading = escape(heading),
         greeting = escape(&greeting),
@@ -310,7 +189,7 @@ fn layout(
         subject,
         text,
         html,
-        language: "en",
+        language: language.as_str(),
     }
 }
 
@@ -344,6 +223,7 @@ mod tests {
             recipient_email: "a@example.com".into(),
             recipient_name: "Ann <script>".into(),
             country: Some("NL".into()),
+            language: Language::English,
             facts: MailFacts::Subscription(Facts {
                 organization_name: "Contoso".into(),
                 actor_name: "Ann".into(),

@@ -5,6 +5,7 @@
 use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
+use crate::http::language::Language;
 use crate::notifications::{self, Audience, Facts, MailFacts, RequestFacts, Template};
 use selfserve_api::admin::AuditAction;
 use sqlx::Row;
@@ -18,6 +19,8 @@ pub struct OutboxMail {
     pub recipient_email: String,
     pub recipient_name: String,
     pub country: Option<String>,
+    /// The recipient's language, read when the mail is sent (English while not known).
+    pub language: Language,
     pub facts: MailFacts,
     /// Attempts made before this one.
     pub attempts: i64,
@@ -339,7 +342,9 @@ impl Store {
             }
             let row = sqlx::query(
                 "SELECT id, template, recipient_id, recipient_email, recipient_name, country, \
-                 facts_json, attempts FROM outbox WHERE id = $1",
+                 facts_json, attempts, \
+                 (SELECT language FROM users WHERE users.id = outbox.recipient_id) AS language \
+                 FROM outbox WHERE id = $1",
             )
             .bind(&id)
             .fetch_one(self.writer())
@@ -353,6 +358,7 @@ impl Store {
                 recipient_email: row.try_get("recipient_email")?,
                 recipient_name: row.try_get("recipient_name")?,
                 country: row.try_get("country")?,
+                language: recipient_language(&row)?,
                 facts: mail_facts(template, &facts)?,
                 attempts: row.try_get("attempts")?,
             });
@@ -411,5 +417,16 @@ impl Store {
         .fetch_one(self.reader())
         .await?;
         Ok(due)
+    }
+}
+
+/// `users.language` of a mail's recipient: NULL (not known yet) is English; an unknown text is
+/// a corrupt row.
+fn recipient_language(row: &sqlx::any::AnyRow) -> Result<Language, StoreError> {
+    let text: Option<String> = row.try_get("language")?;
+    match text {
+        None => Ok(Language::English),
+        Some(text) => Language::from_stored(&text)
+            .ok_or_else(|| StoreError::Corrupt(format!("users.language: {text:?}"))),
     }
 }

@@ -24,6 +24,24 @@ impl Store {
             .await?;
         Ok(row.map(|row| user_from_row(&row)).transpose()?)
     }
+
+    /// Remembers the language a person's own requests ask for, for their mails. Written only
+    /// when it changes (a sign-in usually asks for the same one again).
+    pub async fn remember_language(
+        &self,
+        user_id: &str,
+        language: crate::http::language::Language,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE users SET language = $1 WHERE id = $2 \
+             AND (language IS NULL OR language <> $1)",
+        )
+        .bind(language.as_str())
+        .bind(user_id)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
 }
 
 impl Store {

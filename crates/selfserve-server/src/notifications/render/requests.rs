@@ -1,104 +1,178 @@
 //! Mails about requests to IT: the admins' notice of a new request, and the requester's
-//! answer.
+//! answer; in the recipient's language (a match on the language with no fallback arm).
 
+use super::words::Label;
 use super::{Line, Rendered, layout};
 use crate::domain::price_book;
+use crate::http::language::Language::{self, Dutch, English};
 use crate::notifications::{RequestFacts, Template};
 use crate::store::outbox::OutboxMail;
 use selfserve_api::eligibility::IneligibleReason;
 use selfserve_api::requests::RequestOutcome;
 
 /// Why the requester could not buy, in words.
-fn reason_words(reason: IneligibleReason) -> &'static str {
-    match reason {
-        IneligibleReason::OrganizationKind => {
+fn reason_words(reason: IneligibleReason, language: Language) -> &'static str {
+    match (reason, language) {
+        (IneligibleReason::OrganizationKind, English) => {
             "the organisation's kind (government, nonprofit or education) cannot buy self-service"
         }
-        IneligibleReason::UnmanagedOrganization => "the organisation is not managed by IT",
-        IneligibleReason::Market => {
+        (IneligibleReason::OrganizationKind, Dutch) => {
+            "het soort organisatie (overheid, non-profit of onderwijs) kan niet via selfservice kopen"
+        }
+        (IneligibleReason::UnmanagedOrganization, English) => {
+            "the organisation is not managed by IT"
+        }
+        (IneligibleReason::UnmanagedOrganization, Dutch) => {
+            "de organisatie wordt niet door IT beheerd"
+        }
+        (IneligibleReason::Market, English) => {
             "self-service purchase is not offered in the organisation's country"
         }
-        IneligibleReason::PolicyDisabled => "self-service purchase of the product is turned off",
-        IneligibleReason::PolicyTrialsOnly => {
+        (IneligibleReason::Market, Dutch) => {
+            "selfservice-aankoop wordt niet aangeboden in het land van de organisatie"
+        }
+        (IneligibleReason::PolicyDisabled, English) => {
+            "self-service purchase of the product is turned off"
+        }
+        (IneligibleReason::PolicyDisabled, Dutch) => {
+            "selfservice-aankoop van het product is uitgeschakeld"
+        }
+        (IneligibleReason::PolicyTrialsOnly, English) => {
             "only trials without a card are allowed for the product"
         }
-        IneligibleReason::Guest => "guests cannot buy in this organisation",
-        IneligibleReason::CapReached => "a limit set by the admins is reached",
-        IneligibleReason::Unknown => "self-service purchase is not possible",
+        (IneligibleReason::PolicyTrialsOnly, Dutch) => {
+            "voor het product zijn alleen proefversies zonder kaart toegestaan"
+        }
+        (IneligibleReason::Guest, English) => "guests cannot buy in this organisation",
+        (IneligibleReason::Guest, Dutch) => "gasten kunnen in deze organisatie niet kopen",
+        (IneligibleReason::CapReached, English) => "a limit set by the admins is reached",
+        (IneligibleReason::CapReached, Dutch) => {
+            "een limiet die de beheerders hebben ingesteld, is bereikt"
+        }
+        (IneligibleReason::Unknown, English) => "self-service purchase is not possible",
+        (IneligibleReason::Unknown, Dutch) => "selfservice-aankoop is niet mogelijk",
+    }
+}
+
+/// The answer's subject and introduction.
+fn answer(
+    outcome: RequestOutcome,
+    facts: &RequestFacts,
+    product: &str,
+    language: Language,
+) -> (String, String) {
+    let (actor, organization) = (&facts.actor_name, &facts.organization_name);
+    match (outcome, language) {
+        (RequestOutcome::Enabled, English) => (
+            format!("You can now buy {product}"),
+            format!(
+                "{actor} turned self-service purchase of {product} on for {organization}. You \
+                 can buy it in the app now."
+            ),
+        ),
+        (RequestOutcome::Enabled, Dutch) => (
+            format!("U kunt {product} nu kopen"),
+            format!(
+                "{actor} heeft selfservice-aankoop van {product} ingeschakeld voor \
+                 {organization}. U kunt het nu in de app kopen."
+            ),
+        ),
+        (RequestOutcome::BoughtCentrally, English) => (
+            format!("Your IT admin is providing {product}"),
+            format!(
+                "{actor} will buy {product} centrally for {organization} and assign you a \
+                 licence: there is nothing for you to buy."
+            ),
+        ),
+        (RequestOutcome::BoughtCentrally, Dutch) => (
+            format!("Uw IT-beheerder regelt {product}"),
+            format!(
+                "{actor} koopt {product} centraal voor {organization} en wijst u een licentie \
+                 toe: u hoeft zelf niets te kopen."
+            ),
+        ),
+        (RequestOutcome::Declined, English) => (
+            format!("Your request for {product} was declined"),
+            format!("{actor} declined your request for {product}."),
+        ),
+        (RequestOutcome::Declined, Dutch) => (
+            format!("Uw aanvraag voor {product} is afgewezen"),
+            format!("{actor} heeft uw aanvraag voor {product} afgewezen."),
+        ),
     }
 }
 
 /// Writes a mail about a request to IT.
 pub(super) fn render(mail: &OutboxMail, facts: &RequestFacts, app_origin: &str) -> Rendered {
+    let language = mail.language;
     let product = price_book::entry(facts.product).name;
-    let reason = Line {
-        label: "Why they could not buy it",
-        value: reason_words(facts.reason).to_owned(),
+    let product_line = Line {
+        label: Label::Product,
+        value: product.to_owned(),
     };
     match (mail.template, facts.outcome) {
         (Template::RequestAnswered, Some(outcome)) => {
-            let (subject, intro) = match outcome {
-                RequestOutcome::Enabled => (
-                    format!("You can now buy {product}"),
-                    format!(
-                        "{} turned self-service purchase of {product} on for {}. You can \
-                         buy it in the app now.",
-                        facts.actor_name, facts.organization_name
-                    ),
-                ),
-                RequestOutcome::BoughtCentrally => (
-                    format!("Your IT admin is providing {product}"),
-                    format!(
-                        "{} will buy {product} centrally for {} and assign you a licence: \
-                         there is nothing for you to buy.",
-                        facts.actor_name, facts.organization_name
-                    ),
-                ),
-                RequestOutcome::Declined => (
-                    format!("Your request for {product} was declined"),
-                    format!("{} declined your request for {product}.", facts.actor_name),
-                ),
-            };
-            let mut lines = vec![Line {
-                label: "Product",
-                value: product.to_owned(),
-            }];
+            let (subject, intro) = answer(outcome, facts, product, language);
+            let mut lines = vec![product_line];
             if let Some(message) = &facts.message {
                 lines.push(Line {
-                    label: "Message from your IT admin",
+                    label: Label::MessageFromYourItAdmin,
                     value: message.clone(),
                 });
             }
+            let link_text = match language {
+                English => "Open the app",
+                Dutch => "Open de app",
+            };
             layout(
                 mail,
                 subject.clone(),
                 &subject,
                 &intro,
                 &lines,
-                "Open the app",
+                link_text,
                 &format!("{app_origin}/"),
             )
         }
         _ => {
-            let subject = format!("Request to IT: {} asks for {product}", facts.requester_name);
+            let (requester, email, organization) = (
+                &facts.requester_name,
+                &facts.requester_email,
+                &facts.organization_name,
+            );
+            let (subject, intro, link_text) = match language {
+                English => (
+                    format!("Request to IT: {requester} asks for {product}"),
+                    format!(
+                        "{requester} ({email}) of {organization} cannot buy {product} with \
+                         self-service and asks you for it. You can turn the product on, buy it \
+                         centrally and assign a licence, or decline with a message in the admin \
+                         pages."
+                    ),
+                    "Requests to IT",
+                ),
+                Dutch => (
+                    format!("Aanvraag aan IT: {requester} vraagt om {product}"),
+                    format!(
+                        "{requester} ({email}) van {organization} kan {product} niet via \
+                         selfservice kopen en vraagt het aan u. In het beheercentrum kunt u het \
+                         product inschakelen, het centraal kopen en een licentie toewijzen, of \
+                         de aanvraag met een bericht afwijzen."
+                    ),
+                    "Aanvragen aan IT",
+                ),
+            };
+            let reason = Line {
+                label: Label::WhyTheyCouldNotBuy,
+                value: reason_words(facts.reason, language).to_owned(),
+            };
             layout(
                 mail,
                 subject.clone(),
                 &subject,
-                &format!(
-                    "{} ({}) of {} cannot buy {product} with self-service and asks you for it. \
-                     You can turn the product on, buy it centrally and assign a licence, or \
-                     decline with a message in the admin pages.",
-                    facts.requester_name, facts.requester_email, facts.organization_name
-                ),
-                &[
-                    Line {
-                        label: "Product",
-                        value: product.to_owned(),
-                    },
-                    reason,
-                ],
-                "Requests to IT",
+                &intro,
+                &[product_line, reason],
+                link_text,
                 &format!("{app_origin}/admin#requests"),
             )
         }
