@@ -18,7 +18,11 @@ fn dollars(minor: i64) -> String {
 
 /// A date as the mails write it for a US organisation (Contoso).
 fn us_date(unix: i64) -> String {
-    selfserve_server::notifications::format::date(unix, Some("US"))
+    selfserve_server::notifications::format::date(
+        unix,
+        Some("US"),
+        selfserve_server::http::language::Language::English,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

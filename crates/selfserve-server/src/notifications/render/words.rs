@@ -281,3 +281,32 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_is_worded_in_both_languages() {
+        let values = Values {
+            product: "Power BI Pro",
+            purchaser: "Megan",
+            actor: "Ann",
+            organization: "Contoso",
+            quantity: 3,
+            period_end: "24 December 2026",
+        };
+        for template in Template::ALL {
+            let english = subscription(template, &values, English);
+            let dutch = subscription(template, &values, Dutch);
+            for words in [&english, &dutch] {
+                assert!(!words.subject.is_empty() && !words.heading.is_empty());
+                assert!(!words.intro.is_empty() && !words.link_text.is_empty());
+                assert!(!words.intro.contains("  "), "{template:?}: {}", words.intro);
+            }
+            assert_ne!(english.subject, dutch.subject, "{template:?}");
+            assert_ne!(english.intro, dutch.intro, "{template:?}");
+            assert_ne!(english.link_text, dutch.link_text, "{template:?}");
+        }
+    }
+}
