@@ -197,6 +197,13 @@ pub async fn callback(
     if let Some(old) = super::session::session_cookie(&headers, state.secure_cookies) {
         store.delete_session(&hash_session_id(&old)).await?;
     }
+    // The browser comes back from the provider: its language is the person's, as at a
+    // password sign-in.
+    if let Some(language) = super::language::Language::asked() {
+        store
+            .remember_language(&signed_in.user.id, language)
+            .await?;
+    }
     let mut response = redirect(&return_to);
     response
         .headers_mut()
