@@ -7,7 +7,10 @@ mod language;
 #[cfg(test)]
 mod tests;
 
-pub use language::{Language, choose as choose_language, current as current_language, negotiate};
+pub use language::{
+    Language, choose as choose_language, current as current_language, negotiate,
+    start as start_language,
+};
 
 macro_rules! catalogue {
     ($($name:ident => $english:expr, $dutch:expr,)*) => {
