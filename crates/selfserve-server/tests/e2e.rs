@@ -6,6 +6,8 @@ mod support;
 
 #[path = "e2e/deployment.rs"]
 mod deployment;
+#[path = "e2e/language.rs"]
+mod language;
 #[path = "e2e/sso.rs"]
 mod sso;
 #[path = "e2e/stripe.rs"]
@@ -97,11 +99,15 @@ impl Journey {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            "--lang=en-US",
             "--window-size=1280,900",
         ]
         .map(String::from)
         .to_vec();
+        // English unless the journey names another language (Chromium has no rule for which
+        // of two `--lang` wins).
+        if !extra_args.iter().any(|a| a.starts_with("--lang=")) {
+            args.push("--lang=en-US".to_owned());
+        }
         args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
