@@ -2,19 +2,14 @@
 //! and Dutch amounts, with zero accessibility violations; the reader's switch to English
 //! survives a reload.
 
-use super::Journey;
-use support_lang::dutch_browser;
+use super::{Journey, dist};
+use crate::support::process::ServerProcess;
 
-mod support_lang {
-    use super::super::{Journey, dist};
-    use crate::support::process::ServerProcess;
-
-    /// A journey in a Chromium whose preferred language is Dutch (the Netherlands).
-    pub async fn dutch_browser() -> Journey {
-        let server = ServerProcess::start(&dist());
-        let base = server.base.clone();
-        Journey::in_browser(server, base, &["--lang=nl-NL".to_owned()], Vec::new()).await
-    }
+/// A journey in a Chromium whose preferred language is Dutch (the Netherlands).
+async fn dutch_browser() -> Journey {
+    let server = ServerProcess::start(&dist());
+    let base = server.base.clone();
+    Journey::in_browser(server, base, &["--lang=nl-NL".to_owned()], Vec::new()).await
 }
 
 #[tokio::test]
