@@ -9,7 +9,7 @@ mod tests;
 
 pub use language::{
     Language, choose as choose_language, current as current_language, negotiate,
-    start as start_language,
+    start as start_language, tracked as tracked_language,
 };
 
 macro_rules! catalogue {
@@ -46,9 +46,14 @@ macro_rules! catalogue {
     };
 }
 
-/// The text of `msg` in the language now spoken; a reactive reader re-runs when it changes.
+/// The text of `msg` in the language now spoken (pages are rebuilt when it changes).
 pub fn t(msg: Msg) -> &'static str {
     msg.text(language::current())
+}
+
+/// The same for what is not rebuilt (the header): the reactive reader re-runs on a change.
+pub fn t_live(msg: Msg) -> &'static str {
+    msg.text(language::tracked())
 }
 
 /// The form of a message with a count that fits `count` in the language now spoken (by the

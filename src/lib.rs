@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
                 // once while building. The checkout's progress (sessionStorage), the session
                 // and the config (contexts above) survive; text typed and not yet sent does not.
                 {move || {
-                    i18n::current_language();
+                    i18n::tracked_language();
                     view! {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=ProductsPage />

@@ -6,7 +6,7 @@ use crate::api;
 use crate::components::error_panel::InlineError;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
-use crate::i18n::{Language, Msg, choose_language, current_language, t};
+use crate::i18n::{Language, Msg, choose_language, current_language, t_live, tracked_language};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -25,19 +25,19 @@ pub fn Header() -> impl IntoView {
     let pending = sign_out.pending();
     let signed_in = move || session.with_user(|u| u.is_some());
     view! {
-        <a class="skip-link" href="#main">{move || t(Msg::SkipToContent)}</a>
+        <a class="skip-link" href="#main">{move || t_live(Msg::SkipToContent)}</a>
         <header class="site-header">
             <div class="site-header-inner">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
-                    {move || t(Msg::AppName)}
+                    {move || t_live(Msg::AppName)}
                 </A>
                 <LanguageSwitcher />
                 <Show when=signed_in>
-                    <nav class="site-nav" aria-label=move || t(Msg::AccountNavigation)>
-                        <A href="/manage" attr:data-testid="nav-manage">{move || t(Msg::MySubscriptions)}</A>
+                    <nav class="site-nav" aria-label=move || t_live(Msg::AccountNavigation)>
+                        <A href="/manage" attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
                         <Show when=move || session.with_user(|u| u.is_some_and(|u| u.is_admin()))>
-                            <A href="/admin" attr:data-testid="nav-admin">{move || t(Msg::AdminNav)}</A>
+                            <A href="/admin" attr:data-testid="nav-admin">{move || t_live(Msg::AdminNav)}</A>
                         </Show>
                         <span class="site-user" data-testid="signed-in-user">
                             {move || session.with_user(|u| u.map(|u| u.name.clone()))}
@@ -51,7 +51,7 @@ pub fn Header() -> impl IntoView {
                                 sign_out.submit(());
                             }
                         >
-                            {move || t(Msg::SignOut)}
+                            {move || t_live(Msg::SignOut)}
                         </button>
                     </nav>
                 </Show>
@@ -66,7 +66,7 @@ pub fn Header() -> impl IntoView {
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
     view! {
-        <div class="language-switch" role="group" aria-label=move || t(Msg::LanguageLabel)>
+        <div class="language-switch" role="group" aria-label=move || t_live(Msg::LanguageLabel)>
             {Language::ALL
                 .into_iter()
                 .map(|language| {
@@ -76,7 +76,7 @@ fn LanguageSwitcher() -> impl IntoView {
                             class="language-option"
                             lang=language.code()
                             aria-pressed=move || {
-                                if current_language() == language { "true" } else { "false" }
+                                if tracked_language() == language { "true" } else { "false" }
                             }
                             data-testid=format!("language-{}", language.code())
                             on:click=move |_| {

@@ -65,8 +65,16 @@ thread_local! {
     static CHANGED: ArcTrigger = ArcTrigger::new();
 }
 
-/// The language now spoken; inside a reactive scope, that scope re-runs when it changes.
+/// The language now spoken. Reading it subscribes nothing: a change rebuilds the pages whole
+/// (see `App`), and a closure inside a page that re-ran on its own could read signals that
+/// rebuild has just disposed.
 pub fn current() -> Language {
+    CURRENT.with(Cell::get)
+}
+
+/// The language now spoken, and the reactive scope reading it re-runs when it changes: for
+/// what outlives a change (the pages' root, the header).
+pub fn tracked() -> Language {
     CHANGED.with(|changed| changed.track());
     CURRENT.with(Cell::get)
 }
