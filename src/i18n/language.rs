@@ -93,7 +93,7 @@ pub fn start() {
     let stored = local_storage()
         .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
         .and_then(|code| Language::from_tag(&code));
-    apply(stored.unwrap_or_else(|| negotiate_with_browser()));
+    apply(stored.unwrap_or_else(negotiate_with_browser));
 }
 
 fn apply(language: Language) {
