@@ -516,6 +516,8 @@ async fn fetch_json<T: DeserializeOwned>(request: impl Into<Sendable>) -> Result
 /// The status and body of a successful answer. Not generic, so the wasm holds it once rather
 /// than once per answer type.
 async fn fetch_text(request: Sendable) -> Result<(u16, String), ApiFailure> {
+    // The server words its error messages in the reader's language.
+    let language = crate::i18n::current_language().code();
     let response = match request {
         Sendable::Builder(builder) => {
             let controller = web_sys::AbortController::new().ok();
@@ -526,10 +528,17 @@ async fn fetch_text(request: Sendable) -> Result<(u16, String), ApiFailure> {
                     controller.abort();
                 }
             });
-            builder.abort_signal(signal.as_ref()).send().await
+            builder
+                .header("Accept-Language", language)
+                .abort_signal(signal.as_ref())
+                .send()
+                .await
         }
         // A write goes out as built and is allowed to finish.
-        Sendable::Request(request) => request.send().await,
+        Sendable::Request(request) => {
+            request.headers().set("Accept-Language", language);
+            request.send().await
+        }
     }
     .map_err(|_| ApiFailure::Network)?;
     let status = response.status();

@@ -14,10 +14,7 @@ pub fn money(amount_minor: i64, currency: Currency, locale: Option<&str>) -> Str
     };
     set("style", &JsValue::from_str("currency"));
     set("currency", &JsValue::from_str(&currency.to_uppercase()));
-    let locales = Array::new();
-    if let Some(locale) = locale {
-        locales.push(&JsValue::from_str(locale));
-    }
+    let locales = locales(locale);
     let formatter = Intl::NumberFormat::new(&locales, &options);
     // Display only: amounts are exact integers far below 2^53, so the division is exact enough
     // for Intl to round to the currency's own digits.
@@ -40,10 +37,7 @@ pub fn date(timestamp: i64, locale: Option<&str>) -> String {
         &JsValue::from_str("dateStyle"),
         &JsValue::from_str("long"),
     );
-    let locales = Array::new();
-    if let Some(locale) = locale {
-        locales.push(&JsValue::from_str(locale));
-    }
+    let locales = locales(locale);
     let formatter = Intl::DateTimeFormat::new(&locales, &options);
     let when = js_sys::Date::new(&JsValue::from_f64(timestamp as f64 * 1000.0));
     formatter
@@ -52,6 +46,38 @@ pub fn date(timestamp: i64, locale: Option<&str>) -> String {
         .ok()
         .and_then(|s| s.as_string())
         .unwrap_or_default()
+}
+
+/// The locale to format in: the one given, else the chosen language in the browser's region.
+fn locales(locale: Option<&str>) -> Array {
+    let locale = locale.map_or_else(reader_locale, str::to_owned);
+    Array::of1(&JsValue::from_str(&locale))
+}
+
+/// The chosen language with the region of the browser's own language: `nl` chosen in an
+/// `en-GB` browser formats as `nl-GB`, English in an `nl-NL` browser as `en-NL`.
+pub fn reader_locale() -> String {
+    let browser = web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_default();
+    locale_for(crate::i18n::current_language(), &browser)
+}
+
+/// The language's code with the region of `browser_tag`, or alone when that names no region.
+pub fn locale_for(language: crate::i18n::Language, browser_tag: &str) -> String {
+    match region(browser_tag) {
+        Some(region) => language.locale(&region),
+        None => language.code().to_owned(),
+    }
+}
+
+/// A tax rate for the reader: `8.1` in English, `8,1` in Dutch.
+pub fn percent(bps: i64) -> String {
+    let text = percent_from_bps(bps);
+    match crate::i18n::current_language() {
+        crate::i18n::Language::English => text,
+        crate::i18n::Language::Dutch => text.replace('.', ","),
+    }
 }
 
 /// A rate in basis points as a percentage without trailing zeros: 2100 → `21`, 810 → `8.1`,
@@ -76,11 +102,15 @@ pub fn browser_market() -> String {
 
 /// The region subtag of a BCP 47 language tag, uppercase; `US` when there is none.
 pub fn market_from_language(language: &str) -> String {
+    region(language).unwrap_or_else(|| "US".to_owned())
+}
+
+fn region(language: &str) -> Option<String> {
     language
         .split(['-', '_'])
         .skip(1)
         .find(|part| part.len() == 2 && part.bytes().all(|b| b.is_ascii_alphabetic()))
-        .map_or_else(|| "US".to_owned(), str::to_ascii_uppercase)
+        .map(str::to_ascii_uppercase)
 }
 
 /// A card as people recognise it: `Visa •••• 4242`.
@@ -123,5 +153,15 @@ mod tests {
         assert_eq!(market_from_language("en"), "US");
         assert_eq!(market_from_language(""), "US");
         assert_eq!(market_from_language("es-419"), "US");
+    }
+
+    #[test]
+    fn the_chosen_language_keeps_the_browser_region() {
+        use crate::i18n::Language;
+        assert_eq!(locale_for(Language::Dutch, "nl-NL"), "nl-NL");
+        assert_eq!(locale_for(Language::English, "nl-NL"), "en-NL");
+        assert_eq!(locale_for(Language::English, "en-GB"), "en-GB");
+        assert_eq!(locale_for(Language::Dutch, "en-US"), "nl-US");
+        assert_eq!(locale_for(Language::Dutch, "nl"), "nl");
     }
 }

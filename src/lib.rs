@@ -57,6 +57,7 @@ use pages::subscription::SubscriptionPage;
 /// The whole app: header, then the page of the current route.
 #[component]
 pub fn App() -> impl IntoView {
+    i18n::start_language();
     sso::resume_after_failure();
     session::provide_session();
     config::provide_config();
@@ -64,6 +65,12 @@ pub fn App() -> impl IntoView {
         <Router>
             <Header />
             <main id="main" class="site-main" tabindex="-1">
+                // Every page is built again in the new language when it changes: pages read `t`
+                // once while building. The checkout's progress (sessionStorage), the session
+                // and the config (contexts above) survive; text typed and not yet sent does not.
+                {move || {
+                    i18n::tracked_language();
+                    view! {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=ProductsPage />
                     <Route path=path!("/buy/:product") view=CheckoutPage />
@@ -73,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices/:id") view=InvoicePage />
                     <Route path=path!("/admin") view=AdminPage />
                 </Routes>
+                    }
+                }}
             </main>
         </Router>
     }

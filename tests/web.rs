@@ -724,7 +724,7 @@ async fn a_guardrail_refusal_names_the_limit_with_formatted_amounts() {
         currency: None,
     }));
     assert!(
-        seats.contains("50") && seats.contains("3 are left"),
+        seats.contains("50") && seats.contains("(3 left)"),
         "{seats}"
     );
     let other = ApiFailure::Api {

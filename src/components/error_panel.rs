@@ -1,7 +1,7 @@
 //! Failures in words: the one text for any failed request, and the panel a failed load shows.
 
 use crate::api::ApiFailure;
-use crate::i18n::{Msg, fill, t};
+use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use selfserve_api::guardrails::{LimitKind, ReachedLimit};
 
@@ -22,11 +22,20 @@ pub fn failure_text(failure: &ApiFailure) -> String {
 /// A guardrail an admin set, in words, with amounts formatted for the reader.
 pub fn cap_text(limit: &ReachedLimit) -> String {
     match (limit.kind, limit.currency) {
-        (LimitKind::MaxSeatsPerPurchase, _) => {
-            fill(t(Msg::CapMaxSeatsPerPurchase), &[&limit.value.to_string()])
-        }
+        (LimitKind::MaxSeatsPerPurchase, _) => fill(
+            plural(
+                Msg::CapMaxSeatsPerPurchaseOne,
+                Msg::CapMaxSeatsPerPurchase,
+                limit.value.max(0) as u64,
+            ),
+            &[&limit.value.to_string()],
+        ),
         (LimitKind::MaxSeats, _) => fill(
-            t(Msg::CapMaxSeats),
+            plural(
+                Msg::CapMaxSeatsOne,
+                Msg::CapMaxSeats,
+                limit.value.max(0) as u64,
+            ),
             &[&limit.value.to_string(), &limit.available.to_string()],
         ),
         (LimitKind::MonthlyCap, Some(currency)) => fill(

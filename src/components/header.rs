@@ -1,10 +1,12 @@
-//! The site header: skip link, brand, and the signed-in user's menu.
+//! The site header: skip link, brand, the language switcher and the signed-in user's menu.
+//! The header stays mounted when the language changes (so focus stays on the switcher): its
+//! texts are closures that re-read `t`.
 
 use crate::api;
 use crate::components::error_panel::InlineError;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Language, Msg, choose_language, current_language, t_live, tracked_language};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,18 +25,19 @@ pub fn Header() -> impl IntoView {
     let pending = sign_out.pending();
     let signed_in = move || session.with_user(|u| u.is_some());
     view! {
-        <a class="skip-link" href="#main">{t(Msg::SkipToContent)}</a>
+        <a class="skip-link" href="#main">{move || t_live(Msg::SkipToContent)}</a>
         <header class="site-header">
             <div class="site-header-inner">
                 <A href="/" attr:class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
-                    {t(Msg::AppName)}
+                    {move || t_live(Msg::AppName)}
                 </A>
+                <LanguageSwitcher />
                 <Show when=signed_in>
-                    <nav class="site-nav" aria-label=t(Msg::AccountNavigation)>
-                        <A href="/manage" attr:data-testid="nav-manage">{t(Msg::MySubscriptions)}</A>
+                    <nav class="site-nav" aria-label=move || t_live(Msg::AccountNavigation)>
+                        <A href="/manage" attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
                         <Show when=move || session.with_user(|u| u.is_some_and(|u| u.is_admin()))>
-                            <A href="/admin" attr:data-testid="nav-admin">{t(Msg::AdminNav)}</A>
+                            <A href="/admin" attr:data-testid="nav-admin">{move || t_live(Msg::AdminNav)}</A>
                         </Show>
                         <span class="site-user" data-testid="signed-in-user">
                             {move || session.with_user(|u| u.map(|u| u.name.clone()))}
@@ -48,12 +51,45 @@ pub fn Header() -> impl IntoView {
                                 sign_out.submit(());
                             }
                         >
-                            {t(Msg::SignOut)}
+                            {move || t_live(Msg::SignOut)}
                         </button>
                     </nav>
                 </Show>
                 <InlineError message=failure_of(sign_out) />
             </div>
         </header>
+    }
+}
+
+/// Two buttons, each naming its language in that language (with its own `lang`, so screen
+/// readers pronounce it right); the one in use is pressed.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    view! {
+        <div class="language-switch" role="group" aria-label=move || t_live(Msg::LanguageLabel)>
+            {Language::ALL
+                .into_iter()
+                .map(|language| {
+                    view! {
+                        <button
+                            type="button"
+                            class="language-option"
+                            lang=language.code()
+                            aria-pressed=move || {
+                                if tracked_language() == language { "true" } else { "false" }
+                            }
+                            data-testid=format!("language-{}", language.code())
+                            on:click=move |_| {
+                                if current_language() != language {
+                                    choose_language(language);
+                                }
+                            }
+                        >
+                            {language.own_name()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }

@@ -12,7 +12,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::loaded::{Loaded, Query};
 use crate::components::mutation::Mutation;
 use crate::components::sign_in_gate::SignInGate;
-use crate::i18n::{Msg, fill, t};
+use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use selfserve_api::admin::{
     AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy, PolicyUpdate,
@@ -136,7 +136,11 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
             async move {
                 let sub = api::central_purchase(&domain, &request).await?;
                 Ok(fill(
-                    t(Msg::CentralRecorded),
+                    plural(
+                        Msg::CentralRecordedOne,
+                        Msg::CentralRecorded,
+                        u64::from(sub.quantity),
+                    ),
                     &[&sub.quantity.to_string(), &sub.product_name],
                 ))
             }
@@ -151,22 +155,36 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
                 match action {
                     RowAction::TakeOver(cancel) => {
                         let done = api::take_over(&id, cancel).await?;
-                        let moved = done.central.assigned_users.len().to_string();
+                        let count = done.central.assigned_users.len() as u64;
+                        let moved = count.to_string();
                         let purchaser = &done.self_service.purchaser.name;
                         Ok(match cancel {
-                            TakeOverCancel::AskPurchaser => {
-                                fill(t(Msg::TakenOver), &[&moved, purchaser])
-                            }
-                            TakeOverCancel::AtPeriodEnd => {
-                                fill(t(Msg::TakenOverEndsAtPeriodEnd), &[&moved, purchaser])
-                            }
+                            TakeOverCancel::AskPurchaser => fill(
+                                plural(Msg::TakenOverOne, Msg::TakenOver, count),
+                                &[&moved, purchaser],
+                            ),
+                            TakeOverCancel::AtPeriodEnd => fill(
+                                plural(
+                                    Msg::TakenOverEndsAtPeriodEndOne,
+                                    Msg::TakenOverEndsAtPeriodEnd,
+                                    count,
+                                ),
+                                &[&moved, purchaser],
+                            ),
                             TakeOverCancel::NowWithRefund => {
                                 let refunded = crate::format::money(
                                     done.refunded.unwrap_or(0),
                                     done.self_service.currency,
                                     None,
                                 );
-                                fill(t(Msg::TakenOverEndedNow), &[&moved, purchaser, &refunded])
+                                fill(
+                                    plural(
+                                        Msg::TakenOverEndedNowOne,
+                                        Msg::TakenOverEndedNow,
+                                        count,
+                                    ),
+                                    &[&moved, purchaser, &refunded],
+                                )
                             }
                         })
                     }

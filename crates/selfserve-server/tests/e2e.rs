@@ -6,6 +6,8 @@ mod support;
 
 #[path = "e2e/deployment.rs"]
 mod deployment;
+#[path = "e2e/language.rs"]
+mod language;
 #[path = "e2e/sso.rs"]
 mod sso;
 #[path = "e2e/stripe.rs"]
@@ -97,16 +99,30 @@ impl Journey {
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            "--lang=en-US",
             "--window-size=1280,900",
         ]
         .map(String::from)
         .to_vec();
+        // English unless the journey names another language (Chromium has no rule for which
+        // of two `--lang` wins). Headless Chromium takes `navigator.languages` and
+        // Accept-Language from the profile's preference, not from `--lang`, so it gets both.
+        let lang = extra_args
+            .iter()
+            .find_map(|a| a.strip_prefix("--lang="))
+            .unwrap_or("en-US")
+            .to_owned();
+        if !extra_args.iter().any(|a| a.starts_with("--lang=")) {
+            args.push(format!("--lang={lang}"));
+        }
         args.extend_from_slice(extra_args);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
-            serde_json::json!({"binary": chromium, "args": args}),
+            serde_json::json!({
+                "binary": chromium,
+                "args": args,
+                "prefs": {"intl": {"accept_languages": lang}},
+            }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)

@@ -5,7 +5,7 @@ use super::use_admin;
 use crate::api;
 use crate::components::loaded::Loaded;
 use crate::format;
-use crate::i18n::{Msg, fill, product_name, t};
+use crate::i18n::{Msg, fill, plural, product_name, t};
 use leptos::prelude::*;
 use selfserve_api::admin::{AuditAction, AuditEntry, Policy};
 use selfserve_api::money::Currency;
@@ -30,6 +30,11 @@ pub fn describe(entry: &AuditEntry) -> String {
             _ => "—".to_owned(),
         }
     };
+    // The form of a message whose count is the quantity after the change.
+    let by_quantity = |one: Msg, other: Msg| {
+        let quantity = field(&entry.after, "quantity").and_then(|v| v.as_u64());
+        plural(one, other, quantity.unwrap_or(0))
+    };
     let emails = |side: &Option<serde_json::Value>, key: &str| -> Vec<String> {
         field(side, key)
             .and_then(|v| v.as_array().cloned())
@@ -42,7 +47,7 @@ pub fn describe(entry: &AuditEntry) -> String {
     let actor = entry.actor.as_str();
     match entry.action {
         AuditAction::Purchase => fill(
-            t(Msg::ActPurchase),
+            by_quantity(Msg::ActPurchaseOne, Msg::ActPurchase),
             &[
                 actor,
                 &number(after, "quantity"),
@@ -60,7 +65,7 @@ pub fn describe(entry: &AuditEntry) -> String {
                     |ms| format::date((ms / 1000.0) as i64, None),
                 );
             fill(
-                t(Msg::ActTrialStarted),
+                by_quantity(Msg::ActTrialStartedOne, Msg::ActTrialStarted),
                 &[actor, product, &number(after, "quantity"), &ends],
             )
         }
@@ -74,7 +79,10 @@ pub fn describe(entry: &AuditEntry) -> String {
             ],
         ),
         AuditAction::SeatsChangeScheduled => fill(
-            t(Msg::ActSeatsChangeScheduled),
+            by_quantity(
+                Msg::ActSeatsChangeScheduledOne,
+                Msg::ActSeatsChangeScheduled,
+            ),
             &[actor, product, &number(after, "quantity")],
         ),
         AuditAction::LicencesAssigned => {
@@ -111,7 +119,7 @@ pub fn describe(entry: &AuditEntry) -> String {
             fill(t(Msg::ActCancellationRequested), &[actor, product])
         }
         AuditAction::CentralPurchase => fill(
-            t(Msg::ActCentralPurchase),
+            by_quantity(Msg::ActCentralPurchaseOne, Msg::ActCentralPurchase),
             &[actor, &number(after, "quantity"), product],
         ),
         AuditAction::Renewed => fill(t(Msg::ActRenewed), &[product]),

@@ -48,7 +48,7 @@ fn Lines(listed: Option<Product>) -> impl IntoView {
                         <div><dt>{t(Msg::PricePerLicence)}</dt><dd data-testid="summary-unit">{money(quote.unit_amount)}</dd></div>
                         <div><dt>{t(Msg::Licences)}</dt><dd data-testid="summary-quantity">{quote.quantity}</dd></div>
                         <div><dt>{t(Msg::Subtotal)}</dt><dd>{money(quote.subtotal)}</dd></div>
-                        <div><dt>{fill(t(Msg::TaxAt), &[&format::percent_from_bps(quote.tax_rate_bps)])}</dt><dd data-testid="summary-tax">{money(quote.tax)}</dd></div>
+                        <div><dt>{fill(t(Msg::TaxAt), &[&format::percent(quote.tax_rate_bps)])}</dt><dd data-testid="summary-tax">{money(quote.tax)}</dd></div>
                         <div class="summary-total"><dt>{t(Msg::TotalToday)}</dt><dd data-testid="summary-total">{money(quote.total)}</dd></div>
                     </dl>
                     <p class="fine-print" data-testid="summary-renewal">

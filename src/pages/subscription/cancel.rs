@@ -7,7 +7,7 @@ use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::{has_ended, is_ending};
 use crate::format;
-use crate::i18n::{Msg, fill, t};
+use crate::i18n::{Msg, fill, plural, t};
 use leptos::html;
 use leptos::prelude::*;
 
@@ -89,7 +89,11 @@ pub fn CancelSection() -> impl IntoView {
     let details = move || {
         ctx.subscription.with(|s| {
             fill(
-                t(Msg::CancelExplain),
+                plural(
+                    Msg::CancelExplainOne,
+                    Msg::CancelExplain,
+                    s.assigned_users.len() as u64,
+                ),
                 &[
                     &format::date(s.current_period_end, None),
                     &s.assigned_users.len().to_string(),

@@ -9,7 +9,7 @@ use crate::components::loaded::Query;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::has_ended;
-use crate::i18n::{Msg, fill, t};
+use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::manage::AssignRequest;
@@ -107,7 +107,17 @@ fn AssignForm() -> impl IntoView {
             if clear_paste {
                 pasted.set(String::new());
             }
-            ctx.updated(sub, fill(t(Msg::LicencesAssigned), &[&count.to_string()]));
+            ctx.updated(
+                sub,
+                fill(
+                    plural(
+                        Msg::LicencesAssignedOne,
+                        Msg::LicencesAssigned,
+                        count as u64,
+                    ),
+                    &[&count.to_string()],
+                ),
+            );
             Ok(())
         }
     });
@@ -278,7 +288,7 @@ fn AssignForm() -> impl IntoView {
                 <button type="button" class="button" data-testid="assign-selected"
                     aria-disabled=move || pending.get().then_some("true")
                     on:click=assign_selected>
-                    {move || fill(t(Msg::AssignCount), &[&selected.read().len().to_string()])}
+                    {move || { let n = selected.read().len(); fill(plural(Msg::AssignCountOne, Msg::AssignCount, n as u64), &[&n.to_string()]) }}
                 </button>
             </Show>
             <form class="paste" novalidate on:submit=assign_pasted>

@@ -9,7 +9,7 @@ use crate::components::loaded::Query;
 use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
-use crate::i18n::{Msg, fill, t};
+use crate::i18n::{Msg, fill, plural, t};
 use crate::storage;
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
@@ -89,10 +89,18 @@ pub fn Seats() -> impl IntoView {
                     new_card_token.set_value(None);
                     chose_new_card.set(false);
                     let message = match q.effective {
-                        Effective::Now => fill(t(Msg::SeatsAdded), &[&q.quantity.to_string()]),
-                        Effective::Renewal => {
-                            fill(t(Msg::SeatsReduced), &[&q.quantity.to_string()])
-                        }
+                        Effective::Now => fill(
+                            plural(Msg::SeatsAddedOne, Msg::SeatsAdded, u64::from(q.quantity)),
+                            &[&q.quantity.to_string()],
+                        ),
+                        Effective::Renewal => fill(
+                            plural(
+                                Msg::SeatsReducedOne,
+                                Msg::SeatsReduced,
+                                u64::from(q.quantity),
+                            ),
+                            &[&q.quantity.to_string()],
+                        ),
                     };
                     let quantity = sub.quantity.to_string();
                     // The new quantity first, so the field showing it asks for no price.
@@ -206,13 +214,13 @@ pub fn Seats() -> impl IntoView {
                     let date = format::date(q.period_end, None);
                     let (explain, button) = match q.effective {
                         Effective::Now => (
-                            fill(t(Msg::SeatsIncreaseExplain), &[
+                            fill(plural(Msg::SeatsIncreaseExplainOne, Msg::SeatsIncreaseExplain, u64::from(q.quantity.saturating_sub(q.current_quantity))), &[
                                 &(q.quantity - q.current_quantity).to_string(), &money(q.total), &date, &money(q.next_renewal_total),
                             ]),
                             fill(t(Msg::PayAmount), &[&money(q.total)]),
                         ),
                         Effective::Renewal => (
-                            fill(t(Msg::SeatsDecreaseExplain), &[&q.quantity.to_string(), &date, &money(q.next_renewal_total)]),
+                            fill(plural(Msg::SeatsDecreaseExplainOne, Msg::SeatsDecreaseExplain, u64::from(q.quantity)), &[&q.quantity.to_string(), &date, &money(q.next_renewal_total)]),
                             t(Msg::ScheduleReduction).to_owned(),
                         ),
                     };
