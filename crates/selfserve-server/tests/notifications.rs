@@ -8,6 +8,8 @@
 #[path = "notifications/billing.rs"]
 mod billing;
 mod support;
+#[path = "notifications/take_over.rs"]
+mod take_over;
 #[path = "notifications/unsubscribe.rs"]
 mod unsubscribe;
 

@@ -5,7 +5,7 @@
 mod requests;
 
 use super::format::{date, money};
-use super::{MailFacts, Template};
+use super::{MailFacts, TakeOverOutcome, Template};
 use crate::domain::price_book;
 use crate::store::outbox::OutboxMail;
 use selfserve_api::money::Currency;
@@ -246,6 +246,41 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
                 subscription_link,
             )
         }
+        Template::TakenOver => {
+            let what = match facts.take_over {
+                Some(TakeOverOutcome::EndsAtPeriodEnd) => format!(
+                    "Your subscription is cancelled: it ends on {} and is not charged again.",
+                    date(facts.period_end, country)
+                ),
+                Some(TakeOverOutcome::EndedNow { refunded }) => format!(
+                    "Your subscription has ended now, and {} for the unused part of the \
+                     period is refunded to your card.",
+                    amount(refunded)
+                ),
+                // A take-over that left the subscription running asked for its cancellation.
+                Some(TakeOverOutcome::LeftRunning) | None => format!(
+                    "Your subscription keeps running and renews on {} unless you cancel it; \
+                     please cancel it, as nobody needs its seats any more.",
+                    date(facts.period_end, country)
+                ),
+            };
+            (
+                format!("Your {product} users now have central licences"),
+                format!("{product} is now provided centrally"),
+                format!(
+                    "{} of {} moved the people on your self-service {product} subscription to \
+                     licences the organisation provides centrally; they keep using {product}. \
+                     {what}",
+                    facts.actor_name, facts.organization_name
+                ),
+                vec![Line {
+                    label: "Seats",
+                    value: facts.quantity.to_string(),
+                }],
+                "Your subscription",
+                subscription_link,
+            )
+        }
         Template::Suspended => (
             format!("Suspended: {product}"),
             format!("Your {product} subscription is suspended"),
@@ -355,6 +390,7 @@ mod tests {
                 currency: "eur".into(),
                 period_start: 0,
                 period_end: 86_400 * 31,
+                take_over: None,
             }),
             attempts: 0,
         };
