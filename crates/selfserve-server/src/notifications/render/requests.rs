@@ -47,10 +47,10 @@ pub(super) fn render(mail: &OutboxMail, facts: &RequestFacts, app_origin: &str) 
                     ),
                 ),
                 RequestOutcome::BoughtCentrally => (
-                    format!("Your IT admin is providing {product}"),
+                    format!("You can now use {product}"),
                     format!(
-                        "{} will buy {product} centrally for {} and assign you a licence: \
-                         there is nothing for you to buy.",
+                        "{} gave you a {product} licence that {} provides centrally: you can \
+                         use it now, there is nothing for you to buy.",
                         facts.actor_name, facts.organization_name
                     ),
                 ),
