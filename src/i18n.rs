@@ -436,6 +436,13 @@ catalogue! {
     SignInMethodSso => "Single sign-on",
     SignInMethodPassword => "Passwords kept by selfserve",
     SignInIssuer => "Identity provider",
+    // Issue 12 (h12i): the printable invoice.
+    InvoiceSeller => "From",
+    InvoiceBilledTo => "Billed to",
+    InvoiceProduct => "Product",
+    InvoicePaidOn => "Paid on",
+    InvoiceRefunded => "Refunded",
+    PrintInvoice => "Print or save as PDF",
 }
 
 /// A product's name.

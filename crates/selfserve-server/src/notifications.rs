@@ -234,6 +234,9 @@ pub struct Facts {
     /// planned before it existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub take_over: Option<TakeOverOutcome>,
+    /// The bill a receipt is for (`in_…`, linked as the printable invoice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
 }
 
 /// What became of a self-service subscription whose users an admin moved to central licences.

@@ -297,7 +297,20 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             subscription_link,
         ),
     };
-    layout(mail, subject, &heading, &intro, &lines, link_text, &link)
+    // The receipt also links the printable invoice, first: it is what a receipt is for.
+    let invoice_link = match (mail.template, &facts.invoice_id) {
+        (Template::Receipt, Some(invoice)) => Some(format!("{app_origin}/invoices/{invoice}")),
+        _ => None,
+    };
+    let mut links = Vec::new();
+    if let Some(invoice_link) = &invoice_link {
+        links.push((
+            "Your invoice (to print or save as PDF)",
+            invoice_link.as_str(),
+        ));
+    }
+    links.push((link_text, link.as_str()));
+    layout_links(mail, subject, &heading, &intro, &lines, &links)
 }
 
 /// The one layout of every mail: greeting, intro, a table of lines and one link.
@@ -310,12 +323,27 @@ fn layout(
     link_text: &str,
     link: &str,
 ) -> Rendered {
+    layout_links(mail, subject, heading, intro, lines, &[(link_text, link)])
+}
+
+/// [`layout`] with several links, each `(text, href)`, in this order.
+fn layout_links(
+    mail: &OutboxMail,
+    subject: String,
+    heading: &str,
+    intro: &str,
+    lines: &[Line],
+    links: &[(&str, &str)],
+) -> Rendered {
     let greeting = format!("Hello {},", mail.recipient_name);
     let mut text = format!("{greeting}\n\n{intro}\n\n");
     for line in lines {
         text.push_str(&format!("{}: {}\n", line.label, line.value));
     }
-    text.push_str(&format!("\n{link_text}: {link}\n"));
+    text.push('\n');
+    for (link_text, link) in links {
+        text.push_str(&format!("{link_text}: {link}\n"));
+    }
     let rows: String = lines
         .iter()
         .map(|line| {
@@ -333,13 +361,21 @@ fn layout(
          <body style=\"font-family:sans-serif;line-height:1.5;color:#1a1a1a\">\n\
          <main>\n<h1 style=\"font-size:1.4em\">{heading}</h1>\n<p>{greeting}</p>\n\
          <p>{intro}</p>\n<table>{rows}</table>\n\
-         <p><a href=\"{href}\">{link_text}</a>: {href}</p>\n</main>\n</body>\n</html>\n",
+         {links}</main>\n</body>\n</html>\n",
         title = escape(&subject),
         heading = escape(heading),
         greeting = escape(&greeting),
         intro = escape(intro),
-        href = escape(link),
-        link_text = escape(link_text),
+        links = links
+            .iter()
+            .map(|(text, href)| {
+                format!(
+                    "<p><a href=\"{href}\">{text}</a>: {href}</p>\n",
+                    href = escape(href),
+                    text = escape(text)
+                )
+            })
+            .collect::<String>(),
     );
     Rendered {
         subject,
@@ -391,6 +427,7 @@ mod tests {
                 period_start: 0,
                 period_end: 86_400 * 31,
                 take_over: None,
+                invoice_id: Some("in_1".into()),
             }),
             attempts: 0,
         };
@@ -402,6 +439,10 @@ mod tests {
             mail.text
         );
         assert!(mail.text.contains("https://shop.example/manage/sub_1"));
+        assert!(
+            mail.html
+                .contains("<a href=\"https://shop.example/invoices/in_1\">")
+        );
         assert!(mail.html.contains("<html lang=\"en\">"));
         assert!(mail.html.contains("Ann &lt;script&gt;"));
         assert!(!mail.html.contains("<script>"));

@@ -178,6 +178,12 @@ async fn subscription_mail(
         period_start: row.try_get("current_period_start")?,
         period_end: row.try_get("current_period_end")?,
         take_over: take_over_outcome(event),
+        invoice_id: event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("invoice"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
     };
     let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     Ok(Some(About {
