@@ -771,6 +771,13 @@ catalogue! {
         "{} centrale licentie van {} vastgelegd.",
     // The language switcher.
     LanguageLabel => "Language", "Taal",
+    // Issue 12: the printable invoice.
+    InvoiceSeller => "From", "Van",
+    InvoiceBilledTo => "Billed to", "Gefactureerd aan",
+    InvoiceProduct => "Product", "Product",
+    InvoicePaidOn => "Paid on", "Betaald op",
+    InvoiceRefunded => "Refunded", "Terugbetaald",
+    PrintInvoice => "Print or save as PDF", "Afdrukken of als pdf opslaan",
 }
 
 /// A product's name.

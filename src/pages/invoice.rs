@@ -1,4 +1,6 @@
-//! `/invoices/{id}`: one bill with its lines, tax, total, status and period.
+//! `/invoices/{id}`: one bill as an invoice a person can print: seller, organisation and
+//! purchaser, number, dates, lines, tax, total and status, and a print button (the print
+//! stylesheet in `style/main.css` leaves the app's header and buttons out).
 
 use crate::api;
 use crate::components::loaded::{Loaded, Query};
@@ -6,6 +8,7 @@ use crate::components::sign_in_gate::SignInGate;
 use crate::format;
 use crate::i18n::{Msg, t};
 use crate::pages::subscription::bills::invoice_status;
+use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -22,20 +25,46 @@ pub fn InvoicePage() -> impl IntoView {
 #[component]
 fn InvoiceDetail() -> impl IntoView {
     let params = use_params_map();
+    let session = use_session();
+    // The purchaser and product are the subscription's: read with the bill, shown together.
     let invoice = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
-        async move { api::invoice(&id).await }
+        async move {
+            let bill = api::invoice(&id).await?;
+            let subscription = api::subscription(&bill.subscription_id).await?;
+            Ok((bill, subscription))
+        }
     });
     view! {
         <section class="page page-narrow" aria-labelledby="invoice-heading">
-            <Loaded read=invoice view=move |bill| {
+            <Loaded read=invoice view=move |(bill, subscription)| {
                 let money = move |amount: i64| format::money(amount, bill.currency, None);
+                let organization = session.with_user(|user| user.map(|u| u.organization.name.clone()));
                 view! {
-                    <p><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
+                    <p class="no-print"><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
                     <h1 id="invoice-heading">{format!("{} {}", t(Msg::Invoice), bill.number)}</h1>
+                    <div class="invoice-parties">
+                        <div>
+                            <h2 class="invoice-party-heading">{t(Msg::InvoiceSeller)}</h2>
+                            // No seller name is configured in a deployment yet: the product's.
+                            <p data-testid="invoice-seller">{t(Msg::AppName)}</p>
+                        </div>
+                        <div>
+                            <h2 class="invoice-party-heading">{t(Msg::InvoiceBilledTo)}</h2>
+                            <p data-testid="invoice-billed-to">
+                                {organization.map(|name| view! { <strong>{name}</strong><br /> })}
+                                {subscription.purchaser.name.clone()}<br />
+                                {subscription.purchaser.email.clone()}
+                            </p>
+                        </div>
+                    </div>
                     <dl class="facts" data-testid="invoice-facts">
                         <div><dt>{t(Msg::Status)}</dt><dd data-testid="invoice-status">{invoice_status(bill.status)}</dd></div>
+                        <div><dt>{t(Msg::InvoiceProduct)}</dt><dd>{subscription.product_name.clone()}</dd></div>
                         <div><dt>{t(Msg::Date)}</dt><dd>{format::date(bill.created, None)}</dd></div>
+                        {bill.paid_at.map(|paid| view! {
+                            <div><dt>{t(Msg::InvoicePaidOn)}</dt><dd>{format::date(paid, None)}</dd></div>
+                        })}
                         <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
                         {bill.card.clone().map(|c| view! {
                             <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(c.brand, &c.last4)}</dd></div>
@@ -61,9 +90,23 @@ fn InvoiceDetail() -> impl IntoView {
                                 <tr><th scope="row" colspan="2">{t(Msg::Subtotal)}</th><td class="numeric">{money(bill.subtotal)}</td></tr>
                                 <tr><th scope="row" colspan="2">{t(Msg::Tax)}</th><td class="numeric">{money(bill.tax)}</td></tr>
                                 <tr class="total-row"><th scope="row" colspan="2">{t(Msg::Total)}</th><td class="numeric" data-testid="invoice-total">{money(bill.total)}</td></tr>
+                                {(bill.amount_refunded > 0).then(|| view! {
+                                    <tr><th scope="row" colspan="2">{t(Msg::InvoiceRefunded)}</th><td class="numeric">{money(bill.amount_refunded)}</td></tr>
+                                })}
                             </tfoot>
                         </table>
                     </div>
+                    <p class="no-print">
+                        <button type="button" class="button" data-testid="print-invoice"
+                            on:click=move |_| {
+                                if let Some(window) = web_sys::window() {
+                                    // Nothing to tell when the browser refuses to print.
+                                    let _ = window.print();
+                                }
+                            }>
+                            {t(Msg::PrintInvoice)}
+                        </button>
+                    </p>
                 }.into_any()
             } />
         </section>

@@ -159,12 +159,14 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
 ];
 
 /// What answering a request to IT with `outcome` amounts to: turning the product's policy on
-/// is a policy change (global admins), the other answers only record what admins decided.
+/// is a policy change (global admins), buying centrally is a central purchase (it gives the
+/// requester a central licence), a decline only records what admins decided.
 pub fn answering(outcome: selfserve_api::requests::RequestOutcome) -> Action {
     use selfserve_api::requests::RequestOutcome;
     match outcome {
         RequestOutcome::Enabled => ChangePolicy,
-        RequestOutcome::BoughtCentrally | RequestOutcome::Declined => AnswerRequest,
+        RequestOutcome::BoughtCentrally => BuyCentrally,
+        RequestOutcome::Declined => AnswerRequest,
     }
 }
 

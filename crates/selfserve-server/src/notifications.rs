@@ -46,11 +46,13 @@ pub enum Template {
     TrialEnding,
     /// The bill stayed unpaid past the grace period: licences suspended until it is paid.
     Suspended,
+    /// An admin moved the subscription's users to central licences: what becomes of it.
+    TakenOver,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
@@ -62,6 +64,7 @@ impl Template {
         Self::RenewalUpcoming,
         Self::TrialEnding,
         Self::Suspended,
+        Self::TakenOver,
     ];
 
     /// Whether the mail tells about a request to IT ([`RequestFacts`]) rather than a
@@ -77,7 +80,8 @@ impl Template {
             | Self::CancellationRequested
             | Self::RenewalUpcoming
             | Self::TrialEnding
-            | Self::Suspended => false,
+            | Self::Suspended
+            | Self::TakenOver => false,
         }
     }
 
@@ -95,6 +99,7 @@ impl Template {
             Self::RenewalUpcoming => "renewal_upcoming",
             Self::TrialEnding => "trial_ending",
             Self::Suspended => "suspended",
+            Self::TakenOver => "taken_over",
         }
     }
 }
@@ -174,6 +179,7 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         AuditAction::RenewalUpcoming => vec![(Template::RenewalUpcoming, Audience::Purchaser)],
         AuditAction::TrialEnding => vec![(Template::TrialEnding, Audience::Purchaser)],
         AuditAction::Suspended => vec![(Template::Suspended, Audience::Purchaser)],
+        AuditAction::TakeOver => vec![(Template::TakenOver, Audience::Purchaser)],
         // Not mailed yet (issue 12's later steps): the audit log still has them.
         AuditAction::SeatsChanged
         | AuditAction::SeatsChangeScheduled
@@ -182,7 +188,6 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         | AuditAction::Cancelled
         | AuditAction::CancellationUndone
         | AuditAction::Expired
-        | AuditAction::TakeOver
         | AuditAction::CentralPurchase
         | AuditAction::Renewed
         | AuditAction::Refunded
@@ -203,7 +208,8 @@ impl Template {
             | Self::CancellationRequested
             | Self::RenewalUpcoming
             | Self::TrialEnding
-            | Self::Suspended => false,
+            | Self::Suspended
+            | Self::TakenOver => false,
         }
     }
 }
@@ -224,6 +230,26 @@ pub struct Facts {
     /// Billing time (unix seconds): the current period, or the trial.
     pub period_start: i64,
     pub period_end: i64,
+    /// What a take-over did to the subscription (take-over mails only; absent in mails
+    /// planned before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub take_over: Option<TakeOverOutcome>,
+    /// The bill a receipt is for (`in_…`, linked as the printable invoice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<String>,
+}
+
+/// What became of a self-service subscription whose users an admin moved to central licences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TakeOverOutcome {
+    /// It runs on; the purchaser is asked to cancel it.
+    LeftRunning,
+    /// It ends when the period already paid for does.
+    EndsAtPeriodEnd,
+    /// It ended now; `refunded` (minor units, reserved in the take-over's transaction) is on
+    /// its way back.
+    EndedNow { refunded: i64 },
 }
 
 /// What a mail about a request to IT tells, gathered when it is planned.

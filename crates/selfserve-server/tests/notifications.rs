@@ -11,6 +11,8 @@ mod billing;
 #[path = "notifications/dutch.rs"]
 mod dutch;
 mod support;
+#[path = "notifications/take_over.rs"]
+mod take_over;
 #[path = "notifications/unsubscribe.rs"]
 mod unsubscribe;
 
@@ -168,6 +170,19 @@ async fn a_purchase_mails_the_purchaser_a_receipt_and_the_admins_a_notice_and_no
             .decoded
             .contains(&format!("{}/manage/{}", app.base, sub.id))
     );
+    // The printable invoice is linked, and the purchaser's session reads it.
+    let bill = sub.latest_invoice.as_ref().expect("the first bill");
+    let invoice_link = format!("{}/invoices/{}", app.base, bill.id);
+    assert!(
+        receipt
+            .decoded
+            .contains(&format!("<a href=\"{invoice_link}\">")),
+        "{}",
+        receipt.decoded
+    );
+    let read: selfserve_api::subscription::Invoice =
+        megan.get_as(&format!("/api/v1/invoices/{}", bill.id)).await;
+    assert_eq!(read.total, total);
     assert!(
         receipt
             .decoded

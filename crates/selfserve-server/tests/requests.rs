@@ -2,7 +2,9 @@
 //! `aiosmtpd`): a person who may not buy asks once (asking again gives the open request back,
 //! nobody is mailed twice); the organisation's global and billing admins are mailed; an admin
 //! answers once; `enabled` takes a global admin and turns the product on at once; the requester
-//! is mailed the outcome and message; another organisation's admins see nothing and get 404.
+//! is mailed the outcome and message; another organisation's admins see nothing and get 404;
+//! `bought_centrally` gives the requester a central licence (a free central seat, else a new
+//! one-seat central subscription) with the answer.
 //! On PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
 
 mod support;
@@ -11,7 +13,9 @@ use selfserve_api::ErrorCode;
 use selfserve_api::List;
 use selfserve_api::admin::AuditEntry;
 use selfserve_api::eligibility::IneligibleReason;
+use selfserve_api::product::ProductId;
 use selfserve_api::requests::{ItRequest, RequestOutcome, RequestStatus};
+use selfserve_api::subscription::{Source, Subscription};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -275,4 +279,122 @@ async fn a_declined_request_tells_the_requester_the_message_and_stays_answered()
     let inbox: List<ItRequest> = bill.get_as("/api/v1/admin/requests").await;
     let ids: Vec<&str> = inbox.data.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, [again.id.as_str(), asked.id.as_str()]);
+}
+
+/// The central licence a `bought_centrally` answer gave, as its audit entry names it.
+async fn licence_of(admin: &support::app::User, request_id: &str) -> String {
+    let log: List<AuditEntry> = admin
+        .get_as("/api/v1/admin/audit?action=request_answered")
+        .await;
+    let entry = log
+        .data
+        .iter()
+        .find(|e| e.after.as_ref().is_some_and(|a| a["request"] == request_id))
+        .expect("the answer's entry");
+    entry.after.as_ref().unwrap()["licence"]
+        .as_str()
+        .expect("the licence given")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buying_centrally_gives_the_requester_a_central_licence_with_the_answer() {
+    let smtp = SmtpSink::start();
+    let app = spawn_app_with(Spawn {
+        demo: true,
+        smtp_url: Some(smtp.url()),
+        ..Spawn::default()
+    })
+    .await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let alex = app.as_user("alex@contoso.com").await;
+    let contoso = megan.me.organization.id.clone();
+    app.set_policy(&contoso, "power-bi-pro", "disabled").await;
+    let bill = app.as_user("billing@contoso.com").await;
+    // One central seat, free: the first answer uses it rather than buying another.
+    let one: Subscription = bill
+        .create_as(
+            "/api/v1/admin/subscriptions",
+            &json!({"product": "power-bi-pro", "quantity": 1, "unit_amount": 1000}),
+        )
+        .await;
+    let megans: ItRequest = megan
+        .post("/api/v1/requests", &json!({"product": "power-bi-pro"}))
+        .await
+        .expect_as(201, "Megan asks");
+    let alexs: ItRequest = alex
+        .post("/api/v1/requests", &json!({"product": "power-bi-pro"}))
+        .await
+        .expect_as(201, "Alex asks");
+    mails(&smtp, 4).await;
+
+    // A member may not buy centrally for a colleague.
+    alex.post(
+        &format!("/api/v1/admin/requests/{}/answer", megans.id),
+        &json!({"outcome": "bought_centrally"}),
+    )
+    .await
+    .error(403, ErrorCode::AdminRequired);
+
+    let answered: ItRequest = bill
+        .post_as(
+            &format!("/api/v1/admin/requests/{}/answer", megans.id),
+            &json!({"outcome": "bought_centrally"}),
+        )
+        .await;
+    assert_eq!(
+        answered.answer.map(|a| a.outcome),
+        Some(RequestOutcome::BoughtCentrally)
+    );
+    assert_eq!(licence_of(&bill, &megans.id).await, one.id, "the free seat");
+    let one: Subscription = bill
+        .get_as(&format!("/api/v1/subscriptions/{}", one.id))
+        .await;
+    let holders: Vec<&str> = one
+        .assigned_users
+        .iter()
+        .map(|u| u.email.as_str())
+        .collect();
+    assert_eq!(holders, ["megan@contoso.com"]);
+
+    // No free central seat left: a one-seat central subscription is bought for Alex.
+    let _: ItRequest = bill
+        .post_as(
+            &format!("/api/v1/admin/requests/{}/answer", alexs.id),
+            &json!({"outcome": "bought_centrally"}),
+        )
+        .await;
+    let licence = licence_of(&bill, &alexs.id).await;
+    assert_ne!(licence, one.id);
+    let new: Subscription = bill
+        .get_as(&format!("/api/v1/subscriptions/{licence}"))
+        .await;
+    assert_eq!(new.source, Source::Central);
+    assert_eq!(new.quantity, 1);
+    assert_eq!(new.product, ProductId::PowerBiPro);
+    let holders: Vec<&str> = new
+        .assigned_users
+        .iter()
+        .map(|u| u.email.as_str())
+        .collect();
+    assert_eq!(holders, ["alex@contoso.com"]);
+    let bought: List<AuditEntry> = bill
+        .get_as("/api/v1/admin/audit?action=central_purchase")
+        .await;
+    assert_eq!(bought.data.len(), 2, "the admin's and the answer's");
+
+    let all = mails(&smtp, 6).await;
+    for who in ["megan@contoso.com", "alex@contoso.com"] {
+        let told = all
+            .iter()
+            .find(|m| m.to == who && m.subject == "You can now use Power BI Pro")
+            .unwrap_or_else(|| panic!("{who} is told"));
+        assert!(
+            told.decoded
+                .contains("provides centrally: you can use it now"),
+            "{}",
+            told.decoded
+        );
+    }
+    assert_eq!(smtp.messages().len(), 6, "one mail per answer, no more");
 }

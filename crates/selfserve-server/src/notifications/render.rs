@@ -6,12 +6,12 @@ mod requests;
 mod words;
 
 use super::format::{date, money};
-use super::{MailFacts, Template};
+use super::{MailFacts, TakeOverOutcome, Template};
 use crate::domain::price_book;
 use crate::http::language::Language;
 use crate::store::outbox::OutboxMail;
 use selfserve_api::money::Currency;
-use words::{Label, Values};
+use words::{Label, TakeOverWords, Values};
 
 /// A mail ready to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,18 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
         Err(_) => format!("{minor} {}", facts.currency),
     };
     let period_end = date(facts.period_end, country, language);
+    let refunded = match facts.take_over {
+        Some(TakeOverOutcome::EndedNow { refunded }) => amount(refunded),
+        _ => String::new(),
+    };
+    let take_over = facts.take_over.map(|outcome| match outcome {
+        // A take-over that left the subscription running asked for its cancellation.
+        TakeOverOutcome::LeftRunning => TakeOverWords::LeftRunning,
+        TakeOverOutcome::EndsAtPeriodEnd => TakeOverWords::EndsAtPeriodEnd,
+        TakeOverOutcome::EndedNow { .. } => TakeOverWords::EndedNow {
+            refunded: &refunded,
+        },
+    });
     let words = words::subscription(
         mail.template,
         &Values {
@@ -58,6 +70,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             organization: &facts.organization_name,
             quantity: facts.quantity,
             period_end: &period_end,
+            take_over,
         },
         language,
     );
@@ -121,15 +134,28 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             (lines, subscription_link)
         }
         Template::TrialEnding => (vec![line(Label::Trial, period)], subscription_link),
+        Template::TakenOver => (
+            vec![line(Label::Seats, facts.quantity.to_string())],
+            subscription_link,
+        ),
     };
-    layout(
+    // The receipt also links the printable invoice, first: it is what a receipt is for.
+    let invoice_link = match (mail.template, &facts.invoice_id) {
+        (Template::Receipt, Some(invoice)) => Some(format!("{app_origin}/invoices/{invoice}")),
+        _ => None,
+    };
+    let mut links = Vec::new();
+    if let Some(invoice_link) = &invoice_link {
+        links.push((words::invoice_link_text(language), invoice_link.as_str()));
+    }
+    links.push((words.link_text, link.as_str()));
+    layout_links(
         mail,
         words.subject,
         &words.heading,
         &words.intro,
         &lines,
-        words.link_text,
-        &link,
+        &links,
     )
 }
 
@@ -152,13 +178,28 @@ fn layout(
     link_text: &str,
     link: &str,
 ) -> Rendered {
+    layout_links(mail, subject, heading, intro, lines, &[(link_text, link)])
+}
+
+/// [`layout`] with several links, each `(text, href)`, in this order.
+fn layout_links(
+    mail: &OutboxMail,
+    subject: String,
+    heading: &str,
+    intro: &str,
+    lines: &[Line],
+    links: &[(&str, &str)],
+) -> Rendered {
     let language = mail.language;
     let greeting = words::greeting(&mail.recipient_name, language);
     let mut text = format!("{greeting}\n\n{intro}\n\n");
     for line in lines {
         text.push_str(&format!("{}: {}\n", line.label.text(language), line.value));
     }
-    text.push_str(&format!("\n{link_text}: {link}\n"));
+    text.push('\n');
+    for (link_text, link) in links {
+        text.push_str(&format!("{link_text}: {link}\n"));
+    }
     let rows: String = lines
         .iter()
         .map(|line| {
@@ -176,14 +217,22 @@ fn layout(
          <body style=\"font-family:sans-serif;line-height:1.5;color:#1a1a1a\">\n\
          <main>\n<h1 style=\"font-size:1.4em\">{heading}</h1>\n<p>{greeting}</p>\n\
          <p>{intro}</p>\n<table>{rows}</table>\n\
-         <p><a href=\"{href}\">{link_text}</a>: {href}</p>\n</main>\n</body>\n</html>\n",
+         {links}</main>\n</body>\n</html>\n",
         lang = language.as_str(),
         title = escape(&subject),
         heading = escape(heading),
         greeting = escape(&greeting),
         intro = escape(intro),
-        href = escape(link),
-        link_text = escape(link_text),
+        links = links
+            .iter()
+            .map(|(text, href)| {
+                format!(
+                    "<p><a href=\"{href}\">{text}</a>: {href}</p>\n",
+                    href = escape(href),
+                    text = escape(text)
+                )
+            })
+            .collect::<String>(),
     );
     Rendered {
         subject,
@@ -235,6 +284,8 @@ mod tests {
                 currency: "eur".into(),
                 period_start: 0,
                 period_end: 86_400 * 31,
+                take_over: None,
+                invoice_id: Some("in_1".into()),
             }),
             attempts: 0,
         };
@@ -246,6 +297,10 @@ mod tests {
             mail.text
         );
         assert!(mail.text.contains("https://shop.example/manage/sub_1"));
+        assert!(
+            mail.html
+                .contains("<a href=\"https://shop.example/invoices/in_1\">")
+        );
         assert!(mail.html.contains("<html lang=\"en\">"));
         assert!(mail.html.contains("Ann &lt;script&gt;"));
         assert!(!mail.html.contains("<script>"));

@@ -150,6 +150,7 @@ async fn complete(
                     "quantity": order.quantity,
                     "total": order.amount,
                     "currency": order.currency,
+                    "invoice": new.invoice_id,
                 }));
             store
                 .complete_purchase(order, &new, card, &event, now)

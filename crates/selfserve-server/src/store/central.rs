@@ -6,7 +6,7 @@ use super::locks::lock_unless_paying;
 use super::orders::{OrderRow, insert_order};
 use super::refunds::{PendingRefund, RefundAmount, Reserved, lock_invoice, reserve_in};
 use super::{Store, StoreError, Tx, decode, decode_product};
-use crate::domain::lifecycle::{LIVE, PAYABLE, TAKES_OVER, sql_list};
+use crate::domain::lifecycle::{ASSIGNABLE, LIVE, PAYABLE, TAKES_OVER, sql_list};
 use crate::events::Event;
 use selfserve_api::guardrails::ReachedLimit;
 use selfserve_api::money::Currency;
@@ -92,39 +92,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Err(reached));
         }
-        sqlx::query(
-            "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
-             pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
-             billing_anchor, periods_elapsed, current_period_start, current_period_end, \
-             cancel_at_period_end, payment_method_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, 0, $11, 0, $11, $12, 0, NULL, \
-             $13, $13)",
-        )
-        .bind(&new.id)
-        .bind(&new.organization_id)
-        .bind(new.product.as_str())
-        .bind(new.source.as_str())
-        .bind(new.status.as_str())
-        .bind(new.quantity)
-        .bind(i64::from(new.assign_purchaser))
-        .bind(&new.purchaser_id)
-        .bind(new.unit_amount)
-        .bind(new.currency.as_str())
-        .bind(new.period_start)
-        .bind(new.period_end)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if new.assign_purchaser {
-            sqlx::query(
-                "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
-            )
-            .bind(&new.id)
-            .bind(&new.purchaser_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_unbilled(&mut tx, new, now).await?;
         if new.status == SubscriptionStatus::Trialing {
             // The primary key decides between concurrent starts on both engines; the loser's
             // transaction is rolled back whole.
@@ -382,4 +350,107 @@ pub(crate) async fn convert_trial(
         claim_seats(tx, new_id, std::slice::from_ref(&user), receiving, now).await?;
     }
     Ok(())
+}
+
+/// Inside `tx`: the subscription row of `new` (and its purchaser's seat when asked).
+async fn insert_unbilled(tx: &mut Tx<'_>, new: &NewUnbilled, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
+         pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
+         billing_anchor, periods_elapsed, current_period_start, current_period_end, \
+         cancel_at_period_end, payment_method_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $10, 0, $11, 0, $11, $12, 0, NULL, \
+         $13, $13)",
+    )
+    .bind(&new.id)
+    .bind(&new.organization_id)
+    .bind(new.product.as_str())
+    .bind(new.source.as_str())
+    .bind(new.status.as_str())
+    .bind(new.quantity)
+    .bind(i64::from(new.assign_purchaser))
+    .bind(&new.purchaser_id)
+    .bind(new.unit_amount)
+    .bind(new.currency.as_str())
+    .bind(new.period_start)
+    .bind(new.period_end)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if new.assign_purchaser {
+        sqlx::query(
+            "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&new.id)
+        .bind(&new.purchaser_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inside `tx`: gives `user_id` a central licence for `product` of `organization_id`: the one
+/// they already hold, else a seat on the first central subscription with one free, else on
+/// `new` (one seat, created here with its order and `event`). Returns the subscription's id.
+///
+/// Lock order: only the one central subscription whose seat is claimed (as assigning does).
+pub(crate) async fn give_central_licence(
+    tx: &mut Tx<'_>,
+    organization_id: &str,
+    product: ProductId,
+    user_id: &str,
+    new: &NewUnbilled,
+    event: &Event,
+    now: i64,
+) -> Result<String, StoreError> {
+    let held: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT s.id FROM subscriptions s JOIN assignments a ON a.subscription_id = s.id \
+         WHERE s.organization_id = $1 AND s.product = $2 AND s.source = 'central' \
+         AND s.status IN ({}) AND a.user_id = $3 ORDER BY s.id",
+        sql_list(LIVE)
+    ))
+    .bind(organization_id)
+    .bind(product.as_str())
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(held) = held {
+        return Ok(held);
+    }
+    let free: Vec<String> = sqlx::query_scalar(&format!(
+        "SELECT id FROM subscriptions WHERE organization_id = $1 AND product = $2 \
+         AND source = 'central' AND status IN ({}) \
+         AND assigned_count < COALESCE(pending_quantity, quantity) ORDER BY created_at, id",
+        sql_list(ASSIGNABLE)
+    ))
+    .bind(organization_id)
+    .bind(product.as_str())
+    .fetch_all(&mut **tx)
+    .await?;
+    let user = [user_id.to_owned()];
+    // A seat seen free may be taken meanwhile: the claim's conditional UPDATE decides.
+    for id in free {
+        if claim_seats(tx, &id, &user, ASSIGNABLE, now)
+            .await?
+            .is_some()
+        {
+            return Ok(id);
+        }
+    }
+    insert_unbilled(tx, new, now).await?;
+    if let Some(order) = &new.order {
+        insert_order(tx, order).await?;
+    }
+    insert_events(tx, Some(event)).await?;
+    if claim_seats(tx, &new.id, &user, ASSIGNABLE, now)
+        .await?
+        .is_none()
+    {
+        return Err(StoreError::Corrupt(format!(
+            "the new central subscription {} has no seat",
+            new.id
+        )));
+    }
+    Ok(new.id.clone())
 }

@@ -6,8 +6,10 @@ use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
 use crate::http::language::Language;
-use crate::notifications::{self, Audience, Facts, MailFacts, RequestFacts, Template};
-use selfserve_api::admin::AuditAction;
+use crate::notifications::{
+    self, Audience, Facts, MailFacts, RequestFacts, TakeOverOutcome, Template,
+};
+use selfserve_api::admin::{AuditAction, TakeOverCancel};
 use sqlx::Row;
 
 /// A mail as claimed by a sender.
@@ -178,6 +180,13 @@ async fn subscription_mail(
         currency: row.try_get("currency")?,
         period_start: row.try_get("current_period_start")?,
         period_end: row.try_get("current_period_end")?,
+        take_over: take_over_outcome(event),
+        invoice_id: event
+            .after
+            .as_ref()
+            .and_then(|after| after.get("invoice"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
     };
     let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     Ok(Some(About {
@@ -186,6 +195,31 @@ async fn subscription_mail(
         purchaser: Some(purchaser),
         requester: None,
     }))
+}
+
+/// What a take-over event says it did to the subscription (its `after`, written by
+/// [`crate::store::central`] with the refunds it reserved).
+fn take_over_outcome(event: &Event) -> Option<TakeOverOutcome> {
+    if event.kind != AuditAction::TakeOver {
+        return None;
+    }
+    let after = event.after.as_ref()?;
+    let cancel: TakeOverCancel = after.get("cancel")?.as_str()?.parse().ok()?;
+    Some(match cancel {
+        TakeOverCancel::AskPurchaser => TakeOverOutcome::LeftRunning,
+        TakeOverCancel::AtPeriodEnd => TakeOverOutcome::EndsAtPeriodEnd,
+        TakeOverCancel::NowWithRefund => TakeOverOutcome::EndedNow {
+            refunded: after
+                .get("refunds")
+                .and_then(serde_json::Value::as_array)
+                .map_or(0, |refunds| {
+                    refunds
+                        .iter()
+                        .filter_map(|r| r.get("amount").and_then(serde_json::Value::as_i64))
+                        .sum()
+                }),
+        },
+    })
 }
 
 async fn request_mail(
@@ -236,7 +270,8 @@ fn audience_excludes_actor(template: Template) -> bool {
         | Template::RequestAnswered
         | Template::RenewalUpcoming
         | Template::TrialEnding
-        | Template::Suspended => false,
+        | Template::Suspended
+        | Template::TakenOver => false,
     }
 }
 

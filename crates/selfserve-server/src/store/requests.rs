@@ -2,6 +2,7 @@
 //! product, answered by an admin. Each change writes its event (and so its mails) in its own
 //! transaction; an answer that turns the product on changes the policy in that transaction too.
 
+use super::central::{NewUnbilled, give_central_licence};
 use super::events::insert_event;
 use super::guardrails::change_policy_in;
 use super::{Store, StoreError, Tx, decode, decode_optional, decode_product};
@@ -84,6 +85,20 @@ async fn read_in(tx: &mut Tx<'_>, id: &str) -> Result<ItRequest, StoreError> {
 /// Builds the `policy_changed` event of an answer that turns the product on.
 pub type PolicyEvent =
     Box<dyn FnOnce(ProductId, (Policy, Guardrails), (Policy, Guardrails)) -> Event + Send>;
+
+/// A central subscription of one seat for a product, and its `central_purchase` event.
+pub type NewCentral = Box<dyn FnOnce(ProductId) -> (NewUnbilled, Event) + Send>;
+
+/// What an answer changes besides the request, in the same transaction.
+pub enum AnswerEffect {
+    /// Nothing (a decline).
+    Nothing,
+    /// The product's policy is turned on, with its own `policy_changed` event.
+    Enable(PolicyEvent),
+    /// The requester gets a central licence: a free seat of a central subscription of the
+    /// product, else one of a new one-seat subscription (made by this, with its event).
+    CentralLicence(NewCentral),
+}
 
 /// What answering a request came to.
 #[derive(Debug)]
@@ -187,9 +202,8 @@ impl Store {
         rows.iter().map(request_of).collect()
     }
 
-    /// Answers request `id` of `organization_id` once, with its event; `enable` (for
-    /// [`RequestOutcome::Enabled`]) turns the product's policy on in the same transaction, with
-    /// its own `policy_changed` event.
+    /// Answers request `id` of `organization_id` once, with its event and `effect`, all in
+    /// one transaction. A central licence given is named in the event's `after` (`licence`).
     #[allow(clippy::too_many_arguments)]
     pub async fn answer_request(
         &self,
@@ -199,7 +213,7 @@ impl Store {
         message: Option<&str>,
         answered_by: &str,
         now: i64,
-        enable: Option<PolicyEvent>,
+        effect: AnswerEffect,
         event: impl FnOnce(ProductId) -> Event,
     ) -> Result<Answered, StoreError> {
         let mut tx = self.writer().begin().await?;
@@ -234,19 +248,44 @@ impl Store {
             tx.rollback().await?;
             return Ok(Answered::AlreadyAnswered(request));
         }
-        if let Some(policy_event) = enable {
-            change_policy_in(
-                &mut tx,
-                organization_id,
-                product,
-                Some(Policy::Enabled),
-                |limits| limits,
-                |before, after| policy_event(product, before, after),
-                now,
-            )
-            .await?;
+        let mut event = event(product);
+        match effect {
+            AnswerEffect::Nothing => {}
+            AnswerEffect::Enable(policy_event) => {
+                change_policy_in(
+                    &mut tx,
+                    organization_id,
+                    product,
+                    Some(Policy::Enabled),
+                    |limits| limits,
+                    |before, after| policy_event(product, before, after),
+                    now,
+                )
+                .await?;
+            }
+            AnswerEffect::CentralLicence(new_central) => {
+                let requester: String =
+                    sqlx::query_scalar("SELECT requester_id FROM it_requests WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let (new, central_event) = new_central(product);
+                let licence = give_central_licence(
+                    &mut tx,
+                    organization_id,
+                    product,
+                    &requester,
+                    &new,
+                    &central_event,
+                    now,
+                )
+                .await?;
+                if let Some(serde_json::Value::Object(after)) = &mut event.after {
+                    after.insert("licence".into(), licence.into());
+                }
+            }
         }
-        insert_event(&mut tx, &event(product)).await?;
+        insert_event(&mut tx, &event).await?;
         let request = read_in(&mut tx, id).await?;
         tx.commit().await?;
         Ok(Answered::Done(request))

@@ -78,17 +78,17 @@ fn answer(
             ),
         ),
         (RequestOutcome::BoughtCentrally, English) => (
-            format!("Your IT admin is providing {product}"),
+            format!("You can now use {product}"),
             format!(
-                "{actor} will buy {product} centrally for {organization} and assign you a \
-                 licence: there is nothing for you to buy."
+                "{actor} gave you a {product} licence that {organization} provides centrally: \
+                 you can use it now, there is nothing for you to buy."
             ),
         ),
         (RequestOutcome::BoughtCentrally, Dutch) => (
-            format!("Uw IT-beheerder regelt {product}"),
+            format!("U kunt {product} nu gebruiken"),
             format!(
-                "{actor} koopt {product} centraal voor {organization} en wijst u een licentie \
-                 toe: u hoeft zelf niets te kopen."
+                "{actor} heeft u een licentie voor {product} gegeven die {organization} centraal \
+                 levert: u kunt het nu gebruiken en hoeft zelf niets te kopen."
             ),
         ),
         (RequestOutcome::Declined, English) => (

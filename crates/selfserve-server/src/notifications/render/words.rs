@@ -56,6 +56,24 @@ pub(super) struct Values<'a> {
     pub quantity: i64,
     /// The end of the period (or trial), written for the recipient.
     pub period_end: &'a str,
+    /// What a take-over did to the subscription (only for [`Template::TakenOver`]).
+    pub take_over: Option<TakeOverWords<'a>>,
+}
+
+/// What became of a subscription an admin took over, with the refund written for the reader.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum TakeOverWords<'a> {
+    LeftRunning,
+    EndsAtPeriodEnd,
+    EndedNow { refunded: &'a str },
+}
+
+/// The text of the receipt's link to its printable invoice.
+pub(super) fn invoice_link_text(language: Language) -> &'static str {
+    match language {
+        English => "Your invoice (to print or save as PDF)",
+        Dutch => "Uw factuur (om af te drukken of als pdf te bewaren)",
+    }
 }
 
 /// A mail's words.
@@ -91,6 +109,7 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         organization,
         quantity,
         period_end,
+        take_over,
     } = *v;
     let words = |subject: String, heading: String, intro: String, link_text| Words {
         subject,
@@ -279,6 +298,58 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             ),
             "Betaal de factuur",
         ),
+        (Template::TakenOver, English) => {
+            let what = match take_over {
+                Some(TakeOverWords::EndsAtPeriodEnd) => format!(
+                    "Your subscription is cancelled: it ends on {period_end} and is not charged \
+                     again."
+                ),
+                Some(TakeOverWords::EndedNow { refunded }) => format!(
+                    "Your subscription has ended now, and {refunded} for the unused part of the \
+                     period is refunded to your card."
+                ),
+                Some(TakeOverWords::LeftRunning) | None => format!(
+                    "Your subscription keeps running and renews on {period_end} unless you \
+                     cancel it; please cancel it, as nobody needs its seats any more."
+                ),
+            };
+            words(
+                format!("Your {product} users now have central licences"),
+                format!("{product} is now provided centrally"),
+                format!(
+                    "{actor} of {organization} moved the people on your self-service {product} \
+                     subscription to licences the organisation provides centrally; they keep \
+                     using {product}. {what}"
+                ),
+                "Your subscription",
+            )
+        }
+        (Template::TakenOver, Dutch) => {
+            let what = match take_over {
+                Some(TakeOverWords::EndsAtPeriodEnd) => format!(
+                    "Uw abonnement is opgezegd: het eindigt op {period_end} en wordt niet meer \
+                     in rekening gebracht."
+                ),
+                Some(TakeOverWords::EndedNow { refunded }) => format!(
+                    "Uw abonnement is nu beëindigd en {refunded} voor het ongebruikte deel van \
+                     de periode wordt teruggestort op uw kaart."
+                ),
+                Some(TakeOverWords::LeftRunning) | None => format!(
+                    "Uw abonnement loopt door en wordt op {period_end} verlengd, tenzij u het \
+                     opzegt; zeg het alstublieft op, want niemand heeft de licenties nog nodig."
+                ),
+            };
+            words(
+                format!("De gebruikers van uw {product} hebben nu centrale licenties"),
+                format!("{product} wordt nu centraal geleverd"),
+                format!(
+                    "{actor} van {organization} heeft de mensen op uw selfservice-abonnement op \
+                     {product} overgezet naar licenties die de organisatie centraal levert; zij \
+                     blijven {product} gebruiken. {what}"
+                ),
+                "Uw abonnement",
+            )
+        }
     }
 }
 
@@ -295,6 +366,7 @@ mod tests {
             organization: "Contoso",
             quantity: 3,
             period_end: "24 December 2026",
+            take_over: None,
         };
         for template in Template::ALL {
             let english = subscription(template, &values, English);
