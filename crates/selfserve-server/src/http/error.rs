@@ -389,6 +389,10 @@ fn invalid_error(invalid: Invalid) -> AppError {
             format!("The endpoint URL is {}.", refusal.describe()),
         )
         .field("url"),
+        Invalid::UnsubscribeLink => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "This unsubscribe link is not valid.",
+        ),
     }
 }
 

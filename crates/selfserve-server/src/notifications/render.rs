@@ -2,6 +2,7 @@
 //! (a `lang`, one heading, a table with headers, links written out). English only until the
 //! app has another language.
 
+mod digest;
 mod requests;
 
 use super::format::{date, money};
@@ -31,6 +32,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
     let facts = match &mail.facts {
         MailFacts::Subscription(facts) => facts,
         MailFacts::Request(request) => return requests::render(mail, request, app_origin),
+        MailFacts::Digest(digest) => return digest::render(mail, digest, app_origin),
     };
     let country = mail.country.as_deref();
     let product = price_book::entry(facts.product).name;
@@ -187,7 +189,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
         ),
         // The outbox reads these templates' facts as a request's (`Template::about_a_request`),
         // so they are rendered above; were that ever broken, the mail still says nothing false.
-        Template::AdminRequest | Template::RequestAnswered => (
+        Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest => (
             format!("About {product}"),
             format!("About {product}"),
             format!(
