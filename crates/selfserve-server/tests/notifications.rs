@@ -7,6 +7,8 @@
 
 #[path = "notifications/billing.rs"]
 mod billing;
+#[path = "notifications/digest.rs"]
+mod digest;
 mod support;
 #[path = "notifications/unsubscribe.rs"]
 mod unsubscribe;
