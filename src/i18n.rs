@@ -436,6 +436,15 @@ catalogue! {
     SignInMethodSso => "Single sign-on",
     SignInMethodPassword => "Passwords kept by selfserve",
     SignInIssuer => "Identity provider",
+    // Admin notices: how each admin gets them (issue 12, h12d).
+    NoticesHeading => "Your admin notices",
+    NoticesLegend => "Mail me about new self-service purchases, trials and requests to IT",
+    NoticesEach => "A mail for each",
+    NoticesDaily => "One digest a day",
+    NoticesNone => "No mail (the admin pages still list everything)",
+    NoticesSave => "Save",
+    NoticesSaving => "Saving…",
+    NoticesSaved => "Your choice is saved.",
 }
 
 /// A product's name.
