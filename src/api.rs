@@ -7,8 +7,9 @@
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
-    AdminOrganization, AuditAction, AuditEntry, CapacityEntry, CentralPurchaseRequest, Policy,
-    PolicyEntry, PolicyUpdate, TakeOverCancel, TakeOverRequest, TakeOverResult, TrialRequest,
+    AdminOrganization, AuditAction, AuditEntry, CapacityEntry, CentralPurchaseRequest,
+    NoticePreferences, Policy, PolicyEntry, PolicyUpdate, TakeOverCancel, TakeOverRequest,
+    TakeOverResult, TrialRequest,
 };
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
@@ -414,6 +415,22 @@ pub async fn update_policy(
         organization,
     );
     fetch_json(with_json(Request::put(&url), body)?).await
+}
+
+/// `GET /api/v1/admin/notice-preferences`: how the signed-in admin gets admin notices.
+pub async fn notice_preferences() -> Result<NoticePreferences, ApiFailure> {
+    fetch_json(Request::get("/api/v1/admin/notice-preferences")).await
+}
+
+/// `PUT /api/v1/admin/notice-preferences`.
+pub async fn set_notice_preferences(
+    body: &NoticePreferences,
+) -> Result<NoticePreferences, ApiFailure> {
+    fetch_json(with_json(
+        Request::put("/api/v1/admin/notice-preferences"),
+        body,
+    )?)
+    .await
 }
 
 /// `GET /api/v1/admin/capacity`.

@@ -778,6 +778,19 @@ catalogue! {
     InvoicePaidOn => "Paid on", "Betaald op",
     InvoiceRefunded => "Refunded", "Terugbetaald",
     PrintInvoice => "Print or save as PDF", "Afdrukken of als pdf opslaan",
+    // Issue 12: how each admin gets admin notices.
+    NoticesHeading => "Your admin notices", "Je meldingen als beheerder",
+    NoticesLegend =>
+        "Mail me about new self-service purchases, trials and requests to IT",
+        "Mail me over nieuwe selfservice-aankopen, proefversies en vragen aan IT",
+    NoticesEach => "A mail for each", "Een mail per melding",
+    NoticesDaily => "One digest a day", "Eén overzicht per dag",
+    NoticesNone =>
+        "No mail (the admin pages still list everything)",
+        "Geen mail (de beheerpagina's tonen nog steeds alles)",
+    NoticesSave => "Save", "Opslaan",
+    NoticesSaving => "Saving…", "Opslaan…",
+    NoticesSaved => "Your choice is saved.", "Je keuze is opgeslagen.",
 }
 
 /// A product's name.

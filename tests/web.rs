@@ -854,3 +854,57 @@ async fn asking_the_it_admin_announces_a_failure_and_keeps_the_button() {
         "not told that admins were told"
     );
 }
+
+#[wasm_bindgen_test]
+async fn the_notice_form_shows_the_stored_choice_and_announces_a_failed_save() {
+    use selfserve::pages::admin::notices::NoticeChoice;
+    use selfserve_api::admin::NoticePreference;
+    let root = support::container();
+    std::mem::forget(mount_to(root.clone(), || {
+        view! { <NoticeChoice stored=NoticePreference::Daily /> }
+    }));
+    let form = support::wait_for(&root, "[data-testid=notices] form").await;
+    let legend = form.query_selector("fieldset > legend").unwrap().unwrap();
+    assert!(legend.text_content().unwrap().contains("Mail me about"));
+    let radios = form.query_selector_all("input[type=radio]").unwrap();
+    assert_eq!(radios.length(), 3);
+    for i in 0..radios.length() {
+        let radio: web_sys::HtmlInputElement = radios.item(i).unwrap().unchecked_into();
+        let label = form
+            .query_selector(&format!("label[for={}]", radio.id()))
+            .unwrap();
+        assert!(label.is_some(), "a label for {}", radio.id());
+        assert_eq!(
+            radio.checked(),
+            radio.value() == "daily",
+            "{}",
+            radio.value()
+        );
+    }
+    // Choose "none" and save: the test runner has no API, so the save fails, announced next to
+    // the form; the button is usable again.
+    let none: HtmlElement = form
+        .query_selector("#notices-none")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    none.click();
+    let save: HtmlElement = form
+        .query_selector("[data-testid=notices-save]")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
+    save.click();
+    let error = support::wait_for(&root, "[data-testid=notices-error]:not(:empty)").await;
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    let status = root
+        .query_selector("[data-testid=notices-saved]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
+    assert_eq!(status.text_content().as_deref(), Some(""));
+    assert_eq!(save.text_content().as_deref(), Some("Save"));
+    assert!(save.get_attribute("aria-disabled").is_none());
+    let chosen: web_sys::HtmlInputElement = none.unchecked_into();
+    assert!(chosen.checked(), "the choice stays");
+}

@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod central;
+pub mod notices;
 mod policies;
 mod purchases;
 pub mod requests;
@@ -314,6 +315,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <policies::Capacity />
         <policies::Policies />
         <activity::Activity />
+        <notices::NoticePreferencesForm />
     }
 }
 

@@ -338,3 +338,24 @@ pub struct CreatedWebhookEndpoint {
     /// `whsec_…`: the HMAC-SHA256 key the signatures are made with.
     pub secret: String,
 }
+
+wire_enum! {
+    /// How an admin gets admin notices (new self-service purchases and trials, requests to IT).
+    pub enum NoticePreference {
+        /// A mail per event (what an admin who never chose gets).
+        Each => "each",
+        /// One digest a day (by the billing clock's UTC day) listing the day's events; none
+        /// on a day without any.
+        Daily => "daily",
+        /// No admin notices; the admin pages still list everything.
+        Off => "none",
+    }
+}
+
+/// `GET`/`PUT /admin/notice-preferences`: the signed-in admin's own choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NoticePreferences {
+    pub notices: NoticePreference,
+}

@@ -35,6 +35,12 @@ pub enum Actor {
         /// The organisation whose token it presented.
         organization_id: String,
     },
+    /// Whoever opened the `List-Unsubscribe` link of an admin notice: the link's HMAC names one
+    /// person, and it is the only right it carries (to stop that person's admin notices).
+    UnsubscribeLink {
+        /// The person the link was made for.
+        user_id: String,
+    },
 }
 
 /// A signed-in person, as far as rights go.
@@ -65,6 +71,8 @@ pub enum Relation {
     Provisioner,
     /// Any active person of the organisation (asking its admins for something).
     Member,
+    /// Holds a valid unsubscribe link for the person acted on.
+    LinkHolder,
 }
 
 /// What an actor wants to do.
@@ -94,6 +102,10 @@ pub enum Action {
     AskAdmins,
     /// Answer a request to IT without changing policy (buy centrally, decline).
     AnswerRequest,
+    /// Choose how one gets admin notices (each, a daily digest, none): only admins get them.
+    ChooseNotices,
+    /// Stop a person's admin notices (the one-click unsubscribe).
+    StopNotices,
 }
 
 /// Why an action is refused, which decides what the refusal says.
@@ -156,6 +168,17 @@ pub const MATRIX: &[(Action, &[Relation], Denied)] = &[
         &[GlobalAdmin, BillingAdmin, DelegatedPartner, Operator],
         Denied::AdminRequired,
     ),
+    // Their own (the service always targets the caller): partners get no notices of customers.
+    (
+        ChooseNotices,
+        &[GlobalAdmin, BillingAdmin],
+        Denied::AdminRequired,
+    ),
+    (
+        StopNotices,
+        &[GlobalAdmin, BillingAdmin, LinkHolder],
+        Denied::Hidden,
+    ),
 ];
 
 /// What answering a request to IT with `outcome` amounts to: turning the product's policy on
@@ -186,6 +209,14 @@ impl<'a> Target<'a> {
         }
     }
 
+    /// `user_id` of `organization_id`, as the one whose own settings are changed.
+    pub fn person(organization_id: &'a str, user_id: &'a str) -> Self {
+        Self {
+            organization_id,
+            purchaser_id: Some(user_id),
+        }
+    }
+
     /// A subscription of `organization_id` bought by `purchaser_id`.
     pub fn subscription(organization_id: &'a str, purchaser_id: &'a str) -> Self {
         Self {
@@ -203,6 +234,13 @@ pub fn relations(actor: &Actor, target: Target<'_>) -> Vec<Relation> {
         Actor::Provisioner { organization_id } => {
             return if *organization_id == target.organization_id {
                 vec![Provisioner]
+            } else {
+                Vec::new()
+            };
+        }
+        Actor::UnsubscribeLink { user_id } => {
+            return if target.purchaser_id == Some(user_id.as_str()) {
+                vec![LinkHolder]
             } else {
                 Vec::new()
             };
@@ -256,7 +294,7 @@ pub fn admin_role(relation: Relation) -> Option<AdminRole> {
         GlobalAdmin | Operator => Some(AdminRole::GlobalAdmin),
         BillingAdmin => Some(AdminRole::BillingAdmin),
         DelegatedPartner => Some(AdminRole::Partner),
-        Owner | Provisioner | Member => None,
+        Owner | Provisioner | Member | LinkHolder => None,
     }
 }
 
@@ -291,6 +329,8 @@ mod tests {
             RefundInvoice,
             AskAdmins,
             AnswerRequest,
+            ChooseNotices,
+            StopNotices,
         ];
         for action in all {
             assert_eq!(
@@ -391,7 +431,10 @@ mod tests {
             let allowed = decide(&Actor::Operator, *action, target);
             assert_eq!(
                 allowed.is_ok(),
-                !matches!(action, ActAsPurchaser | ProvisionUsers | AskAdmins),
+                !matches!(
+                    action,
+                    ActAsPurchaser | ProvisionUsers | AskAdmins | ChooseNotices | StopNotices
+                ),
                 "{action:?}"
             );
             assert!(decide(&Actor::System, *action, target).is_err());
@@ -464,5 +507,36 @@ mod tests {
             decide(&global, answering(RequestOutcome::Enabled), contoso),
             Ok(GlobalAdmin)
         );
+    }
+
+    #[test]
+    fn admins_choose_their_notices_and_a_link_stops_only_its_own_persons() {
+        let me = Target::person("org_contoso", "usr_me");
+        let member = Actor::User(person("org_contoso"));
+        assert_eq!(
+            decide(&member, ChooseNotices, me),
+            Err(Denied::AdminRequired)
+        );
+        let billing = Actor::User(Principal {
+            billing_admin: true,
+            ..person("org_contoso")
+        });
+        assert_eq!(decide(&billing, ChooseNotices, me), Ok(BillingAdmin));
+        let mut partner = person("org_northwind");
+        partner.delegated_customers = vec!["org_contoso".into()];
+        assert!(decide(&Actor::User(partner), ChooseNotices, me).is_err());
+        let link = Actor::UnsubscribeLink {
+            user_id: "usr_me".into(),
+        };
+        assert_eq!(decide(&link, StopNotices, me), Ok(LinkHolder));
+        assert!(decide(&link, ChooseNotices, me).is_err());
+        let someone_else = Target::person("org_contoso", "usr_megan");
+        assert_eq!(
+            decide(&link, StopNotices, someone_else),
+            Err(Denied::Hidden)
+        );
+        for (action, _, _) in MATRIX.iter().filter(|(a, _, _)| *a != StopNotices) {
+            assert!(decide(&link, *action, me).is_err(), "{action:?}");
+        }
     }
 }

@@ -61,6 +61,11 @@ impl Event {
             Actor::Operator => (ActorKind::Operator, None, "CLI".to_owned()),
             // The organisation's provider acts on the operator's standing order (its token).
             Actor::Provisioner { .. } => (ActorKind::Operator, None, "SCIM".to_owned()),
+            Actor::UnsubscribeLink { user_id } => (
+                ActorKind::User,
+                Some(user_id.clone()),
+                "Unsubscribe link".to_owned(),
+            ),
         };
         Self {
             organization_id: organization_id.to_owned(),

@@ -249,6 +249,10 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(admin::requests::answer))
         .routes(routes!(admin::webhooks::list, admin::webhooks::add))
         .routes(routes!(admin::webhooks::remove))
+        .routes(routes!(
+            admin::notices::get_preferences,
+            admin::notices::put_preferences
+        ))
         .split_for_parts();
     let mut openapi = openapi;
     openapi::add_common_responses(&mut openapi);

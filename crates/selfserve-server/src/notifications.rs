@@ -48,11 +48,13 @@ pub enum Template {
     Suspended,
     /// An admin moved the subscription's users to central licences: what becomes of it.
     TakenOver,
+    /// An admin on `daily` is told of a billing day's admin notices in one mail.
+    AdminDigest,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
@@ -65,6 +67,7 @@ impl Template {
         Self::TrialEnding,
         Self::Suspended,
         Self::TakenOver,
+        Self::AdminDigest,
     ];
 
     /// Whether the mail tells about a request to IT ([`RequestFacts`]) rather than a
@@ -82,6 +85,7 @@ impl Template {
             | Self::TrialEnding
             | Self::Suspended
             | Self::TakenOver => false,
+            | Self::AdminDigest => false,
         }
     }
 
@@ -100,6 +104,7 @@ impl Template {
             Self::TrialEnding => "trial_ending",
             Self::Suspended => "suspended",
             Self::TakenOver => "taken_over",
+            Self::AdminDigest => "admin_digest",
         }
     }
 }
@@ -200,7 +205,7 @@ impl Template {
     /// `List-Unsubscribe`).
     pub fn is_admin_notice(self) -> bool {
         match self {
-            Self::AdminPurchase | Self::AdminTrial | Self::AdminRequest => true,
+            Self::AdminPurchase | Self::AdminTrial | Self::AdminRequest | Self::AdminDigest => true,
             Self::Receipt
             | Self::RequestAnswered
             | Self::LicenceAssigned
@@ -274,4 +279,40 @@ pub struct RequestFacts {
 pub enum MailFacts {
     Subscription(Facts),
     Request(RequestFacts),
+    Digest(DigestFacts),
+}
+
+/// One admin notice listed in a digest: what its own mail would have said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestItem {
+    pub template: Template,
+    pub facts: MailFacts,
+}
+
+/// What a daily digest tells: the billing day (its start, unix seconds) and its notices in
+/// the order they happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DigestFacts {
+    pub day_start: i64,
+    pub items: Vec<DigestItem>,
+}
+
+impl DigestFacts {
+    /// As stored in the outbox: each item's template and its own mail's facts.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        let items = self
+            .items
+            .iter()
+            .map(|item| {
+                let facts = match &item.facts {
+                    MailFacts::Subscription(facts) => serde_json::to_value(facts)?,
+                    MailFacts::Request(facts) => serde_json::to_value(facts)?,
+                    // A digest never lists a digest (only admin notices are held).
+                    MailFacts::Digest(_) => serde_json::Value::Null,
+                };
+                Ok(serde_json::json!({"template": item.template.as_str(), "facts": facts}))
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        serde_json::to_string(&serde_json::json!({"day_start": self.day_start, "items": items}))
+    }
 }

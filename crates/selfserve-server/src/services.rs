@@ -11,6 +11,7 @@
 //! - [`billing`]: renewals, ends of periods, suspensions; the test clock.
 //! - [`subscriptions`]: reading subscriptions, cancelling, undoing, replacing the card.
 //! - [`licences`]: colleague search, giving and taking back licences.
+//! - [`notices`]: admins' choice about admin notices; the unsubscribe link's opt-out.
 //! - [`seats`]: quoting and changing the number of licences.
 //! - [`bills`]: reading and paying bills; [`refunds`]: giving money back (the command line).
 //! - [`scim`]: provisioning by the organisation's identity provider (users, groups → roles).
@@ -24,6 +25,7 @@ pub mod bills;
 pub mod checkout;
 pub mod guardrails;
 pub mod licences;
+pub mod notices;
 pub mod payments;
 pub mod refunds;
 pub mod requests;
@@ -209,6 +211,8 @@ pub enum Invalid {
     AnswerMessageTooLong,
     /// A webhook endpoint URL that may not be used.
     WebhookUrl(crate::admin_webhooks::UrlRefusal),
+    /// An unsubscribe link whose HMAC does not hold.
+    UnsubscribeLink,
 }
 
 impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {

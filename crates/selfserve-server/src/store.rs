@@ -43,6 +43,7 @@
 //!   audit log reads it.
 //! - [`reminders`]: reminders ahead of a renewal or a trial's end, once per period.
 //! - [`preferences`]: admins' notice choices and the unsubscribe links' key.
+//! - [`digests`]: admin notices held for a daily digest, and each digest planned once.
 //! - [`outbox`]: the mails each event causes, planned in the same transaction; claimed by the
 //!   sender with a lease.
 //! - [`admin_webhooks`]: organisations' webhook endpoints and the delivery each event causes
@@ -51,6 +52,7 @@
 pub mod admin_webhooks;
 pub mod assignments;
 pub mod central;
+pub mod digests;
 pub mod directory;
 pub mod events;
 pub mod gateway;

@@ -10,6 +10,8 @@
 mod billing;
 #[path = "notifications/dutch.rs"]
 mod dutch;
+#[path = "notifications/digest.rs"]
+mod digest;
 mod support;
 #[path = "notifications/take_over.rs"]
 mod take_over;

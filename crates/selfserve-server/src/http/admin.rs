@@ -11,6 +11,7 @@ pub mod audit;
 pub mod capacity;
 pub mod central;
 pub mod export;
+pub mod notices;
 pub mod organizations;
 pub mod policies;
 pub mod purchases;

@@ -339,6 +339,10 @@ fn invalid_error(invalid: Invalid) -> AppError {
             },
         )
         .field("url"),
+        Invalid::UnsubscribeLink => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            super::messages::requests::UNSUBSCRIBE_INVALID,
+        ),
     }
 }
 

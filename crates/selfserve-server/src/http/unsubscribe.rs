@@ -1,17 +1,16 @@
 //! `/unsubscribe`: the link of an admin notice's `List-Unsubscribe`. A POST (the mail
 //! provider's one-click, RFC 8058, or the page's button) records the opt-out; a GET only shows
 //! a page with that button, because mail scanners follow links. The link's HMAC is the only
-//! right it needs (`notifications::unsubscribe`), so it works signed out, from any mailbox.
+//! right it needs (`notifications::unsubscribe`), so it works signed out, from any mailbox: the
+//! service turns it into `access::Actor::UnsubscribeLink`, which `access` lets stop that one
+//! person's admin notices and nothing else.
 
 use super::AppState;
 use super::error::AppError;
 use super::extract::ApiQuery;
-use crate::http::messages::requests as msg;
-use crate::notifications::unsubscribe;
-use crate::store::outbox::real_now;
+use crate::services::notices;
 use axum::extract::State;
 use axum::response::Html;
-use selfserve_api::error::ErrorCode;
 
 /// The link's query.
 #[derive(Debug, serde::Deserialize)]
@@ -20,23 +19,6 @@ pub struct Link {
     u: String,
     /// HMAC-SHA256 of it under the server's key, hex.
     t: String,
-}
-
-async fn checked(state: &AppState, link: &Link) -> Result<(), AppError> {
-    let key = state
-        .services
-        .store
-        .unsubscribe_key(real_now())
-        .await
-        .map_err(AppError::internal)?;
-    if unsubscribe::verify(&key, &link.u, &link.t) {
-        Ok(())
-    } else {
-        Err(AppError::bad_request(
-            ErrorCode::InvalidRequest,
-            msg::UNSUBSCRIBE_INVALID,
-        ))
-    }
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
@@ -53,7 +35,7 @@ pub async fn ask(
     State(state): State<AppState>,
     ApiQuery(link): ApiQuery<Link>,
 ) -> Result<Html<String>, AppError> {
-    checked(&state, &link).await?;
+    notices::link_holder(&state.services, &link.u, &link.t).await?;
     // `u` and `t` passed the HMAC check, so they are an id and hex: nothing to escape.
     Ok(page(
         "Stop admin notices?",
@@ -72,13 +54,8 @@ pub async fn confirm(
     State(state): State<AppState>,
     ApiQuery(link): ApiQuery<Link>,
 ) -> Result<Html<String>, AppError> {
-    checked(&state, &link).await?;
-    state
-        .services
-        .store
-        .opt_out_of_admin_notices(&link.u, real_now())
-        .await
-        .map_err(AppError::internal)?;
+    let holder = notices::link_holder(&state.services, &link.u, &link.t).await?;
+    notices::stop(&state.services, &holder, &link.u).await?;
     Ok(page(
         "Admin notices stopped",
         "<p>You will no longer be mailed about new self-service purchases and trials.</p>",

@@ -2,6 +2,7 @@
 //! (a `lang`, one heading, a table with headers, links written out), in the recipient's
 //! language (`users.language`, English while not known).
 
+mod digest;
 mod requests;
 mod words;
 
@@ -35,6 +36,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
     let facts = match &mail.facts {
         MailFacts::Subscription(facts) => facts,
         MailFacts::Request(request) => return requests::render(mail, request, app_origin),
+        MailFacts::Digest(digest) => return digest::render(mail, digest, app_origin),
     };
     let language = mail.language;
     let country = market(mail);
@@ -120,7 +122,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
         ),
         // The outbox reads these templates' facts as a request's (`Template::about_a_request`),
         // so they are rendered above.
-        Template::AdminRequest | Template::RequestAnswered => {
+        Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest => {
             (Vec::new(), format!("{app_origin}/"))
         }
         Template::RenewalUpcoming => {

@@ -2,6 +2,7 @@
 //! subscriptions, or ended), unpaid subscriptions are suspended after the grace period. A
 //! background task runs it every 30 s; `POST /test-clock/advance` runs it at once.
 
+mod digests;
 mod reminders;
 
 use super::Services;
@@ -34,6 +35,8 @@ pub struct BillingReport {
     pub suspended: u32,
     /// Reminders written (renewal in 7 days, trial ending in 3 days).
     pub reminded: u32,
+    /// Daily digests of admin notices planned (the billing day before ended).
+    pub digests: u32,
 }
 
 /// Renews what is due, ends what was cancelled, suspends what stayed unpaid too long.
@@ -98,6 +101,7 @@ pub async fn run_due(services: &Services, now: i64) -> Result<BillingReport, Sto
         }
     }
     report.reminded = reminders::send_due(services, now).await?;
+    report.digests = digests::send_due(services, now).await?;
     Ok(report)
 }
 

@@ -7,9 +7,10 @@ use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
 use crate::http::language::Language;
 use crate::notifications::{
-    self, Audience, Facts, MailFacts, RequestFacts, TakeOverOutcome, Template,
+    self, Audience, DigestFacts, DigestItem, Facts, MailFacts, RequestFacts, TakeOverOutcome,
+    Template,
 };
-use selfserve_api::admin::{AuditAction, TakeOverCancel};
+use selfserve_api::admin::{AuditAction, NoticePreference, TakeOverCancel};
 use sqlx::Row;
 
 /// A mail as claimed by a sender.
@@ -74,7 +75,25 @@ pub(crate) async fn plan_mails(
                 None => Vec::new(),
             },
             Audience::Requester => requester.iter().map(purchaser_copy).collect(),
-            Audience::Admins => admins(tx, &event.organization_id).await?,
+            Audience::Admins => {
+                let (each, daily) = admins(tx, &event.organization_id).await?;
+                for admin in daily {
+                    if event.actor_id.as_deref() == Some(admin.id.as_str()) {
+                        continue;
+                    }
+                    super::digests::hold(
+                        tx,
+                        &admin.id,
+                        event_id,
+                        event.at,
+                        template,
+                        country.as_deref(),
+                        &facts_json,
+                    )
+                    .await?;
+                }
+                each
+            }
             Audience::People(emails) => people(tx, &event.organization_id, &emails).await?,
         };
         for person in people {
@@ -271,7 +290,8 @@ fn audience_excludes_actor(template: Template) -> bool {
         | Template::RenewalUpcoming
         | Template::TrialEnding
         | Template::Suspended
-        | Template::TakenOver => false,
+        | Template::TakenOver
+        | Template::AdminDigest => false,
     }
 }
 
@@ -285,12 +305,50 @@ async fn enabled_purchaser(tx: &mut Tx<'_>, user_id: &str) -> Result<Vec<Person>
 }
 
 /// A stored mail's facts, of the kind its template tells.
-fn mail_facts(template: Template, json: &str) -> Result<MailFacts, StoreError> {
+pub(crate) fn mail_facts(template: Template, json: &str) -> Result<MailFacts, StoreError> {
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("outbox facts: {e}"));
-    Ok(if template.about_a_request() {
+    Ok(if template == Template::AdminDigest {
+        MailFacts::Digest(digest_facts(json)?)
+    } else if template.about_a_request() {
         MailFacts::Request(serde_json::from_str(json).map_err(corrupt)?)
     } else {
         MailFacts::Subscription(serde_json::from_str(json).map_err(corrupt)?)
+    })
+}
+
+/// A stored digest's facts: each item decoded by its own template.
+fn digest_facts(json: &str) -> Result<DigestFacts, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        day_start: i64,
+        items: Vec<StoredItem>,
+    }
+    #[derive(serde::Deserialize)]
+    struct StoredItem {
+        template: String,
+        facts: serde_json::Value,
+    }
+    let stored: Stored = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("digest facts: {e}")))?;
+    let mut items = Vec::with_capacity(stored.items.len());
+    for item in stored.items {
+        let template: Template =
+            item.template
+                .parse()
+                .map_err(|e: selfserve_api::wire_enum::UnknownValue| {
+                    StoreError::Corrupt(format!("digest item: {e}"))
+                })?;
+        if template == Template::AdminDigest {
+            return Err(StoreError::Corrupt("a digest inside a digest".into()));
+        }
+        items.push(DigestItem {
+            template,
+            facts: mail_facts(template, &item.facts.to_string())?,
+        });
+    }
+    Ok(DigestFacts {
+        day_start: stored.day_start,
+        items,
     })
 }
 
@@ -302,17 +360,33 @@ fn purchaser_copy(person: &Person) -> Person {
     }
 }
 
-async fn admins(tx: &mut Tx<'_>, organization_id: &str) -> Result<Vec<Person>, sqlx::Error> {
+/// The organisation's admins who get admin notices: those mailed for each, and those on
+/// `daily` (held for their digest). Those on `none` are in neither.
+async fn admins(
+    tx: &mut Tx<'_>,
+    organization_id: &str,
+) -> Result<(Vec<Person>, Vec<Person>), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, email, name FROM users WHERE organization_id = $1 AND enabled = 1 \
-         AND in_directory = 1 AND (global_admin = 1 OR billing_admin = 1) \
-         AND NOT EXISTS (SELECT 1 FROM admin_notice_preferences p \
-         WHERE p.user_id = users.id AND p.notices = 'none') ORDER BY email",
+        "SELECT u.id, u.email, u.name, p.notices FROM users u \
+         LEFT JOIN admin_notice_preferences p ON p.user_id = u.id \
+         WHERE u.organization_id = $1 AND u.enabled = 1 \
+         AND u.in_directory = 1 AND (u.global_admin = 1 OR u.billing_admin = 1) \
+         ORDER BY u.email",
     )
     .bind(organization_id)
     .fetch_all(&mut **tx)
     .await?;
-    rows.iter().map(person).collect()
+    let (mut each, mut daily) = (Vec::new(), Vec::new());
+    for row in &rows {
+        let chosen: Option<NoticePreference> = super::decode_optional(row, "notices")
+            .map_err(|e| sqlx::Error::Decode(e.to_string().into()))?;
+        match chosen {
+            None | Some(NoticePreference::Each) => each.push(person(row)?),
+            Some(NoticePreference::Daily) => daily.push(person(row)?),
+            Some(NoticePreference::Off) => {}
+        }
+    }
+    Ok((each, daily))
 }
 
 async fn people(

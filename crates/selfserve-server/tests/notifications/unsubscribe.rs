@@ -81,6 +81,16 @@ async fn one_click_unsubscribe_stops_that_admins_notices_and_no_one_elses() {
         .unwrap();
     assert_eq!(done.status(), 200);
     assert!(done.text().await.unwrap().contains("Admin notices stopped"));
+    let chosen: selfserve_api::admin::NoticePreferences = app
+        .as_user("admin@contoso.com")
+        .await
+        .get_as("/api/v1/admin/notice-preferences")
+        .await;
+    assert_eq!(
+        chosen.notices,
+        selfserve_api::admin::NoticePreference::Off,
+        "the link sets `none`"
+    );
 
     buy(&megan, 2).await;
     wait_for_outbox(&app.database_url, "five mails sent", |rows| {

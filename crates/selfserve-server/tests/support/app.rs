@@ -450,6 +450,8 @@ pub struct BillingRun {
     pub suspended: u32,
     /// Reminders written (renewal in 7 days, trial ending).
     pub reminded: u32,
+    /// Daily digests of admin notices planned.
+    pub digests: u32,
 }
 
 /// A client of its own, signed in as one demo user (see [`TestApp::as_user`]).
