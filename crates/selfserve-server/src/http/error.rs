@@ -389,6 +389,11 @@ fn invalid_error(invalid: Invalid) -> AppError {
             format!("The endpoint URL is {}.", refusal.describe()),
         )
         .field("url"),
+        Invalid::WebhookEvents => AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            "Choose at least one event, or leave `events` out to receive every event.",
+        )
+        .field("events"),
     }
 }
 
