@@ -436,6 +436,28 @@ catalogue! {
     SignInMethodSso => "Single sign-on",
     SignInMethodPassword => "Passwords kept by selfserve",
     SignInIssuer => "Identity provider",
+    // Admin webhooks (h12w).
+    Webhooks => "Webhooks",
+    WebhooksIntro => "Your own tools receive this organisation's events as signed JSON.",
+    WebhooksEmpty => "No endpoints yet.",
+    WebhookUrl => "Endpoint URL",
+    WebhookUrlHint => "https:// to a public host",
+    WebhookUrlInvalid => "Enter an address that starts with https://",
+    WebhookEvents => "Events",
+    WebhookEventsAll => "Every event",
+    WebhookEventsNone => "Choose at least one event, or every event.",
+    WebhookCreated => "Created",
+    WebhookLastDelivery => "Last delivery",
+    WebhookNoDelivery => "None yet",
+    WebhookAdd => "Add endpoint",
+    WebhookAdding => "Adding…",
+    WebhookSecret => "Signing secret (shown once: copy it now)",
+    WebhookAdded => "Endpoint {} added.",
+    WebhookRemove => "Remove",
+    WebhookRemoveConfirm => "Remove {}? It receives nothing more.",
+    WebhookRemoving => "Removing…",
+    WebhookRemoved => "Endpoint {} removed.",
+    WebhookActions => "Actions",
 }
 
 /// A product's name.

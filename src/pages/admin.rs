@@ -7,6 +7,7 @@ pub mod central;
 mod policies;
 mod purchases;
 pub mod requests;
+mod webhooks;
 
 use crate::api::{self, ApiFailure};
 use crate::components::loaded::{Loaded, Query};
@@ -246,6 +247,10 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
     provide_context(ctx);
     let inbox =
         ctx.read(|domain| async move { api::admin_requests(&domain).await.map(|l| l.data) });
+    // Webhooks are global admins' (`access::Action::ManageWebhooks`); the server decides, the
+    // section is not offered to others.
+    let global_admin =
+        move || organization.with(|o| o.role == selfserve_api::admin::AdminRole::GlobalAdmin);
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();
@@ -289,6 +294,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
             <a href="#capacity-heading">{t(Msg::Capacity)}</a>
             <a href="#policies-heading">{t(Msg::Policies)}</a>
             <a href="#activity-heading">{t(Msg::Activity)}</a>
+            {move || global_admin().then(|| view! { <a href="#webhooks-heading">{t(Msg::Webhooks)}</a> })}
         </nav>
         <requests::Requests rows=inbox />
         <purchases::Purchases />
@@ -296,6 +302,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <policies::Capacity />
         <policies::Policies />
         <activity::Activity />
+        {move || global_admin().then(|| view! { <webhooks::Webhooks /> })}
     }
 }
 
