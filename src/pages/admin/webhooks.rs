@@ -173,7 +173,7 @@ fn AddEndpoint(
         {move || created().map(|c| view! {
             <div class="notice notice-ok" role="status" data-testid="webhook-secret-box">
                 <p>{fill(t(Msg::WebhookAdded), &[&c.endpoint.url])}</p>
-                <div class="field">
+                <div class="field webhook-secret">
                     <label for="webhook-secret">{t(Msg::WebhookSecret)}</label>
                     <input id="webhook-secret" type="text" readonly data-testid="webhook-secret"
                         prop:value=c.secret.clone()
@@ -181,7 +181,7 @@ fn AddEndpoint(
                 </div>
             </div>
         })}
-        <form class="inline-form" novalidate on:submit=submit data-testid="webhook-form">
+        <form class="webhook-form" novalidate on:submit=submit data-testid="webhook-form">
             <InlineError message=Signal::derive(move || server_error(None)) />
             <div class="field" class:field-invalid=move || url_message.read().is_some()>
                 <label for="webhook-url">{t(Msg::WebhookUrl)}</label>
@@ -197,7 +197,7 @@ fn AddEndpoint(
                     aria-describedby=move || if url_message.read().is_some() { "webhook-url-hint webhook-url-error" } else { "webhook-url-hint" }
                     prop:value=move || url.get() on:input:target=move |ev| url.set(ev.target().value()) />
             </div>
-            <fieldset class="field" class:field-invalid=move || events_message.read().is_some()
+            <fieldset class="field webhook-events" class:field-invalid=move || events_message.read().is_some()
                 aria-describedby=move || events_message.read().is_some().then_some("webhook-events-error")>
                 <legend>{t(Msg::WebhookEvents)}</legend>
                 {move || events_message.get().map(|m| view! {
@@ -205,7 +205,7 @@ fn AddEndpoint(
                         <span class="visually-hidden">{t(Msg::ErrorPrefix)}</span>{m}
                     </p>
                 })}
-                <label class="check">
+                <label class="check check-all">
                     <input type="checkbox" data-testid="webhook-every" prop:checked=move || every.get()
                         on:change:target=move |ev| every.set(ev.target().checked()) />
                     {t(Msg::WebhookEventsAll)}
