@@ -8,8 +8,8 @@ use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
     AdminOrganization, AuditAction, AuditEntry, CapacityEntry, CentralPurchaseRequest,
-    NoticePreferences, Policy, PolicyEntry, PolicyUpdate, TakeOverCancel, TakeOverRequest,
-    TakeOverResult, TrialRequest,
+    CreatedWebhookEndpoint, NewWebhookEndpoint, NoticePreferences, Policy, PolicyEntry,
+    PolicyUpdate, TakeOverCancel, TakeOverRequest, TakeOverResult, TrialRequest, WebhookEndpoint,
 };
 use selfserve_api::card::{CardToken, TokenRequest};
 use selfserve_api::eligibility::{EligibilityRequest, EligibilityResponse};
@@ -500,6 +500,35 @@ pub async fn answer_request(
         organization,
     );
     fetch_json(with_json(Request::post(&url), answer)?).await
+}
+
+/// `GET /api/v1/admin/webhooks`.
+pub async fn admin_webhooks(organization: &str) -> Result<List<WebhookEndpoint>, ApiFailure> {
+    fetch_json(Request::get(&scoped(
+        "/api/v1/admin/webhooks",
+        organization,
+    )))
+    .await
+}
+
+/// `POST /api/v1/admin/webhooks`: the answer carries the signing secret, this once.
+pub async fn add_webhook(
+    organization: &str,
+    body: &NewWebhookEndpoint,
+) -> Result<CreatedWebhookEndpoint, ApiFailure> {
+    let url = scoped("/api/v1/admin/webhooks", organization);
+    fetch_json(with_json(Request::post(&url), body)?).await
+}
+
+/// `DELETE /api/v1/admin/webhooks/{id}`.
+pub async fn remove_webhook(organization: &str, id: &str) -> Result<(), ApiFailure> {
+    let url = scoped(
+        &format!("/api/v1/admin/webhooks/{}", encode(id)),
+        organization,
+    );
+    fetch_json::<serde_json::Value>(Request::delete(&url))
+        .await
+        .map(|_| ())
 }
 
 /// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the

@@ -791,6 +791,38 @@ catalogue! {
     NoticesSave => "Save", "Opslaan",
     NoticesSaving => "Saving…", "Opslaan…",
     NoticesSaved => "Your choice is saved.", "Je keuze is opgeslagen.",
+    // Issue 12: admin webhooks.
+    Webhooks => "Webhooks", "Webhooks",
+    WebhooksIntro =>
+        "Your own tools receive this organisation's events as signed JSON.",
+        "Je eigen systemen ontvangen de gebeurtenissen van deze organisatie als ondertekende JSON.",
+    WebhooksEmpty => "No endpoints yet.", "Nog geen eindpunten.",
+    WebhookUrl => "Endpoint URL", "URL van het eindpunt",
+    WebhookUrlHint => "https:// to a public host", "https:// naar een openbare host",
+    WebhookUrlInvalid =>
+        "Enter an address that starts with https://",
+        "Vul een adres in dat met https:// begint",
+    WebhookEvents => "Events", "Gebeurtenissen",
+    WebhookEventsAll => "Every event", "Elke gebeurtenis",
+    WebhookEventsNone =>
+        "Choose at least one event, or every event.",
+        "Kies minstens één gebeurtenis, of elke gebeurtenis.",
+    WebhookCreated => "Created", "Aangemaakt",
+    WebhookLastDelivery => "Last delivery", "Laatste aflevering",
+    WebhookNoDelivery => "None yet", "Nog geen",
+    WebhookAdd => "Add endpoint", "Eindpunt toevoegen",
+    WebhookAdding => "Adding…", "Toevoegen…",
+    WebhookSecret =>
+        "Signing secret (shown once: copy it now)",
+        "Ondertekeningsgeheim (eenmalig getoond: kopieer het nu)",
+    WebhookAdded => "Endpoint {} added.", "Eindpunt {} toegevoegd.",
+    WebhookRemove => "Remove", "Verwijderen",
+    WebhookRemoveConfirm =>
+        "Remove {}? It receives nothing more.",
+        "{} verwijderen? Het ontvangt dan niets meer.",
+    WebhookRemoving => "Removing…", "Verwijderen…",
+    WebhookRemoved => "Endpoint {} removed.", "Eindpunt {} verwijderd.",
+    WebhookActions => "Actions", "Acties",
 }
 
 /// A product's name.

@@ -8,6 +8,7 @@ pub mod notices;
 mod policies;
 mod purchases;
 pub mod requests;
+mod webhooks;
 
 use crate::api::{self, ApiFailure};
 use crate::components::loaded::{Loaded, Query};
@@ -265,6 +266,10 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
     provide_context(ctx);
     let inbox =
         ctx.read(|domain| async move { api::admin_requests(&domain).await.map(|l| l.data) });
+    // Webhooks are global admins' (`access::Action::ManageWebhooks`); the server decides, the
+    // section is not offered to others.
+    let global_admin =
+        move || organization.with(|o| o.role == selfserve_api::admin::AdminRole::GlobalAdmin);
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();
@@ -308,6 +313,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
             <a href="#capacity-heading">{t(Msg::Capacity)}</a>
             <a href="#policies-heading">{t(Msg::Policies)}</a>
             <a href="#activity-heading">{t(Msg::Activity)}</a>
+            {move || global_admin().then(|| view! { <a href="#webhooks-heading">{t(Msg::Webhooks)}</a> })}
         </nav>
         <requests::Requests rows=inbox />
         <purchases::Purchases />
@@ -316,6 +322,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <policies::Policies />
         <activity::Activity />
         <notices::NoticePreferencesForm />
+        {move || global_admin().then(|| view! { <webhooks::Webhooks /> })}
     }
 }
 

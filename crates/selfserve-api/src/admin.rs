@@ -299,17 +299,51 @@ pub struct TrialRequest {
     pub quantity: Option<i64>,
 }
 
-/// One of the organisation's webhook endpoints, which receive every event as JSON signed with
+wire_enum! {
+    /// Where a delivery to a webhook endpoint stands.
+    pub enum WebhookDeliveryStatus {
+        /// Not taken yet: waiting for its first attempt or a retry.
+        Pending => "pending",
+        /// The endpoint answered 2xx.
+        Delivered => "delivered",
+        /// Given up after every attempt failed.
+        Failed => "failed",
+        /// The endpoint was removed before it took it.
+        Cancelled => "cancelled",
+    }
+}
+
+/// The latest delivery planned for an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDelivery {
+    pub status: WebhookDeliveryStatus,
+    /// When it was planned (unix seconds).
+    pub created: i64,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// The last failure (`HTTP 500`, `could not connect`, …), when the last attempt failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// One of the organisation's webhook endpoints, which receive its events as JSON signed with
 /// HMAC-SHA256 (`Selfserve-Signature: t=…,v1=…` over `"{t}.{body}"`). Never its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WebhookEndpoint {
     /// `whe_…`.
     pub id: String,
-    /// Where events are posted: `https://`, or `http://` to the server's own machine.
+    /// Where events are posted: `https://` to a public host.
     pub url: String,
+    /// The event kinds it receives (`type` of the body), or `null`: every event, including
+    /// kinds added later.
+    pub events: Option<Vec<AuditAction>>,
     /// Unix seconds.
     pub created: i64,
+    /// The latest delivery planned for it; `null` before its first event.
+    #[serde(default)]
+    pub last_delivery: Option<WebhookDelivery>,
 }
 
 /// Body of `POST /admin/webhooks`.
@@ -317,17 +351,22 @@ pub struct WebhookEndpoint {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhookEndpoint {
-    /// `https://…` (`http://` only to localhost, 127.0.0.1 or [::1]). The schema's pattern is
-    /// a subset of what the server takes (it also takes upper case, queries, IP hosts), so a
-    /// client generating URLs from the document only makes ones the server accepts.
+    /// `https://…` to a public host (loopback and private addresses only on a server started
+    /// with `--allow-private-webhook-targets`). The schema's pattern is a subset of what the
+    /// server takes (it also takes upper case, queries, IP hosts), so a client generating URLs
+    /// from the document only makes ones the server accepts.
     #[cfg_attr(
         feature = "openapi",
         schema(
-            pattern = r"^(https://([a-z0-9-]+\.)*[a-z]+|http://(localhost|127\.0\.0\.1|\[::1\]))(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$",
+            pattern = r"^https://([a-z0-9-]+\.)*[a-z]+(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$",
             max_length = 2048
         )
     )]
     pub url: String,
+    /// The event kinds to receive (at least one; an unknown kind is refused). Left out: every
+    /// event, including kinds added later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<AuditAction>>,
 }
 
 /// A new endpoint with its signing secret: shown in this answer only, never again.

@@ -8,10 +8,12 @@
 
 pub mod command;
 pub mod sender;
+pub mod targets;
 
 use crate::events::Event;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+pub use targets::WebhookTargets;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "Selfserve-Signature";
@@ -24,8 +26,13 @@ const MAX_URL_LENGTH: usize = 2048;
 pub enum UrlRefusal {
     NotAUrl,
     TooLong,
-    /// Not `https://`, and not `http://` to this machine.
+    /// Not `https://` (`http://` only to loopback, with `--allow-private-webhook-targets`).
     NotHttps,
+    /// The host is, or resolves to, a loopback, private, link-local, CGNAT, multicast or
+    /// otherwise internal address (see [`targets`]).
+    InternalAddress,
+    /// The host name has no address.
+    Unresolvable,
     /// `user:password@` in the URL: the signature authenticates us, the URL needs no secret
     /// of ours, and a password would be shown by every listing.
     Credentials,
@@ -38,20 +45,22 @@ impl UrlRefusal {
         match self {
             Self::NotAUrl => "not an absolute URL",
             Self::TooLong => "longer than 2048 characters",
-            Self::NotHttps => {
-                "must be https:// (http:// only to this machine: localhost, 127.0.0.1, [::1])"
+            Self::NotHttps => "must be https://",
+            Self::InternalAddress => {
+                "an internal address (loopback, private, link-local, CGNAT, multicast): \
+                 webhooks go to public hosts only"
             }
+            Self::Unresolvable => "a host name that does not resolve",
             Self::Credentials => "must not carry a user or password",
             Self::Fragment => "must not have a #fragment",
         }
     }
 }
 
-/// An endpoint URL we may post to: `https://`, or `http://` to the loopback interface only.
-/// Loopback traffic never leaves the machine, so TLS there protects nothing, and tests and an
-/// operator's local tools (a relay, a queue's ingest) would otherwise need certificates; any
-/// other plain-HTTP URL would send the organisation's events readable across a network.
-pub fn check_url(text: &str) -> Result<String, UrlRefusal> {
+/// The URL's form: `https://` (or `http://` to loopback when `targets` allows private ones),
+/// no credentials, no fragment, and an IP-literal host must be allowed. The host name's
+/// addresses are [`check_target`]'s.
+pub fn check_url(text: &str, targets: WebhookTargets) -> Result<reqwest::Url, UrlRefusal> {
     let text = text.trim();
     if text.len() > MAX_URL_LENGTH {
         return Err(UrlRefusal::TooLong);
@@ -61,18 +70,14 @@ pub fn check_url(text: &str) -> Result<String, UrlRefusal> {
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or(UrlRefusal::NotAUrl)?;
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let bare = host.trim_start_matches('[').trim_end_matches(']');
-            let loopback = match bare.parse::<std::net::IpAddr>() {
-                Ok(ip) => ip.is_loopback(),
-                Err(_) => bare.eq_ignore_ascii_case("localhost"),
-            };
-            if !loopback {
-                return Err(UrlRefusal::NotHttps);
-            }
-        }
+    let literal = targets::literal_ip(host);
+    match (url.scheme(), targets) {
+        ("https", _) => {}
+        // Loopback traffic never leaves the machine: TLS would protect nothing there, and
+        // tests and local relays would need certificates.
+        ("http", WebhookTargets::AllowPrivate)
+            if literal.is_some_and(|ip| ip.is_loopback())
+                || host.eq_ignore_ascii_case("localhost") => {}
         _ => return Err(UrlRefusal::NotHttps),
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -81,6 +86,19 @@ pub fn check_url(text: &str) -> Result<String, UrlRefusal> {
     if url.fragment().is_some() {
         return Err(UrlRefusal::Fragment);
     }
+    if targets == WebhookTargets::PublicOnly && literal.is_some_and(targets::is_internal) {
+        return Err(UrlRefusal::InternalAddress);
+    }
+    Ok(url)
+}
+
+/// [`check_url`], then every address the host resolves to (registration; each delivery
+/// checks again through [`targets::GuardedResolver`]).
+pub async fn check_target(text: &str, targets: WebhookTargets) -> Result<String, UrlRefusal> {
+    let url = check_url(text, targets)?;
+    let host = url.host_str().ok_or(UrlRefusal::NotAUrl)?;
+    let port = url.port_or_known_default().ok_or(UrlRefusal::NotAUrl)?;
+    targets::resolve_checked(host, port, targets).await?;
     Ok(url.to_string())
 }
 
@@ -177,24 +195,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_are_https_or_loopback_http() {
-        for ok in [
-            "https://hooks.contoso.com/selfserve",
-            "http://127.0.0.1:9000/in",
-            "http://localhost/x",
-            "http://[::1]:8080/",
+    fn urls_are_https_to_public_hosts_unless_private_targets_are_allowed() {
+        use WebhookTargets::{AllowPrivate, PublicOnly};
+        for (ok, targets) in [
+            ("https://hooks.contoso.com/selfserve", PublicOnly),
+            ("https://93.184.216.34/in", PublicOnly),
+            ("https://127.0.0.1/in", AllowPrivate),
+            ("http://127.0.0.1:9000/in", AllowPrivate),
+            ("http://localhost/x", AllowPrivate),
+            ("http://[::1]:8080/", AllowPrivate),
         ] {
-            assert!(check_url(ok).is_ok(), "{ok}");
+            assert!(check_url(ok, targets).is_ok(), "{ok}");
         }
-        for (bad, why) in [
-            ("http://hooks.contoso.com/", UrlRefusal::NotHttps),
-            ("http://10.0.0.1/", UrlRefusal::NotHttps),
-            ("ftp://x.example/", UrlRefusal::NotHttps),
-            ("https://u:p@x.example/", UrlRefusal::Credentials),
-            ("https://x.example/#a", UrlRefusal::Fragment),
-            ("hooks.contoso.com", UrlRefusal::NotAUrl),
+        for (bad, targets, why) in [
+            (
+                "http://hooks.contoso.com/",
+                PublicOnly,
+                UrlRefusal::NotHttps,
+            ),
+            ("http://127.0.0.1/", PublicOnly, UrlRefusal::NotHttps),
+            ("http://10.0.0.1/", AllowPrivate, UrlRefusal::NotHttps),
+            (
+                "https://127.0.0.1/",
+                PublicOnly,
+                UrlRefusal::InternalAddress,
+            ),
+            ("https://10.0.0.1/", PublicOnly, UrlRefusal::InternalAddress),
+            ("https://[::1]/", PublicOnly, UrlRefusal::InternalAddress),
+            (
+                "https://169.254.169.254/",
+                PublicOnly,
+                UrlRefusal::InternalAddress,
+            ),
+            (
+                "https://[::ffff:10.0.0.1]/",
+                PublicOnly,
+                UrlRefusal::InternalAddress,
+            ),
+            ("ftp://x.example/", PublicOnly, UrlRefusal::NotHttps),
+            (
+                "https://u:p@x.example/",
+                PublicOnly,
+                UrlRefusal::Credentials,
+            ),
+            ("https://x.example/#a", PublicOnly, UrlRefusal::Fragment),
+            ("hooks.contoso.com", PublicOnly, UrlRefusal::NotAUrl),
         ] {
-            assert_eq!(check_url(bad), Err(why), "{bad}");
+            assert_eq!(check_url(bad, targets).map(|_| ()), Err(why), "{bad}");
         }
     }
 

@@ -87,8 +87,8 @@ pub enum OrgCommand {
 /// `org webhook …`.
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
-    /// Post every event of the organisation to URL (https://; http:// only to this machine),
-    /// and print the signing secret on the last line (shown once).
+    /// Post the organisation's events to URL (https:// to a public host), and print the
+    /// signing secret on the last line (shown once).
     Add {
         /// Any domain of the organisation.
         #[arg(long)]
@@ -96,6 +96,12 @@ pub enum WebhookCommand {
         /// The endpoint.
         #[arg(long)]
         url: String,
+        /// Only these event kinds (`purchase,seats_changed`); without it, every event.
+        #[arg(long, value_delimiter = ',', value_parser = parse_audit_action)]
+        events: Option<Vec<selfserve_api::admin::AuditAction>>,
+        /// As `serve --allow-private-webhook-targets`: a loopback or private URL is taken.
+        #[arg(long, env = "SELFSERVE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+        allow_private_webhook_targets: bool,
         /// The database.
         #[command(flatten)]
         database: DatabaseArg,
@@ -310,6 +316,12 @@ pub struct ServeArgs {
     /// as an `.eml` file in the data folder's `outbox/`.
     #[arg(long, env = "SELFSERVE_SMTP_URL", value_name = "URL")]
     pub smtp_url: Option<String>,
+    /// Let admin webhooks reach loopback and private addresses (and `http://` to loopback):
+    /// for tests and a relay on this machine or network. Off by default: without it a webhook
+    /// must be `https://` to a host whose every address is public, checked at registration and
+    /// at each delivery.
+    #[arg(long, env = "SELFSERVE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
+    pub allow_private_webhook_targets: bool,
     /// A file holding the SMTP user's password (else `SELFSERVE_SMTP_PASSWORD`).
     #[arg(long, env = "SELFSERVE_SMTP_PASSWORD_FILE")]
     pub smtp_password_file: Option<PathBuf>,
@@ -446,5 +458,19 @@ pub fn policy_update(
             LimitChange::Clear => LimitChange::Clear,
             LimitChange::Keep => LimitChange::Keep,
         },
+    })
+}
+
+/// An event kind on the command line, or the list of those there are.
+fn parse_audit_action(text: &str) -> Result<selfserve_api::admin::AuditAction, String> {
+    text.trim().parse().map_err(|_| {
+        let known: Vec<&str> = selfserve_api::admin::AuditAction::ALL
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
+        format!(
+            "{text:?} is not an event kind; one of: {}",
+            known.join(", ")
+        )
     })
 }

@@ -82,6 +82,9 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         processor,
         trusted_proxies: args.trusted_proxies,
         mail,
+        webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::from_flag(
+            args.allow_private_webhook_targets,
+        ),
         tuning: server::Tuning::default(),
     })
     .await
@@ -244,6 +247,8 @@ async fn refund(
         store: store.clone(),
         payments,
         clock,
+        // A refund posts no webhook itself; its event's deliveries are the servers'.
+        webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
     };
     let result = refunds::refund(&services, &Actor::Operator, invoice_id, amount, reason).await;
     store.close().await;

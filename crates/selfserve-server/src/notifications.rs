@@ -85,7 +85,7 @@ impl Template {
             | Self::TrialEnding
             | Self::Suspended
             | Self::TakenOver => false,
-            | Self::AdminDigest => false,
+            Self::AdminDigest => false,
         }
     }
 

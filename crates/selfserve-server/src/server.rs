@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub processor: ProcessorOptions,
     /// `--smtp-url`, `--mail-from`, or `.eml` files.
     pub mail: MailOptions,
+    /// `--allow-private-webhook-targets`: where admin webhooks may point.
+    pub webhook_targets: crate::admin_webhooks::WebhookTargets,
     /// Knobs tests turn (never flags).
     pub tuning: Tuning,
 }
@@ -173,6 +175,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
             }
         },
         clock: clock.clone(),
+        webhook_targets: options.webhook_targets,
     };
     // On SQLite this is the only server using the file, so every unfinished order is left over
     // from a previous run; on PostgreSQL another server may be working on a recent one.
@@ -221,8 +224,9 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         mail_wake.clone(),
     )
     .map_err(StartError::Mail)?;
-    let webhooks = crate::admin_webhooks::sender::WebhookSender::new(store.clone())
-        .map_err(StartError::Mail)?;
+    let webhooks =
+        crate::admin_webhooks::sender::WebhookSender::new(store.clone(), options.webhook_targets)
+            .map_err(StartError::Mail)?;
     let throttles = Throttles::new(store.clone(), options.tuning.throttle_clock.clone());
     let state = AppState {
         services: services.clone(),

@@ -52,6 +52,8 @@ pub struct Services {
     pub payments: Payments,
     /// Billing time (movable with `--test-clock`).
     pub clock: Clock,
+    /// `--allow-private-webhook-targets`: where admin webhooks may point.
+    pub webhook_targets: crate::admin_webhooks::WebhookTargets,
 }
 
 /// A signed-in person calling a service: the account, its organisation now, and the actor
@@ -213,6 +215,8 @@ pub enum Invalid {
     WebhookUrl(crate::admin_webhooks::UrlRefusal),
     /// An unsubscribe link whose HMAC does not hold.
     UnsubscribeLink,
+    /// `events` names no kind (leave it out for every event).
+    WebhookEvents,
 }
 
 impl From<selfserve_api::guardrails::ReachedLimit> for ServiceError {
@@ -271,6 +275,8 @@ impl Services {
             )),
             store,
             clock,
+            // The command line's webhook commands take the flag themselves.
+            webhook_targets: crate::admin_webhooks::WebhookTargets::PublicOnly,
         }
     }
 

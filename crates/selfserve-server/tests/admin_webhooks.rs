@@ -241,6 +241,7 @@ async fn buy(client: &Client, quantity: u32) -> Subscription {
 async fn a_purchase_is_delivered_signed_and_fresh_to_its_organisation_only() {
     let app = spawn_app_with(Spawn {
         demo: true,
+        allow_private_webhook_targets: true,
         ..Spawn::default()
     })
     .await;
@@ -282,7 +283,14 @@ async fn a_purchase_is_delivered_signed_and_fresh_to_its_organisation_only() {
 
     // The other organisation's endpoint, from the command line: the secret is the last line.
     let added = cli(
-        &["add", "--org", "fabrikam.nl", "--url", &fabrikam_tool.url],
+        &[
+            "add",
+            "--org",
+            "fabrikam.nl",
+            "--url",
+            &fabrikam_tool.url,
+            "--allow-private-webhook-targets",
+        ],
         &app.database_url,
     );
     let fabrikam_secret = added.lines().last().unwrap().to_owned();
@@ -389,6 +397,7 @@ async fn a_purchase_is_delivered_signed_and_fresh_to_its_organisation_only() {
 async fn an_endpoint_answering_500_twice_gets_the_same_event_until_it_takes_it() {
     let app = spawn_app_with(Spawn {
         demo: true,
+        allow_private_webhook_targets: true,
         ..Spawn::default()
     })
     .await;
@@ -429,6 +438,9 @@ async fn an_endpoint_answering_500_twice_gets_the_same_event_until_it_takes_it()
     assert_eq!(purchase.3, 3, "{rows:?}");
 }
 
+/// The receivers here are on this machine: allowed only by the deployment flag.
+const PRIVATE_TARGETS: &[(&str, &str)] = &[("SELFSERVE_ALLOW_PRIVATE_WEBHOOK_TARGETS", "true")];
+
 /// A port nothing listens on (yet).
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -444,7 +456,7 @@ async fn deliveries_pending_when_the_server_is_killed_arrive_after_the_restart()
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     let url = fresh_database(dir.path()).await;
-    let mut server = ServerProcess::start_on(&dist, dir.path(), &url, &[]);
+    let mut server = ServerProcess::start_on(&dist, dir.path(), &url, PRIVATE_TARGETS);
     let port = free_port();
     let added = cli(
         &[
@@ -453,6 +465,7 @@ async fn deliveries_pending_when_the_server_is_killed_arrive_after_the_restart()
             "contoso.com",
             "--url",
             &format!("http://127.0.0.1:{port}/hooks"),
+            "--allow-private-webhook-targets",
         ],
         &url,
     );
@@ -473,7 +486,7 @@ async fn deliveries_pending_when_the_server_is_killed_arrive_after_the_restart()
 
     let tool = Receiver::start_on(port, 0).await;
     let restarted = Instant::now();
-    let _server = ServerProcess::start_on(&dist, dir.path(), &url, &[]);
+    let _server = ServerProcess::start_on(&dist, dir.path(), &url, PRIVATE_TARGETS);
     let pool = sqlx::AnyPool::connect(&url).await.unwrap();
     let planned: BTreeSet<String> = sqlx::query_scalar("SELECT event_id FROM webhook_deliveries")
         .fetch_all(&pool)
@@ -505,4 +518,220 @@ async fn deliveries_pending_when_the_server_is_killed_arrive_after_the_restart()
             .all(|(_, _, status, _, _)| status == "delivered")
     })
     .await;
+}
+
+/// `last_error` of every delivery.
+async fn last_errors(url: &str) -> Vec<Option<String>> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let errors = sqlx::query_scalar("SELECT last_error FROM webhook_deliveries ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    errors
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_targets_are_refused_at_registration_and_at_delivery_without_the_flag() {
+    let app = spawn_app_with(Spawn {
+        demo: true,
+        ..Spawn::default()
+    })
+    .await;
+    let admin = app.as_user("admin@contoso.com").await;
+    for url in [
+        "http://hooks.contoso.com/in",
+        "https://127.0.0.1/in",
+        "https://10.0.0.1/in",
+        "https://[::1]/in",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.0.1/in",
+        "https://[fe80::1]/in",
+        "https://localhost/in",
+    ] {
+        let refused = admin
+            .post("/api/v1/admin/webhooks", &json!({"url": url}))
+            .await;
+        assert_eq!(refused.status, 400, "{url}: {}", refused.text);
+        let body = refused.json();
+        assert_eq!(body["error"]["code"], "invalid_request", "{url}");
+        assert_eq!(body["error"]["field"], "url", "{url}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("https://") || message.contains("internal address"),
+            "{url}: {message}"
+        );
+    }
+    let listed: Value = admin.get("/api/v1/admin/webhooks").await.json();
+    assert_eq!(listed["data"], json!([]));
+
+    // The command line refuses the same without the flag.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_selfserve-server"))
+        .args(["org", "webhook", "add", "--org", "contoso.com", "--url"])
+        .arg("https://127.0.0.1/in")
+        .args(["--database", &app.database_url])
+        .env_remove("SELFSERVE_ALLOW_PRIVATE_WEBHOOK_TARGETS")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("internal address"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Registered while allowed (by the operator, with the flag), then delivered by this server
+    // without it: the name resolves to loopback, so nothing is posted.
+    let tool = Receiver::start(0).await;
+    let port = tool
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    cli(
+        &[
+            "add",
+            "--org",
+            "contoso.com",
+            "--url",
+            &format!("https://localhost:{port}/hooks"),
+            "--allow-private-webhook-targets",
+        ],
+        &app.database_url,
+    );
+    let megan = app.as_user("megan@contoso.com").await;
+    buy(&megan, 1).await;
+    wait_for_deliveries(&app.database_url, "an attempt refused", |rows| {
+        rows.iter().any(|(_, _, _, attempts, _)| *attempts >= 1)
+    })
+    .await;
+    let errors = last_errors(&app.database_url).await;
+    assert!(
+        errors
+            .iter()
+            .flatten()
+            .any(|e| e.contains("address refused")),
+        "{errors:?}"
+    );
+    assert!(tool.received().is_empty(), "nothing reached loopback");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_receives_only_the_event_kinds_it_chose() {
+    let app = spawn_app_with(Spawn {
+        demo: true,
+        allow_private_webhook_targets: true,
+        ..Spawn::default()
+    })
+    .await;
+    let admin = app.as_user("admin@contoso.com").await;
+    let seats_tool = Receiver::start(0).await;
+    let purchase_tool = Receiver::start(0).await;
+
+    let unknown = admin
+        .post(
+            "/api/v1/admin/webhooks",
+            &json!({"url": seats_tool.url, "events": ["purchase", "bought_a_yacht"]}),
+        )
+        .await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(unknown.json()["error"]["code"], "invalid_request");
+    let empty = admin
+        .post(
+            "/api/v1/admin/webhooks",
+            &json!({"url": seats_tool.url, "events": []}),
+        )
+        .await;
+    assert_eq!(empty.status, 400, "{}", empty.text);
+    assert_eq!(empty.json()["error"]["field"], "events");
+
+    let seats: CreatedWebhookEndpoint = admin
+        .post(
+            "/api/v1/admin/webhooks",
+            &json!({"url": seats_tool.url, "events": ["seats_changed"]}),
+        )
+        .await
+        .expect_as(201, "an endpoint for seat changes");
+    let added = cli(
+        &[
+            "add",
+            "--org",
+            "contoso.com",
+            "--url",
+            &purchase_tool.url,
+            "--events",
+            "purchase,purchase",
+            "--allow-private-webhook-targets",
+        ],
+        &app.database_url,
+    );
+    let purchase_endpoint = added.split_whitespace().nth(1).unwrap().to_owned();
+    let endpoints: Vec<WebhookEndpoint> =
+        serde_json::from_value(admin.get("/api/v1/admin/webhooks").await.json()["data"].clone())
+            .unwrap();
+    // Both made in the same second: found by id, not by order.
+    let events_of = |id: &str| {
+        endpoints
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.events.clone())
+    };
+    use selfserve_api::admin::AuditAction;
+    assert_eq!(endpoints.len(), 2);
+    assert_eq!(
+        events_of(&seats.endpoint.id),
+        Some(Some(vec![AuditAction::SeatsChanged]))
+    );
+    assert_eq!(
+        events_of(&purchase_endpoint),
+        Some(Some(vec![AuditAction::Purchase])),
+        "repeated kinds count once"
+    );
+    assert!(endpoints.iter().all(|e| e.last_delivery.is_none()));
+
+    let megan = app.as_user("megan@contoso.com").await;
+    buy(&megan, 2).await;
+    let purchase_id = event_id(&app.database_url, "purchase").await;
+    purchase_tool
+        .wait_until("the purchase", |r| {
+            r.iter().any(|m| m.json()["id"] == purchase_id.as_str())
+        })
+        .await;
+    // Planned in the event's transaction: the purchase has no row for the seats endpoint.
+    let rows = deliveries(&app.database_url).await;
+    assert!(
+        rows.iter()
+            .all(|(kind, endpoint, ..)| kind == "purchase" && *endpoint == purchase_endpoint),
+        "{rows:?}"
+    );
+    assert!(seats_tool.received().is_empty());
+    wait_for_deliveries(&app.database_url, "delivered", |rows| {
+        rows.iter()
+            .all(|(_, _, status, _, _)| status == "delivered")
+    })
+    .await;
+    let endpoints: Vec<WebhookEndpoint> =
+        serde_json::from_value(admin.get("/api/v1/admin/webhooks").await.json()["data"].clone())
+            .unwrap();
+    let last = endpoints
+        .iter()
+        .find(|e| e.id == purchase_endpoint)
+        .and_then(|e| e.last_delivery.clone())
+        .expect("a last delivery");
+    assert_eq!(
+        last.status,
+        selfserve_api::admin::WebhookDeliveryStatus::Delivered
+    );
+    assert!(
+        endpoints
+            .iter()
+            .find(|e| e.id == seats.endpoint.id)
+            .unwrap()
+            .last_delivery
+            .is_none()
+    );
 }

@@ -12,6 +12,8 @@ mod language;
 mod sso;
 #[path = "e2e/stripe.rs"]
 mod stripe;
+#[path = "e2e/webhooks.rs"]
+mod webhooks;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::time::Duration;

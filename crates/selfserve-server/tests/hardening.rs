@@ -143,6 +143,7 @@ async fn two_servers_on_one_database_count_as_one() {
             app.dir.path().join("outbox"),
         )
         .unwrap(),
+        webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
         tuning: Tuning {
             throttle_clock: app.server.throttles.clock().clone(),
             verify_gate: None,

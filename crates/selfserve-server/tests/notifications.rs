@@ -8,10 +8,10 @@
 
 #[path = "notifications/billing.rs"]
 mod billing;
-#[path = "notifications/dutch.rs"]
-mod dutch;
 #[path = "notifications/digest.rs"]
 mod digest;
+#[path = "notifications/dutch.rs"]
+mod dutch;
 mod support;
 #[path = "notifications/take_over.rs"]
 mod take_over;

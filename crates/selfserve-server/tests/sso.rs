@@ -506,6 +506,7 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another_and_only_once() {
             sso.app.dir.path().join("outbox"),
         )
         .unwrap(),
+        webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
         tuning: server::Tuning::default(),
     })
     .await

@@ -28,12 +28,27 @@ async fn run_on(store: &Store, org: &str, command: WebhookCommand) -> Result<(),
         .ok_or_else(|| format!("no organisation has the domain {org}"))?;
     let now = crate::clock::Clock::system().real_now();
     match command {
-        WebhookCommand::Add { url, .. } => {
-            let created = webhooks::add_to(store, &organization.id, &url, now)
+        WebhookCommand::Add {
+            url,
+            events,
+            allow_private_webhook_targets,
+            ..
+        } => {
+            let new = webhooks::NewEndpoint {
+                url: &url,
+                events,
+                targets: crate::admin_webhooks::WebhookTargets::from_flag(
+                    allow_private_webhook_targets,
+                ),
+            };
+            let created = webhooks::add_to(store, &organization.id, new, now)
                 .await
                 .map_err(|e| match e {
                     ServiceError::Invalid(crate::services::Invalid::WebhookUrl(refusal)) => {
                         format!("the URL is {}", refusal.describe())
+                    }
+                    ServiceError::Invalid(crate::services::Invalid::WebhookEvents) => {
+                        "--events names no event kind".to_owned()
                     }
                     other => other.to_string(),
                 })?;
@@ -48,7 +63,15 @@ async fn run_on(store: &Store, org: &str, command: WebhookCommand) -> Result<(),
                 .await
                 .map_err(|e| e.to_string())?;
             for endpoint in endpoints {
-                println!("{} {}", endpoint.id, endpoint.url);
+                let events = match endpoint.events {
+                    None => "all".to_owned(),
+                    Some(kinds) => kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                };
+                println!("{} {} {events}", endpoint.id, endpoint.url);
             }
         }
         WebhookCommand::Remove { id, .. } => {

@@ -4,7 +4,8 @@
 //! least once: a server that dies after the endpoint answered but before recording it posts
 //! again, with the same body and event id.
 
-use super::{SIGNATURE_HEADER, signature};
+use super::targets::TargetRefused;
+use super::{SIGNATURE_HEADER, WebhookTargets, check_url, signature};
 use crate::notifications::sender::backoff;
 use crate::store::admin_webhooks::ClaimedDelivery;
 use crate::store::outbox::real_now;
@@ -33,13 +34,18 @@ pub const MAX_ATTEMPTS: i64 = 16;
 pub struct WebhookSender {
     store: Store,
     client: reqwest::Client,
+    targets: WebhookTargets,
     owner: String,
 }
 
 impl WebhookSender {
-    /// A sender posting with its own HTTP client (no redirects: a 3xx is not an answer).
-    pub fn new(store: Store) -> Result<Self, String> {
+    /// A sender posting with its own HTTP client: no redirects (a 3xx is not an answer, and
+    /// would lead past the address checks), no proxy from the environment (it would resolve
+    /// the host instead of us), and a resolver that checks every address it hands out.
+    pub fn new(store: Store, targets: WebhookTargets) -> Result<Self, String> {
         let client = reqwest::Client::builder()
+            .dns_resolver(super::targets::resolver(targets))
+            .no_proxy()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
@@ -49,6 +55,7 @@ impl WebhookSender {
         Ok(Self {
             store,
             client,
+            targets,
             owner: crate::ids::new_id("hooks"),
         })
     }
@@ -114,6 +121,10 @@ impl WebhookSender {
     /// One attempt: a 2xx is taken; anything else (another status, no answer in time, no
     /// connection) is worth another try.
     async fn post(&self, delivery: &ClaimedDelivery) -> Result<(), String> {
+        // Again at each delivery: the deployment's flag may have changed since registration,
+        // and an IP-literal host never reaches the resolver.
+        check_url(&delivery.url, self.targets)
+            .map_err(|refusal| format!("URL refused: {}", refusal.describe()))?;
         let header = signature(&delivery.secret, real_now(), &delivery.body);
         let response = self
             .client
@@ -135,6 +146,13 @@ impl WebhookSender {
 }
 
 fn describe(error: &reqwest::Error) -> String {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if let Some(TargetRefused(refusal)) = cause.downcast_ref::<TargetRefused>() {
+            return format!("address refused: {}", refusal.describe());
+        }
+        source = cause.source();
+    }
     if error.is_timeout() {
         "no answer in time".to_owned()
     } else if error.is_connect() {

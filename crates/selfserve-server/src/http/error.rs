@@ -336,6 +336,8 @@ fn invalid_error(invalid: Invalid) -> AppError {
                 UrlRefusal::NotHttps => m::WEBHOOK_URL_NOT_HTTPS,
                 UrlRefusal::Credentials => m::WEBHOOK_URL_CREDENTIALS,
                 UrlRefusal::Fragment => m::WEBHOOK_URL_FRAGMENT,
+                UrlRefusal::InternalAddress => m::WEBHOOK_URL_INTERNAL,
+                UrlRefusal::Unresolvable => m::WEBHOOK_URL_UNRESOLVABLE,
             },
         )
         .field("url"),
@@ -343,6 +345,10 @@ fn invalid_error(invalid: Invalid) -> AppError {
             ErrorCode::InvalidRequest,
             super::messages::requests::UNSUBSCRIBE_INVALID,
         ),
+        Invalid::WebhookEvents => {
+            AppError::bad_request(ErrorCode::InvalidRequest, m::WEBHOOK_EVENTS_EMPTY)
+                .field("events")
+        }
     }
 }
 

@@ -3,10 +3,12 @@
 //! `UPDATE`, atomic on both engines), as [`super::outbox`] does for mail.
 
 use super::leases::Leased;
-use super::{Store, StoreError, Tx};
+use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
 use crate::store::outbox::real_now;
+use selfserve_api::admin::{AuditAction, WebhookDelivery};
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 /// An endpoint as listed (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +16,18 @@ pub struct WebhookEndpointRow {
     pub id: String,
     pub organization_id: String,
     pub url: String,
+    pub events: EventFilter,
     pub created_at: i64,
+    pub last_delivery: Option<WebhookDelivery>,
+}
+
+/// Which events an endpoint receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventFilter {
+    /// Every event, including kinds added later.
+    All,
+    /// Only these kinds (never empty: the service refuses an empty choice).
+    Only(Vec<AuditAction>),
 }
 
 /// A delivery as claimed by a sender: where, with which key, what.
@@ -39,10 +52,12 @@ pub(crate) async fn plan_deliveries(
     event: &Event,
 ) -> Result<(), sqlx::Error> {
     let endpoints: Vec<String> = sqlx::query_scalar(
-        "SELECT id FROM webhook_endpoints WHERE organization_id = $1 AND removed_at IS NULL \
-         ORDER BY id",
+        "SELECT e.id FROM webhook_endpoints e WHERE e.organization_id = $1 \
+         AND e.removed_at IS NULL AND (e.events = 'all' OR EXISTS (SELECT 1 FROM \
+         webhook_endpoint_events k WHERE k.endpoint_id = e.id AND k.kind = $2)) ORDER BY e.id",
     )
     .bind(&event.organization_id)
+    .bind(event.kind.as_str())
     .fetch_all(&mut **tx)
     .await?;
     if endpoints.is_empty() {
@@ -67,56 +82,130 @@ pub(crate) async fn plan_deliveries(
 }
 
 fn endpoint(row: &sqlx::any::AnyRow) -> Result<WebhookEndpointRow, StoreError> {
+    let filter: String = row.try_get("events")?;
+    let events = match filter.as_str() {
+        "all" => EventFilter::All,
+        "selected" => EventFilter::Only(Vec::new()),
+        other => return Err(StoreError::Corrupt(format!("events: {other:?}"))),
+    };
     Ok(WebhookEndpointRow {
         id: row.try_get("id")?,
         organization_id: row.try_get("organization_id")?,
         url: row.try_get("url")?,
+        events,
         created_at: row.try_get("created_at")?,
+        last_delivery: None,
     })
 }
 
 impl Store {
-    /// Registers an endpoint for the organisation's events from now on.
+    /// Registers an endpoint for the organisation's events (those `events` lets through) from
+    /// now on.
     pub async fn add_webhook_endpoint(
         &self,
         organization_id: &str,
         url: &str,
+        events: &EventFilter,
         secret: &str,
         now: i64,
     ) -> Result<WebhookEndpointRow, StoreError> {
         let id = crate::ids::new_id("whe");
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
-            "INSERT INTO webhook_endpoints (id, organization_id, url, secret, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO webhook_endpoints (id, organization_id, url, secret, created_at, events) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
         .bind(organization_id)
         .bind(url)
         .bind(secret)
         .bind(now)
-        .execute(self.writer())
+        .bind(match events {
+            EventFilter::All => "all",
+            EventFilter::Only(_) => "selected",
+        })
+        .execute(&mut *tx)
         .await?;
+        if let EventFilter::Only(kinds) = events {
+            for kind in kinds {
+                sqlx::query(
+                    "INSERT INTO webhook_endpoint_events (endpoint_id, kind) VALUES ($1, $2)",
+                )
+                .bind(&id)
+                .bind(kind.as_str())
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
         Ok(WebhookEndpointRow {
             id,
             organization_id: organization_id.to_owned(),
             url: url.to_owned(),
+            events: events.clone(),
             created_at: now,
+            last_delivery: None,
         })
     }
 
-    /// The organisation's endpoints in use, oldest first.
+    /// The organisation's endpoints in use, oldest first, with their event kinds and latest
+    /// delivery.
     pub async fn webhook_endpoints(
         &self,
         organization_id: &str,
     ) -> Result<Vec<WebhookEndpointRow>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, organization_id, url, created_at FROM webhook_endpoints \
+            "SELECT id, organization_id, url, events, created_at FROM webhook_endpoints \
              WHERE organization_id = $1 AND removed_at IS NULL ORDER BY created_at, id",
         )
         .bind(organization_id)
         .fetch_all(self.reader())
         .await?;
-        rows.iter().map(endpoint).collect()
+        let mut endpoints = rows.iter().map(endpoint).collect::<Result<Vec<_>, _>>()?;
+        let kinds = sqlx::query(
+            "SELECT k.endpoint_id, k.kind FROM webhook_endpoint_events k \
+             JOIN webhook_endpoints e ON e.id = k.endpoint_id \
+             WHERE e.organization_id = $1 AND e.removed_at IS NULL ORDER BY k.kind",
+        )
+        .bind(organization_id)
+        .fetch_all(self.reader())
+        .await?;
+        let mut by_endpoint: BTreeMap<String, Vec<AuditAction>> = BTreeMap::new();
+        for row in &kinds {
+            by_endpoint
+                .entry(row.try_get("endpoint_id")?)
+                .or_default()
+                .push(decode(row, "kind")?);
+        }
+        let latest = sqlx::query(
+            "SELECT d.endpoint_id, d.status, d.created_at, d.attempts, d.last_error \
+             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE e.organization_id = $1 AND e.removed_at IS NULL AND d.id = (SELECT l.id \
+             FROM webhook_deliveries l WHERE l.endpoint_id = d.endpoint_id \
+             ORDER BY l.created_at DESC, l.id DESC LIMIT 1)",
+        )
+        .bind(organization_id)
+        .fetch_all(self.reader())
+        .await?;
+        let mut deliveries: BTreeMap<String, WebhookDelivery> = BTreeMap::new();
+        for row in &latest {
+            deliveries.insert(
+                row.try_get("endpoint_id")?,
+                WebhookDelivery {
+                    status: decode(row, "status")?,
+                    created: row.try_get("created_at")?,
+                    attempts: row.try_get("attempts")?,
+                    last_error: row.try_get("last_error")?,
+                },
+            );
+        }
+        for endpoint in &mut endpoints {
+            if let EventFilter::Only(kinds) = &mut endpoint.events {
+                *kinds = by_endpoint.remove(&endpoint.id).unwrap_or_default();
+            }
+            endpoint.last_delivery = deliveries.remove(&endpoint.id);
+        }
+        Ok(endpoints)
     }
 
     /// Stops an endpoint of the organisation: it forgets its secret and its pending deliveries

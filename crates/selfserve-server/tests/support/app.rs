@@ -93,6 +93,8 @@ pub struct Spawn {
     /// `--smtp-url` (with `--mail-from shop@selfserve.test`); else `.eml` files in the temp
     /// dir's `outbox/`.
     pub smtp_url: Option<String>,
+    /// `--allow-private-webhook-targets` (the admin webhook suites' receivers are local).
+    pub allow_private_webhook_targets: bool,
     /// Frozen throttle clock, argon2 bound.
     pub tuning: server::Tuning,
 }
@@ -145,6 +147,9 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
             dir.path().join("outbox"),
         )
         .expect("mail options"),
+        webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::from_flag(
+            options.allow_private_webhook_targets,
+        ),
         tuning: options.tuning,
     })
     .await

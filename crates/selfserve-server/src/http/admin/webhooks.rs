@@ -24,13 +24,13 @@ pub async fn list(
     Ok(Json(List::complete(data)))
 }
 
-/// Registers an endpoint for every event of the organisation; the answer carries the signing
+/// Registers an endpoint for the organisation's events (all, or the kinds in `events`); the answer carries the signing
 /// secret, shown this once.
 #[utoipa::path(post, path = "/admin/webhooks", tag = "admin", params(ScopeQuery),
     request_body = NewWebhookEndpoint,
     responses(
         (status = 201, body = CreatedWebhookEndpoint),
-        (status = 400, description = "`invalid_request`: not https (http only to this machine), credentials or a fragment in the URL", body = selfserve_api::ApiError),
+        (status = 400, description = "`invalid_request`: not https, a host that is or resolves to an internal address (loopback, private, link-local, CGNAT, multicast) unless the server allows private targets, credentials or a fragment in the URL (`field: url`); an unknown or empty list of `events`", body = selfserve_api::ApiError),
         (status = 403, description = "`admin_required`: global admins only", body = selfserve_api::ApiError),
     ))]
 pub async fn add(
@@ -44,6 +44,7 @@ pub async fn add(
         &caller,
         query.organization.as_deref(),
         &body.url,
+        body.events,
     )
     .await?;
     Ok((StatusCode::CREATED, Json(created)))

@@ -185,4 +185,15 @@ super::messages! {
     WEBHOOK_URL_FRAGMENT =>
         "The endpoint URL must not have a #fragment.",
         "De URL van het eindpunt mag geen #fragment hebben.";
+    WEBHOOK_URL_INTERNAL =>
+        "The endpoint URL is an internal address (loopback, private, link-local, CGNAT, \
+         multicast): webhooks go to public hosts only.",
+        "De URL van het eindpunt is een intern adres (loopback, privé, link-local, CGNAT, \
+         multicast): webhooks gaan alleen naar openbare hosts.";
+    WEBHOOK_URL_UNRESOLVABLE =>
+        "The endpoint URL's host name does not resolve.",
+        "De hostnaam in de URL van het eindpunt bestaat niet (DNS geeft geen adres).";
+    WEBHOOK_EVENTS_EMPTY =>
+        "Choose at least one event, or leave `events` out to receive every event.",
+        "Kies minstens één gebeurtenis, of laat `events` weg om elke gebeurtenis te ontvangen.";
 }

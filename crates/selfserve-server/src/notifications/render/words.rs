@@ -230,18 +230,22 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
         // Worded by `requests.rs` (their facts are a request's); were that ever broken, the mail
         // still says nothing false.
-        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, English) => words(
-            format!("About {product}"),
-            format!("About {product}"),
-            format!("There is news about {product} for {organization}."),
-            "Open the app",
-        ),
-        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, Dutch) => words(
-            format!("Over {product}"),
-            format!("Over {product}"),
-            format!("Er is nieuws over {product} voor {organization}."),
-            "Open de app",
-        ),
+        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, English) => {
+            words(
+                format!("About {product}"),
+                format!("About {product}"),
+                format!("There is news about {product} for {organization}."),
+                "Open the app",
+            )
+        }
+        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, Dutch) => {
+            words(
+                format!("Over {product}"),
+                format!("Over {product}"),
+                format!("Er is nieuws over {product} voor {organization}."),
+                "Open de app",
+            )
+        }
         (Template::RenewalUpcoming, English) => words(
             format!("{product} renews on {period_end}"),
             format!("Your {product} subscription renews in 7 days"),
