@@ -50,11 +50,34 @@ pub enum Template {
     TakenOver,
     /// An admin on `daily` is told of a billing day's admin notices in one mail.
     AdminDigest,
+    /// The purchaser's receipt for a renewal that was charged.
+    RenewalReceipt,
+    /// The purchaser's receipt for seats added now, charged for the rest of the period.
+    SeatsAddedReceipt,
+    /// The purchaser's confirmation of fewer seats from the renewal on.
+    SeatsDecreaseScheduled,
+    /// The purchaser cancelled: it ends with the period, undoable until then.
+    Cancelled,
+    /// The purchaser undid the cancellation: it continues.
+    CancellationUndone,
+    /// A colleague's licence was taken back.
+    LicenceRemoved,
+    /// A global admin is told that another one changed a product's policy or limits.
+    AdminPolicyChanged,
+}
+
+/// What a template's facts are about, as stored in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactsKind {
+    Subscription,
+    Request,
+    Policy,
+    Digest,
 }
 
 impl Template {
     /// Every template.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 20] = [
         Self::Receipt,
         Self::AdminPurchase,
         Self::AdminTrial,
@@ -68,13 +91,22 @@ impl Template {
         Self::Suspended,
         Self::TakenOver,
         Self::AdminDigest,
+        Self::RenewalReceipt,
+        Self::SeatsAddedReceipt,
+        Self::SeatsDecreaseScheduled,
+        Self::Cancelled,
+        Self::CancellationUndone,
+        Self::LicenceRemoved,
+        Self::AdminPolicyChanged,
     ];
 
-    /// Whether the mail tells about a request to IT ([`RequestFacts`]) rather than a
-    /// subscription ([`Facts`]).
-    pub fn about_a_request(self) -> bool {
+    /// What the mail's facts are about: a subscription ([`Facts`]), a request to IT
+    /// ([`RequestFacts`]), a policy ([`PolicyFacts`]) or a day of notices ([`DigestFacts`]).
+    pub fn facts_kind(self) -> FactsKind {
         match self {
-            Self::AdminRequest | Self::RequestAnswered => true,
+            Self::AdminRequest | Self::RequestAnswered => FactsKind::Request,
+            Self::AdminPolicyChanged => FactsKind::Policy,
+            Self::AdminDigest => FactsKind::Digest,
             Self::Receipt
             | Self::AdminPurchase
             | Self::AdminTrial
@@ -84,8 +116,13 @@ impl Template {
             | Self::RenewalUpcoming
             | Self::TrialEnding
             | Self::Suspended
-            | Self::TakenOver => false,
-            Self::AdminDigest => false,
+            | Self::TakenOver
+            | Self::RenewalReceipt
+            | Self::SeatsAddedReceipt
+            | Self::SeatsDecreaseScheduled
+            | Self::Cancelled
+            | Self::CancellationUndone
+            | Self::LicenceRemoved => FactsKind::Subscription,
         }
     }
 
@@ -105,6 +142,13 @@ impl Template {
             Self::Suspended => "suspended",
             Self::TakenOver => "taken_over",
             Self::AdminDigest => "admin_digest",
+            Self::RenewalReceipt => "renewal_receipt",
+            Self::SeatsAddedReceipt => "seats_added_receipt",
+            Self::SeatsDecreaseScheduled => "seats_decrease_scheduled",
+            Self::Cancelled => "cancelled",
+            Self::CancellationUndone => "cancellation_undone",
+            Self::LicenceRemoved => "licence_removed",
+            Self::AdminPolicyChanged => "admin_policy_changed",
         }
     }
 }
@@ -139,6 +183,8 @@ pub enum Audience {
     /// The organisation's enabled global and billing admins, except whoever acted (they know)
     /// and those who opted out of admin notices.
     Admins,
+    /// Like [`Audience::Admins`], global admins only (those who may change policies).
+    GlobalAdmins,
     /// These people (by email, as the event names them), except whoever acted.
     People(Vec<String>),
 }
@@ -152,20 +198,8 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         ],
         AuditAction::TrialStarted => vec![(Template::AdminTrial, Audience::Admins)],
         AuditAction::LicencesAssigned => {
-            let names = |state: &Option<serde_json::Value>| -> Vec<String> {
-                state
-                    .as_ref()
-                    .and_then(|s| s.get("assigned"))
-                    .and_then(|a| a.as_array())
-                    .map(|list| {
-                        list.iter()
-                            .filter_map(|e| e.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            };
-            let before = names(&event.before);
-            let added: Vec<String> = names(&event.after)
+            let before = emails(&event.before, "assigned");
+            let added: Vec<String> = emails(&event.after, "assigned")
                 .into_iter()
                 .filter(|email| !before.contains(email))
                 .collect();
@@ -173,6 +207,14 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
                 Vec::new()
             } else {
                 vec![(Template::LicenceAssigned, Audience::People(added))]
+            }
+        }
+        AuditAction::LicenceRemoved => {
+            let removed = emails(&event.before, "user");
+            if removed.is_empty() {
+                Vec::new()
+            } else {
+                vec![(Template::LicenceRemoved, Audience::People(removed))]
             }
         }
         AuditAction::RenewalFailed => vec![(Template::PaymentFailed, Audience::Purchaser)],
@@ -185,18 +227,48 @@ pub fn plan(event: &Event) -> Vec<(Template, Audience)> {
         AuditAction::TrialEnding => vec![(Template::TrialEnding, Audience::Purchaser)],
         AuditAction::Suspended => vec![(Template::Suspended, Audience::Purchaser)],
         AuditAction::TakeOver => vec![(Template::TakenOver, Audience::Purchaser)],
-        // Not mailed yet (issue 12's later steps): the audit log still has them.
-        AuditAction::SeatsChanged
-        | AuditAction::SeatsChangeScheduled
-        | AuditAction::LicenceRemoved
-        | AuditAction::PolicyChanged
-        | AuditAction::Cancelled
-        | AuditAction::CancellationUndone
-        | AuditAction::Expired
+        AuditAction::Renewed => vec![(Template::RenewalReceipt, Audience::Purchaser)],
+        AuditAction::SeatsChanged => vec![(Template::SeatsAddedReceipt, Audience::Purchaser)],
+        // Setting the same number again only drops a scheduled decrease: nothing to confirm.
+        AuditAction::SeatsChangeScheduled => {
+            let quantity = |state: &Option<serde_json::Value>| {
+                state
+                    .as_ref()
+                    .and_then(|s| s.get("quantity"))
+                    .and_then(serde_json::Value::as_i64)
+            };
+            match (quantity(&event.before), quantity(&event.after)) {
+                (Some(before), Some(after)) if after < before => {
+                    vec![(Template::SeatsDecreaseScheduled, Audience::Purchaser)]
+                }
+                _ => Vec::new(),
+            }
+        }
+        AuditAction::Cancelled => vec![(Template::Cancelled, Audience::Purchaser)],
+        AuditAction::CancellationUndone => {
+            vec![(Template::CancellationUndone, Audience::Purchaser)]
+        }
+        AuditAction::PolicyChanged => {
+            vec![(Template::AdminPolicyChanged, Audience::GlobalAdmins)]
+        }
+        // Admin webhooks only: an expiry follows a cancellation the purchaser was told of, a
+        // central purchase is the admin's own act, refunds and disputes are the operator's.
+        AuditAction::Expired
         | AuditAction::CentralPurchase
-        | AuditAction::Renewed
         | AuditAction::Refunded
         | AuditAction::Disputed => Vec::new(),
+    }
+}
+
+/// The email addresses under `key` of an event's state: a list, or one address.
+fn emails(state: &Option<serde_json::Value>, key: &str) -> Vec<String> {
+    match state.as_ref().and_then(|s| s.get(key)) {
+        Some(serde_json::Value::Array(list)) => list
+            .iter()
+            .filter_map(|e| e.as_str().map(str::to_owned))
+            .collect(),
+        Some(serde_json::Value::String(email)) => vec![email.clone()],
+        _ => Vec::new(),
     }
 }
 
@@ -205,7 +277,11 @@ impl Template {
     /// `List-Unsubscribe`).
     pub fn is_admin_notice(self) -> bool {
         match self {
-            Self::AdminPurchase | Self::AdminTrial | Self::AdminRequest | Self::AdminDigest => true,
+            Self::AdminPurchase
+            | Self::AdminTrial
+            | Self::AdminRequest
+            | Self::AdminDigest
+            | Self::AdminPolicyChanged => true,
             Self::Receipt
             | Self::RequestAnswered
             | Self::LicenceAssigned
@@ -214,7 +290,13 @@ impl Template {
             | Self::RenewalUpcoming
             | Self::TrialEnding
             | Self::Suspended
-            | Self::TakenOver => false,
+            | Self::TakenOver
+            | Self::RenewalReceipt
+            | Self::SeatsAddedReceipt
+            | Self::SeatsDecreaseScheduled
+            | Self::Cancelled
+            | Self::CancellationUndone
+            | Self::LicenceRemoved => false,
         }
     }
 }
@@ -242,6 +324,29 @@ pub struct Facts {
     /// The bill a receipt is for (`in_…`, linked as the printable invoice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
+    /// The seats before a seat change (seat-change mails only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_quantity: Option<i64>,
+}
+
+/// What a mail about a changed policy tells: the product's policy and limits before and
+/// after, as the `policy_changed` event recorded them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyFacts {
+    pub organization_name: String,
+    pub actor_name: String,
+    pub product: ProductId,
+    pub before: PolicyState,
+    pub after: PolicyState,
+}
+
+/// A product's policy and limits in one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyState {
+    pub value: selfserve_api::admin::Policy,
+    pub currency: selfserve_api::money::Currency,
+    #[serde(flatten)]
+    pub limits: selfserve_api::guardrails::Guardrails,
 }
 
 /// What became of a self-service subscription whose users an admin moved to central licences.
@@ -273,12 +378,12 @@ pub struct RequestFacts {
     pub message: Option<String>,
 }
 
-/// A planned mail's facts: about a subscription or about a request to IT (which one follows
-/// from its template, [`Template::about_a_request`]).
+/// A planned mail's facts: which kind follows from its template ([`Template::facts_kind`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum MailFacts {
     Subscription(Facts),
     Request(RequestFacts),
+    Policy(PolicyFacts),
     Digest(DigestFacts),
 }
 
@@ -307,6 +412,7 @@ impl DigestFacts {
                 let facts = match &item.facts {
                     MailFacts::Subscription(facts) => serde_json::to_value(facts)?,
                     MailFacts::Request(facts) => serde_json::to_value(facts)?,
+                    MailFacts::Policy(facts) => serde_json::to_value(facts)?,
                     // A digest never lists a digest (only admin notices are held).
                     MailFacts::Digest(_) => serde_json::Value::Null,
                 };

@@ -2,7 +2,9 @@
 //! (a `lang`, one heading, a table with headers, links written out), in the recipient's
 //! language (`users.language`, English while not known).
 
+mod changes;
 mod digest;
+mod policy;
 mod requests;
 mod words;
 
@@ -36,6 +38,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
     let facts = match &mail.facts {
         MailFacts::Subscription(facts) => facts,
         MailFacts::Request(request) => return requests::render(mail, request, app_origin),
+        MailFacts::Policy(policy) => return policy::render(mail, policy, app_origin),
         MailFacts::Digest(digest) => return digest::render(mail, digest, app_origin),
     };
     let language = mail.language;
@@ -73,6 +76,7 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             quantity: facts.quantity,
             period_end: &period_end,
             take_over,
+            previous_quantity: facts.previous_quantity,
         },
         language,
     );
@@ -122,9 +126,36 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
         ),
         // The outbox reads these templates' facts as a request's (`Template::about_a_request`),
         // so they are rendered above.
-        Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest => {
-            (Vec::new(), format!("{app_origin}/"))
+        Template::AdminRequest
+        | Template::RequestAnswered
+        | Template::AdminDigest
+        | Template::AdminPolicyChanged => (Vec::new(), format!("{app_origin}/")),
+        Template::RenewalReceipt | Template::SeatsAddedReceipt => {
+            let mut lines = vec![
+                line(Label::Product, product.to_owned()),
+                line(Label::Seats, facts.quantity.to_string()),
+            ];
+            if let Some(total) = facts.total {
+                lines.push(line(Label::TotalPaid, amount(total)));
+            }
+            lines.push(line(Label::Period, period));
+            (lines, subscription_link)
         }
+        Template::SeatsDecreaseScheduled | Template::CancellationUndone => (
+            vec![
+                line(Label::RenewsOn, period_end.clone()),
+                line(Label::Seats, facts.quantity.to_string()),
+            ],
+            subscription_link,
+        ),
+        Template::Cancelled => (
+            vec![line(Label::EndsOn, period_end.clone())],
+            subscription_link,
+        ),
+        Template::LicenceRemoved => (
+            vec![line(Label::Product, product.to_owned())],
+            format!("{app_origin}/"),
+        ),
         Template::RenewalUpcoming => {
             let mut lines = vec![
                 line(Label::RenewsOn, period_end.clone()),
@@ -141,9 +172,12 @@ pub fn render(mail: &OutboxMail, app_origin: &str) -> Rendered {
             subscription_link,
         ),
     };
-    // The receipt also links the printable invoice, first: it is what a receipt is for.
+    // A receipt also links the printable invoice, first: it is what a receipt is for.
     let invoice_link = match (mail.template, &facts.invoice_id) {
-        (Template::Receipt, Some(invoice)) => Some(format!("{app_origin}/invoices/{invoice}")),
+        (
+            Template::Receipt | Template::RenewalReceipt | Template::SeatsAddedReceipt,
+            Some(invoice),
+        ) => Some(format!("{app_origin}/invoices/{invoice}")),
         _ => None,
     };
     let mut links = Vec::new();
@@ -288,6 +322,7 @@ mod tests {
                 period_end: 86_400 * 31,
                 take_over: None,
                 invoice_id: Some("in_1".into()),
+                previous_quantity: None,
             }),
             attempts: 0,
         };

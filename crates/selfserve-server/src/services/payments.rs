@@ -162,13 +162,18 @@ async fn complete(
             let (quantity, pending) = before
                 .map(|row| (row.quantity, row.pending_quantity))
                 .unwrap_or_default();
+            let invoice_id = new_id("in");
             let event = event(AuditAction::SeatsChanged)
                 .subscription(subscription_id, order.product)
                 .before(json!({"quantity": quantity, "pending_quantity": pending}))
-                .after(json!({"quantity": quantity + order.quantity}));
+                .after(json!({
+                    "quantity": quantity + order.quantity,
+                    "total": order.amount,
+                    "invoice": invoice_id,
+                }));
             let line = format!("{} × {name}, prorated {period}", order.quantity);
             let done = store
-                .complete_seat_increase(order, card, &new_id("in"), &line, &event, now)
+                .complete_seat_increase(order, card, &invoice_id, &line, &event, now)
                 .await?;
             warn_if_not_paid(services, order, done).await?;
             Ok(subscription_id.to_owned())
@@ -176,7 +181,14 @@ async fn complete(
         OrderKind::Renewal | OrderKind::InvoicePayment => {
             let subscription_id = subscription_of(order)?;
             let event = if order.kind == OrderKind::Renewal {
-                Some(renewal_event(services, order, actor, AuditAction::Renewed, now).await?)
+                // What the purchaser's receipt tells: the new period's seats, charge and bill.
+                let event =
+                    renewal_event(services, order, actor, AuditAction::Renewed, now).await?;
+                Some(event.after(json!({
+                    "quantity": order.quantity,
+                    "total": order.amount,
+                    "invoice": order.invoice_id,
+                })))
             } else {
                 None
             };

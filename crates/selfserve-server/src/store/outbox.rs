@@ -2,14 +2,17 @@
 //! time with a lease (a conditional `UPDATE`, atomic on both engines), marked sent or
 //! rescheduled after each attempt. No transaction is held while a mail is being delivered.
 
+mod facts;
+mod policy;
+
 use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
 use crate::http::language::Language;
 use crate::notifications::{
-    self, Audience, DigestFacts, DigestItem, Facts, MailFacts, RequestFacts, TakeOverOutcome,
-    Template,
+    self, Audience, Facts, MailFacts, RequestFacts, TakeOverOutcome, Template,
 };
+pub(crate) use facts::mail_facts;
 use selfserve_api::admin::{AuditAction, NoticePreference, TakeOverCancel};
 use sqlx::Row;
 
@@ -56,6 +59,9 @@ pub(crate) async fn plan_mails(
     let about = match (event.subscription_id.as_deref(), request_of(event)) {
         (Some(subscription_id), _) => subscription_mail(tx, subscription_id, event).await?,
         (None, Some(request_id)) => request_mail(tx, request_id, event).await?,
+        (None, None) if event.kind == AuditAction::PolicyChanged => {
+            policy::about(tx, event).await?
+        }
         (None, None) => None,
     };
     let Some(About {
@@ -75,8 +81,9 @@ pub(crate) async fn plan_mails(
                 None => Vec::new(),
             },
             Audience::Requester => requester.iter().map(purchaser_copy).collect(),
-            Audience::Admins => {
-                let (each, daily) = admins(tx, &event.organization_id).await?;
+            Audience::Admins | Audience::GlobalAdmins => {
+                let global_only = audience == Audience::GlobalAdmins;
+                let (each, daily) = admins(tx, &event.organization_id, global_only).await?;
                 for admin in daily {
                     if event.actor_id.as_deref() == Some(admin.id.as_str()) {
                         continue;
@@ -206,6 +213,14 @@ async fn subscription_mail(
             .and_then(|after| after.get("invoice"))
             .and_then(serde_json::Value::as_str)
             .map(str::to_owned),
+        previous_quantity: match event.kind {
+            AuditAction::SeatsChanged | AuditAction::SeatsChangeScheduled => event
+                .before
+                .as_ref()
+                .and_then(|before| before.get("quantity"))
+                .and_then(serde_json::Value::as_i64),
+            _ => None,
+        },
     };
     let facts_json = serde_json::to_string(&facts).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     Ok(Some(About {
@@ -282,7 +297,9 @@ fn audience_excludes_actor(template: Template) -> bool {
         Template::AdminPurchase
         | Template::AdminTrial
         | Template::LicenceAssigned
-        | Template::AdminRequest => true,
+        | Template::LicenceRemoved
+        | Template::AdminRequest
+        | Template::AdminPolicyChanged => true,
         Template::Receipt
         | Template::PaymentFailed
         | Template::CancellationRequested
@@ -291,7 +308,12 @@ fn audience_excludes_actor(template: Template) -> bool {
         | Template::TrialEnding
         | Template::Suspended
         | Template::TakenOver
-        | Template::AdminDigest => false,
+        | Template::AdminDigest
+        | Template::RenewalReceipt
+        | Template::SeatsAddedReceipt
+        | Template::SeatsDecreaseScheduled
+        | Template::Cancelled
+        | Template::CancellationUndone => false,
     }
 }
 
@@ -304,54 +326,6 @@ async fn enabled_purchaser(tx: &mut Tx<'_>, user_id: &str) -> Result<Vec<Person>
     rows.iter().map(person).collect()
 }
 
-/// A stored mail's facts, of the kind its template tells.
-pub(crate) fn mail_facts(template: Template, json: &str) -> Result<MailFacts, StoreError> {
-    let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("outbox facts: {e}"));
-    Ok(if template == Template::AdminDigest {
-        MailFacts::Digest(digest_facts(json)?)
-    } else if template.about_a_request() {
-        MailFacts::Request(serde_json::from_str(json).map_err(corrupt)?)
-    } else {
-        MailFacts::Subscription(serde_json::from_str(json).map_err(corrupt)?)
-    })
-}
-
-/// A stored digest's facts: each item decoded by its own template.
-fn digest_facts(json: &str) -> Result<DigestFacts, StoreError> {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        day_start: i64,
-        items: Vec<StoredItem>,
-    }
-    #[derive(serde::Deserialize)]
-    struct StoredItem {
-        template: String,
-        facts: serde_json::Value,
-    }
-    let stored: Stored = serde_json::from_str(json)
-        .map_err(|e| StoreError::Corrupt(format!("digest facts: {e}")))?;
-    let mut items = Vec::with_capacity(stored.items.len());
-    for item in stored.items {
-        let template: Template =
-            item.template
-                .parse()
-                .map_err(|e: selfserve_api::wire_enum::UnknownValue| {
-                    StoreError::Corrupt(format!("digest item: {e}"))
-                })?;
-        if template == Template::AdminDigest {
-            return Err(StoreError::Corrupt("a digest inside a digest".into()));
-        }
-        items.push(DigestItem {
-            template,
-            facts: mail_facts(template, &item.facts.to_string())?,
-        });
-    }
-    Ok(DigestFacts {
-        day_start: stored.day_start,
-        items,
-    })
-}
-
 fn purchaser_copy(person: &Person) -> Person {
     Person {
         id: person.id.clone(),
@@ -360,20 +334,23 @@ fn purchaser_copy(person: &Person) -> Person {
     }
 }
 
-/// The organisation's admins who get admin notices: those mailed for each, and those on
-/// `daily` (held for their digest). Those on `none` are in neither.
+/// The organisation's admins (global only, or global and billing) who get admin notices:
+/// those mailed for each, and those on `daily` (held for their digest). Those on `none` are in
+/// neither.
 async fn admins(
     tx: &mut Tx<'_>,
     organization_id: &str,
+    global_only: bool,
 ) -> Result<(Vec<Person>, Vec<Person>), sqlx::Error> {
     let rows = sqlx::query(
         "SELECT u.id, u.email, u.name, p.notices FROM users u \
          LEFT JOIN admin_notice_preferences p ON p.user_id = u.id \
          WHERE u.organization_id = $1 AND u.enabled = 1 \
-         AND u.in_directory = 1 AND (u.global_admin = 1 OR u.billing_admin = 1) \
+         AND u.in_directory = 1 AND (u.global_admin = 1 OR (u.billing_admin = 1 AND $2 = 0)) \
          ORDER BY u.email",
     )
     .bind(organization_id)
+    .bind(i64::from(global_only))
     .fetch_all(&mut **tx)
     .await?;
     let (mut each, mut daily) = (Vec::new(), Vec::new());

@@ -14,6 +14,11 @@ pub(crate) enum Label {
     Period,
     Trial,
     CurrentPeriodEnds,
+    EndsOn,
+    SelfServicePurchase,
+    MaxSeatsPerPurchase,
+    MaxSeats,
+    MonthlyCap,
     RenewsOn,
     AmountToBeCharged,
     WhyTheyCouldNotBuy,
@@ -35,6 +40,16 @@ impl Label {
             (Label::Trial, Dutch) => "Proefperiode",
             (Label::CurrentPeriodEnds, English) => "Current period ends",
             (Label::CurrentPeriodEnds, Dutch) => "Huidige periode eindigt op",
+            (Label::EndsOn, English) => "Ends on",
+            (Label::EndsOn, Dutch) => "Eindigt op",
+            (Label::SelfServicePurchase, English) => "Self-service purchase",
+            (Label::SelfServicePurchase, Dutch) => "Selfservice-aankoop",
+            (Label::MaxSeatsPerPurchase, English) => "Most seats per purchase",
+            (Label::MaxSeatsPerPurchase, Dutch) => "Maximaal aantal licenties per aankoop",
+            (Label::MaxSeats, English) => "Most self-service seats in the organisation",
+            (Label::MaxSeats, Dutch) => "Maximaal aantal selfservicelicenties in de organisatie",
+            (Label::MonthlyCap, English) => "Monthly spend cap",
+            (Label::MonthlyCap, Dutch) => "Maximale uitgaven per maand",
             (Label::RenewsOn, English) => "Renews on",
             (Label::RenewsOn, Dutch) => "Wordt verlengd op",
             (Label::AmountToBeCharged, English) => "Amount to be charged",
@@ -58,6 +73,8 @@ pub(super) struct Values<'a> {
     pub period_end: &'a str,
     /// What a take-over did to the subscription (only for [`Template::TakenOver`]).
     pub take_over: Option<TakeOverWords<'a>>,
+    /// The seats before a seat change (seat-change mails only).
+    pub previous_quantity: Option<i64>,
 }
 
 /// What became of a subscription an admin took over, with the refund written for the reader.
@@ -85,7 +102,7 @@ pub(super) struct Words {
 }
 
 /// "1 seat" / "3 seats", "1 licentie" / "3 licenties".
-fn seats(n: i64, language: Language) -> String {
+pub(super) fn seats(n: i64, language: Language) -> String {
     match (language, n) {
         (English, 1) => "1 seat".to_owned(),
         (English, n) => format!("{n} seats"),
@@ -110,7 +127,11 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         quantity,
         period_end,
         take_over,
+        ..
     } = *v;
+    if let Some(words) = super::changes::words(template, v, language) {
+        return words;
+    }
     let words = |subject: String, heading: String, intro: String, link_text| Words {
         subject,
         heading,
@@ -228,24 +249,45 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             ),
             "Uw abonnement",
         ),
-        // Worded by `requests.rs` (their facts are a request's); were that ever broken, the mail
-        // still says nothing false.
-        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, English) => {
-            words(
-                format!("About {product}"),
-                format!("About {product}"),
-                format!("There is news about {product} for {organization}."),
-                "Open the app",
-            )
-        }
-        (Template::AdminRequest | Template::RequestAnswered | Template::AdminDigest, Dutch) => {
-            words(
-                format!("Over {product}"),
-                format!("Over {product}"),
-                format!("Er is nieuws over {product} voor {organization}."),
-                "Open de app",
-            )
-        }
+        // Worded by `requests.rs`, `policy.rs`, `digest.rs` (their facts are not a
+        // subscription's) or `changes.rs` (above); were that ever broken, the mail still says
+        // nothing false.
+        (
+            Template::AdminRequest
+            | Template::RequestAnswered
+            | Template::AdminDigest
+            | Template::AdminPolicyChanged
+            | Template::RenewalReceipt
+            | Template::SeatsAddedReceipt
+            | Template::SeatsDecreaseScheduled
+            | Template::Cancelled
+            | Template::CancellationUndone
+            | Template::LicenceRemoved,
+            English,
+        ) => words(
+            format!("About {product}"),
+            format!("About {product}"),
+            format!("There is news about {product} for {organization}."),
+            "Open the app",
+        ),
+        (
+            Template::AdminRequest
+            | Template::RequestAnswered
+            | Template::AdminDigest
+            | Template::AdminPolicyChanged
+            | Template::RenewalReceipt
+            | Template::SeatsAddedReceipt
+            | Template::SeatsDecreaseScheduled
+            | Template::Cancelled
+            | Template::CancellationUndone
+            | Template::LicenceRemoved,
+            Dutch,
+        ) => words(
+            format!("Over {product}"),
+            format!("Over {product}"),
+            format!("Er is nieuws over {product} voor {organization}."),
+            "Open de app",
+        ),
         (Template::RenewalUpcoming, English) => words(
             format!("{product} renews on {period_end}"),
             format!("Your {product} subscription renews in 7 days"),
@@ -371,6 +413,7 @@ mod tests {
             quantity: 3,
             period_end: "24 December 2026",
             take_over: None,
+            previous_quantity: Some(5),
         };
         for template in Template::ALL {
             let english = subscription(template, &values, English);
