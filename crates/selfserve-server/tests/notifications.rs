@@ -12,6 +12,8 @@ mod billing;
 mod digest;
 #[path = "notifications/dutch.rs"]
 mod dutch;
+#[path = "notifications/events.rs"]
+mod events;
 mod support;
 #[path = "notifications/take_over.rs"]
 mod take_over;

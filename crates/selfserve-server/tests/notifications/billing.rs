@@ -78,10 +78,14 @@ async fn a_renewal_in_seven_days_reminds_the_purchaser_once_with_the_amount() {
     assert_eq!(renewed.billing.renewed, 1, "{:?}", renewed.billing);
     assert_eq!(renewed.billing.reminded, 0);
     wait_for_outbox(&app.database_url, "all sent", |rows| {
-        rows.len() == 4 && rows.iter().all(|(status, _, _)| status == "sent")
+        rows.len() == 5 && rows.iter().all(|(status, _, _)| status == "sent")
     })
     .await;
-    assert_eq!(smtp.messages().len(), 4, "one reminder, nothing else");
+    assert_eq!(
+        smtp.messages().len(),
+        5,
+        "one reminder and the renewal's receipt, nothing else"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
