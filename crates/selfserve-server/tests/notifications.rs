@@ -3,7 +3,8 @@
 //! no SMTP server, readable `.eml` files; a server killed with mail pending delivers each mail
 //! exactly once after its restart (counted by Message-ID at the SMTP server); an SMTP server
 //! that is down is retried until it answers; the billing job's mails (`billing.rs`); a receipt
-//! in Dutch for a buyer who asks in Dutch (`dutch.rs`). On
+//! in Dutch for a buyer who asks in Dutch (`dutch.rs`); renewals, seat changes, cancellations,
+//! licences taken back and policy changes (`events.rs`). On
 //! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
 
 #[path = "notifications/billing.rs"]

@@ -42,7 +42,7 @@ async fn a_buyer_who_asks_in_dutch_gets_a_dutch_receipt() {
         .unwrap();
     let sub: Subscription = Reply::read(bought).await.expect_as(201, "buying");
 
-    let mails = wait_for_subject(&smtp, "Uw betaalbewijs: Power BI Pro, 3 licenties").await;
+    let mails = wait_for_subject(&smtp, "Je betaalbewijs: Power BI Pro, 3 licenties").await;
     let receipt = mails
         .iter()
         .find(|mail| mail.to == "megan@contoso.com")
@@ -51,11 +51,11 @@ async fn a_buyer_who_asks_in_dutch_gets_a_dutch_receipt() {
     let written = format!("{},{:02}", total / 100, total % 100);
     for expected in [
         "Beste Megan Bowen,",
-        "Uw abonnement voor Contoso",
+        "Je abonnement voor Contoso",
         "Licenties: 3",
         &format!("Totaal betaald: US$\u{a0}{written}"),
         "Periode: ",
-        "Uw abonnement en facturen: ",
+        "Je abonnement en facturen: ",
         "<html lang=\"nl\">",
         "Content-Language: nl",
     ] {

@@ -41,10 +41,10 @@ pub(super) fn render(mail: &OutboxMail, digest: &DigestFacts, app_origin: &str) 
         Dutch => (
             format!("Dagoverzicht van {day}: {count}"),
             format!("Dagoverzicht van {day}"),
-            format!("Dit is er op {day} in uw organisatie gebeurd:"),
-            "Selfservice-aankopen in uw organisatie",
-            "U krijgt één overzicht per dag omdat u dat in de beheerpagina's hebt gekozen; daar \
-             kunt u het wijzigen.",
+            format!("Dit is er op {day} in je organisatie gebeurd:"),
+            "Selfservice-aankopen in je organisatie",
+            "Je krijgt één overzicht per dag omdat je dat in de beheerpagina's hebt gekozen; daar \
+             kun je het wijzigen.",
         ),
     };
     let greeting = super::words::greeting(&mail.recipient_name, language);

@@ -71,10 +71,10 @@ fn answer(
             ),
         ),
         (RequestOutcome::Enabled, Dutch) => (
-            format!("U kunt {product} nu kopen"),
+            format!("Je kunt {product} nu kopen"),
             format!(
                 "{actor} heeft selfservice-aankoop van {product} ingeschakeld voor \
-                 {organization}. U kunt het nu in de app kopen."
+                 {organization}. Je kunt het nu in de app kopen."
             ),
         ),
         (RequestOutcome::BoughtCentrally, English) => (
@@ -85,10 +85,10 @@ fn answer(
             ),
         ),
         (RequestOutcome::BoughtCentrally, Dutch) => (
-            format!("U kunt {product} nu gebruiken"),
+            format!("Je kunt {product} nu gebruiken"),
             format!(
-                "{actor} heeft u een licentie voor {product} gegeven die {organization} centraal \
-                 levert: u kunt het nu gebruiken en hoeft zelf niets te kopen."
+                "{actor} heeft je een licentie voor {product} gegeven die {organization} centraal \
+                 levert: je kunt het nu gebruiken en hoeft zelf niets te kopen."
             ),
         ),
         (RequestOutcome::Declined, English) => (
@@ -96,8 +96,8 @@ fn answer(
             format!("{actor} declined your request for {product}."),
         ),
         (RequestOutcome::Declined, Dutch) => (
-            format!("Uw aanvraag voor {product} is afgewezen"),
-            format!("{actor} heeft uw aanvraag voor {product} afgewezen."),
+            format!("Je aanvraag voor {product} is afgewezen"),
+            format!("{actor} heeft je aanvraag voor {product} afgewezen."),
         ),
     }
 }
@@ -155,7 +155,7 @@ pub(super) fn render(mail: &OutboxMail, facts: &RequestFacts, app_origin: &str) 
                     format!("Aanvraag aan IT: {requester} vraagt om {product}"),
                     format!(
                         "{requester} ({email}) van {organization} kan {product} niet via \
-                         selfservice kopen en vraagt het aan u. In het beheercentrum kunt u het \
+                         selfservice kopen en vraagt het aan jou. In het beheercentrum kun je het \
                          product inschakelen, het centraal kopen en een licentie toewijzen, of \
                          de aanvraag met een bericht afwijzen."
                     ),

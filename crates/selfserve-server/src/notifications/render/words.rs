@@ -57,7 +57,7 @@ impl Label {
             (Label::WhyTheyCouldNotBuy, English) => "Why they could not buy it",
             (Label::WhyTheyCouldNotBuy, Dutch) => "Waarom het niet gekocht kon worden",
             (Label::MessageFromYourItAdmin, English) => "Message from your IT admin",
-            (Label::MessageFromYourItAdmin, Dutch) => "Bericht van uw IT-beheerder",
+            (Label::MessageFromYourItAdmin, Dutch) => "Bericht van je IT-beheerder",
         }
     }
 }
@@ -89,7 +89,7 @@ pub(super) enum TakeOverWords<'a> {
 pub(super) fn invoice_link_text(language: Language) -> &'static str {
     match language {
         English => "Your invoice (to print or save as PDF)",
-        Dutch => "Uw factuur (om af te drukken of als pdf te bewaren)",
+        Dutch => "Je factuur (om af te drukken of als pdf te bewaren)",
     }
 }
 
@@ -150,13 +150,13 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             "Your subscription and bills",
         ),
         (Template::Receipt, Dutch) => words(
-            format!("Uw betaalbewijs: {product}, {count}"),
-            format!("Bedankt voor uw aankoop van {product}"),
+            format!("Je betaalbewijs: {product}, {count}"),
+            format!("Bedankt voor je aankoop van {product}"),
             format!(
-                "Uw abonnement voor {organization} is actief. In de app kunt u de licenties \
-                 aan collega's toewijzen, het aantal licenties wijzigen en uw facturen bekijken."
+                "Je abonnement voor {organization} is actief. In de app kun je de licenties \
+                 aan collega's toewijzen, het aantal licenties wijzigen en je facturen bekijken."
             ),
-            "Uw abonnement en facturen",
+            "Je abonnement en facturen",
         ),
         (Template::AdminPurchase, English) => words(
             format!("New self-service purchase: {product} by {purchaser}"),
@@ -172,10 +172,10 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             format!("{purchaser} heeft {product} gekocht"),
             format!(
                 "{purchaser} heeft {product} via selfservice gekocht voor {organization}. In \
-                 het beheercentrum kunt u de aankoop bekijken, overnemen of het beleid voor \
+                 het beheercentrum kun je de aankoop bekijken, overnemen of het beleid voor \
                  het product wijzigen."
             ),
-            "Selfservice-aankopen in uw organisatie",
+            "Selfservice-aankopen in je organisatie",
         ),
         (Template::AdminTrial, English) => words(
             format!("New self-service trial: {product} by {purchaser}"),
@@ -193,7 +193,7 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
                 "{purchaser} is een gratis proefversie van {product} gestart voor \
                  {organization}. Die eindigt op {period_end}, tenzij het product wordt gekocht."
             ),
-            "Selfservice-aankopen in uw organisatie",
+            "Selfservice-aankopen in je organisatie",
         ),
         (Template::LicenceAssigned, English) => words(
             format!("You can now use {product}"),
@@ -202,10 +202,10 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             "Open the app",
         ),
         (Template::LicenceAssigned, Dutch) => words(
-            format!("U kunt nu {product} gebruiken"),
-            format!("U kunt nu {product} gebruiken"),
+            format!("Je kunt nu {product} gebruiken"),
+            format!("Je kunt nu {product} gebruiken"),
             format!(
-                "{actor} heeft u een licentie voor {product} gegeven uit het abonnement van \
+                "{actor} heeft je een licentie voor {product} gegeven uit het abonnement van \
                  {purchaser}."
             ),
             "Open de app",
@@ -222,11 +222,11 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
         (Template::PaymentFailed, Dutch) => words(
             format!("Betaling mislukt: {product}"),
-            format!("We konden uw kaart niet belasten voor {product}"),
+            format!("We konden je kaart niet belasten voor {product}"),
             format!(
-                "De verlenging van uw abonnement op {product} kon niet worden betaald, dus de \
+                "De verlenging van je abonnement op {product} kon niet worden betaald, dus de \
                  betaling is achterstallig. Betaal de openstaande factuur (met deze of een \
-                 andere kaart) om uw {count} te behouden: een abonnement dat 30 dagen \
+                 andere kaart) om je {count} te behouden: een abonnement dat 30 dagen \
                  onbetaald blijft, wordt opgeschort."
             ),
             "Betaal de factuur",
@@ -241,13 +241,13 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             "Your subscription",
         ),
         (Template::CancellationRequested, Dutch) => words(
-            format!("Uw IT-beheerder vraagt u {product} op te zeggen"),
-            format!("Zeg {product} alstublieft op"),
+            format!("Je IT-beheerder vraagt je {product} op te zeggen"),
+            format!("Zeg {product} alsjeblieft op"),
             format!(
-                "{actor} van {organization} vraagt u uw selfservice-abonnement op {product} op \
+                "{actor} van {organization} vraagt je om je selfservice-abonnement op {product} op \
                  te zeggen, meestal omdat de organisatie het centraal aanbiedt."
             ),
-            "Uw abonnement",
+            "Je abonnement",
         ),
         // Worded by `requests.rs`, `policy.rs`, `digest.rs` (their facts are not a
         // subscription's) or `changes.rs` (above); were that ever broken, the mail still says
@@ -299,13 +299,13 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
         (Template::RenewalUpcoming, Dutch) => words(
             format!("{product} wordt verlengd op {period_end}"),
-            format!("Uw abonnement op {product} wordt over 7 dagen verlengd"),
+            format!("Je abonnement op {product} wordt over 7 dagen verlengd"),
             format!(
-                "Op {period_end} wordt uw abonnement op {product} verlengd en wordt de \
-                 opgeslagen kaart belast. Open vóór die datum uw abonnement om het aantal \
+                "Op {period_end} wordt je abonnement op {product} verlengd en wordt de \
+                 opgeslagen kaart belast. Open vóór die datum je abonnement om het aantal \
                  licenties te wijzigen of op te zeggen."
             ),
-            "Uw abonnement",
+            "Je abonnement",
         ),
         (Template::TrialEnding, English) => words(
             format!("Your {product} trial ends on {period_end}"),
@@ -317,13 +317,13 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             "Buy it or see your trial",
         ),
         (Template::TrialEnding, Dutch) => words(
-            format!("Uw proefversie van {product} eindigt op {period_end}"),
-            format!("Uw proefversie van {product} eindigt binnenkort"),
+            format!("Je proefversie van {product} eindigt op {period_end}"),
+            format!("Je proefversie van {product} eindigt binnenkort"),
             format!(
-                "Uw gratis proefversie van {product} eindigt op {period_end}; de {count} \
+                "Je gratis proefversie van {product} eindigt op {period_end}; de {count} \
                  werken dan niet meer. Koop het product om het te blijven gebruiken."
             ),
-            "Kopen of uw proefversie bekijken",
+            "Kopen of je proefversie bekijken",
         ),
         (Template::Suspended, English) => words(
             format!("Suspended: {product}"),
@@ -336,9 +336,9 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
         (Template::Suspended, Dutch) => words(
             format!("Opgeschort: {product}"),
-            format!("Uw abonnement op {product} is opgeschort"),
+            format!("Je abonnement op {product} is opgeschort"),
             format!(
-                "De factuur voor uw abonnement op {product} is 30 dagen onbetaald gebleven, \
+                "De factuur voor je abonnement op {product} is 30 dagen onbetaald gebleven, \
                  dus de {count} zijn opgeschort. Betaal de openstaande factuur om ze weer te \
                  gebruiken."
             ),
@@ -373,27 +373,27 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         (Template::TakenOver, Dutch) => {
             let what = match take_over {
                 Some(TakeOverWords::EndsAtPeriodEnd) => format!(
-                    "Uw abonnement is opgezegd: het eindigt op {period_end} en wordt niet meer \
+                    "Je abonnement is opgezegd: het eindigt op {period_end} en wordt niet meer \
                      in rekening gebracht."
                 ),
                 Some(TakeOverWords::EndedNow { refunded }) => format!(
-                    "Uw abonnement is nu beëindigd en {refunded} voor het ongebruikte deel van \
-                     de periode wordt teruggestort op uw kaart."
+                    "Je abonnement is nu beëindigd en {refunded} voor het ongebruikte deel van \
+                     de periode wordt teruggestort op je kaart."
                 ),
                 Some(TakeOverWords::LeftRunning) | None => format!(
-                    "Uw abonnement loopt door en wordt op {period_end} verlengd, tenzij u het \
-                     opzegt; zeg het alstublieft op, want niemand heeft de licenties nog nodig."
+                    "Je abonnement loopt door en wordt op {period_end} verlengd, tenzij je het \
+                     opzegt; zeg het alsjeblieft op, want niemand heeft de licenties nog nodig."
                 ),
             };
             words(
-                format!("De gebruikers van uw {product} hebben nu centrale licenties"),
+                format!("De gebruikers van jouw {product} hebben nu centrale licenties"),
                 format!("{product} wordt nu centraal geleverd"),
                 format!(
-                    "{actor} van {organization} heeft de mensen op uw selfservice-abonnement op \
+                    "{actor} van {organization} heeft de mensen op je selfservice-abonnement op \
                      {product} overgezet naar licenties die de organisatie centraal levert; zij \
                      blijven {product} gebruiken. {what}"
                 ),
-                "Uw abonnement",
+                "Je abonnement",
             )
         }
     }
