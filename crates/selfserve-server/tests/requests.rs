@@ -85,6 +85,12 @@ async fn a_request_reaches_the_admins_and_turning_the_product_on_answers_it() {
         .error(401, ErrorCode::NotAuthenticated);
 
     app.set_policy(&contoso, "power-bi-pro", "disabled").await;
+    // The operator's change tells Contoso's global admin first (counted in what follows).
+    let policy = mails(&smtp, 1).await;
+    assert_eq!(
+        policy[0].subject,
+        "Self-service policy changed: Power BI Pro by CLI"
+    );
     let asked: ItRequest = megan
         .post("/api/v1/requests", &json!({"product": "power-bi-pro"}))
         .await
@@ -101,7 +107,7 @@ async fn a_request_reaches_the_admins_and_turning_the_product_on_answers_it() {
         .expect_as(200, "asking again");
     assert_eq!(again, asked);
 
-    let notices = mails(&smtp, 2).await;
+    let notices: Vec<Mail> = mails(&smtp, 3).await.into_iter().skip(1).collect();
     let by_recipient: BTreeMap<&str, &Mail> = notices.iter().map(|m| (m.to.as_str(), m)).collect();
     assert_eq!(
         by_recipient.keys().copied().collect::<Vec<_>>(),
@@ -183,7 +189,7 @@ async fn a_request_reaches_the_admins_and_turning_the_product_on_answers_it() {
     let session = megan.get("/api/v1/session").await.json();
     assert_eq!(session["can_buy"]["power-bi-pro"], json!(true), "{session}");
 
-    let all = mails(&smtp, 3).await;
+    let all = mails(&smtp, 4).await;
     let told = all
         .iter()
         .find(|m| m.to == "megan@contoso.com")
@@ -213,7 +219,7 @@ async fn a_request_reaches_the_admins_and_turning_the_product_on_answers_it() {
     );
     assert_eq!(audit.data[1].actor, "Ada Admin");
     // Nothing else was mailed: two notices and one answer.
-    assert_eq!(smtp.messages().len(), 3);
+    assert_eq!(smtp.messages().len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,7 +332,8 @@ async fn buying_centrally_gives_the_requester_a_central_licence_with_the_answer(
         .post("/api/v1/requests", &json!({"product": "power-bi-pro"}))
         .await
         .expect_as(201, "Alex asks");
-    mails(&smtp, 4).await;
+    // The operator's policy notice to the global admin, and the request's to both admins.
+    mails(&smtp, 5).await;
 
     // A member may not buy centrally for a colleague.
     alex.post(
@@ -383,7 +390,7 @@ async fn buying_centrally_gives_the_requester_a_central_licence_with_the_answer(
         .await;
     assert_eq!(bought.data.len(), 2, "the admin's and the answer's");
 
-    let all = mails(&smtp, 6).await;
+    let all = mails(&smtp, 7).await;
     for who in ["megan@contoso.com", "alex@contoso.com"] {
         let told = all
             .iter()
@@ -396,5 +403,9 @@ async fn buying_centrally_gives_the_requester_a_central_licence_with_the_answer(
             told.decoded
         );
     }
-    assert_eq!(smtp.messages().len(), 6, "one mail per answer, no more");
+    assert_eq!(
+        smtp.messages().len(),
+        7,
+        "the policy notice and one mail per answer, no more"
+    );
 }
