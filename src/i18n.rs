@@ -823,6 +823,30 @@ catalogue! {
     WebhookRemoving => "Removing…", "Verwijderen…",
     WebhookRemoved => "Endpoint {} removed.", "Eindpunt {} verwijderd.",
     WebhookActions => "Actions", "Acties",
+    // Issue 13 polish (h13p).
+    SummaryListPriceOne => "{} licence × {}", "{} licentie × {}",
+    SummaryListPriceOther => "{} licences × {}", "{} licenties × {}",
+    CardNumberMissing => "Enter the card number", "Vul het kaartnummer in",
+    CardExpiryMissing => "Enter the expiry date", "Vul de vervaldatum in",
+    CardCvcMissing => "Enter the security code", "Vul de beveiligingscode in",
+    CardNumberIncorrect =>
+        "Your card number is incomplete or incorrect.",
+        "Je kaartnummer is onvolledig of onjuist.",
+    CardExpiryMonthInvalid =>
+        "The expiry month must be between 01 and 12.",
+        "De vervalmaand moet tussen 01 en 12 liggen.",
+    CardExpiryInvalid =>
+        "Enter the expiry date as MM / YY.",
+        "Vul de vervaldatum in als MM / JJ.",
+    CardExpired => "Your card has expired.", "Je kaart is verlopen.",
+    CardCvcIncomplete =>
+        "Your card's security code is incomplete.",
+        "De beveiligingscode van je kaart is onvolledig.",
+    GuestTitle => "Guests can't buy here", "Gasten kunnen hier niet kopen",
+    GuestBody =>
+        "You can buy in your home organisation: sign in there with your own work email.",
+        "In je eigen organisatie kun je wel kopen: meld je daar aan met je eigen zakelijke \
+         e-mailadres.",
 }
 
 /// A product's name.

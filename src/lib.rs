@@ -52,6 +52,7 @@ use pages::invoice::InvoicePage;
 use pages::manage::ManagePage;
 use pages::not_found::NotFound;
 use pages::products::ProductsPage;
+use pages::sign_in::SignInPage;
 use pages::subscription::SubscriptionPage;
 
 /// The whole app: header, then the page of the current route.
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/manage/:id") view=SubscriptionPage />
                     <Route path=path!("/invoices/:id") view=InvoicePage />
                     <Route path=path!("/admin") view=AdminPage />
+                    <Route path=path!("/sign-in") view=SignInPage />
                 </Routes>
                     }
                 }}

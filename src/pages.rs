@@ -7,4 +7,5 @@ pub mod invoice;
 pub mod manage;
 pub mod not_found;
 pub mod products;
+pub mod sign_in;
 pub mod subscription;

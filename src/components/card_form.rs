@@ -15,8 +15,8 @@ use leptos::html;
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::{
-    CardBrand, CardNumber, CardToken, Expiry, TokenRequest, format_expiry, format_number,
-    validate_cvc,
+    CardBrand, CardError, CardNumber, CardToken, Expiry, TokenRequest, format_expiry,
+    format_number, validate_cvc,
 };
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,13 +73,18 @@ pub fn CardForm(
     on_tokenized: Callback<CardToken>,
     /// The submit button's text.
     submit_label: &'static str,
+    /// The cardholder's name as last typed, kept while the page lives (never stored): a
+    /// declined card brings the buyer back to an empty number, not an empty name.
+    #[prop(optional)]
+    cardholder: Option<RwSignal<String>>,
 ) -> impl IntoView {
     let config = use_config();
+    let cardholder = cardholder.unwrap_or_else(|| RwSignal::new(String::new()));
     move || match config.and_then(Config::processor) {
         Some(CardProcessor::Stripe(keys)) => {
             view! { <StripeCardForm keys on_tokenized submit_label /> }.into_any()
         }
-        _ => view! { <BuiltinCardForm on_tokenized submit_label /> }.into_any(),
+        _ => view! { <BuiltinCardForm on_tokenized submit_label cardholder /> }.into_any(),
     }
 }
 
@@ -90,6 +95,8 @@ fn BuiltinCardForm(
     on_tokenized: Callback<CardToken>,
     /// The submit button's text.
     submit_label: &'static str,
+    /// The name as last typed (see [`CardForm`]).
+    cardholder: RwSignal<String>,
 ) -> impl IntoView {
     let config = use_config();
     let name_ref = NodeRef::<html::Input>::new();
@@ -216,6 +223,8 @@ fn BuiltinCardForm(
                     autocomplete="cc-name"
                     spellcheck="false"
                     node_ref=name_ref
+                    prop:value=move || cardholder.get_untracked()
+                    on:input:target=move |ev| cardholder.set(ev.target().value())
                     aria-invalid=invalid(|e| e.name.clone())
                     aria-describedby=move || errors.read().name.is_some().then_some("card-name-error")
                 />
@@ -309,6 +318,17 @@ fn BuiltinCardForm(
     }
 }
 
+/// A card rule's refusal in the reader's language (the rules' own `Display` is English).
+fn card_error_text(error: CardError) -> &'static str {
+    t(match error {
+        CardError::IncorrectNumber => Msg::CardNumberIncorrect,
+        CardError::InvalidExpiryMonth => Msg::CardExpiryMonthInvalid,
+        CardError::InvalidExpiryYear => Msg::CardExpiryInvalid,
+        CardError::Expired => Msg::CardExpired,
+        CardError::InvalidCvc => Msg::CardCvcIncomplete,
+    })
+}
+
 /// The gateway and the card as typed, or what is wrong with them.
 fn read_card(
     inputs: [NodeRef<html::Input>; 4],
@@ -322,18 +342,25 @@ fn read_card(
         found.name = Some(t(Msg::CardNameMissing).to_owned());
     }
     let parsed_number = CardNumber::parse(&number);
-    if let Err(error) = &parsed_number {
-        found.number = Some(error.to_string());
+    if number.trim().is_empty() {
+        found.number = Some(t(Msg::CardNumberMissing).to_owned());
+    } else if let Err(error) = &parsed_number {
+        found.number = Some(card_error_text(*error).to_owned());
     }
     let parsed_expiry = Expiry::parse(&expiry, this_month());
-    if let Err(error) = &parsed_expiry {
-        found.exp = Some(error.to_string());
+    if expiry.trim().is_empty() {
+        // Nothing typed is not an invalid year: ask for the date.
+        found.exp = Some(t(Msg::CardExpiryMissing).to_owned());
+    } else if let Err(error) = &parsed_expiry {
+        found.exp = Some(card_error_text(*error).to_owned());
     }
     let card_brand = parsed_number
         .as_ref()
         .map_or(CardBrand::detect(&number), CardNumber::brand);
-    if let Err(error) = validate_cvc(&cvc, card_brand) {
-        found.cvc = Some(error.to_string());
+    if cvc.is_empty() {
+        found.cvc = Some(t(Msg::CardCvcMissing).to_owned());
+    } else if let Err(error) = validate_cvc(&cvc, card_brand) {
+        found.cvc = Some(card_error_text(error).to_owned());
     }
     match (parsed_expiry, gateway) {
         (Ok(expiry), Some(gateway)) if !found.any() => Ok((

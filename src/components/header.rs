@@ -10,6 +10,7 @@ use crate::i18n::{Language, Msg, choose_language, current_language, t_live, trac
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
 /// The header on every page.
 #[component]
@@ -24,6 +25,22 @@ pub fn Header() -> impl IntoView {
     });
     let pending = sign_out.pending();
     let signed_in = move || session.with_user(|u| u.is_some());
+    // Known to be signed out (not while the check runs, nor when it failed: then we do not
+    // know), and not already on the sign-in page.
+    let location = use_location();
+    let offer_sign_in = move || {
+        session
+            .state
+            .with(|answer| matches!(answer, Some(Ok(None))))
+            && location.pathname.with(|p| p != "/sign-in")
+    };
+    let sign_in_href = move || {
+        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        format!(
+            "/sign-in?return_to={}",
+            String::from(js_sys::encode_uri_component(&here))
+        )
+    };
     view! {
         <a class="skip-link" href="#main">{move || t_live(Msg::SkipToContent)}</a>
         <header class="site-header">
@@ -54,6 +71,9 @@ pub fn Header() -> impl IntoView {
                             {move || t_live(Msg::SignOut)}
                         </button>
                     </nav>
+                </Show>
+                <Show when=offer_sign_in>
+                    <A href=sign_in_href attr:class="site-sign-in" attr:data-testid="nav-sign-in">{move || t_live(Msg::SignIn)}</A>
                 </Show>
                 <InlineError message=failure_of(sign_out) />
             </div>

@@ -42,6 +42,11 @@ pub struct CheckoutContext {
     pub listing: Query<Option<Product>>,
     /// The server's price for the organisation, once signed in (keyed on the quantity).
     pub quote: Query<Option<Quote>>,
+    /// The cardholder's name as typed, in memory only (not in `sessionStorage`, with the rest
+    /// of the card): kept for a second card after a decline.
+    pub cardholder: RwSignal<String>,
+    /// Why the email step said this address cannot buy here (cleared when it is edited).
+    pub refused_at_email: RwSignal<Option<IneligibleReason>>,
     go_to: StoredValue<Callback<Step>>,
 }
 
@@ -137,6 +142,8 @@ fn Checkout(product: ProductId) -> impl IntoView {
         product,
         state,
         notice: RwSignal::new(None),
+        refused_at_email: RwSignal::new(None),
+        cardholder: RwSignal::new(String::new()),
         listing: Query::new(move || async move {
             api::products(&format::browser_market())
                 .await
@@ -214,12 +221,18 @@ fn Checkout(product: ProductId) -> impl IntoView {
     });
 
     let product_name = move || ctx.product_name();
+    // Someone told they cannot buy here (at the email step, or signed in) is shown why and
+    // whom to ask, not a price or the steps of a purchase they cannot make.
+    let stopped =
+        move || ctx.refused_at_email.with(Option::is_some) || refusal(session, product).is_some();
     view! {
         <div class="checkout" data-testid="checkout">
             <p class="eyebrow">{t(Msg::CheckoutEyebrow)}</p>
             <h1 class="checkout-title">{product_name}</h1>
-            <StepIndicator current=step state=state on_select=Callback::new(move |s| ctx.go(s)) />
-            <div class="checkout-layout">
+            <Show when=move || !stopped()>
+                <StepIndicator current=step state=state on_select=Callback::new(move |s| ctx.go(s)) />
+            </Show>
+            <div class="checkout-layout" class:checkout-stopped=stopped>
                 <section class="checkout-main panel" aria-labelledby="step-heading">
                     {move || ctx.notice.get().map(|notice| view! {
                         <div class="notice notice-error" role="alert" data-testid="checkout-notice">{notice}</div>
@@ -237,9 +250,11 @@ fn Checkout(product: ProductId) -> impl IntoView {
                         }}
                     </Show>
                 </section>
-                <aside class="checkout-summary" aria-label=t(Msg::OrderSummary)>
-                    <summary::OrderSummary />
-                </aside>
+                <Show when=move || !stopped()>
+                    <aside class="checkout-summary" aria-label=t(Msg::OrderSummary)>
+                        <summary::OrderSummary />
+                    </aside>
+                </Show>
             </div>
         </div>
     }

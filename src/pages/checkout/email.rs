@@ -39,6 +39,17 @@ pub fn ContactAdmin(
     #[prop(optional)]
     ask: bool,
 ) -> impl IntoView {
+    if reason == IneligibleReason::Guest {
+        // This organisation's IT admins cannot let a guest buy for it; their own can.
+        return view! {
+            <div class="panel panel-info" role="alert" data-testid="contact-admin" data-reason=reason.as_str()>
+                <h3 class="panel-title">{t(Msg::GuestTitle)}</h3>
+                <p>{t(Msg::ReasonGuest)}</p>
+                <p>{t(Msg::GuestBody)}</p>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="panel panel-info" role="alert" data-testid="contact-admin" data-reason=reason.as_str()>
             <h3 class="panel-title">{t(Msg::ContactAdminTitle)}</h3>
@@ -47,6 +58,7 @@ pub fn ContactAdmin(
             {ask.then(|| view! { <super::ask_admin::AskAdmin product=super::use_checkout().product /> })}
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -102,7 +114,25 @@ pub fn EmailStep() -> impl IntoView {
         })
     };
 
+    Effect::new(move |_| {
+        let refused = match outcome() {
+            Some(Outcome::ContactAdmin(reason)) => Some(reason),
+            _ => None,
+        };
+        if ctx.refused_at_email.get_untracked() != refused {
+            ctx.refused_at_email.set(refused);
+        }
+    });
     let submit = submit_email(email, invalid, check);
+    // Told to contact IT about this address: Continue stays off until the address changes.
+    let blocked = move || ctx.refused_at_email.with(Option::is_some);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        if blocked() {
+            ev.prevent_default();
+        } else {
+            submit(ev);
+        }
+    };
 
     view! {
         <h2 id="step-heading" tabindex="-1">{t(Msg::EmailHeading)}</h2>
@@ -122,13 +152,20 @@ pub fn EmailStep() -> impl IntoView {
                     spellcheck="false"
                     autocapitalize="none"
                     prop:value=move || email.get()
-                    on:input:target=move |ev| email.set(ev.target().value())
+                    on:input:target=move |ev| {
+                        email.set(ev.target().value());
+                        // A new address is a new question: the last answer no longer applies.
+                        if ctx.refused_at_email.with_untracked(Option::is_some) {
+                            ctx.refused_at_email.set(None);
+                            check.clear();
+                        }
+                    }
                     aria-invalid=move || error.read().is_some().then_some("true")
                     aria-describedby=move || error.read().is_some().then_some("email-error")
                     data-testid="email"
                 />
             </div>
-            <button type="submit" class="button" aria-disabled=move || pending.get().then_some("true") data-testid="email-submit">
+            <button type="submit" class="button" aria-disabled=move || (pending.get() || blocked()).then_some("true") data-testid="email-submit">
                 {move || if pending.get() { t(Msg::Checking) } else { t(Msg::Continue) }}
             </button>
         </form>

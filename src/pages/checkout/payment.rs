@@ -20,6 +20,6 @@ pub fn PaymentStep() -> impl IntoView {
         <h2 id="step-heading" tabindex="-1">{t(Msg::PaymentHeading)}</h2>
         <p>{t(Msg::PaymentIntro)}</p>
         <p class="test-mode" data-testid="test-mode">{t(Msg::TestModeHint)}</p>
-        <CardForm on_tokenized submit_label=t(Msg::ContinueToReview) />
+        <CardForm on_tokenized submit_label=t(Msg::ContinueToReview) cardholder=ctx.cardholder />
     }
 }

@@ -149,8 +149,15 @@ fn PasswordStep() -> impl IntoView {
     };
 
     view! {
-        <h2 id="step-heading" tabindex="-1">{t(Msg::SignInHeading)}</h2>
-        <p>{fill(t(Msg::SignInIntro), &[&organization])}</p>
+        // Signed in and refused (a guest, say): not "Sign in" again, but why not and whom to ask.
+        {move || if refused.get().is_some() {
+            view! { <h2 id="step-heading" tabindex="-1">{t(Msg::SignedInHeading)}</h2> }.into_any()
+        } else {
+            view! {
+                <h2 id="step-heading" tabindex="-1">{t(Msg::SignInHeading)}</h2>
+                <p>{fill(t(Msg::SignInIntro), &[&organization])}</p>
+            }.into_any()
+        }}
         <Show
             when=move || refused.get().is_none()
             fallback=move || view! { <Refused reason=refused.get().unwrap_or(IneligibleReason::Unknown) /> }

@@ -1,0 +1,135 @@
+//! Issue 13's polish items that one component shows, in a real browser: the card form's words
+//! for empty fields and its kept cardholder name, and the header's "Sign in" for a visitor.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use selfserve::components::card_form::CardForm;
+use selfserve::components::header::Header;
+use selfserve::components::loaded::Query;
+use selfserve::session::Session;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> HtmlElement {
+    let document = leptos::prelude::document();
+    let section = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&section).unwrap();
+    section.unchecked_into()
+}
+
+async fn next_turn() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback(&resolve)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
+    let started = js_sys::Date::now();
+    loop {
+        if let Some(found) = root.query_selector(selector).unwrap() {
+            return found;
+        }
+        assert!(
+            js_sys::Date::now() - started < 5_000.0,
+            "timed out waiting for {selector}; page is: {}",
+            root.inner_html()
+        );
+        next_turn().await;
+    }
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    let button: HtmlElement = root
+        .query_selector(selector)
+        .unwrap()
+        .expect(selector)
+        .unchecked_into();
+    button.click();
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_card_form_asks_for_each_field_instead_of_calling_it_invalid() {
+    let root = container();
+    std::mem::forget(mount_to(root.clone(), || {
+        view! { <CardForm on_tokenized=Callback::new(|_| ()) submit_label="Continue" /> }
+    }));
+    wait_for(&root, "[data-testid=card-form]").await;
+    click(&root, "[data-testid=card-submit]");
+    wait_for(&root, "[data-testid=card-errors]:not([hidden])").await;
+    for (id, expected) in [
+        ("card-number-error", "Enter the card number"),
+        ("card-exp-error", "Enter the expiry date"),
+        ("card-cvc-error", "Enter the security code"),
+    ] {
+        let text = root
+            .query_selector(&format!("#{id}"))
+            .unwrap()
+            .expect(id)
+            .text_content()
+            .unwrap_or_default();
+        assert!(text.contains(expected), "{id}: {text:?}");
+        assert!(!text.contains("not valid"), "{id}: {text:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_cardholder_name_survives_the_form_being_built_again() {
+    let root = container();
+    let kept = RwSignal::new(String::new());
+    let shown = RwSignal::new(true);
+    std::mem::forget(mount_to(root.clone(), move || {
+        view! {
+            <Show when=move || shown.get()>
+                <CardForm on_tokenized=Callback::new(|_| ()) submit_label="Continue" cardholder=kept />
+            </Show>
+        }
+    }));
+    let input: web_sys::HtmlInputElement = wait_for(&root, "#card-name").await.unchecked_into();
+    input.set_value("Ada Lovelace");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    // As after a decline: the card step is left and shown again.
+    shown.set(false);
+    next_turn().await;
+    assert!(root.query_selector("#card-name").unwrap().is_none());
+    shown.set(true);
+    let again: web_sys::HtmlInputElement = wait_for(&root, "#card-name").await.unchecked_into();
+    assert_eq!(again.value(), "Ada Lovelace");
+    let number: web_sys::HtmlInputElement = wait_for(&root, "[data-testid=card-number]")
+        .await
+        .unchecked_into();
+    assert_eq!(number.value(), "");
+}
+
+#[wasm_bindgen_test]
+async fn a_signed_out_visitor_is_offered_sign_in_that_comes_back_here() {
+    let root = container();
+    std::mem::forget(mount_to(root.clone(), || {
+        provide_context(Session {
+            state: Query::new(|| async { Ok(None) }),
+        });
+        view! { <Router><Header /></Router> }
+    }));
+    let link = wait_for(&root, "[data-testid=nav-sign-in]").await;
+    let href = link.get_attribute("href").unwrap_or_default();
+    assert!(href.starts_with("/sign-in?return_to=%2F"), "{href}");
+    assert_eq!(link.text_content().as_deref(), Some("Sign in"));
+    assert!(
+        root.query_selector("[data-testid=sign-out]")
+            .unwrap()
+            .is_none()
+    );
+}
