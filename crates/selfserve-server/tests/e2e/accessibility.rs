@@ -55,7 +55,10 @@ for (const e of document.querySelectorAll(sel)) {
   if (r0.width <= 1 || r0.height <= 1) continue;
   e.focus();
   if (document.activeElement !== e) continue;
-  const r = e.getBoundingClientRect();
+  let r = e.getBoundingClientRect();
+  // Firefox does not always scroll a focus() from script into view: do what a Tab key does.
+  if (r.bottom < 0 || r.top > innerHeight) {
+    e.scrollIntoView({block: 'nearest', behavior: 'instant'}); r = e.getBoundingClientRect(); }
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
   if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) {
     out.push(name(e) + ' is focused outside the viewport'); continue; }
