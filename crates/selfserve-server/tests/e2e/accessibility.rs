@@ -60,8 +60,9 @@ for (const e of document.querySelectorAll(sel)) {
   if (r.bottom < 0 || r.top > innerHeight) {
     e.scrollIntoView({block: 'nearest', behavior: 'instant'}); r = e.getBoundingClientRect(); }
   const x = r.left + r.width / 2, y = r.top + r.height / 2;
-  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) {
-    out.push(name(e) + ' is focused outside the viewport'); continue; }
+  // Still outside (Firefox, once, mid-layout): scrolling is the browser's, not an author's
+  // box over the focus, which is what 2.4.11 is about.
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) continue;
   const hit = document.elementFromPoint(x, y);
   if (!hit || hit === e || e.contains(hit) || hit.contains(e)) continue;
   if ([...(e.labels || [])].some(l => l.contains(hit))) continue;
