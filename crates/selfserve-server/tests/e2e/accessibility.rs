@@ -233,6 +233,14 @@ async fn walk(walk: &mut Walk<'_>) {
     let journey = walk.journey;
     journey.open("/").await;
     journey.element("[data-testid=product-list]").await;
+    // The browser's language reached the app: each walk checks the language it claims to.
+    let lang = walk.label.split_whitespace().nth(1).unwrap_or_default()[..2].to_owned();
+    let html_lang = journey
+        .client
+        .execute("return document.documentElement.lang;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(html_lang, lang.as_str(), "[{}] <html lang>", walk.label);
     walk.check("products").await;
 
     journey
