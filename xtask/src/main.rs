@@ -300,9 +300,15 @@ fn test(env: &Env) -> ExitCode {
             "--",
             "--ignored",
         ]));
+        // Journeys choose their browser themselves: the WCAG walk runs in both, one process.
+        let firefox = which(env, "firefox-esr")
+            .or_else(|| which(env, "firefox"))
+            .unwrap_or_else(|| "firefox".into());
         e2e.env("SELFSERVE_E2E_DIST", env.root.join("dist"))
             .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-            .env("CHROMIUM", "/usr/bin/chromium");
+            .env("CHROMIUM", "/usr/bin/chromium")
+            .env("GECKODRIVER", &geckodriver)
+            .env("FIREFOX", firefox);
         // The purchase through nginx in front of two servers needs their one database.
         if let Ok(url) = &postgres {
             e2e.env("SELFSERVE_TEST_POSTGRES", url);
@@ -313,7 +319,10 @@ fn test(env: &Env) -> ExitCode {
             }
             Err(message) => summary.record_step("axe-core for accessibility checks", Err(message)),
         }
-        summary.run_tests("end-to-end (Chromium)", &mut e2e);
+        summary.run_tests(
+            "end-to-end (Chromium; the WCAG walk also in Firefox)",
+            &mut e2e,
+        );
     }
 
     summary.print(started.elapsed());

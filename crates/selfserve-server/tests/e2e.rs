@@ -4,6 +4,8 @@
 
 mod support;
 
+#[path = "e2e/accessibility.rs"]
+mod accessibility;
 #[path = "e2e/deployment.rs"]
 mod deployment;
 #[path = "e2e/language.rs"]
@@ -16,8 +18,9 @@ mod stripe;
 mod webhooks;
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::sync::Arc;
 use std::time::Duration;
-use support::process::{ChromeDriver, ServerProcess};
+use support::process::{ChromeDriver, GeckoDriver, ServerProcess};
 
 /// Installed in every document before its own scripts (through the DevTools protocol, so the
 /// app's `index.html` carries nothing for tests): each Content-Security-Policy violation is
@@ -58,13 +61,54 @@ impl fantoccini::wd::WebDriverCompatibleCommand for OnEveryDocument {
     }
 }
 
+/// Any command of Chromium's DevTools protocol, through ChromeDriver's passthrough.
+#[derive(Debug)]
+struct Cdp(&'static str, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The browsers a journey runs in, each through its own WebDriver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Browser {
+    Chromium,
+    Firefox,
+}
+
+impl Browser {
+    const ALL: [Browser; 2] = [Browser::Chromium, Browser::Firefox];
+}
+
+/// The WebDriver a session runs through; only kept alive.
+enum Driver {
+    Chrome(#[allow(dead_code)] ChromeDriver),
+    Gecko(#[allow(dead_code)] GeckoDriver),
+}
+
 /// The server, a browser session, and the driver, torn down in that order.
 struct Journey {
     client: Client,
+    browser: Browser,
     /// Where the browser opens pages: the server itself, or the proxy in front of it.
     base: String,
-    server: ServerProcess,
-    _driver: ChromeDriver,
+    /// Shared when several browser sessions walk the same server one after another.
+    server: Arc<ServerProcess>,
+    _driver: Driver,
     /// What else must outlive the browser session (a proxy, more servers).
     _others: Vec<Box<dyn std::any::Any>>,
 }
@@ -77,19 +121,69 @@ fn dist() -> std::path::PathBuf {
 }
 
 impl Journey {
+    /// A new server and Chromium in English: what most journeys need.
     async fn start() -> Self {
-        let server = ServerProcess::start(&dist());
-        let base = server.base.clone();
-        Self::in_browser(server, base, &[], Vec::new()).await
+        Self::start_in(Browser::Chromium, "en-US").await
     }
 
-    /// A browser session opening pages at `base`, with Chromium's `extra_args`.
+    /// A new server and `browser` asking for `lang` (an Accept-Language tag).
+    async fn start_in(browser: Browser, lang: &str) -> Self {
+        let server = Arc::new(ServerProcess::start(&dist()));
+        Self::on_server(server, browser, lang).await
+    }
+
+    /// A browser session on a server another session may have walked before.
+    async fn on_server(server: Arc<ServerProcess>, browser: Browser, lang: &str) -> Self {
+        let base = server.base.clone();
+        match browser {
+            Browser::Chromium => {
+                Self::in_browser(server, base, &[format!("--lang={lang}")], Vec::new()).await
+            }
+            Browser::Firefox => Self::in_firefox(server, base, lang).await,
+        }
+    }
+
+    /// Headless Firefox (through geckodriver), its language from `intl.accept_languages`.
+    /// Firefox has no DevTools passthrough: the CSP listener is Chromium's alone.
+    async fn in_firefox(server: Arc<ServerProcess>, base: String, lang: &str) -> Self {
+        let driver = GeckoDriver::start();
+        let firefox = std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into());
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "moz:firefoxOptions".into(),
+            serde_json::json!({
+                "binary": firefox,
+                "args": ["-headless", "--width=1280", "--height=900"],
+                "prefs": {"intl.accept_languages": lang, "intl.locale.requested": lang},
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url)
+            .await
+            .expect("WebDriver session in Firefox");
+        client
+            .set_window_size(1280, 900)
+            .await
+            .expect("Firefox takes a window size");
+        Self {
+            client,
+            browser: Browser::Firefox,
+            base,
+            server,
+            _driver: Driver::Gecko(driver),
+            _others: Vec::new(),
+        }
+    }
+
+    /// A Chromium session opening pages at `base`, with Chromium's `extra_args`.
     async fn in_browser(
-        server: ServerProcess,
+        server: impl Into<Arc<ServerProcess>>,
         base: String,
         extra_args: &[String],
         others: Vec<Box<dyn std::any::Any>>,
     ) -> Self {
+        let server = server.into();
         let driver = ChromeDriver::start();
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut args: Vec<String> = [
@@ -137,9 +231,10 @@ impl Journey {
             .expect("the CSP listener is installed for every document");
         Self {
             client,
+            browser: Browser::Chromium,
             base,
             server,
-            _driver: driver,
+            _driver: Driver::Chrome(driver),
             _others: others,
         }
     }
@@ -231,9 +326,20 @@ impl Journey {
         }
     }
 
-    /// Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and fails on any
-    /// violation, naming the rule and the elements.
+    /// Runs axe-core (WCAG 2.0, 2.1 and 2.2 A and AA rules) on the page as it is now and fails on
+    /// any violation, naming the rule and the elements.
     async fn assert_accessible(&self, screen: &str) {
+        let violations = self.axe_violations(screen).await;
+        assert!(
+            violations.is_empty(),
+            "accessibility violations on {screen}:\n{}",
+            violations.join("\n")
+        );
+    }
+
+    /// axe-core's violations of the WCAG 2.0/2.1/2.2 A and AA rules on the page as it is now,
+    /// one line per rule with its elements.
+    async fn axe_violations(&self, screen: &str) -> Vec<String> {
         let axe = std::env::var("SELFSERVE_E2E_AXE")
             .expect("SELFSERVE_E2E_AXE: the path of axe.min.js (set by `cargo xtask test`)");
         let source = std::fs::read_to_string(axe).expect("axe.min.js");
@@ -246,7 +352,7 @@ impl Journey {
             .execute_async(
                 "const done = arguments[arguments.length - 1];
                  axe.run(document, {runOnly: {type: 'tag',
-                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                     values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
                    .then(r => done({passes: r.passes.length,
                      violations: r.violations.map(v => v.id + ' (' + v.impact + '): '
                        + v.nodes.map(n => n.target.join(' ')).join(', '))}))
@@ -257,13 +363,20 @@ impl Journey {
             .expect("axe runs");
         let passes = result["passes"].as_u64().unwrap_or(0);
         assert!(passes >= 10, "axe checked too little on {screen}: {result}");
-        let violations: Vec<String> =
-            serde_json::from_value(result["violations"].clone()).unwrap_or_default();
-        assert!(
-            violations.is_empty(),
-            "accessibility violations on {screen}:\n{}",
-            violations.join("\n")
-        );
+        serde_json::from_value(result["violations"].clone()).unwrap_or_default()
+    }
+
+    /// Emulates CSS media features (`prefers-color-scheme`, `prefers-reduced-motion`) for the
+    /// rest of the session: Chromium's DevTools protocol; Firefox has no such passthrough.
+    async fn emulate_media(&self, features: serde_json::Value) {
+        assert_eq!(self.browser, Browser::Chromium, "emulation is Chromium's");
+        self.client
+            .issue_cmd(Cdp(
+                "Emulation.setEmulatedMedia",
+                serde_json::json!({"features": features}),
+            ))
+            .await
+            .expect("the media features are emulated");
     }
 
     /// Saves a screenshot when `SELFSERVE_E2E_SCREENSHOTS` names a directory.
@@ -277,6 +390,10 @@ impl Journey {
 
     /// Ends the journey, then checks that no card data reached the database or the log.
     async fn finish(self) {
+        if self.browser == Browser::Firefox {
+            let _ = self.client.close().await;
+            return;
+        }
         let found = self
             .client
             .execute(

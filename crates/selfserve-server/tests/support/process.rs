@@ -1,5 +1,5 @@
-//! Child processes for end-to-end tests: the real server binary and ChromeDriver (which starts
-//! Chromium). Each runs in a process group of its own, and only that group is signalled when
+//! Child processes for end-to-end tests: the real server binary, ChromeDriver (which starts
+//! Chromium) and geckodriver (Firefox). Each runs in a process group of its own, and only that group is signalled when
 //! the guard drops, so a failing test never leaves a browser behind and never touches any
 //! other process on the machine.
 
@@ -215,6 +215,47 @@ impl ChromeDriver {
         Self {
             group,
             url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+/// geckodriver on a free port (it starts Firefox per session).
+pub struct GeckoDriver {
+    pub group: Group,
+    pub url: String,
+}
+
+impl GeckoDriver {
+    pub fn start() -> Self {
+        let driver = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
+        let mut command = Command::new(driver);
+        // Port 0 for BiDi too: two sessions at once must not both want 9222.
+        command
+            .args(["--port", "0", "--websocket-port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let (group, stdout) = Group::spawn(command);
+        let lines = lines_of(stdout.expect("piped stdout"));
+        // Its log lines start with a timestamp: look for the words, not a prefix.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let line = loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) if line.contains("Listening on ") => break line,
+                Ok(_) => continue,
+                Err(_) => panic!("geckodriver never said where it listens"),
+            }
+        };
+        let address = line
+            .rsplit("Listening on ")
+            .next()
+            .expect("geckodriver names its address")
+            .trim()
+            .to_owned();
+        std::thread::spawn(move || for _ in lines {});
+        Self {
+            group,
+            url: format!("http://{address}"),
         }
     }
 }
