@@ -823,6 +823,12 @@ catalogue! {
     WebhookRemoving => "Removing…", "Verwijderen…",
     WebhookRemoved => "Endpoint {} removed.", "Eindpunt {} verwijderd.",
     WebhookActions => "Actions", "Acties",
+    // Keyboard and focus (issue 13, h13k).
+    ChangeLicences => "Change licences", "Licenties wijzigen",
+    ChangeCard => "Change card", "Kaart wijzigen",
+    ChangeEmail => "Change email address", "E-mailadres wijzigen",
+    SavePolicy => "Save", "Opslaan",
+    SavePolicyFor => "Save the policy for {}", "Beleid voor {} opslaan",
 }
 
 /// A product's name.
