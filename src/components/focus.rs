@@ -44,9 +44,36 @@ fn focus_heading_when_shown(generation: u64, frames_left: u32) {
             return;
         }
         match page_heading() {
-            Some(heading) => focus_heading(&heading),
+            Some(heading) => {
+                focus_heading(&heading);
+                stay_on(generation, heading, SETTLE_FRAMES, frames_left);
+            }
             None if frames_left > 0 => focus_heading_when_shown(generation, frames_left - 1),
             None => {}
+        }
+    });
+}
+
+/// Frames during which the focused heading is watched after it took focus.
+const SETTLE_FRAMES: u32 = 30;
+
+/// The heading found first may be the old page's, still there for a frame while the new page
+/// renders: if it leaves the document with focus on it, look again for the new one.
+fn stay_on(generation: u64, heading: HtmlElement, frames: u32, frames_left: u32) {
+    if frames == 0 {
+        return;
+    }
+    request_animation_frame(move || {
+        if NAVIGATION.with(Cell::get) != generation {
+            return;
+        }
+        let dropped = document()
+            .active_element()
+            .is_none_or(|e| e.tag_name() == "BODY");
+        if !heading.is_connected() && dropped {
+            focus_heading_when_shown(generation, frames_left);
+        } else {
+            stay_on(generation, heading, frames - 1, frames_left);
         }
     });
 }

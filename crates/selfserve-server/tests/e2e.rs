@@ -6,6 +6,8 @@ mod support;
 
 #[path = "e2e/deployment.rs"]
 mod deployment;
+#[path = "e2e/keyboard.rs"]
+mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
 #[path = "e2e/sso.rs"]
