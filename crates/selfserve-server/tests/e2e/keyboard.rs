@@ -107,6 +107,21 @@ impl Journey {
         panic!("Tab never reached {css}; passed {passed:?}");
     }
 
+    /// Waits (up to 20 s) until nothing matches `css`.
+    async fn wait_gone(&self, css: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while self
+            .client
+            .find(fantoccini::Locator::Css(css))
+            .await
+            .is_ok()
+        {
+            assert!(std::time::Instant::now() < deadline, "{css} stayed");
+            // Polls the condition.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn attribute(&self, css: &str, name: &str) -> Option<String> {
         self.element(css).await.attr(name).await.unwrap()
     }
@@ -282,7 +297,7 @@ async fn a_purchase_a_licence_and_a_policy_change_with_the_keyboard_only() {
     // and saved with Enter; the answer appears beside the button, which keeps focus.
     journey.tab_to("[data-testid=sign-out]", true).await;
     journey.press(&Key::Enter).await;
-    journey.element("[data-testid=gate-email-form]").await;
+    journey.wait_gone("[data-testid=signed-in-user]").await;
     journey.open("/admin").await;
     journey.element("[data-testid=gate-email-form]").await;
     journey.tab_to("#gate-email", false).await;
