@@ -73,13 +73,28 @@ impl Journey {
     }
 
     /// Sends `keys` to the focused element (as a person typing on it would).
+    ///
+    /// The page may draw the focused element again between finding it and typing (a read
+    /// answering): a stale element is found again, nothing having been typed into it.
     async fn press(&self, keys: &str) {
-        let focused = self
-            .client
-            .active_element()
-            .await
-            .expect("a focused element");
-        focused.send_keys(keys).await.expect("keys sent");
+        let mut tries = 0;
+        loop {
+            let focused = self
+                .client
+                .active_element()
+                .await
+                .expect("a focused element");
+            match focused.send_keys(keys).await {
+                Ok(()) => return,
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && tries < 5 =>
+                {
+                    tries += 1;
+                }
+                Err(e) => panic!("keys {keys:?} not sent: {e}; {}", self.whereabouts().await),
+            }
+        }
     }
 
     /// Waits (up to 20 s) until focus is on `css`, then checks its indicator shows.
@@ -236,6 +251,7 @@ async fn a_purchase_a_licence_and_a_policy_change_with_the_keyboard_only() {
     // The bank's dialog opens on "Approve"; Enter approves; the confirmation's heading
     // takes focus.
     journey.expect_focus("[data-testid=three-ds-approve]").await;
+    journey.screenshot("keyboard-three-d-secure").await;
     journey.press(&Key::Enter).await;
     journey
         .wait_text("[data-testid=confirmation]", "Purchase complete")
@@ -349,5 +365,6 @@ async fn a_purchase_a_licence_and_a_policy_change_with_the_keyboard_only() {
     journey
         .expect_focus("[data-testid=policy-save-power-bi-pro]")
         .await;
+    journey.screenshot("keyboard-policy-saved").await;
     journey.finish().await;
 }
