@@ -133,10 +133,8 @@ impl ModalDialog {
 
     /// Closes it (focus goes back through [`Self::restore_focus`] on the `close` event).
     pub fn close(&self) {
-        if let Some(dialog) = self.node.get_untracked() {
-            if dialog.open() {
-                dialog.close();
-            }
+        if let Some(dialog) = self.node.get_untracked().filter(|d| d.open()) {
+            dialog.close();
         }
     }
 
