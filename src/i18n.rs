@@ -847,6 +847,12 @@ catalogue! {
         "You can buy in your home organisation: sign in there with your own work email.",
         "In je eigen organisatie kun je wel kopen: meld je daar aan met je eigen zakelijke \
          e-mailadres.",
+    // Keyboard and focus (issue 13, h13k).
+    ChangeLicences => "Change licences", "Licenties wijzigen",
+    ChangeCard => "Change card", "Kaart wijzigen",
+    ChangeEmail => "Change email address", "E-mailadres wijzigen",
+    SavePolicy => "Save", "Opslaan",
+    SavePolicyFor => "Save the policy for {}", "Beleid voor {} opslaan",
 }
 
 /// A product's name.

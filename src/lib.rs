@@ -41,6 +41,7 @@ pub mod session;
 pub mod sso;
 pub mod storage;
 
+use components::focus::FocusOnNavigation;
 use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
     config::provide_config();
     view! {
         <Router>
+            <FocusOnNavigation />
             <Header />
             <main id="main" class="site-main" tabindex="-1">
                 // Every page is built again in the new language when it changes: pages read `t`

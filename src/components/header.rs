@@ -45,16 +45,16 @@ pub fn Header() -> impl IntoView {
         <a class="skip-link" href="#main">{move || t_live(Msg::SkipToContent)}</a>
         <header class="site-header">
             <div class="site-header-inner">
-                <A href="/" attr:class="brand">
+                <A href="/" exact=true attr:class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
                     {move || t_live(Msg::AppName)}
                 </A>
                 <LanguageSwitcher />
                 <Show when=signed_in>
                     <nav class="site-nav" aria-label=move || t_live(Msg::AccountNavigation)>
-                        <A href="/manage" attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
+                        <A href="/manage" exact=true attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
                         <Show when=move || session.with_user(|u| u.is_some_and(|u| u.is_admin()))>
-                            <A href="/admin" attr:data-testid="nav-admin">{move || t_live(Msg::AdminNav)}</A>
+                            <A href="/admin" exact=true attr:data-testid="nav-admin">{move || t_live(Msg::AdminNav)}</A>
                         </Show>
                         <span class="site-user" data-testid="signed-in-user">
                             {move || session.with_user(|u| u.map(|u| u.name.clone()))}

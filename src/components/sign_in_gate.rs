@@ -144,11 +144,14 @@ fn SignInForm(heading: &'static str) -> impl IntoView {
 #[component]
 fn EmailRow(email: String, change: Callback<()>) -> impl IntoView {
     view! {
+        // Text, not a read-only input (a tab stop with nothing to do); the hidden input tells
+        // password managers whose password the next field is.
         <div class="field">
-            <label for="gate-email-shown">{t(Msg::WorkEmail)}</label>
+            <span class="label" id="gate-email-label">{t(Msg::WorkEmail)}</span>
             <div class="readonly-row">
-                <input id="gate-email-shown" type="email" autocomplete="username" readonly prop:value=email />
-                <button type="button" class="link-button" on:click=move |_| change.run(()) data-testid="gate-change">
+                <span class="readonly-value" id="gate-email-shown" data-testid="gate-email-shown">{email.clone()}</span>
+                <input type="email" autocomplete="username" hidden prop:value=email />
+                <button type="button" class="link-button" aria-label=t(Msg::ChangeEmail) on:click=move |_| change.run(()) data-testid="gate-change">
                     {t(Msg::Change)}
                 </button>
             </div>

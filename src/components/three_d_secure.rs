@@ -6,12 +6,12 @@
 
 use crate::api::{self, ApiFailure, CardProcessor};
 use crate::components::error_panel::InlineError;
+use crate::components::focus::ModalDialog;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
 use crate::components::stripe_card;
 use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
-use leptos::html;
 use leptos::prelude::*;
 use selfserve_api::error::NextAction;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,7 +33,7 @@ pub fn ThreeDSecureDialog(
     /// Called with `true` (approved) or `false` (failed) once the gateway has the answer.
     on_answered: Callback<bool>,
 ) -> impl IntoView {
-    let dialog = NodeRef::<html::Dialog>::new();
+    let dialog = ModalDialog::new();
     let instance = INSTANCES.fetch_add(1, Ordering::Relaxed);
     let title_id = format!("three-ds-title-{instance}");
     let body_id = format!("three-ds-body-{instance}");
@@ -64,12 +64,10 @@ pub fn ThreeDSecureDialog(
         }
         // Stripe.js shows the bank's page itself: our dialog is the built-in gateway's.
         let open = action.is_some_and(|a| a.client_secret.is_none());
-        if let Some(element) = dialog.get() {
-            if open && !element.open() {
-                let _ = element.show_modal();
-            } else if !open && element.open() {
-                element.close();
-            }
+        if open && !dialog.is_open() {
+            dialog.open();
+        } else if !open {
+            dialog.close();
         }
     });
     let answer = Mutation::new(move |approve: &bool| {
@@ -94,11 +92,13 @@ pub fn ThreeDSecureDialog(
             <p class="notice notice-error" role="alert" data-testid="three-ds-stripe-error">{message}</p>
         })}
         <dialog
-            node_ref=dialog
+            node_ref=dialog.node()
             class="dialog"
             aria-labelledby=title_id
             aria-describedby=body_id
             data-testid="three-d-secure"
+            // Focus goes back to what opened it (the pay or save button).
+            on:close=move |_| dialog.restore_focus()
             on:cancel=move |ev: leptos::ev::Event| {
                 // Escape counts as "fail": the bank did not confirm the payment.
                 ev.prevent_default();
@@ -111,7 +111,7 @@ pub fn ThreeDSecureDialog(
             <p class="fine-print">{t(Msg::ThreeDsTestHint)}</p>
             <InlineError message=failure_of(answer) />
             <div class="dialog-actions">
-                <button type="button" class="button" data-testid="three-ds-approve"
+                <button type="button" class="button" data-testid="three-ds-approve" autofocus
                     aria-disabled=move || pending.get().then_some("true")
                     on:click=move |_| respond(true)>{t(Msg::ThreeDsApprove)}</button>
                 <button type="button" class="button button-secondary" data-testid="three-ds-fail"

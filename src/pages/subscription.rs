@@ -85,7 +85,9 @@ fn SubscriptionDetail() -> impl IntoView {
     };
     view! {
         <section class="page" aria-labelledby="subscription-heading" data-testid="subscription-page">
-            <p><A href="/manage">{t(Msg::BackToSubscriptions)}</A></p>
+            // A plain link (the router still handles it): `<A>` would mark it `aria-current="page"`,
+            // as /manage/… starts with /manage.
+            <p><a href="/manage" data-testid="back-to-subscriptions">{t(Msg::BackToSubscriptions)}</a></p>
             <Loaded read=loaded view=show />
         </section>
     }

@@ -8,6 +8,8 @@ mod support;
 mod accessibility;
 #[path = "e2e/deployment.rs"]
 mod deployment;
+#[path = "e2e/keyboard.rs"]
+mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
 #[path = "e2e/sso.rs"]
@@ -1084,7 +1086,13 @@ async fn an_admin_turns_a_product_off_and_buyers_are_told_to_contact_it() {
     let select = journey.element("[data-testid=policy-power-bi-pro]").await;
     select.select_by_value("disabled").await.unwrap();
     journey
-        .wait_text("[data-testid=admin-flash]", "Power BI Pro: Turned off")
+        .click("[data-testid=policy-save-power-bi-pro]")
+        .await;
+    journey
+        .wait_text(
+            "[data-testid=policy-status-power-bi-pro]",
+            "Power BI Pro: Turned off",
+        )
         .await;
     journey.screenshot("20-admin-policies").await;
     journey.click("[data-testid=sign-out]").await;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use selfserve_api::admin::{CapacityEntry, Policy, PolicyEntry, PolicyUpdate};
 use selfserve_api::guardrails::{LimitChange, LimitKind, SeatLimit, SpendCap};
 use selfserve_api::money::{Currency, Money};
+use selfserve_api::product::ProductId;
 
 /// The words for a policy value.
 pub fn policy_text(value: Policy) -> &'static str {
@@ -71,35 +72,27 @@ pub fn Policies() -> impl IntoView {
     let ctx = use_admin();
     let rows = ctx.read(|domain| async move { api::policies(&domain).await.map(|list| list.data) });
     let may_change = move || ctx.organization.with(|o| o.can_change_policy);
+    // The product last saved: its row shows the answer beside its Save button. Outside the
+    // read, so it survives the table being drawn again with the saved state.
+    let saved = RwSignal::new(None::<ProductId>);
     view! {
         <section class="section" aria-labelledby="policies-heading">
             <h2 id="policies-heading">{t(Msg::Policies)}</h2>
             <p>{move || if may_change() { t(Msg::PoliciesIntro) } else { t(Msg::PoliciesReadOnly) }}</p>
-            <InlineError message=failure_of(ctx.set_policy) />
             <Loaded read=rows view={move |rows: Vec<PolicyEntry>| view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="policies">
                         <thead><tr><th scope="col">{t(Msg::Product)}</th><th scope="col">{t(Msg::SelfServicePurchase)}</th></tr></thead>
                         <tbody>
                             {rows.iter().map(|&PolicyEntry { product, value: current, .. }| {
-                                let label = format!("policy-{product}");
                                 view! {
                                     <tr>
-                                        <th scope="row"><label for=label.clone()>{product_name(product)}</label></th>
+                                        <th scope="row"><label for=format!("policy-{product}")>{product_name(product)}</label></th>
                                         <td>
                                             <Show when=may_change fallback=move || view! {
                                                 <span data-testid=format!("policy-value-{product}")>{policy_text(current)}</span>
                                             }>
-                                                <select id=label.clone() data-testid=format!("policy-{product}")
-                                                    on:change:target=move |ev| {
-                                                        if let Ok(value) = ev.target().value().parse::<Policy>() {
-                                                            ctx.set_policy.dispatch((product, value));
-                                                        }
-                                                    }>
-                                                    {Policy::ALL.iter().map(|value| view! {
-                                                        <option value=value.as_str() selected=current == *value>{policy_text(*value)}</option>
-                                                    }).collect_view()}
-                                                </select>
+                                                <PolicyChoice product current saved />
                                             </Show>
                                         </td>
                                     </tr>
@@ -116,6 +109,75 @@ pub fn Policies() -> impl IntoView {
                 {rows.into_iter().map(|entry| view! { <Limits entry may_change /> }).collect_view()}
             }.into_any()} />
         </section>
+    }
+}
+
+/// One product's policy: choosing does nothing until "Save" (a policy turns buying off for a
+/// whole organisation: not something to do by moving through a list with the arrow keys); the
+/// answer is shown beside the button, where the admin is.
+#[component]
+fn PolicyChoice(
+    product: ProductId,
+    current: Policy,
+    saved: RwSignal<Option<ProductId>>,
+) -> impl IntoView {
+    let ctx = use_admin();
+    let chosen = RwSignal::new(current);
+    let save = NodeRef::<leptos::html::Button>::new();
+    let pending = move || {
+        ctx.set_policy
+            .with_input(|i| i.is_some_and(|(p, _)| *p == product))
+    };
+    let here = move || saved.get() == Some(product);
+    let failure = failure_of(ctx.set_policy);
+    let status = move || {
+        (here() && !pending())
+            .then(|| failure.get().is_none().then(|| ctx.flash.get()).flatten())
+            .flatten()
+    };
+    // The table is drawn again with the saved state: the Save button that had focus is a new
+    // one, so focus goes to it (not to the page's start).
+    if saved.get_untracked() == Some(product) {
+        request_animation_frame(move || {
+            let lost = document()
+                .active_element()
+                .is_none_or(|e| e.tag_name() == "BODY");
+            if let (true, Some(button)) = (lost, save.get_untracked()) {
+                let _ = button.focus();
+            }
+        });
+    }
+    let status_id = format!("policy-status-{product}");
+    view! {
+        <div class="policy-save">
+            <select id=format!("policy-{product}") data-testid=format!("policy-{product}")
+                on:change:target=move |ev| {
+                    if let Ok(value) = ev.target().value().parse::<Policy>() {
+                        chosen.set(value);
+                    }
+                }>
+                {Policy::ALL.iter().map(|value| view! {
+                    <option value=value.as_str() selected=current == *value>{policy_text(*value)}</option>
+                }).collect_view()}
+            </select>
+            <button type="button" class="button button-secondary" node_ref=save
+                data-testid=format!("policy-save-{product}")
+                aria-label=fill(t(Msg::SavePolicyFor), &[product_name(product)])
+                aria-describedby=status_id.clone()
+                aria-disabled=move || pending().then_some("true")
+                on:click=move |_| {
+                    if !pending() {
+                        saved.set(Some(product));
+                        ctx.set_policy.dispatch((product, chosen.get_untracked()));
+                    }
+                }>
+                {t(Msg::SavePolicy)}
+            </button>
+            <div id=status_id.clone() class="policy-status" role="status" data-testid=status_id.clone()>
+                {status}
+                {move || here().then(|| view! { <InlineError message=failure /> })}
+            </div>
+        </div>
     }
 }
 

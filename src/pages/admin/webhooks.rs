@@ -26,6 +26,13 @@ pub fn Webhooks() -> impl IntoView {
         async move {
             api::remove_webhook(&domain, &id).await?;
             ctx.flash.set(Some(fill(t(Msg::WebhookRemoved), &[&url])));
+            // The row and its button (focused, with the browser's confirm closed) go away:
+            // focus goes to the section's heading instead of the page's start.
+            if let Some(heading) = document().get_element_by_id("webhooks-heading") {
+                crate::components::focus::focus_heading(wasm_bindgen::JsCast::unchecked_ref(
+                    &heading,
+                ));
+            }
             Ok::<(), ApiFailure>(())
         }
     });

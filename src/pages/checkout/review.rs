@@ -166,7 +166,7 @@ pub fn ReviewStep() -> impl IntoView {
             <div>
                 <dt>{t(Msg::Licences)}</dt>
                 <dd data-testid="review-quantity">{move || ctx.state.with(|s| s.quantity)}</dd>
-                <dd><button type="button" class="link-button" on:click=move |_| ctx.go(Step::Seats)>{t(Msg::Change)}</button></dd>
+                <dd><button type="button" class="link-button" aria-label=t(Msg::ChangeLicences) data-testid="review-change-licences" on:click=move |_| ctx.go(Step::Seats)>{t(Msg::Change)}</button></dd>
             </div>
             <div>
                 <dt>{t(Msg::TotalToday)}</dt>
@@ -183,7 +183,7 @@ pub fn ReviewStep() -> impl IntoView {
                 <dd data-testid="review-card">
                     {move || card().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))}
                 </dd>
-                <dd><button type="button" class="link-button" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
+                <dd><button type="button" class="link-button" aria-label=t(Msg::ChangeCard) data-testid="review-change-card" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
             </div>
         </dl>
         {move || match payment()? {

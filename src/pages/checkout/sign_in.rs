@@ -29,11 +29,14 @@ pub fn SignInStep() -> impl IntoView {
 fn EmailRow(email: String) -> impl IntoView {
     let ctx = use_checkout();
     view! {
+        // Text, not a read-only input (which would be a tab stop with nothing to do); the hidden
+        // input tells password managers whose password the next field is.
         <div class="field">
-            <label for="sign-in-email">{t(Msg::WorkEmail)}</label>
+            <span class="label" id="sign-in-email-label">{t(Msg::WorkEmail)}</span>
             <div class="readonly-row">
-                <input id="sign-in-email" type="email" autocomplete="username" readonly prop:value=email />
-                <button type="button" class="link-button" on:click=move |_| ctx.go(Step::Email)>
+                <span class="readonly-value" id="sign-in-email" data-testid="sign-in-email">{email.clone()}</span>
+                <input type="email" autocomplete="username" hidden prop:value=email />
+                <button type="button" class="link-button" aria-label=t(Msg::ChangeEmail) on:click=move |_| ctx.go(Step::Email)>
                     {t(Msg::Change)}
                 </button>
             </div>

@@ -3,12 +3,12 @@
 use super::{SubscriptionContext, use_subscription};
 use crate::api::{self, ApiFailure};
 use crate::components::error_panel::InlineError;
+use crate::components::focus::ModalDialog;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::{has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, plural, t};
-use leptos::html;
 use leptos::prelude::*;
 
 /// Cancelling at period end (`true`) or undoing it (`false`).
@@ -80,7 +80,7 @@ pub fn CancelNotice() -> impl IntoView {
 #[component]
 pub fn CancelSection() -> impl IntoView {
     let ctx = use_subscription();
-    let dialog = NodeRef::<html::Dialog>::new();
+    let dialog = ModalDialog::new();
     let cancel = cancel_action(ctx);
     let pending = cancel.pending();
     // Shown beside the button: the dialog is closed by then.
@@ -89,14 +89,15 @@ pub fn CancelSection() -> impl IntoView {
     let details = move || {
         ctx.subscription.with(|s| {
             fill(
+                // The licences bought (what stops), not only those given to someone.
                 plural(
                     Msg::CancelExplainOne,
                     Msg::CancelExplain,
-                    s.assigned_users.len() as u64,
+                    u64::from(s.quantity),
                 ),
                 &[
                     &format::date(s.current_period_end, None),
-                    &s.assigned_users.len().to_string(),
+                    &s.quantity.to_string(),
                 ],
             )
         })
@@ -106,24 +107,27 @@ pub fn CancelSection() -> impl IntoView {
             <section class="section" aria-labelledby="cancel-heading">
                 <h2 id="cancel-heading">{t(Msg::CancelHeading)}</h2>
                 <button type="button" class="button button-danger" data-testid="cancel-subscription"
-                    on:click=move |_| { if let Some(d) = dialog.get() { let _ = d.show_modal(); } }>
+                    on:click=move |_| dialog.open()>
                     {t(Msg::CancelSubscription)}
                 </button>
                 <InlineError message=error />
             </section>
         </Show>
-        <dialog node_ref=dialog class="dialog" aria-labelledby="cancel-title" aria-describedby="cancel-body" data-testid="cancel-dialog">
+        // Opens on "Keep subscription" (autofocus), the choice that changes nothing; Escape
+        // closes it (the browser's `cancel`), and focus goes back to the button that opened it.
+        <dialog node_ref=dialog.node() class="dialog" aria-labelledby="cancel-title" aria-describedby="cancel-body" data-testid="cancel-dialog"
+            on:close=move |_| dialog.restore_focus()>
             <h2 id="cancel-title">{t(Msg::CancelConfirmTitle)}</h2>
             <p id="cancel-body">{details}</p>
             <div class="dialog-actions">
                 <button type="button" class="button button-danger" data-testid="confirm-cancel"
                     aria-disabled=move || pending.get().then_some("true")
                     on:click=move |_| {
-                        if let Some(d) = dialog.get() { d.close(); }
+                        dialog.close();
                         cancel.submit(true);
                     }>{t(Msg::CancelSubscription)}</button>
-                <button type="button" class="button button-secondary" data-testid="keep-subscription"
-                    on:click=move |_| { if let Some(d) = dialog.get() { d.close(); } }>{t(Msg::KeepSubscription)}</button>
+                <button type="button" class="button button-secondary" data-testid="keep-subscription" autofocus
+                    on:click=move |_| dialog.close()>{t(Msg::KeepSubscription)}</button>
             </div>
         </dialog>
     }
