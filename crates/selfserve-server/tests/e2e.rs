@@ -8,6 +8,8 @@ mod support;
 mod deployment;
 #[path = "e2e/language.rs"]
 mod language;
+#[path = "e2e/screenshots.rs"]
+mod screenshots;
 #[path = "e2e/sso.rs"]
 mod sso;
 #[path = "e2e/stripe.rs"]
