@@ -823,6 +823,11 @@ catalogue! {
     WebhookRemoving => "Removing…", "Verwijderen…",
     WebhookRemoved => "Endpoint {} removed.", "Eindpunt {} verwijderd.",
     WebhookActions => "Actions", "Acties",
+    // h12p: the invoice as a PDF, the seller's footer.
+    DownloadInvoicePdf => "Download PDF", "Download pdf",
+    SoldBy => "Sold by {}", "Verkocht door {}",
+    TermsOfSale => "Terms of sale", "Verkoopvoorwaarden",
+    PrivacyStatement => "Privacy statement", "Privacyverklaring",
 }
 
 /// A product's name.

@@ -41,6 +41,7 @@ pub mod session;
 pub mod sso;
 pub mod storage;
 
+use components::footer::Footer;
 use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     }
                 }}
             </main>
+            <Footer />
         </Router>
     }
 }
