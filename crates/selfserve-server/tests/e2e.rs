@@ -10,6 +10,8 @@ mod deployment;
 mod language;
 #[path = "e2e/screenshots.rs"]
 mod screenshots;
+#[path = "e2e/seller.rs"]
+mod seller;
 #[path = "e2e/sso.rs"]
 mod sso;
 #[path = "e2e/stripe.rs"]
