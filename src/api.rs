@@ -92,6 +92,17 @@ pub struct ClientConfig {
     pub gateway_url: String,
     /// Who takes the card in the browser.
     pub processor: CardProcessor,
+    /// Who sells, with their terms and privacy statement: each only when the deployment names
+    /// it (`--seller-name`, `--terms-url`, `--privacy-url`).
+    pub seller: Seller,
+}
+
+/// The seller as the deployment names it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seller {
+    pub name: Option<String>,
+    pub terms_url: Option<String>,
+    pub privacy_url: Option<String>,
 }
 
 /// Who takes the card in the browser.
@@ -125,6 +136,12 @@ struct WireConfig {
     processor: WireProcessor,
     stripe_publishable_key: Option<String>,
     stripe_js_url: Option<String>,
+    #[serde(default)]
+    seller_name: Option<String>,
+    #[serde(default)]
+    terms_url: Option<String>,
+    #[serde(default)]
+    privacy_url: Option<String>,
 }
 
 impl TryFrom<WireConfig> for ClientConfig {
@@ -150,6 +167,11 @@ impl TryFrom<WireConfig> for ClientConfig {
         Ok(Self {
             gateway_url: wire.gateway_url,
             processor,
+            seller: Seller {
+                name: wire.seller_name,
+                terms_url: wire.terms_url,
+                privacy_url: wire.privacy_url,
+            },
         })
     }
 }

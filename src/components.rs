@@ -4,6 +4,7 @@ pub mod card_form;
 pub mod dispute_notice;
 pub mod error_panel;
 pub mod focus;
+pub mod footer;
 pub mod header;
 pub mod loaded;
 pub mod mutation;

@@ -35,6 +35,16 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Who sells, once the configuration is known (tracked); nothing while it is not.
+    pub fn seller(self) -> crate::api::Seller {
+        self.0.with(|answer| match answer {
+            Some(Ok(config)) => config.seller.clone(),
+            _ => crate::api::Seller::default(),
+        })
+    }
+}
+
 /// Starts reading the configuration and shares it with every page.
 pub fn provide_config() {
     provide_context(Config(Query::new(api::config)));

@@ -853,6 +853,11 @@ catalogue! {
     ChangeEmail => "Change email address", "E-mailadres wijzigen",
     SavePolicy => "Save", "Opslaan",
     SavePolicyFor => "Save the policy for {}", "Beleid voor {} opslaan",
+    // h12p: the invoice as a PDF, the seller's footer.
+    DownloadInvoicePdf => "Download PDF", "Download pdf",
+    SoldBy => "Sold by {}", "Verkocht door {}",
+    TermsOfSale => "Terms of sale", "Verkoopvoorwaarden",
+    PrivacyStatement => "Privacy statement", "Privacyverklaring",
 }
 
 /// A product's name.

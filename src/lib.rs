@@ -42,6 +42,7 @@ pub mod sso;
 pub mod storage;
 
 use components::focus::FocusOnNavigation;
+use components::footer::Footer;
 use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
                     }
                 }}
             </main>
+            <Footer />
         </Router>
     }
 }

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
+use crate::config::use_config;
 use crate::format;
 use crate::i18n::{Msg, t};
 use crate::pages::subscription::bills::invoice_status;
@@ -26,6 +27,7 @@ pub fn InvoicePage() -> impl IntoView {
 fn InvoiceDetail() -> impl IntoView {
     let params = use_params_map();
     let session = use_session();
+    let config = use_config();
     // The purchaser and product are the subscription's: read with the bill, shown together.
     let invoice = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
@@ -44,11 +46,13 @@ fn InvoiceDetail() -> impl IntoView {
                     <p class="no-print"><A href=format!("/manage/{}", bill.subscription_id)>{t(Msg::BackToSubscription)}</A></p>
                     <h1 id="invoice-heading">{format!("{} {}", t(Msg::Invoice), bill.number)}</h1>
                     <div class="invoice-parties">
-                        <div>
-                            <h2 class="invoice-party-heading">{t(Msg::InvoiceSeller)}</h2>
-                            // No seller name is configured in a deployment yet: the product's.
-                            <p data-testid="invoice-seller">{t(Msg::AppName)}</p>
-                        </div>
+                        // The seller only when the deployment names one (`--seller-name`).
+                        {move || config.and_then(|c| c.seller().name).map(|name| view! {
+                            <div>
+                                <h2 class="invoice-party-heading">{t(Msg::InvoiceSeller)}</h2>
+                                <p data-testid="invoice-seller">{name}</p>
+                            </div>
+                        })}
                         <div>
                             <h2 class="invoice-party-heading">{t(Msg::InvoiceBilledTo)}</h2>
                             <p data-testid="invoice-billed-to">
@@ -106,6 +110,12 @@ fn InvoiceDetail() -> impl IntoView {
                             }>
                             {t(Msg::PrintInvoice)}
                         </button>
+                        " "
+                        // The server's PDF (a download, not a route of the app).
+                        <a class="button button-secondary" data-testid="download-invoice-pdf"
+                            href=format!("/api/v1/invoices/{}/pdf", bill.id) download="" rel="external">
+                            {t(Msg::DownloadInvoicePdf)}
+                        </a>
                     </p>
                 }.into_any()
             } />

@@ -12,6 +12,8 @@
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
 //!   and flat memory are checked (see [`soak`]).
+//! - `cargo xtask screenshots`: the main screens in English and Dutch at 375 and 1280 px,
+//!   to `docs/screenshots/` (see [`screenshots`]).
 //! - `cargo xtask schemathesis [--seconds N]`: schemathesis against the OpenAPI document,
 //!   signed in, stateful phase included, every check; zero failures (see [`schemathesis`]).
 //!
@@ -25,6 +27,7 @@
 mod dist;
 mod run;
 mod schemathesis;
+mod screenshots;
 mod soak;
 mod summary;
 mod tools;
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
         "test" => return test(&env),
         "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
         "bench" => bench(&env),
+        "screenshots" => screenshots::run(&env),
         "soak" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
             soak::Options::parse(&args).and_then(|options| soak::soak(&env, options))
@@ -112,7 +116,9 @@ fn main() -> ExitCode {
                 .and_then(|seconds| schemathesis::run(&env, seconds))
         }
         _ => {
-            eprintln!("usage: cargo xtask run | test | build | bench | soak | schemathesis");
+            eprintln!(
+                "usage: cargo xtask run | test | build | bench | soak | schemathesis | screenshots"
+            );
             return ExitCode::from(2);
         }
     };

@@ -322,6 +322,15 @@ pub struct ServeArgs {
     /// at each delivery.
     #[arg(long, env = "SELFSERVE_ALLOW_PRIVATE_WEBHOOK_TARGETS")]
     pub allow_private_webhook_targets: bool,
+    /// The seller's name, shown in the app's footer and on invoices. Without it none is shown.
+    #[arg(long, env = "SELFSERVE_SELLER_NAME", value_name = "NAME")]
+    pub seller_name: Option<String>,
+    /// The seller's terms of sale (an https:// URL), linked from every page's footer.
+    #[arg(long, env = "SELFSERVE_TERMS_URL", value_name = "URL")]
+    pub terms_url: Option<String>,
+    /// The seller's privacy statement (an https:// URL), linked from every page's footer.
+    #[arg(long, env = "SELFSERVE_PRIVACY_URL", value_name = "URL")]
+    pub privacy_url: Option<String>,
     /// A file holding the SMTP user's password (else `SELFSERVE_SMTP_PASSWORD`).
     #[arg(long, env = "SELFSERVE_SMTP_PASSWORD_FILE")]
     pub smtp_password_file: Option<PathBuf>,

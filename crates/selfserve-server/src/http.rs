@@ -153,6 +153,15 @@ pub struct ClientConfig {
     /// Where to load Stripe.js from, with `processor: stripe` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stripe_js_url: Option<String>,
+    /// `--seller-name`: who sells, for the footer and invoices; absent when not configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seller_name: Option<String>,
+    /// `--terms-url`: the seller's terms of sale; absent when not configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terms_url: Option<String>,
+    /// `--privacy-url`: the seller's privacy statement; absent when not configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privacy_url: Option<String>,
 }
 
 /// The gateway's address and mode, for the app.
@@ -181,6 +190,9 @@ async fn client_config(
         processor,
         stripe_publishable_key,
         stripe_js_url,
+        seller_name: state.services.seller.name.clone(),
+        terms_url: state.services.seller.terms_url.clone(),
+        privacy_url: state.services.seller.privacy_url.clone(),
     })
 }
 
@@ -230,6 +242,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(seats::change_seats))
         .routes(routes!(bills::invoices))
         .routes(routes!(bills::invoice))
+        .routes(routes!(bills::invoice_pdf))
         .routes(routes!(bills::pay_invoice))
         .routes(routes!(test_clock::advance_clock))
         .routes(routes!(admin::organizations::organizations))

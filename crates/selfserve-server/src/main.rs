@@ -85,6 +85,11 @@ async fn serve(args: selfserve_server::cli::ServeArgs) -> Result<(), String> {
         webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::from_flag(
             args.allow_private_webhook_targets,
         ),
+        seller: selfserve_server::seller::Seller::from_flags(
+            args.seller_name.as_deref(),
+            args.terms_url.as_deref(),
+            args.privacy_url.as_deref(),
+        )?,
         tuning: server::Tuning::default(),
     })
     .await
@@ -249,6 +254,7 @@ async fn refund(
         clock,
         // A refund posts no webhook itself; its event's deliveries are the servers'.
         webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
+        seller: selfserve_server::seller::Seller::default(),
     };
     let result = refunds::refund(&services, &Actor::Operator, invoice_id, amount, reason).await;
     store.close().await;

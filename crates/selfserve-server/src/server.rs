@@ -56,6 +56,8 @@ pub struct ServeOptions {
     pub mail: MailOptions,
     /// `--allow-private-webhook-targets`: where admin webhooks may point.
     pub webhook_targets: crate::admin_webhooks::WebhookTargets,
+    /// `--seller-name`, `--terms-url`, `--privacy-url` (each absent unless given).
+    pub seller: crate::seller::Seller,
     /// Knobs tests turn (never flags).
     pub tuning: Tuning,
 }
@@ -176,6 +178,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         },
         clock: clock.clone(),
         webhook_targets: options.webhook_targets,
+        seller: options.seller.clone(),
     };
     // On SQLite this is the only server using the file, so every unfinished order is left over
     // from a previous run; on PostgreSQL another server may be working on a recent one.
@@ -222,6 +225,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         &options.mail,
         app_origin.trim_end_matches('/').to_owned(),
         mail_wake.clone(),
+        options.seller.name.clone(),
     )
     .map_err(StartError::Mail)?;
     let webhooks =

@@ -54,6 +54,8 @@ pub struct Services {
     pub clock: Clock,
     /// `--allow-private-webhook-targets`: where admin webhooks may point.
     pub webhook_targets: crate::admin_webhooks::WebhookTargets,
+    /// `--seller-name`, `--terms-url`, `--privacy-url`.
+    pub seller: crate::seller::Seller,
 }
 
 /// A signed-in person calling a service: the account, its organisation now, and the actor
@@ -277,6 +279,8 @@ impl Services {
             clock,
             // The command line's webhook commands take the flag themselves.
             webhook_targets: crate::admin_webhooks::WebhookTargets::PublicOnly,
+            // The command line prints no invoice.
+            seller: crate::seller::Seller::default(),
         }
     }
 

@@ -192,6 +192,7 @@ fn subscription_routes() -> Vec<Route> {
         // One bill is the purchaser's alone (API.md lists bills as the owner's), while the list
         // of a subscription's bills follows the subscription (the admin view shows it).
         route(M::GET, "/invoices/{invoice}", ActAsPurchaser, None),
+        route(M::GET, "/invoices/{invoice}/pdf", ActAsPurchaser, None),
         route(
             M::POST,
             "/invoices/{invoice}/pay",

@@ -12,6 +12,10 @@ mod deployment;
 mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
+#[path = "e2e/screenshots.rs"]
+mod screenshots;
+#[path = "e2e/seller.rs"]
+mod seller;
 #[path = "e2e/sso.rs"]
 mod sso;
 #[path = "e2e/stripe.rs"]

@@ -144,6 +144,7 @@ async fn two_servers_on_one_database_count_as_one() {
         )
         .unwrap(),
         webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
+        seller: selfserve_server::seller::Seller::default(),
         tuning: Tuning {
             throttle_clock: app.server.throttles.clock().clone(),
             verify_gate: None,

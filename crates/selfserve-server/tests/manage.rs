@@ -1,6 +1,8 @@
 //! The purchaser's view against a real server: ownership, licences and the seat invariant
 //! under concurrency, proration, and renewals driven by the test clock.
 
+#[path = "manage/invoice_pdf.rs"]
+mod invoice_pdf;
 mod support;
 
 use selfserve_api::manage::{Effective, SeatChangeQuote};
@@ -71,6 +73,11 @@ async fn another_purchaser_sees_none_of_it_and_admins_only_what_they_may() {
         (
             reqwest::Method::GET,
             format!("/api/v1/invoices/{invoice}"),
+            None,
+        ),
+        (
+            reqwest::Method::GET,
+            format!("/api/v1/invoices/{invoice}/pdf"),
             None,
         ),
         (

@@ -50,6 +50,32 @@ fn header<'a>(raw: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {name} header in {raw}"))
 }
 
+/// The bytes of the one `application/pdf` part of a MIME message (base64, as lettre sends it).
+fn pdf_attachment(raw: &str) -> Vec<u8> {
+    use base64::Engine;
+    assert!(
+        raw.contains("Content-Type: multipart/mixed"),
+        "not multipart/mixed"
+    );
+    let (_, after) = raw
+        .split_once("Content-Type: application/pdf")
+        .expect("an application/pdf part");
+    // The part's headers end at the first empty line; its body at the next boundary.
+    let body = after
+        .split_once("\r\n\r\n")
+        .or_else(|| after.split_once("\n\n"))
+        .expect("the part's body")
+        .1;
+    let encoded: String = body
+        .lines()
+        .take_while(|line| !line.starts_with("--"))
+        .collect::<Vec<_>>()
+        .concat();
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .expect("base64")
+}
+
 fn parse(raw: &str) -> Mail {
     let decoded = quoted_printable::decode(raw.as_bytes(), quoted_printable::ParseMode::Robust)
         .expect("quoted-printable");
@@ -194,6 +220,17 @@ async fn a_purchase_mails_the_purchaser_a_receipt_and_the_admins_a_notice_and_no
             .contains("Content-Type: multipart/alternative")
     );
     assert!(receipt.decoded.contains("<html lang=\"en\">"));
+    // The invoice rides along as a PDF (multipart/mixed: the bodies, then the attachment).
+    let raw = messages
+        .iter()
+        .find(|raw| header(raw, "X-Envelope-To") == "megan@contoso.com")
+        .expect("the receipt's raw message");
+    let pdf = pdf_attachment(raw);
+    assert!(pdf.starts_with(b"%PDF-"), "the attachment is not a PDF");
+    assert!(
+        raw.contains(&format!("filename=\"invoice-{}.pdf\"", bill.number)),
+        "{raw}"
+    );
     assert!(receipt.decoded.contains("<h1"));
     for admin in ["admin@contoso.com", "billing@contoso.com"] {
         let notice = by_recipient[admin];

@@ -507,6 +507,7 @@ async fn a_sign_in_started_on_one_instance_finishes_on_another_and_only_once() {
         )
         .unwrap(),
         webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::PublicOnly,
+        seller: selfserve_server::seller::Seller::default(),
         tuning: server::Tuning::default(),
     })
     .await

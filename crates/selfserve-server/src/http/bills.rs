@@ -46,6 +46,48 @@ pub async fn invoice(
     Ok(Json(bills::get(&state.services, &caller, &id).await?))
 }
 
+/// One bill as a PDF in the requester's language (`Accept-Language`), for the same callers as
+/// `GET /invoices/{id}`.
+#[utoipa::path(
+    get,
+    path = "/invoices/{id}/pdf",
+    tag = "manage",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The bill as a PDF", content_type = "application/pdf", body = Vec<u8>))
+)]
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (number, pdf) = bills::pdf(
+        &state.services,
+        &caller,
+        &id,
+        super::language::Language::current(),
+    )
+    .await?;
+    // The number is `SS-2026-000042`: letters, digits and dashes, safe in a quoted filename.
+    let filename: String = number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"invoice-{filename}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 /// Pays an open or past-due bill with the card on file or a new card (which then becomes the
 /// card on file). A suspended or past-due subscription is active again once nothing is unpaid.
 #[utoipa::path(

@@ -6,10 +6,13 @@
 
 use super::render::render;
 use super::unsubscribe::{self, UnsubscribeKey};
+use super::{MailFacts, Template};
+use crate::invoice_pdf::{self, Parties};
 use crate::store::Store;
 use crate::store::outbox::{OutboxMail, real_now};
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -218,6 +221,14 @@ pub struct Sender {
     wake: MailWake,
     /// Read from the database at the first admin notice.
     unsubscribe_key: tokio::sync::OnceCell<UnsubscribeKey>,
+    /// `--seller-name`, on the invoice a receipt attaches.
+    seller: Option<String>,
+}
+
+/// A file attached to a mail: its name and a PDF's bytes.
+struct PdfAttachment {
+    filename: String,
+    bytes: Vec<u8>,
 }
 
 impl Sender {
@@ -227,6 +238,7 @@ impl Sender {
         options: &MailOptions,
         app_origin: String,
         wake: MailWake,
+        seller: Option<String>,
     ) -> Result<Self, String> {
         let transport = match &options.delivery {
             Delivery::Files(folder) => Transport::Files(folder.clone()),
@@ -263,6 +275,7 @@ impl Sender {
             owner: crate::ids::new_id("sender"),
             wake,
             unsubscribe_key: tokio::sync::OnceCell::new(),
+            seller,
         })
     }
 
@@ -344,7 +357,8 @@ impl Sender {
         } else {
             None
         };
-        let message = self.message(mail, unsubscribe)?;
+        let attachment = self.invoice_attachment(mail).await?;
+        let message = self.message(mail, unsubscribe, attachment)?;
         match &self.transport {
             Transport::Smtp(smtp) => match smtp.send(message).await {
                 Ok(_) => Ok(()),
@@ -365,7 +379,47 @@ impl Sender {
         }
     }
 
-    fn message(&self, mail: &OutboxMail, unsubscribe: Option<String>) -> Result<Message, Failure> {
+    /// A receipt carries its invoice as a PDF, as the bill is when the mail is sent, in the
+    /// recipient's language.
+    async fn invoice_attachment(
+        &self,
+        mail: &OutboxMail,
+    ) -> Result<Option<PdfAttachment>, Failure> {
+        let (Template::Receipt, MailFacts::Subscription(facts)) = (mail.template, &mail.facts)
+        else {
+            return Ok(None);
+        };
+        let Some(invoice_id) = &facts.invoice_id else {
+            return Ok(None);
+        };
+        let invoice = self
+            .store
+            .invoice(invoice_id)
+            .await
+            .map_err(|e| Failure::Transient(format!("reading the invoice: {e}")))?;
+        // Bills are never deleted; a missing one (a restored backup) leaves the link only.
+        let Some(invoice) = invoice else {
+            return Ok(None);
+        };
+        let parties = Parties {
+            seller: self.seller.clone(),
+            organization: facts.organization_name.clone(),
+            country: mail.country.clone(),
+            purchaser_name: facts.purchaser_name.clone(),
+            purchaser_email: mail.recipient_email.clone(),
+        };
+        Ok(Some(PdfAttachment {
+            filename: format!("invoice-{}.pdf", invoice.number),
+            bytes: invoice_pdf::render(&invoice, &parties, mail.language),
+        }))
+    }
+
+    fn message(
+        &self,
+        mail: &OutboxMail,
+        unsubscribe: Option<String>,
+        attachment: Option<PdfAttachment>,
+    ) -> Result<Message, Failure> {
         let rendered = render(mail, &self.app_origin);
         let to = mail
             .recipient_email
@@ -394,10 +448,19 @@ impl Sender {
                 HeaderName::new_from_ascii_str("Content-Language"),
                 rendered.language.to_owned(),
             ))
-            .multipart(MultiPart::alternative_plain_html(
-                rendered.text,
-                rendered.html,
-            ))
+            .multipart({
+                let body = MultiPart::alternative_plain_html(rendered.text, rendered.html);
+                match attachment {
+                    Some(pdf) => MultiPart::mixed().multipart(body).singlepart(
+                        Attachment::new(pdf.filename).body(
+                            pdf.bytes,
+                            ContentType::parse("application/pdf")
+                                .map_err(|e| Failure::Permanent(format!("the PDF's type: {e}")))?,
+                        ),
+                    ),
+                    None => body,
+                }
+            })
             .map_err(|e| Failure::Permanent(format!("building the mail: {e}")))
     }
 }

@@ -5,6 +5,8 @@ use super::payments::{Settled, settle};
 use super::{Caller, Conflict, PaymentFailure, ServiceError, Services};
 use crate::access::Action;
 use crate::domain::lifecycle::is_payable;
+use crate::http::language::Language;
+use crate::invoice_pdf::Parties;
 use crate::store::invoices::InvoiceRow;
 use crate::store::orders::{OrderRow, PaymentSource};
 use crate::store::subscriptions::SubscriptionRow;
@@ -61,6 +63,50 @@ pub async fn get(
         .invoice(invoice_id)
         .await?
         .ok_or(ServiceError::NotFound)
+}
+
+/// One bill as a PDF in `language`, with its number.
+pub async fn pdf(
+    services: &Services,
+    caller: &Caller,
+    invoice_id: &str,
+    language: Language,
+) -> Result<(String, Vec<u8>), ServiceError> {
+    let (_, subscription) = owned(services, caller, invoice_id).await?;
+    let invoice = services
+        .store
+        .invoice(invoice_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let parties = parties_of(services, &subscription).await?;
+    Ok((
+        invoice.number.clone(),
+        crate::invoice_pdf::render(&invoice, &parties, language),
+    ))
+}
+
+/// Who a subscription's bills are between: the seller, its organisation and purchaser.
+pub async fn parties_of(
+    services: &Services,
+    subscription: &SubscriptionRow,
+) -> Result<Parties, ServiceError> {
+    let organization = services
+        .store
+        .organization(&subscription.organization_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let purchaser = services
+        .store
+        .user_by_id(&subscription.purchaser_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok(Parties {
+        seller: services.seller.name.clone(),
+        organization: organization.name,
+        country: organization.country.map(|c| c.to_string()),
+        purchaser_name: purchaser.name,
+        purchaser_email: purchaser.email,
+    })
 }
 
 /// Pays an open or past-due bill with `new_card_token` (which becomes the card on file) or

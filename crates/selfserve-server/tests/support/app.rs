@@ -95,6 +95,8 @@ pub struct Spawn {
     pub smtp_url: Option<String>,
     /// `--allow-private-webhook-targets` (the admin webhook suites' receivers are local).
     pub allow_private_webhook_targets: bool,
+    /// `--seller-name`, `--terms-url`, `--privacy-url`.
+    pub seller: selfserve_server::seller::Seller,
     /// Frozen throttle clock, argon2 bound.
     pub tuning: server::Tuning,
 }
@@ -150,6 +152,7 @@ pub async fn spawn_app_with(options: Spawn) -> TestApp {
         webhook_targets: selfserve_server::admin_webhooks::WebhookTargets::from_flag(
             options.allow_private_webhook_targets,
         ),
+        seller: options.seller,
         tuning: options.tuning,
     })
     .await
