@@ -320,7 +320,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         403,
         ErrorCode::NotEligible,
         "Your IT admin has turned off self-service purchase of this product.",
-        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgeschakeld.",
+        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgezet.",
     );
     assert_eq!(error.reason.as_deref(), Some("policy_disabled"));
     let _: Value = app

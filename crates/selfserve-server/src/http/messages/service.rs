@@ -150,7 +150,7 @@ super::messages! {
         "Je mag dit product zelf kopen: je hoeft niets aan je IT-beheerder te vragen.";
     REQUEST_ALREADY_ANSWERED =>
         "This request has already been answered.",
-        "Deze aanvraag is al beantwoord.";
+        "Dit verzoek is al beantwoord.";
 
     NOT_A_TRIAL_TO_CONVERT =>
         "That is not a trial of this product you can buy.",

@@ -49,10 +49,10 @@ super::messages! {
         "Selfservice-aankoop is niet beschikbaar in het land of de regio van je organisatie.";
     INELIGIBLE_POLICY_DISABLED =>
         "Your IT admin has turned off self-service purchase of this product.",
-        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgeschakeld.";
+        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgezet.";
     INELIGIBLE_POLICY_TRIALS_ONLY =>
         "Your IT admin allows only free trials of this product, without a card.",
-        "Je IT-beheerder staat voor dit product alleen gratis proefversies toe, zonder kaart.";
+        "Je IT-beheerder staat van dit product alleen gratis proefversies toe, zonder kaart.";
     INELIGIBLE_GUEST =>
         "You're a guest in this organisation, and guests can't buy for it.",
         "Je bent gast in deze organisatie en gasten kunnen niet voor de organisatie kopen.";
