@@ -383,7 +383,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         409,
         ErrorCode::Conflict,
         "You already had a trial of this product.",
-        "U hebt al een proefversie van dit product gehad.",
+        "Je hebt al een proefversie van dit product gehad.",
     );
 
     // 402 card_declined, on an idempotent request: a fresh card token and key per language.
