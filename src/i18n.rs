@@ -70,7 +70,7 @@ catalogue! {
         "Koop licenties voor jezelf en je team",
     ProductsIntro =>
         "Pay by card, start right away, and give licences to colleagues in your organisation.",
-        "Betaal met je creditcard, begin meteen en geef licenties aan collega's in je organisatie.",
+        "Betaal met je kaart, begin meteen en geef licenties aan collega's in je organisatie.",
     PerUserPerMonth => "per user / month", "per gebruiker / maand",
     PricesExcludeTax =>
         "Prices exclude tax. You see the tax before you pay.",
@@ -108,7 +108,7 @@ catalogue! {
     StepEmail => "Email", "E-mail",
     StepSignIn => "Sign in", "Aanmelden",
     StepSeats => "Licences", "Licenties",
-    StepPayment => "Card", "Creditcard",
+    StepPayment => "Card", "Kaart",
     StepReview => "Review and pay", "Controleren en betalen",
     OrderSummary => "Order summary", "Overzicht van je bestelling",
     EmailHeading => "Enter your work email", "Vul je zakelijke e-mailadres in",
@@ -153,7 +153,7 @@ catalogue! {
         "Je IT-beheerder heeft selfservice-aankoop van dit product uitgezet.",
     ReasonTrialsOnly =>
         "Your IT admin allows only free trials of this product, without a card.",
-        "Je IT-beheerder staat van dit product alleen gratis proefversies toe, zonder creditcard.",
+        "Je IT-beheerder staat van dit product alleen gratis proefversies toe, zonder kaart.",
     ReasonGuest =>
         "You're a guest in this organisation, and guests can't buy for it.",
         "Je bent gast in deze organisatie en gasten kunnen niet voor de organisatie kopen.",
@@ -238,7 +238,7 @@ catalogue! {
     RequestsIntro =>
         "People who may not buy a product ask you for it here. Answer each: turn self-service \
          purchase on (global admins), buy it centrally and assign a licence, or decline.",
-        "Mensen die een product niet mogen kopen, vragen het je hier. Beantwoord elk verzoek: \
+        "Mensen die een product niet mogen kopen, vragen je er hier om. Beantwoord elk verzoek: \
          zet selfservice-aankoop aan (globale beheerders), koop centraal en wijs een licentie \
          toe, of wijs het af.",
     RequestsNone => "No requests yet.", "Nog geen verzoeken.",
@@ -269,8 +269,8 @@ catalogue! {
     LimitsHeading => "Limits", "Limieten",
     LimitsIntro =>
         "Set limits between on and off. Leave a box empty for no limit. Amounts are in {}.",
-        "Stel limieten in tussen aan en uit. Laat een vak leeg voor geen limiet. Bedragen zijn \
-         in {}.",
+        "Met limieten kies je een tussenweg tussen aan en uit. Laat een vak leeg voor geen \
+         limiet. Bedragen zijn in {}.",
     LimitMaxSeatsPerPurchase =>
         "Most licences in one purchase",
         "Maximaal aantal licenties per aankoop",
@@ -320,7 +320,7 @@ catalogue! {
     SeatsHint => "Between {} and {}.", "Tussen {} en {}.",
     OneFewer => "One licence fewer", "Eén licentie minder",
     OneMore => "One licence more", "Eén licentie meer",
-    PaymentHeading => "Card details", "Creditcardgegevens",
+    PaymentHeading => "Card details", "Kaartgegevens",
     PaymentIntro =>
         "You'll review your order before anything is charged.",
         "Je controleert je bestelling voordat er iets wordt afgeschreven.",
@@ -347,7 +347,7 @@ catalogue! {
         "The 4 digits on the front of the card.",
         "De 4 cijfers op de voorkant van de kaart.",
     CheckingCard => "Checking your card…", "Je kaart wordt gecontroleerd…",
-    CardDetails => "Card details", "Creditcardgegevens",
+    CardDetails => "Card details", "Kaartgegevens",
     LoadingCardForm => "Loading the card form…", "Het kaartformulier wordt geladen…",
     GatewayUnavailable =>
         "We couldn't reach the payment service. Try again in a moment.",
@@ -370,7 +370,7 @@ catalogue! {
     PriceAfterSignIn =>
         "Sign in to see the price and tax for your organisation.",
         "Meld je aan om de prijs en btw voor je organisatie te zien.",
-    PaymentMethod => "Card", "Creditcard",
+    PaymentMethod => "Card", "Kaart",
     PayTerms =>
         "By paying you agree to be charged this amount now and every month until you cancel.",
         "Door te betalen ga je ermee akkoord dat dit bedrag nu en elke maand wordt afgeschreven \
@@ -420,7 +420,7 @@ catalogue! {
     Status => "Status", "Status",
     RenewsOrEnds => "Renews or ends", "Verlenging of einde",
     EndsOn => "Ends {}", "Eindigt op {}",
-    RenewsOnShort => "Renews {}", "Verlengt op {}",
+    RenewsOnShort => "Renews {}", "Verlenging op {}",
     StatusActive => "Active", "Actief",
     StatusTrialing => "Trial", "Proefversie",
     StatusPastDue => "Payment due", "Betaling open",
@@ -472,7 +472,7 @@ catalogue! {
     SeatsReduced =>
         "You'll have {} licences from the next renewal.",
         "Vanaf de volgende verlenging heb je {} licenties.",
-    ReplaceCard => "Replace card", "Creditcard vervangen",
+    ReplaceCard => "Replace card", "Kaart vervangen",
     PayWith => "Pay with", "Betalen met",
     CardOnFile => "The card on file, {}", "De opgeslagen kaart, {}",
     ANewCard =>
@@ -500,7 +500,7 @@ catalogue! {
     InvoiceStatusPaid => "Paid", "Betaald",
     InvoiceStatusOpen => "Due", "Te betalen",
     InvoiceStatusPastDue => "Overdue", "Achterstallig",
-    InvoiceStatusVoid => "Void", "Vervallen",
+    InvoiceStatusVoid => "Void", "Geannuleerd",
     BillRefunded => "Refunded", "Terugbetaald",
     BillRefundedPartly => "Refunded {}", "{} terugbetaald",
     DisputeNotice =>
@@ -560,11 +560,11 @@ catalogue! {
         "Your IT admin allows a free 30-day trial of this product without a card. It ends by \
          itself; nothing is charged.",
         "Je IT-beheerder staat een gratis proefversie van 30 dagen toe voor dit product, zonder \
-         creditcard. Die stopt vanzelf; er wordt niets afgeschreven.",
+         kaart. Die stopt vanzelf; er wordt niets afgeschreven.",
     StartTrial => "Start free trial", "Gratis proefversie starten",
     TrialInstead =>
         "Or try it free for 30 days, without a card",
-        "Of probeer het 30 dagen gratis, zonder creditcard",
+        "Of probeer het 30 dagen gratis, zonder kaart",
     ManageLicences => "Hand out licences", "Licenties uitdelen",
     AdminNav => "Admin", "Beheer",
     AdminHeading => "Purchases in your organisation", "Aankopen in je organisatie",
@@ -632,7 +632,7 @@ catalogue! {
     RecordCentralIntro =>
         "Licences bought through your organisation's agreement, billed there, not by card.",
         "Licenties gekocht via de overeenkomst van je organisatie en daar gefactureerd, niet \
-         per creditcard.",
+         per kaart.",
     AgreementPrice => "Price per licence / month", "Prijs per licentie / maand",
     AmountIn => "In {}.", "In {}.",
     RecordCentralButton => "Record purchase", "Aankoop vastleggen",
@@ -656,7 +656,7 @@ catalogue! {
     PolicyDisabled => "Turned off", "Uitgezet",
     PolicyTrialsOnly =>
         "Free trials only, without a card",
-        "Alleen gratis proefversies, zonder creditcard",
+        "Alleen gratis proefversies, zonder kaart",
     PolicyChanged => "{}: {}.", "{}: {}.",
     NewPurchasesAndTrials =>
         "New self-service purchases and trials",
@@ -707,8 +707,8 @@ catalogue! {
         "Dit account is uitgezet. Neem contact op met je IT-beheerder.",
     SsoErrorNotConfigured =>
         "Your organisation no longer signs in this way. Change the email address to continue.",
-        "Je organisatie meldt niet meer op deze manier aan. Wijzig het e-mailadres om door te \
-         gaan.",
+        "Bij je organisatie meld je je niet meer op deze manier aan. Wijzig het e-mailadres om \
+         door te gaan.",
     SsoErrorOther =>
         "Signing in didn't work. Please try again.",
         "Aanmelden is niet gelukt. Probeer het opnieuw.",
@@ -782,12 +782,12 @@ catalogue! {
     NoticesHeading => "Your admin notices", "Je meldingen als beheerder",
     NoticesLegend =>
         "Mail me about new self-service purchases, trials and requests to IT",
-        "Mail me over nieuwe selfservice-aankopen, proefversies en vragen aan IT",
-    NoticesEach => "A mail for each", "Een mail per melding",
+        "Stuur me een e-mail over nieuwe selfservice-aankopen, proefversies en verzoeken aan IT",
+    NoticesEach => "A mail for each", "Een e-mail per melding",
     NoticesDaily => "One digest a day", "Eén overzicht per dag",
     NoticesNone =>
         "No mail (the admin pages still list everything)",
-        "Geen mail (de beheerpagina's tonen nog steeds alles)",
+        "Geen e-mail (de beheerpagina's tonen nog steeds alles)",
     NoticesSave => "Save", "Opslaan",
     NoticesSaving => "Saving…", "Opslaan…",
     NoticesSaved => "Your choice is saved.", "Je keuze is opgeslagen.",

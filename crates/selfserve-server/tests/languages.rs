@@ -249,7 +249,7 @@ async fn the_request_and_its_body_are_refused_in_the_asked_language() {
         401,
         ErrorCode::NotAuthenticated,
         "Sign in to continue.",
-        "Meld u aan om verder te gaan.",
+        "Meld je aan om verder te gaan.",
     );
     in_both(
         ask_all(
@@ -282,7 +282,7 @@ async fn the_request_and_its_body_are_refused_in_the_asked_language() {
         400,
         ErrorCode::IncorrectNumber,
         "Your card number is incomplete or incorrect.",
-        "Uw kaartnummer is onvolledig of onjuist.",
+        "Je kaartnummer is onvolledig of onjuist.",
     );
     assert_eq!(error.field.as_deref(), Some("number"));
 }
@@ -320,7 +320,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         403,
         ErrorCode::NotEligible,
         "Your IT admin has turned off self-service purchase of this product.",
-        "Uw IT-beheerder heeft selfservice-aankoop van dit product uitgeschakeld.",
+        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgezet.",
     );
     assert_eq!(error.reason.as_deref(), Some("policy_disabled"));
     let _: Value = app
@@ -344,7 +344,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         403,
         ErrorCode::NotEligible,
         "Your IT admin allows at most 5 licence(s) in one self-service purchase",
-        "Uw IT-beheerder staat maximaal 5 licentie(s) toe in één selfservice-aankoop",
+        "Je IT-beheerder staat maximaal 5 licentie(s) toe in één selfservice-aankoop",
     );
     assert_eq!(error.reason.as_deref(), Some("cap_reached"));
     assert!(error.limit.is_some());
@@ -383,7 +383,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         409,
         ErrorCode::Conflict,
         "You already had a trial of this product.",
-        "U hebt al een proefversie van dit product gehad.",
+        "Je hebt al een proefversie van dit product gehad.",
     );
 
     // 402 card_declined, on an idempotent request: a fresh card token and key per language.
@@ -415,7 +415,7 @@ async fn refusals_of_the_services_are_worded_in_the_asked_language() {
         402,
         ErrorCode::CardDeclined,
         "Your card was declined.",
-        "Uw kaart is geweigerd.",
+        "Je kaart is geweigerd.",
     );
     assert_eq!(error.decline_code.as_deref(), Some("generic_decline"));
 }
@@ -442,7 +442,7 @@ async fn a_replay_is_the_first_answer_byte_for_byte_whatever_the_language() {
     let error = first.error(402, ErrorCode::CardDeclined);
     assert_eq!(
         error.message,
-        "Uw kaart is geweigerd. Probeer een andere kaart of neem contact op met uw bank."
+        "Je kaart is geweigerd. Probeer een andere kaart of neem contact op met je bank."
     );
     for language in [Some("nl-NL"), Some("en"), None] {
         let again = purchase(language, "dutch-first").await;

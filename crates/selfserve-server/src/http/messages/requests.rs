@@ -31,10 +31,10 @@ super::messages! {
         "Verzoeken van andere websites worden niet geaccepteerd.";
     DATABASE_DOWN => "The database is not answering.", "De database antwoordt niet.";
 
-    NOT_AUTHENTICATED => "Sign in to continue.", "Meld u aan om verder te gaan.";
+    NOT_AUTHENTICATED => "Sign in to continue.", "Meld je aan om verder te gaan.";
     SSO_REQUIRED =>
         "Your organisation signs in with its own identity provider.",
-        "Uw organisatie meldt zich aan via haar eigen identiteitsprovider.";
+        "Bij je organisatie meld je je aan via haar eigen identiteitsprovider.";
     INVALID_CREDENTIALS =>
         "That email address and password don't match an account that can sign in.",
         "Dat e-mailadres en wachtwoord horen niet bij een account dat zich kan aanmelden.";
@@ -43,7 +43,7 @@ super::messages! {
         "Te veel aanmeldpogingen. Probeer het over {seconds} seconden opnieuw.";
     SIGN_IN_BUSY =>
         "The server is busy signing people in. Try again in a second.",
-        "De server is druk bezig met aanmelden. Probeer het over een seconde opnieuw.";
+        "De server is druk met aanmeldingen. Probeer het over een seconde opnieuw.";
     RATE_LIMITED =>
         "Too many requests. Try again in {seconds} s.",
         "Te veel verzoeken. Probeer het over {seconds} s opnieuw.";
@@ -62,7 +62,7 @@ super::messages! {
         "Een verzoek met deze Idempotency-Key wordt nog verwerkt. Probeer het zo opnieuw.";
     BANK_CHECK_UNAVAILABLE =>
         "Your bank's check could not be started. Try again in a moment.",
-        "De controle van uw bank kon niet worden gestart. Probeer het zo opnieuw.";
+        "De controle van je bank kon niet worden gestart. Probeer het zo opnieuw.";
 
     UNKNOWN_PRODUCT => "There is no product {product}.", "Er is geen product {product}.";
     INVALID_COUNTRY =>
@@ -91,7 +91,7 @@ super::messages! {
     AUDIT_LIMIT => "`limit` must be 1 to 500.", "`limit` moet 1 tot 500 zijn.";
     AUDIT_ACTION =>
         "`action` names an unknown action {action}.",
-        "`action` noemt een onbekende actie {action}.";
+        "`action` bevat een onbekende actie: {action}.";
     TEST_CLOCK_DAYS =>
         "`days` must be a whole number from 1 to 3650.",
         "`days` moet een heel getal van 1 tot 3650 zijn.";

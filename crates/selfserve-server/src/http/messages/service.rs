@@ -11,13 +11,13 @@ super::messages! {
         "Alleen globale beheerders, factuurbeheerders en gedelegeerde partners kunnen dit zien.";
     ADMIN_OWN_ORGANIZATION_ONLY =>
         "You can only administer your own organisation.",
-        "U kunt alleen uw eigen organisatie beheren.";
+        "Je kunt alleen je eigen organisatie beheren.";
     ADMIN_NO_DELEGATION_FOR_CUSTOMER =>
         "Your organisation has no delegated admin rights for that customer.",
-        "Uw organisatie heeft geen gedelegeerde beheerrechten voor die klant.";
+        "Je organisatie heeft geen gedelegeerde beheerrechten voor die klant.";
     ADMIN_NO_DELEGATION =>
         "Your organisation has no delegated admin rights for any customer.",
-        "Uw organisatie heeft voor geen enkele klant gedelegeerde beheerrechten.";
+        "Je organisatie heeft voor geen enkele klant gedelegeerde beheerrechten.";
     ADMIN_GLOBAL_ONLY =>
         "Only global admins can change product policies.",
         "Alleen globale beheerders kunnen het beleid voor een product wijzigen.";
@@ -36,10 +36,10 @@ super::messages! {
         "Er is geen centraal abonnement op dit product. Leg er eerst een vast.";
     USERS_NOT_FOUND =>
         "No one in your organisation matches {who}. Nobody was assigned.",
-        "Niemand in uw organisatie past bij {who}. Niemand heeft een licentie gekregen.";
+        "Niemand in je organisatie komt overeen met {who}. Niemand heeft een licentie gekregen.";
     USERS_NOT_FOUND_MORE =>
         "No one in your organisation matches {who} and {more} more. Nobody was assigned.",
-        "Niemand in uw organisatie past bij {who} en nog {more} anderen. Niemand heeft een licentie gekregen.";
+        "Niemand in je organisatie komt overeen met {who} en nog {more} anderen. Niemand heeft een licentie gekregen.";
     NO_LICENCE_HELD =>
         "That person doesn't hold a licence of this subscription.",
         "Die persoon heeft geen licentie van dit abonnement.";
@@ -56,23 +56,23 @@ super::messages! {
 
     CAP_SEATS_PER_PURCHASE =>
         "Your IT admin allows at most {value} licence(s) in one self-service purchase of this product.",
-        "Uw IT-beheerder staat maximaal {value} licentie(s) toe in één selfservice-aankoop van dit product.";
+        "Je IT-beheerder staat maximaal {value} licentie(s) toe in één selfservice-aankoop van dit product.";
     CAP_SEATS =>
         "Your IT admin allows at most {value} self-service licence(s) of this product in your organisation; {available} are left.",
-        "Uw IT-beheerder staat maximaal {value} selfservice-licentie(s) van dit product toe in uw organisatie; er zijn er nog {available} over.";
+        "Je IT-beheerder staat maximaal {value} selfservice-licentie(s) van dit product toe in je organisatie; er zijn er nog {available} over.";
     CAP_MONTHLY =>
         "Your IT admin allows at most {value} of self-service purchases of this product a month; {available} is left this month.",
-        "Uw IT-beheerder staat per maand maximaal {value} aan selfservice-aankopen van dit product toe; deze maand is er nog {available} over.";
+        "Je IT-beheerder staat per maand maximaal {value} aan selfservice-aankopen van dit product toe; deze maand is er nog {available} over.";
     CAP_MONTHLY_REACHED =>
         "Your IT admin's monthly limit on self-service purchases of this product is reached.",
-        "De maandlimiet van uw IT-beheerder voor selfservice-aankopen van dit product is bereikt.";
+        "De maandlimiet van je IT-beheerder voor selfservice-aankopen van dit product is bereikt.";
 
     PAYMENT_ABANDONED =>
         "This attempt took too long and was stopped; nothing was charged. Try again.",
         "Deze poging duurde te lang en is gestopt; er is niets afgeschreven. Probeer het opnieuw.";
     AUTHENTICATION_REQUIRED =>
         "Your bank needs to confirm this payment.",
-        "Uw bank moet deze betaling bevestigen.";
+        "Je bank moet deze betaling bevestigen.";
     INVALID_TOKEN =>
         "The card token is not valid. Enter the card again.",
         "Het kaarttoken is niet geldig. Voer de kaart opnieuw in.";
@@ -83,32 +83,32 @@ super::messages! {
 
     DECLINED_INSUFFICIENT_FUNDS =>
         "Your card has insufficient funds. Try another card.",
-        "Het saldo op uw kaart is onvoldoende. Probeer een andere kaart.";
+        "Het saldo op je kaart is onvoldoende. Probeer een andere kaart.";
     DECLINED_EXPIRED =>
         "Your card has expired. Check the expiry date or use another card.",
-        "Uw kaart is verlopen. Controleer de vervaldatum of gebruik een andere kaart.";
+        "Je kaart is verlopen. Controleer de vervaldatum of gebruik een andere kaart.";
     DECLINED_INCORRECT_CVC =>
         "Your card's security code is incorrect. Check it and try again.",
-        "De beveiligingscode van uw kaart klopt niet. Controleer deze en probeer het opnieuw.";
+        "De beveiligingscode van je kaart klopt niet. Controleer die en probeer het opnieuw.";
     DECLINED_PROCESSING_ERROR =>
         "An error occurred while processing your card. Try again in a moment.",
-        "Er ging iets mis bij het verwerken van uw kaart. Probeer het zo opnieuw.";
+        "Er ging iets mis bij het verwerken van je kaart. Probeer het zo opnieuw.";
     DECLINED_AUTHENTICATION_FAILED =>
         "Your bank could not confirm that it's you. Try again or use another card.",
-        "Uw bank kon niet bevestigen dat u het bent. Probeer het opnieuw of gebruik een andere kaart.";
+        "Je bank kon niet bevestigen dat jij het bent. Probeer het opnieuw of gebruik een andere kaart.";
     DECLINED_AUTHENTICATION_REQUIRED =>
         "Your bank confirms every payment with this card. Pay with the card's details again to confirm it, or use another card.",
-        "Uw bank laat elke betaling met deze kaart bevestigen. Betaal opnieuw met de kaartgegevens om te bevestigen, of gebruik een andere kaart.";
+        "Je bank laat elke betaling met deze kaart bevestigen. Betaal opnieuw met de kaartgegevens om te bevestigen, of gebruik een andere kaart.";
     DECLINED =>
         "Your card was declined. Try another card or contact your bank.",
-        "Uw kaart is geweigerd. Probeer een andere kaart of neem contact op met uw bank.";
+        "Je kaart is geweigerd. Probeer een andere kaart of neem contact op met je bank.";
 
     SEATS_NOT_CHANGEABLE =>
         "Only an active subscription can change its number of licences.",
-        "Alleen bij een actief abonnement kunt u het aantal licenties wijzigen.";
+        "Alleen bij een actief abonnement kun je het aantal licenties wijzigen.";
     SEATS_WHILE_ENDING =>
         "This subscription ends at the end of its period: undo the cancellation before changing its number of licences.",
-        "Dit abonnement stopt aan het einde van de periode: maak de opzegging ongedaan voordat u het aantal licenties wijzigt.";
+        "Dit abonnement stopt aan het einde van de periode: maak de opzegging ongedaan voordat je het aantal licenties wijzigt.";
     SEATS_CHANGED_MEANWHILE =>
         "The number of licences just changed, or another change is in progress. Check the licences and try again.",
         "Het aantal licenties is net gewijzigd, of er loopt nog een andere wijziging. Controleer de licenties en probeer het opnieuw.";
@@ -127,18 +127,18 @@ super::messages! {
         "Deze factuur is al betaald, of er loopt al een betaling voor.";
     NOT_ASSIGNABLE =>
         "Licences can't be assigned while the subscription is suspended or ended.",
-        "U kunt geen licenties toewijzen zolang het abonnement is opgeschort of beëindigd.";
+        "Je kunt geen licenties toewijzen zolang het abonnement is opgeschort of beëindigd.";
     ALREADY_CANCELLED_OR_ENDED =>
         "This subscription is already cancelled or has ended.",
         "Dit abonnement is al opgezegd of beëindigd.";
     NOTHING_TO_UNDO => "There is no cancellation to undo.", "Er is geen opzegging om ongedaan te maken.";
     NOT_SELF_SERVICE =>
         "Only a self-service subscription can be taken over or asked to cancel.",
-        "Alleen een selfservice-abonnement kan worden overgenomen of worden gevraagd op te zeggen.";
+        "Alleen een selfservice-abonnement kun je overnemen of de koper vragen op te zeggen.";
     CENTRAL_NOT_ASSIGNABLE =>
         "The central subscription can't take licences now.",
-        "Het centrale abonnement kan nu geen licenties opnemen.";
-    HAD_TRIAL => "You already had a trial of this product.", "U hebt al een proefversie van dit product gehad.";
+        "Het centrale abonnement kan nu geen licenties overnemen.";
+    HAD_TRIAL => "You already had a trial of this product.", "Je hebt al een proefversie van dit product gehad.";
     NO_CARD_ON_TRIAL =>
         "A trial has no card. To keep using the product after the trial, buy it.",
         "Een proefversie heeft geen kaart. Koop het product om het na de proefperiode te blijven gebruiken.";
@@ -147,17 +147,17 @@ super::messages! {
         "Dit abonnement is beëindigd: er kan geen kaart meer aan worden gekoppeld.";
     MAY_BUY_ALREADY =>
         "You may buy this product yourself: there is nothing to ask your IT admin.",
-        "U mag dit product zelf kopen: u hoeft niets aan uw IT-beheerder te vragen.";
+        "Je mag dit product zelf kopen: je hoeft niets aan je IT-beheerder te vragen.";
     REQUEST_ALREADY_ANSWERED =>
         "This request has already been answered.",
-        "Deze aanvraag is al beantwoord.";
+        "Dit verzoek is al beantwoord.";
 
     NOT_A_TRIAL_TO_CONVERT =>
         "That is not a trial of this product you can buy.",
-        "Dat is geen proefversie van dit product die u kunt kopen.";
+        "Dat is geen proefversie van dit product die je kunt kopen.";
     TOO_FEW_FOR_TRIAL_WITH_BUYER =>
         "{users} people use the trial, and you get a licence too: buy at least {needed} licences.",
-        "{users} mensen gebruiken de proefversie, en u krijgt zelf ook een licentie: koop minstens {needed} licenties.";
+        "{users} mensen gebruiken de proefversie en je krijgt zelf ook een licentie: koop minstens {needed} licenties.";
     TOO_FEW_FOR_TRIAL =>
         "{users} people use the trial: buy at least {needed} licences.",
         "{users} mensen gebruiken de proefversie: koop minstens {needed} licenties.";

@@ -14,9 +14,9 @@ super::messages! {
     SEATS_TOO_FEW => "Buy at least {min} licence(s).", "Koop minstens {min} licentie(s).";
     SEATS_TOO_MANY =>
         "You can buy at most {max} licences at once.",
-        "U kunt maximaal {max} licenties tegelijk kopen.";
+        "Je kunt maximaal {max} licenties tegelijk kopen.";
 
-    EMAIL_EMPTY => "Enter your work email address.", "Vul uw zakelijke e-mailadres in.";
+    EMAIL_EMPTY => "Enter your work email address.", "Vul je zakelijke e-mailadres in.";
     EMAIL_MISSING_AT =>
         "Enter an email address in the form name@example.com.",
         "Vul een e-mailadres in zoals naam@voorbeeld.nl.";
@@ -28,40 +28,40 @@ super::messages! {
 
     CARD_INCORRECT_NUMBER =>
         "Your card number is incomplete or incorrect.",
-        "Uw kaartnummer is onvolledig of onjuist.";
+        "Je kaartnummer is onvolledig of onjuist.";
     CARD_INVALID_EXPIRY_MONTH =>
         "The expiry month must be between 01 and 12.",
         "De vervalmaand moet tussen 01 en 12 liggen.";
     CARD_INVALID_EXPIRY_YEAR => "The expiry year is not valid.", "Het vervaljaar is niet geldig.";
-    CARD_EXPIRED => "Your card has expired.", "Uw kaart is verlopen.";
+    CARD_EXPIRED => "Your card has expired.", "Je kaart is verlopen.";
     CARD_INVALID_CVC =>
         "Your card's security code is incomplete.",
-        "De beveiligingscode van uw kaart is onvolledig.";
+        "De beveiligingscode van je kaart is onvolledig.";
 
     INELIGIBLE_ORGANIZATION_KIND =>
         "Self-service purchase isn't available to government, nonprofit or education organisations.",
         "Selfservice-aankoop is niet beschikbaar voor overheids-, non-profit- en onderwijsorganisaties.";
     INELIGIBLE_UNMANAGED =>
         "Your organisation's account isn't managed by an IT department, so self-service purchase isn't available.",
-        "Het account van uw organisatie wordt niet door een IT-afdeling beheerd, dus selfservice-aankoop is niet beschikbaar.";
+        "Het account van je organisatie wordt niet door een IT-afdeling beheerd, dus selfservice-aankoop is niet beschikbaar.";
     INELIGIBLE_MARKET =>
         "Self-service purchase isn't available in your organisation's country or region.",
-        "Selfservice-aankoop is niet beschikbaar in het land of de regio van uw organisatie.";
+        "Selfservice-aankoop is niet beschikbaar in het land of de regio van je organisatie.";
     INELIGIBLE_POLICY_DISABLED =>
         "Your IT admin has turned off self-service purchase of this product.",
-        "Uw IT-beheerder heeft selfservice-aankoop van dit product uitgeschakeld.";
+        "Je IT-beheerder heeft selfservice-aankoop van dit product uitgezet.";
     INELIGIBLE_POLICY_TRIALS_ONLY =>
         "Your IT admin allows only free trials of this product, without a card.",
-        "Uw IT-beheerder staat voor dit product alleen gratis proefversies toe, zonder kaart.";
+        "Je IT-beheerder staat van dit product alleen gratis proefversies toe, zonder kaart.";
     INELIGIBLE_GUEST =>
         "You're a guest in this organisation, and guests can't buy for it.",
-        "U bent gast in deze organisatie, en gasten kunnen niet voor de organisatie kopen.";
+        "Je bent gast in deze organisatie en gasten kunnen niet voor de organisatie kopen.";
     INELIGIBLE_CAP_REACHED =>
         "This goes beyond a limit your IT admin set on self-service purchases of this product.",
-        "Dit gaat verder dan een limiet die uw IT-beheerder heeft ingesteld voor selfservice-aankopen van dit product.";
+        "Dit overschrijdt een limiet die je IT-beheerder heeft ingesteld voor selfservice-aankopen van dit product.";
     INELIGIBLE_UNKNOWN =>
         "Self-service purchase isn't available to you.",
-        "Selfservice-aankoop is voor u niet beschikbaar.";
+        "Selfservice-aankoop is voor jou niet beschikbaar.";
 }
 
 /// A refused seat count, in both languages.

@@ -43,7 +43,7 @@ pub(super) fn words(template: Template, v: &Values, language: Language) -> Optio
             format!("Je abonnement op {product} is verlengd"),
             format!(
                 "Je abonnement op {product} voor {organization} is verlengd met een nieuwe \
-                 periode, tot {period_end}, en de opgeslagen kaart is belast. Je factuur staat \
+                 periode, tot {period_end}, en het bedrag is van de opgeslagen kaart afgeschreven. Je factuur staat \
                  hieronder."
             ),
             "Je abonnement en facturen",
@@ -104,7 +104,7 @@ pub(super) fn words(template: Template, v: &Values, language: Language) -> Optio
             format!("Je abonnement op {product} is opgezegd"),
             format!(
                 "Je hebt je abonnement op {product} voor {organization} opgezegd. Het eindigt \
-                 op {period_end} en wordt niet meer in rekening gebracht; de {count} werken tot \
+                 op {period_end} en er wordt niets meer voor afgeschreven; de {count} werken tot \
                  die datum. Toch van gedachten veranderd? Tot {period_end} kun je de opzegging \
                  ongedaan maken in je abonnement."
             ),

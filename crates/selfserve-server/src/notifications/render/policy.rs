@@ -94,8 +94,8 @@ pub(super) fn render(mail: &OutboxMail, facts: &PolicyFacts, app_origin: &str) -
             format!("{actor} heeft het selfservicebeleid voor {product} gewijzigd"),
             format!(
                 "{actor} heeft gewijzigd of en hoeveel mensen in {organization} {product} via \
-                 selfservice kunnen kopen. Je krijgt dit bericht als globale beheerder; in het \
-                 beheercentrum kun je het bekijken of wijzigen."
+                 selfservice kunnen kopen. Je krijgt dit bericht als globale beheerder; op de \
+                 beheerpagina's kun je het bekijken of wijzigen."
             ),
             "Selfservicebeleid in je organisatie",
         ),

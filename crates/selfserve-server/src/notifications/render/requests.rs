@@ -35,7 +35,7 @@ fn reason_words(reason: IneligibleReason, language: Language) -> &'static str {
             "self-service purchase of the product is turned off"
         }
         (IneligibleReason::PolicyDisabled, Dutch) => {
-            "selfservice-aankoop van het product is uitgeschakeld"
+            "selfservice-aankoop van het product is uitgezet"
         }
         (IneligibleReason::PolicyTrialsOnly, English) => {
             "only trials without a card are allowed for the product"
@@ -73,7 +73,7 @@ fn answer(
         (RequestOutcome::Enabled, Dutch) => (
             format!("Je kunt {product} nu kopen"),
             format!(
-                "{actor} heeft selfservice-aankoop van {product} ingeschakeld voor \
+                "{actor} heeft selfservice-aankoop van {product} aangezet voor \
                  {organization}. Je kunt het nu in de app kopen."
             ),
         ),
@@ -96,8 +96,8 @@ fn answer(
             format!("{actor} declined your request for {product}."),
         ),
         (RequestOutcome::Declined, Dutch) => (
-            format!("Je aanvraag voor {product} is afgewezen"),
-            format!("{actor} heeft je aanvraag voor {product} afgewezen."),
+            format!("Je verzoek om {product} is afgewezen"),
+            format!("{actor} heeft je verzoek om {product} afgewezen."),
         ),
     }
 }
@@ -152,14 +152,14 @@ pub(super) fn render(mail: &OutboxMail, facts: &RequestFacts, app_origin: &str) 
                     "Requests to IT",
                 ),
                 Dutch => (
-                    format!("Aanvraag aan IT: {requester} vraagt om {product}"),
+                    format!("Verzoek aan IT: {requester} vraagt om {product}"),
                     format!(
                         "{requester} ({email}) van {organization} kan {product} niet via \
-                         selfservice kopen en vraagt het aan jou. In het beheercentrum kun je het \
-                         product inschakelen, het centraal kopen en een licentie toewijzen, of \
-                         de aanvraag met een bericht afwijzen."
+                         selfservice kopen en vraagt het aan jou. Op de beheerpagina's kun je \
+                         selfservice-aankoop van het product aanzetten, het centraal kopen en een \
+                         licentie toewijzen, of het verzoek met een bericht afwijzen."
                     ),
-                    "Aanvragen aan IT",
+                    "Verzoeken aan IT",
                 ),
             };
             let reason = Line {

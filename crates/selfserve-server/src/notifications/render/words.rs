@@ -47,9 +47,9 @@ impl Label {
             (Label::MaxSeatsPerPurchase, English) => "Most seats per purchase",
             (Label::MaxSeatsPerPurchase, Dutch) => "Maximaal aantal licenties per aankoop",
             (Label::MaxSeats, English) => "Most self-service seats in the organisation",
-            (Label::MaxSeats, Dutch) => "Maximaal aantal selfservicelicenties in de organisatie",
+            (Label::MaxSeats, Dutch) => "Maximaal aantal selfservice-licenties in de organisatie",
             (Label::MonthlyCap, English) => "Monthly spend cap",
-            (Label::MonthlyCap, Dutch) => "Maximale uitgaven per maand",
+            (Label::MonthlyCap, Dutch) => "Maximaal bedrag per maand",
             (Label::RenewsOn, English) => "Renews on",
             (Label::RenewsOn, Dutch) => "Wordt verlengd op",
             (Label::AmountToBeCharged, English) => "Amount to be charged",
@@ -171,8 +171,8 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             format!("Nieuwe selfservice-aankoop: {product} door {purchaser}"),
             format!("{purchaser} heeft {product} gekocht"),
             format!(
-                "{purchaser} heeft {product} via selfservice gekocht voor {organization}. In \
-                 het beheercentrum kun je de aankoop bekijken, overnemen of het beleid voor \
+                "{purchaser} heeft {product} via selfservice gekocht voor {organization}. Op \
+                 de beheerpagina's kun je de aankoop bekijken, overnemen of het beleid voor \
                  het product wijzigen."
             ),
             "Selfservice-aankopen in je organisatie",
@@ -222,7 +222,7 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         ),
         (Template::PaymentFailed, Dutch) => words(
             format!("Betaling mislukt: {product}"),
-            format!("We konden je kaart niet belasten voor {product}"),
+            format!("We konden de betaling voor {product} niet van je kaart afschrijven"),
             format!(
                 "De verlenging van je abonnement op {product} kon niet worden betaald, dus de \
                  betaling is achterstallig. Betaal de openstaande factuur (met deze of een \
@@ -301,8 +301,8 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
             format!("{product} wordt verlengd op {period_end}"),
             format!("Je abonnement op {product} wordt over 7 dagen verlengd"),
             format!(
-                "Op {period_end} wordt je abonnement op {product} verlengd en wordt de \
-                 opgeslagen kaart belast. Open vóór die datum je abonnement om het aantal \
+                "Op {period_end} wordt je abonnement op {product} verlengd en wordt het \
+                 bedrag van de opgeslagen kaart afgeschreven. Open vóór die datum je abonnement om het aantal \
                  licenties te wijzigen of op te zeggen."
             ),
             "Je abonnement",
@@ -373,8 +373,8 @@ pub(super) fn subscription(template: Template, v: &Values, language: Language) -
         (Template::TakenOver, Dutch) => {
             let what = match take_over {
                 Some(TakeOverWords::EndsAtPeriodEnd) => format!(
-                    "Je abonnement is opgezegd: het eindigt op {period_end} en wordt niet meer \
-                     in rekening gebracht."
+                    "Je abonnement is opgezegd: het eindigt op {period_end} en er wordt niets \
+                     meer voor afgeschreven."
                 ),
                 Some(TakeOverWords::EndedNow { refunded }) => format!(
                     "Je abonnement is nu beëindigd en {refunded} voor het ongebruikte deel van \
