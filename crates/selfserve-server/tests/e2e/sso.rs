@@ -248,9 +248,9 @@ async fn a_guest_back_from_the_provider_is_told_guests_cannot_buy() {
     journey.click("[data-testid=sso-continue]").await;
     sign_in_at_the_provider(&journey, &provider, guest).await;
     let panel = journey
-        .wait_text("[data-testid=contact-admin]", "Contact your IT admin")
+        .wait_text("[data-testid=contact-admin]", "Guests can't buy here")
         .await;
-    assert!(panel.contains("guest"), "{panel}");
+    assert!(panel.contains("home organisation"), "{panel}");
     assert!(
         journey
             .client
