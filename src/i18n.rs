@@ -858,6 +858,9 @@ catalogue! {
     SoldBy => "Sold by {}", "Verkocht door {}",
     TermsOfSale => "Terms of sale", "Verkoopvoorwaarden",
     PrivacyStatement => "Privacy statement", "Privacyverklaring",
+    // The header's admin link, after "Admin": its count of open requests, read aloud.
+    AdminOpenRequestsOne => ", {} open request", ", {} open verzoek",
+    AdminOpenRequestsOther => ", {} open requests", ", {} open verzoeken",
 }
 
 /// A product's name.
