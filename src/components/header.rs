@@ -108,17 +108,23 @@ pub fn Header() -> impl IntoView {
                     <nav class="site-nav" aria-label=move || t_live(Msg::AccountNavigation)>
                         <A href="/manage" exact=true attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
                         <Show when=is_admin>
-                            <A href="/admin" exact=true attr:data-testid="nav-admin">
+                            // The name says the count in words (an absolutely positioned
+                            // hidden text would be read after a space: "Admin , 1 …").
+                            <A
+                                href="/admin"
+                                exact=true
+                                attr:data-testid="nav-admin"
+                                attr:aria-label=move || open_count().map(|n| {
+                                    tracked_language();
+                                    fill(
+                                        plural(Msg::AdminOpenRequestsOne, Msg::AdminOpenRequestsOther, n as u64),
+                                        &[&n.to_string()],
+                                    )
+                                })
+                            >
                                 {move || t_live(Msg::AdminNav)}
                                 {move || open_count().map(|n| view! {
                                     <span class="nav-count" aria-hidden="true" data-testid="nav-admin-count">{n}</span>
-                                    <span class="visually-hidden">{move || {
-                                        tracked_language();
-                                        fill(
-                                            plural(Msg::AdminOpenRequestsOne, Msg::AdminOpenRequestsOther, n as u64),
-                                            &[&n.to_string()],
-                                        )
-                                    }}</span>
                                 })}
                             </A>
                         </Show>
