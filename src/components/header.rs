@@ -124,6 +124,8 @@ pub fn Header() -> impl IntoView {
                             >
                                 {move || t_live(Msg::AdminNav)}
                                 {move || open_count().map(|n| view! {
+                                    // A space, so the visible text "Admin 1" is in the name.
+                                    " "
                                     <span class="nav-count" aria-hidden="true" data-testid="nav-admin-count">{n}</span>
                                 })}
                             </A>
