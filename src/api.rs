@@ -511,6 +511,12 @@ pub async fn admin_requests(organization: &str) -> Result<List<ItRequest>, ApiFa
     .await
 }
 
+/// `GET /api/v1/admin/requests` for the organisation the server picks when none is named (the
+/// one `/admin` opens with): the header's count of open requests.
+pub async fn admin_requests_default() -> Result<List<ItRequest>, ApiFailure> {
+    fetch_json(Request::get("/api/v1/admin/requests")).await
+}
+
 /// `POST /api/v1/admin/requests/{id}/answer`.
 pub async fn answer_request(
     organization: &str,

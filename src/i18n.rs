@@ -858,6 +858,9 @@ catalogue! {
     SoldBy => "Sold by {}", "Verkocht door {}",
     TermsOfSale => "Terms of sale", "Verkoopvoorwaarden",
     PrivacyStatement => "Privacy statement", "Privacyverklaring",
+    // The header's admin link's name while requests wait (it starts with the link's text).
+    AdminOpenRequestsOne => "Admin, {} open request", "Beheer, {} open verzoek",
+    AdminOpenRequestsOther => "Admin, {} open requests", "Beheer, {} open verzoeken",
 }
 
 /// A product's name.

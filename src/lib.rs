@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
     i18n::start_language();
     sso::resume_after_failure();
     session::provide_session();
+    components::header::provide_open_requests();
     config::provide_config();
     view! {
         <Router>

@@ -1,16 +1,43 @@
 //! The site header: skip link, brand, the language switcher and the signed-in user's menu.
 //! The header stays mounted when the language changes (so focus stays on the switcher): its
-//! texts are closures that re-read `t`.
+//! texts are closures that re-read `t`. An admin's link to `/admin` carries the count of open
+//! requests to IT.
 
 use crate::api;
 use crate::components::error_panel::InlineError;
+use crate::components::loaded::Query;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
-use crate::i18n::{Language, Msg, choose_language, current_language, t_live, tracked_language};
+use crate::i18n::{
+    Language, Msg, choose_language, current_language, fill, plural, t_live, tracked_language,
+};
 use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
+use selfserve_api::requests::RequestStatus;
+
+/// Tells the header that the inbox changed (a request was answered), so its count is read again
+/// at once rather than on the next page.
+#[derive(Clone, Copy)]
+pub struct OpenRequests(Trigger);
+
+impl OpenRequests {
+    /// A request was answered.
+    pub fn changed(self) {
+        self.0.notify();
+    }
+}
+
+/// Creates the context for the app (above the header and the pages).
+pub fn provide_open_requests() {
+    provide_context(OpenRequests(Trigger::new()));
+}
+
+/// The context (outside the app, e.g. in component tests, one nobody else sees).
+pub fn use_open_requests() -> OpenRequests {
+    use_context::<OpenRequests>().unwrap_or_else(|| OpenRequests(Trigger::new()))
+}
 
 /// The header on every page.
 #[component]
@@ -41,6 +68,33 @@ pub fn Header() -> impl IntoView {
             String::from(js_sys::encode_uri_component(&here))
         )
     };
+    let is_admin = move || session.with_user(|u| u.is_some_and(|u| u.is_admin()));
+    let inbox = use_open_requests();
+    // Read once per page an admin opens and after an answer, never polled; nobody else asks
+    // (the server would refuse them).
+    let open_requests = Query::new(move || {
+        location.pathname.track();
+        inbox.0.track();
+        let admin = is_admin();
+        async move {
+            if !admin {
+                return Ok(None);
+            }
+            let list = api::admin_requests_default().await?;
+            Ok(Some(
+                list.data
+                    .iter()
+                    .filter(|r| r.status == RequestStatus::Open)
+                    .count(),
+            ))
+        }
+    });
+    // Only while the user is an admin: a reply in flight after signing out shows nothing.
+    let open_count = move || {
+        open_requests
+            .with(|answer| answer.and_then(Result::ok).copied().flatten())
+            .filter(|n| *n > 0 && is_admin())
+    };
     view! {
         <a class="skip-link" href="#main">{move || t_live(Msg::SkipToContent)}</a>
         <header class="site-header">
@@ -53,8 +107,28 @@ pub fn Header() -> impl IntoView {
                 <Show when=signed_in>
                     <nav class="site-nav" aria-label=move || t_live(Msg::AccountNavigation)>
                         <A href="/manage" exact=true attr:data-testid="nav-manage">{move || t_live(Msg::MySubscriptions)}</A>
-                        <Show when=move || session.with_user(|u| u.is_some_and(|u| u.is_admin()))>
-                            <A href="/admin" exact=true attr:data-testid="nav-admin">{move || t_live(Msg::AdminNav)}</A>
+                        <Show when=is_admin>
+                            // The name says the count in words (an absolutely positioned
+                            // hidden text would be read after a space: "Admin , 1 …").
+                            <A
+                                href="/admin"
+                                exact=true
+                                attr:data-testid="nav-admin"
+                                attr:aria-label=move || open_count().map(|n| {
+                                    tracked_language();
+                                    fill(
+                                        plural(Msg::AdminOpenRequestsOne, Msg::AdminOpenRequestsOther, n as u64),
+                                        &[&n.to_string()],
+                                    )
+                                })
+                            >
+                                {move || t_live(Msg::AdminNav)}
+                                {move || open_count().map(|n| view! {
+                                    // A space, so the visible text "Admin 1" is in the name.
+                                    " "
+                                    <span class="nav-count" aria-hidden="true" data-testid="nav-admin-count">{n}</span>
+                                })}
+                            </A>
                         </Show>
                         <span class="site-user" data-testid="signed-in-user">
                             {move || session.with_user(|u| u.map(|u| u.name.clone()))}

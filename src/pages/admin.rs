@@ -229,13 +229,15 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
             }
         },
     );
+    let header_count = crate::components::header::use_open_requests();
     let answer_request = change(
         organization,
         flash,
-        |domain, (id, answer): &(String, AnswerRequest)| {
+        move |domain, (id, answer): &(String, AnswerRequest)| {
             let (id, answer) = (id.clone(), answer.clone());
             async move {
                 let done = api::answer_request(&domain, &id, &answer).await?;
+                header_count.changed();
                 Ok(fill(
                     t(Msg::RequestAnsweredFlash),
                     &[

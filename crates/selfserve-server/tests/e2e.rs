@@ -8,6 +8,8 @@ mod support;
 mod accessibility;
 #[path = "e2e/deployment.rs"]
 mod deployment;
+#[path = "e2e/header_count.rs"]
+mod header_count;
 #[path = "e2e/keyboard.rs"]
 mod keyboard;
 #[path = "e2e/language.rs"]
