@@ -861,6 +861,34 @@ catalogue! {
     // The header's admin link's name while requests wait (it starts with the link's text).
     AdminOpenRequestsOne => "Admin, {} open request", "Beheer, {} open verzoek",
     AdminOpenRequestsOther => "Admin, {} open requests", "Beheer, {} open verzoeken",
+    // h13a: a partner's customer by name, empty states, the seat form's unchanged number.
+    AdminHeadingFor => "Purchases in {}", "Aankopen bij {}",
+    NoOrganizations =>
+        "There is no organisation for you to administer.",
+        "Er is geen organisatie die je kunt beheren.",
+    NoPurchasesYet =>
+        "Nothing has been bought here yet.",
+        "Hier is nog niets gekocht.",
+    NoPurchasesMatch =>
+        "No purchases match what you chose. Show all purchases or clear the search.",
+        "Geen aankopen die passen bij je keuze. Toon alle aankopen of maak het zoekveld leeg.",
+    NobodyHasLicence =>
+        "Nobody has a licence yet.",
+        "Nog niemand heeft een licentie.",
+    NoOrders => "No orders: bought centrally.", "Geen bestellingen: centraal gekocht.",
+    NoBills => "No bills yet.", "Nog geen facturen.",
+    NoCapacity => "No licences bought yet.", "Nog geen licenties gekocht.",
+    NoNewPurchases =>
+        "No self-service purchases or trials yet.",
+        "Nog geen selfservice-aankopen of proefversies.",
+    NoActivity => "Nothing has changed yet.", "Er is nog niets gewijzigd.",
+    SeatsUnchangedOne =>
+        "You have {} licence now. Choose a different number of licences.",
+        "Je hebt nu {} licentie. Kies een ander aantal licenties.",
+    SeatsUnchanged =>
+        "You have {} licences now. Choose a different number of licences.",
+        "Je hebt nu {} licenties. Kies een ander aantal licenties.",
+    DetailsOf => "Details of {} bought by {}", "Details van {}, gekocht door {}",
 }
 
 /// A product's name.

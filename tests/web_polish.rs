@@ -1,5 +1,6 @@
 //! Issue 13's polish items that one component shows, in a real browser: the card form's words
-//! for empty fields and its kept cardholder name, and the header's "Sign in" for a visitor.
+//! for empty fields and its kept cardholder name, the header's "Sign in" for a visitor, and
+//! only the latest outcome of a page's writes on screen.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -132,4 +133,89 @@ async fn a_signed_out_visitor_is_offered_sign_in_that_comes_back_here() {
             .unwrap()
             .is_none()
     );
+}
+
+/// Two writes of one page, as the purchaser's and admin's views have them: one whose success
+/// goes to the page's note and shows "Saved" beside its form, and one that fails.
+#[component]
+fn TwoWrites() -> impl IntoView {
+    use selfserve::api::ApiFailure;
+    use selfserve::components::error_panel::InlineError;
+    use selfserve::components::mutation::{Mutation, Outcomes, failure_of};
+    let outcomes = Outcomes::provide();
+    // `true`: it works; `false`: no answer.
+    let write = move |text: &'static str| {
+        Mutation::new(move |works: &bool| {
+            let works = *works;
+            async move {
+                next_turn().await;
+                if works {
+                    outcomes.flash.set(Some(text.to_owned()));
+                    Ok(())
+                } else {
+                    Err(ApiFailure::Network)
+                }
+            }
+        })
+    };
+    let (first, second) = (write("First saved"), write("Second saved"));
+    let saved = move || first.with_value(|last| matches!(last, Some(Ok(()))));
+    view! {
+        <p data-testid="flash">{move || outcomes.flash.get()}</p>
+        <p data-testid="first-saved">{move || saved().then_some("Saved")}</p>
+        <button data-testid="first-ok" on:click=move |_| first.dispatch(true)>"1"</button>
+        <button data-testid="first-fails" on:click=move |_| first.dispatch(false)>"1!"</button>
+        <InlineError message=failure_of(first) testid="first-error" />
+        <button data-testid="second-fails" on:click=move |_| second.dispatch(false)>"2!"</button>
+        <InlineError message=failure_of(second) testid="second-error" />
+    }
+}
+
+async fn text_at(root: &HtmlElement, selector: &str) -> String {
+    wait_for(root, selector)
+        .await
+        .text_content()
+        .unwrap_or_default()
+}
+
+/// Waits until `selector`'s text is `expected` (empty: nothing shown).
+async fn wait_text(root: &HtmlElement, selector: &str, expected: &str) {
+    let started = js_sys::Date::now();
+    loop {
+        let text = text_at(root, selector).await;
+        if text == expected {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() - started < 5_000.0,
+            "{selector} says {text:?}, not {expected:?}"
+        );
+        next_turn().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_new_attempt_clears_the_last_success_so_only_the_latest_outcome_shows() {
+    let root = container();
+    std::mem::forget(mount_to(root.clone(), TwoWrites));
+    // A success, then the same form fails: the success note is gone, the error announced.
+    click(&root, "[data-testid=first-ok]");
+    wait_text(&root, "[data-testid=flash]", "First saved").await;
+    wait_text(&root, "[data-testid=first-saved]", "Saved").await;
+    click(&root, "[data-testid=first-fails]");
+    let error = wait_for(&root, "[data-testid=first-error]").await;
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert_eq!(text_at(&root, "[data-testid=flash]").await, "");
+    assert_eq!(text_at(&root, "[data-testid=first-saved]").await, "");
+    // A success again, then another form fails: neither the note nor "Saved" stays beside it.
+    click(&root, "[data-testid=first-ok]");
+    wait_text(&root, "[data-testid=first-saved]", "Saved").await;
+    assert!(root.query_selector("[data-testid=first-error]").unwrap().is_none());
+    click(&root, "[data-testid=second-fails]");
+    wait_text(&root, "[data-testid=flash]", "").await;
+    wait_text(&root, "[data-testid=first-saved]", "").await;
+    let error = wait_for(&root, "[data-testid=second-error]").await;
+    assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+    assert!(!error.text_content().unwrap_or_default().is_empty());
+    assert_eq!(text_at(&root, "[data-testid=flash]").await, "");
 }

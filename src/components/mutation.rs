@@ -4,6 +4,11 @@
 //!
 //! Every write shares one action type underneath (input and answer behind `dyn Any`), so the
 //! wasm holds Leptos's action machinery once instead of once per kind of write.
+//!
+//! A page that shows its writes' outcomes (a success note at the top, errors and "Saved" beside
+//! the forms) provides `Outcomes`: a write created under it that starts clears the page's
+//! success note and the other writes' answers, so only the latest outcome is ever on screen
+//! (an old "Saved" beside a new error reads as if the new attempt worked).
 
 use crate::api::ApiFailure;
 use crate::components::error_panel::failure_text;
@@ -21,6 +26,8 @@ type Run = Box<dyn Fn(&Data) -> Pin<Box<dyn Future<Output = Data>>>>;
 /// A write that takes an `I` and answers an `O`.
 pub struct Mutation<I, O> {
     action: Action<Data, Data>,
+    /// The page's outcomes it belongs to, and its number there.
+    outcomes: Option<(Outcomes, usize)>,
     pending: Memo<bool>,
     input: MappedSignal<Option<Data>>,
     value: MappedSignal<Option<Data>>,
@@ -46,6 +53,23 @@ where
     where
         Fut: Future<Output = O> + 'static,
     {
+        Self::create(run, true)
+    }
+
+    /// Like `new`, but its own answer stays when another write on the page starts (a secret
+    /// shown once must not vanish because something else was saved); starting it still clears
+    /// the others'.
+    pub fn new_lasting<Fut>(run: impl Fn(&I) -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = O> + 'static,
+    {
+        Self::create(run, false)
+    }
+
+    fn create<Fut>(run: impl Fn(&I) -> Fut + 'static, cleared_by_others: bool) -> Self
+    where
+        Fut: Future<Output = O> + 'static,
+    {
         let action = action(Box::new(move |input| {
             let answer = input.downcast_ref::<I>().map(&run);
             Box::pin(async move {
@@ -55,8 +79,11 @@ where
                 }
             })
         }));
+        let outcomes = use_context::<Outcomes>()
+            .map(|outcomes| (outcomes, outcomes.register(action, cleared_by_others)));
         Self {
             action,
+            outcomes,
             pending: action.pending(),
             input: action.input(),
             value: action.value(),
@@ -66,6 +93,9 @@ where
 
     /// Starts the write.
     pub fn dispatch(self, input: I) {
+        if let Some((outcomes, number)) = self.outcomes {
+            outcomes.started(number);
+        }
         self.action.dispatch(Arc::new(input));
     }
 
@@ -101,6 +131,51 @@ where
     /// How many times it has answered.
     pub fn version(self) -> RwSignal<usize> {
         self.action.version()
+    }
+}
+
+/// The outcomes of a page's writes: its success note (`flash`, announced by the page) and the
+/// writes created under it (`provide` before creating them).
+#[derive(Clone, Copy)]
+pub struct Outcomes {
+    /// The latest success, in words.
+    pub flash: RwSignal<Option<String>>,
+    /// The writes whose answers a new start clears, by number.
+    writes: StoredValue<Vec<(usize, Option<Action<Data, Data>>)>>,
+}
+
+impl Outcomes {
+    /// Makes the page's outcomes, the context of every write created below.
+    pub fn provide() -> Self {
+        let outcomes = Self {
+            flash: RwSignal::new(None),
+            writes: StoredValue::new(Vec::new()),
+        };
+        provide_context(outcomes);
+        outcomes
+    }
+
+    /// Records a write; its number.
+    fn register(self, action: Action<Data, Data>, cleared_by_others: bool) -> usize {
+        self.writes.try_update_value(|writes| {
+            let number = writes.len();
+            writes.push((number, cleared_by_others.then_some(action)));
+            number
+        })
+        .unwrap_or_default()
+    }
+
+    /// Write `number` starts: what any write said before no longer applies.
+    fn started(self, number: usize) {
+        self.flash.set(None);
+        self.writes.with_value(|writes| {
+            for (other, action) in writes {
+                // A write gone with its component is skipped by `clear` itself.
+                if let (true, Some(action)) = (*other != number, action) {
+                    action.clear();
+                }
+            }
+        });
     }
 }
 

@@ -12,12 +12,12 @@ mod webhooks;
 
 use crate::api::{self, ApiFailure};
 use crate::components::loaded::{Loaded, Query};
-use crate::components::mutation::Mutation;
+use crate::components::mutation::{Mutation, Outcomes};
 use crate::components::sign_in_gate::SignInGate;
 use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use selfserve_api::admin::{
-    AdminOrganization, CentralPurchaseRequest, OrganizationSignIn, Policy, PolicyUpdate,
+    AdminOrganization, AdminRole, CentralPurchaseRequest, OrganizationSignIn, Policy, PolicyUpdate,
     TakeOverCancel,
 };
 use selfserve_api::product::ProductId;
@@ -94,12 +94,16 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn AdminHome() -> impl IntoView {
     let organizations = Query::new(api::admin_organizations);
+    // Whose purchases: a partner administers a customer's, not "your organisation".
+    let heading = RwSignal::new(t(Msg::AdminHeading).to_owned());
     view! {
         <section class="page" aria-labelledby="admin-heading" data-testid="admin">
-            <h1 id="admin-heading">{t(Msg::AdminHeading)}</h1>
-            <Loaded read=organizations view=|list| match list.data.first().cloned() {
-                Some(first) => view! { <Administer organizations=list.data first /> }.into_any(),
-                None => ().into_any(),
+            <h1 id="admin-heading">{move || heading.get()}</h1>
+            <Loaded read=organizations view=move |list| match list.data.first().cloned() {
+                Some(first) => view! { <Administer organizations=list.data first heading /> }.into_any(),
+                None => view! {
+                    <p class="empty-state" data-testid="organizations-empty">{t(Msg::NoOrganizations)}</p>
+                }.into_any(),
             } />
         </section>
     }
@@ -127,9 +131,15 @@ where
 }
 
 #[component]
-fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -> impl IntoView {
+fn Administer(
+    organizations: Vec<AdminOrganization>,
+    first: AdminOrganization,
+    heading: RwSignal<String>,
+) -> impl IntoView {
+    heading.set(heading_for(&first));
     let organization = RwSignal::new(first);
-    let flash = RwSignal::new(None::<String>);
+    // Before any write is made: each one starting clears the others' outcomes.
+    let flash = Outcomes::provide().flash;
     let record_central = change(
         organization,
         flash,
@@ -271,7 +281,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
     // Webhooks are global admins' (`access::Action::ManageWebhooks`); the server decides, the
     // section is not offered to others.
     let global_admin =
-        move || organization.with(|o| o.role == selfserve_api::admin::AdminRole::GlobalAdmin);
+        move || organization.with(|o| o.role == AdminRole::GlobalAdmin);
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();
@@ -280,6 +290,7 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
                 .iter()
                 .find(|o| o.domains.first() == Some(&domain))
             {
+                heading.set(heading_for(chosen));
                 organization.set(chosen.clone());
                 flash.set(None);
             }
@@ -325,6 +336,14 @@ fn Administer(organizations: Vec<AdminOrganization>, first: AdminOrganization) -
         <activity::Activity />
         <notices::NoticePreferencesForm />
         {move || global_admin().then(|| view! { <webhooks::Webhooks /> })}
+    }
+}
+
+/// The page's heading for the organisation shown: a partner's customer by name.
+fn heading_for(organization: &AdminOrganization) -> String {
+    match organization.role {
+        AdminRole::Partner => fill(t(Msg::AdminHeadingFor), &[&organization.name]),
+        AdminRole::GlobalAdmin | AdminRole::BillingAdmin => t(Msg::AdminHeading).to_owned(),
     }
 }
 

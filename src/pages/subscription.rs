@@ -10,6 +10,7 @@ mod seats;
 use crate::api;
 use crate::components::dispute_notice::DisputeNotice;
 use crate::components::loaded::{Loaded, Query};
+use crate::components::mutation::Outcomes;
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
@@ -68,7 +69,8 @@ fn SubscriptionDetail() -> impl IntoView {
         let id = params.read().get("id").unwrap_or_default();
         async move { api::subscription(&id).await }
     });
-    let flash = RwSignal::new(None::<String>);
+    // Before the sections' writes are made: each one starting clears the others' outcomes.
+    let flash = Outcomes::provide().flash;
     let show = move |subscription: Subscription| {
         let subscription = RwSignal::new(subscription);
         let bills = Query::new(move || {
@@ -117,7 +119,7 @@ fn Overview() -> impl IntoView {
             <h1 id="subscription-heading">{read(|s| s.product_name.clone())}</h1>
             {move || view! { <StatusBadge status=status() /> }}
         </header>
-        <div class="visually-hidden" role="status" aria-live="polite">{move || ctx.flash.get()}</div>
+        <div class="visually-hidden" role="status" aria-live="polite" data-testid="flash-status">{move || ctx.flash.get()}</div>
         {move || ctx.flash.get().map(|message| view! {
             <div class="notice notice-ok" data-testid="flash">{message}</div>
         })}

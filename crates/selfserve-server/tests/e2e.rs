@@ -14,6 +14,8 @@ mod header_count;
 mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
+#[path = "e2e/polish_tables.rs"]
+mod polish_tables;
 #[path = "e2e/screenshots.rs"]
 mod screenshots;
 #[path = "e2e/seller.rs"]
@@ -1218,9 +1220,10 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
     journey.wait_text("[data-testid=capacity]", "10").await;
 
     let self_service = "[data-testid=purchase-row][data-source=self_service]";
-    journey.click(&format!("{self_service} summary")).await;
+    let self_service_details = "[data-testid=purchase-details][data-source=self_service]";
+    journey.click(&format!("{self_service} [data-testid=details-toggle]")).await;
     journey
-        .click(&format!("{self_service} [data-testid=take-over]"))
+        .click(&format!("{self_service_details} [data-testid=take-over]"))
         .await;
     journey
         .wait_text(
@@ -1255,10 +1258,10 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
     journey
         .wait_text(&format!("{self_service} [data-testid=expiry]"), "Ends")
         .await;
-    journey.click(&format!("{self_service} summary")).await;
+    journey.click(&format!("{self_service} [data-testid=details-toggle]")).await;
     journey
         .wait_text(
-            &format!("{self_service} [data-testid=purchaser-cancelled]"),
+            &format!("{self_service_details} [data-testid=purchaser-cancelled]"),
             "purchaser cancelled",
         )
         .await;
@@ -1266,7 +1269,7 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
         journey
             .client
             .find_all(fantoccini::Locator::Css(&format!(
-                "{self_service} [data-testid=ask-cancel]"
+                "{self_service_details} [data-testid=ask-cancel]"
             )))
             .await
             .unwrap()

@@ -177,7 +177,13 @@ fn policy_words(
     words.join(", ")
 }
 
-fn list(entries: Vec<AuditEntry>, testid: &'static str) -> AnyView {
+fn list(entries: Vec<AuditEntry>, testid: &'static str, empty: Msg) -> AnyView {
+    if entries.is_empty() {
+        return view! {
+            <p class="empty-state" data-testid=format!("{testid}-empty")>{t(empty)}</p>
+        }
+        .into_any();
+    }
     view! {
         <ol class="activity" data-testid=testid>
             {entries.into_iter().map(|entry| view! {
@@ -206,10 +212,10 @@ pub fn Activity() -> impl IntoView {
         <section class="section" aria-labelledby="activity-heading">
             <h2 id="activity-heading">{t(Msg::Activity)}</h2>
             <h3>{t(Msg::NewPurchasesAndTrials)}</h3>
-            <Loaded read=feed view=|entries| list(entries, "feed") />
+            <Loaded read=feed view=|entries| list(entries, "feed", Msg::NoNewPurchases) />
             <details>
                 <summary>{t(Msg::FullActivityLog)}</summary>
-                <Loaded read=all view=|entries| list(entries, "audit-log") />
+                <Loaded read=all view=|entries| list(entries, "audit-log", Msg::NoActivity) />
             </details>
         </section>
     }

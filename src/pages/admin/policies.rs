@@ -29,7 +29,9 @@ pub fn Capacity() -> impl IntoView {
     view! {
         <section class="section" aria-labelledby="capacity-heading">
             <h2 id="capacity-heading">{t(Msg::Capacity)}</h2>
-            <Loaded read=rows view={|rows: Vec<CapacityEntry>| view! {
+            <Loaded read=rows view={|rows: Vec<CapacityEntry>| if rows.is_empty() {
+                view! { <p class="empty-state" data-testid="capacity-empty">{t(Msg::NoCapacity)}</p> }.into_any()
+            } else { view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="capacity">
                         <thead>
@@ -62,7 +64,7 @@ pub fn Capacity() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-            }.into_any()} />
+            }.into_any() }} />
         </section>
     }
 }

@@ -13,6 +13,9 @@ use leptos::prelude::*;
 use selfserve_api::admin::TakeOverCancel;
 use selfserve_api::subscription::{Source, Subscription};
 
+/// The table's columns, which a details row spans.
+const COLUMNS: u32 = 8;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Product,
@@ -110,7 +113,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
             ctx.take_over.dispatch((id, action));
         }
     };
-    let shown = move || {
+    let shown = Memo::new(move |_| {
         let words: Vec<String> = query
             .get()
             .split_whitespace()
@@ -141,7 +144,11 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
         let (column, ascending) = sorting.get();
         sort(&mut list, column, ascending);
         list
-    };
+    });
+    // Nothing bought at all, or nothing the toolbar lets through: a sentence, not a table of
+    // headers (the table stays, hidden, so a focused sort button is not rebuilt).
+    let nothing = rows.with_value(Vec::is_empty);
+    let none_shown = move || shown.with(Vec::is_empty);
     let header = move |column: Column, label: &'static str| {
         let aria = move || {
             let (current, ascending) = sorting.get();
@@ -166,7 +173,12 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
         }
     };
     view! {
-        <div class="table-wrap">
+        {move || none_shown().then(|| view! {
+            <p class="empty-state" data-testid="purchases-empty">
+                {if nothing { t(Msg::NoPurchasesYet) } else { t(Msg::NoPurchasesMatch) }}
+            </p>
+        })}
+        <div class="table-wrap" hidden=none_shown>
             <table class="data-table" data-testid="purchases">
                 <caption class="visually-hidden">{t(Msg::Purchases)}</caption>
                 <thead><tr>
@@ -180,7 +192,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                     <th scope="col">{t(Msg::Details)}</th>
                 </tr></thead>
                 <tbody>
-                    {move || shown().into_iter().map(|sub| {
+                    {move || shown.get().into_iter().map(|sub| {
                         let id = sub.id.clone();
                         let (id_take, id_ask) = (id.clone(), id.clone());
                         let busy = move || ctx.take_over.with_input(|b| b.is_some_and(|(p, _)| *p == id));
@@ -196,6 +208,9 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                             (TakeOverCancel::AtPeriodEnd, Msg::CancelAtPeriodEnd),
                             (TakeOverCancel::NowWithRefund, Msg::CancelNowWithRefund),
                         ];
+                        let open = RwSignal::new(false);
+                        let details_id = format!("details-{}", sub.id);
+                        let details_label = fill(t(Msg::DetailsOf), &[&sub.product_name, &sub.purchaser.name]);
                         let price = fill(t(Msg::PricePerMonth), &[
                             &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
                             &format::money(sub.unit_amount, sub.currency, None),
@@ -216,18 +231,42 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                 <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
                                 <td class="numeric">{price}</td>
                                 <td>
-                                    <details>
-                                        <summary>{t(Msg::Details)}</summary>
+                                    <button type="button" class="link-button details-toggle" data-testid="details-toggle"
+                                        aria-expanded=move || if open.get() { "true" } else { "false" }
+                                        aria-controls=details_id.clone()
+                                        aria-label=details_label
+                                        on:click=move |_| open.update(|o| *o = !*o)>
+                                        {t(Msg::Details)}
+                                    </button>
+                                </td>
+                            </tr>
+                            // A row of its own below the purchase, as wide as the table: the
+                            // details and the take-over choices are too much for one cell.
+                            <tr class="details-row" id=details_id data-testid="purchase-details"
+                                data-source=sub.source.as_str() hidden=move || !open.get()>
+                                <td colspan=COLUMNS>
                                         <h3 class="details-title">{t(Msg::AssignedUsers)}</h3>
-                                        <ul class="plain-list" data-testid="details-users">
-                                            {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
-                                        </ul>
+                                        {if sub.assigned_users.is_empty() {
+                                            view! { <p class="empty-state" data-testid="details-users-empty">{t(Msg::NobodyHasLicence)}</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ul class="plain-list" data-testid="details-users">
+                                                    {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
+                                                </ul>
+                                            }.into_any()
+                                        }}
                                         <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
-                                        <ul class="plain-list">
-                                            {sub.orders.iter().map(|o| view! {
-                                                <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
-                                            }).collect_view()}
-                                        </ul>
+                                        {if sub.orders.is_empty() {
+                                            view! { <p class="empty-state" data-testid="details-orders-empty">{t(Msg::NoOrders)}</p> }.into_any()
+                                        } else {
+                                            view! {
+                                                <ul class="plain-list" data-testid="details-orders">
+                                                    {sub.orders.iter().map(|o| view! {
+                                                        <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
+                                                    }).collect_view()}
+                                                </ul>
+                                            }.into_any()
+                                        }}
                                         <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
                                             {t(Msg::ManageLicences)}
                                         </leptos_router::components::A></p>
@@ -259,7 +298,6 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                                 {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
                                             </div>
                                         })}
-                                    </details>
                                 </td>
                             </tr>
                         }

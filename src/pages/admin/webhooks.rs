@@ -16,8 +16,9 @@ use selfserve_api::admin::{
 #[component]
 pub fn Webhooks() -> impl IntoView {
     let ctx = use_admin();
-    // Its own writes (not the page's `Change`s): the secret must stay on screen after adding.
-    let add = Mutation::new(move |body: &NewWebhookEndpoint| {
+    // Its own writes (not the page's `Change`s): the secret must stay on screen after adding,
+    // whatever is saved next.
+    let add = Mutation::new_lasting(move |body: &NewWebhookEndpoint| {
         let (domain, body) = (ctx.domain(), body.clone());
         async move { api::add_webhook(&domain, &body).await }
     });

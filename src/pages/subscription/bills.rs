@@ -156,7 +156,9 @@ pub fn Bills() -> impl IntoView {
         <section class="section" aria-labelledby="bills-heading">
             <h2 id="bills-heading">{t(Msg::Bills)}</h2>
             <InlineError message=pay_failure(pay) />
-            <Loaded read=ctx.bills view=move |bills| view! {
+            <Loaded read=ctx.bills view=move |bills| if bills.is_empty() {
+                view! { <p class="empty-state" data-testid="bills-empty">{t(Msg::NoBills)}</p> }.into_any()
+            } else { view! {
                 <div class="table-wrap">
                     <table class="data-table" data-testid="bills">
                         <caption class="visually-hidden">{t(Msg::Bills)}</caption>
@@ -198,7 +200,7 @@ pub fn Bills() -> impl IntoView {
                         </tbody>
                     </table>
                 </div>
-            }.into_any() />
+            }.into_any() } />
         </section>
     }
 }

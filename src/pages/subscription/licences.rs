@@ -36,7 +36,11 @@ pub fn Licences() -> impl IntoView {
         <section class="section" aria-labelledby="licences-heading">
             <h2 id="licences-heading">{t(Msg::LicencesHeading)}</h2>
             <InlineError message=failure_of(remove) />
-            <div class="table-wrap">
+            <Show when=move || ctx.subscription.with(|s| s.assigned_users.is_empty())>
+                <p class="empty-state" data-testid="assigned-users-empty">{t(Msg::NobodyHasLicence)}</p>
+            </Show>
+            // Hidden, not removed, while empty: a removal's focus and the rows' keys survive.
+            <div class="table-wrap" hidden=move || ctx.subscription.with(|s| s.assigned_users.is_empty())>
                 <table class="data-table" data-testid="assigned-users">
                     <caption class="visually-hidden">{t(Msg::LicencesHeading)}</caption>
                     <thead><tr>

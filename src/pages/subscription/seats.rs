@@ -143,8 +143,18 @@ pub fn Seats() -> impl IntoView {
     };
     let with_new_card = move || paying_now() && new_card();
     // A refusal of a new card is shown with that card's form; everything else at the quantity.
+    // "Change" pressed with today's number: said at the field, not silently ignored.
+    let unchanged = RwSignal::new(false);
     let error = Memo::new(move |_| match typed.get() {
         Err(reason) => Some(reason.to_string()),
+        Ok(_) if unchanged.get() => Some(fill(
+            plural(
+                Msg::SeatsUnchangedOne,
+                Msg::SeatsUnchanged,
+                u64::from(current()),
+            ),
+            &[&current().to_string()],
+        )),
         Ok(_) => priced
             .with(|answer| match answer {
                 Some(Err(failure)) if wanted.get().is_some() => Some(failure_text(failure)),
@@ -162,6 +172,7 @@ pub fn Seats() -> impl IntoView {
     };
     let changed = move |value: String| {
         change.clear();
+        unchanged.set(false);
         text.set(value);
     };
     let submit = Callback::new(move |payment_token: Option<String>| {
@@ -173,7 +184,11 @@ pub fn Seats() -> impl IntoView {
         ev.prevent_default();
         // Enter in the quantity field must not pay with the card on file once a new card
         // was chosen: that card's own form pays.
-        if !with_new_card() {
+        if typed.get_untracked().is_ok_and(|n| n == current()) {
+            change.clear();
+            unchanged.set(true);
+            focus_quantity();
+        } else if !with_new_card() {
             submit.run(None);
         }
     };
@@ -186,6 +201,18 @@ pub fn Seats() -> impl IntoView {
             submit.run(Some(token));
         }
     });
+    let button_text = move || {
+        if pending.get() {
+            return t(Msg::Paying).to_owned();
+        }
+        match quote.get() {
+            Some(q) if q.effective == Effective::Now => {
+                fill(t(Msg::PayAmount), &[&format::money(q.total, q.currency, None)])
+            }
+            Some(_) => t(Msg::ScheduleReduction).to_owned(),
+            None => t(Msg::ChangeLicences).to_owned(),
+        }
+    };
     let total_text = Signal::derive(move || {
         quote
             .get()
@@ -206,23 +233,18 @@ pub fn Seats() -> impl IntoView {
                     <input id="seats-quantity" type="text" inputmode="numeric" class="input-short"
                         prop:value=move || text.get()
                         on:input:target=move |ev| changed(ev.target().value())
+                        aria-invalid=move || error.read().is_some().then_some("true")
                         aria-describedby=move || if error.read().is_some() { "seats-quantity-hint seats-quantity-error" } else { "seats-quantity-hint" }
                         data-testid="seats-quantity" />
                 </div>
                 {move || quote.get().map(|q| {
                     let money = move |amount: i64| format::money(amount, q.currency, None);
                     let date = format::date(q.period_end, None);
-                    let (explain, button) = match q.effective {
-                        Effective::Now => (
-                            fill(plural(Msg::SeatsIncreaseExplainOne, Msg::SeatsIncreaseExplain, u64::from(q.quantity.saturating_sub(q.current_quantity))), &[
-                                &(q.quantity - q.current_quantity).to_string(), &money(q.total), &date, &money(q.next_renewal_total),
-                            ]),
-                            fill(t(Msg::PayAmount), &[&money(q.total)]),
-                        ),
-                        Effective::Renewal => (
-                            fill(plural(Msg::SeatsDecreaseExplainOne, Msg::SeatsDecreaseExplain, u64::from(q.quantity)), &[&q.quantity.to_string(), &date, &money(q.next_renewal_total)]),
-                            t(Msg::ScheduleReduction).to_owned(),
-                        ),
+                    let explain = match q.effective {
+                        Effective::Now => fill(plural(Msg::SeatsIncreaseExplainOne, Msg::SeatsIncreaseExplain, u64::from(q.quantity.saturating_sub(q.current_quantity))), &[
+                            &(q.quantity - q.current_quantity).to_string(), &money(q.total), &date, &money(q.next_renewal_total),
+                        ]),
+                        Effective::Renewal => fill(plural(Msg::SeatsDecreaseExplainOne, Msg::SeatsDecreaseExplain, u64::from(q.quantity)), &[&q.quantity.to_string(), &date, &money(q.next_renewal_total)]),
                     };
                     let now = q.effective == Effective::Now;
                     view! {
@@ -234,26 +256,25 @@ pub fn Seats() -> impl IntoView {
                                     <input type="radio" name="seats-card" value="on-file"
                                         prop:checked=move || !chose_new_card.get()
                                         on:change=move |_| chose_new_card.set(false) />
-                                    {fill(t(Msg::CardOnFile), &[&card_on_file().unwrap_or_default()])}
+                                    <span>{fill(t(Msg::CardOnFile), &[&card_on_file().unwrap_or_default()])}</span>
                                 </label>
                                 <label class="choice">
                                     <input type="radio" name="seats-card" value="new" data-testid="seats-new-card"
                                         prop:checked=move || chose_new_card.get()
                                         on:change=move |_| chose_new_card.set(true) />
-                                    {t(Msg::ANewCard)}
+                                    <span>{t(Msg::ANewCard)}</span>
                                 </label>
                             </fieldset>
                         })}
-                        {move || (!now || !new_card()).then(|| {
-                            let button = button.clone();
-                            view! {
-                                <button type="submit" class="button" data-testid="seats-confirm"
-                                    aria-disabled=move || pending.get().then_some("true")>
-                                    {move || if pending.get() { t(Msg::Paying).to_owned() } else { button.clone() }}
-                                </button>
-                            }
-                        })}
                     }
+                })}
+                // Always there: with today's number it says so at the field; a new card chosen
+                // for paying now has its own form's button instead.
+                {move || (!with_new_card()).then(|| view! {
+                    <button type="submit" class="button" data-testid="seats-confirm"
+                        aria-disabled=move || pending.get().then_some("true")>
+                        {move || button_text()}
+                    </button>
                 })}
             </form>
             // Outside the quantity's form: the card form is a form of its own.
@@ -268,6 +289,13 @@ pub fn Seats() -> impl IntoView {
             })}
             <ThreeDSecureDialog challenge amount=total_text on_answered />
         </section>
+    }
+}
+
+/// Back to the quantity, whose error says what to do.
+fn focus_quantity() {
+    if let Some(field) = document().get_element_by_id("seats-quantity") {
+        let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&field).focus();
     }
 }
 

@@ -229,9 +229,16 @@ impl GeckoDriver {
     pub fn start() -> Self {
         let driver = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
         let mut command = Command::new(driver);
-        // Port 0 for BiDi too: two sessions at once must not both want 9222.
+        // Port 0 for BiDi too: two sessions at once must not both want 9222. System access
+        // lets the WCAG walk zoom the page (Firefox's window stops at 500 px; 320 px needs 200 %).
         command
-            .args(["--port", "0", "--websocket-port", "0"])
+            .args([
+                "--port",
+                "0",
+                "--websocket-port",
+                "0",
+                "--allow-system-access",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let (group, stdout) = Group::spawn(command);
