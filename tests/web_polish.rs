@@ -210,7 +210,11 @@ async fn a_new_attempt_clears_the_last_success_so_only_the_latest_outcome_shows(
     // A success again, then another form fails: neither the note nor "Saved" stays beside it.
     click(&root, "[data-testid=first-ok]");
     wait_text(&root, "[data-testid=first-saved]", "Saved").await;
-    assert!(root.query_selector("[data-testid=first-error]").unwrap().is_none());
+    assert!(
+        root.query_selector("[data-testid=first-error]")
+            .unwrap()
+            .is_none()
+    );
     click(&root, "[data-testid=second-fails]");
     wait_text(&root, "[data-testid=flash]", "").await;
     wait_text(&root, "[data-testid=first-saved]", "").await;

@@ -157,12 +157,13 @@ impl Outcomes {
 
     /// Records a write; its number.
     fn register(self, action: Action<Data, Data>, cleared_by_others: bool) -> usize {
-        self.writes.try_update_value(|writes| {
-            let number = writes.len();
-            writes.push((number, cleared_by_others.then_some(action)));
-            number
-        })
-        .unwrap_or_default()
+        self.writes
+            .try_update_value(|writes| {
+                let number = writes.len();
+                writes.push((number, cleared_by_others.then_some(action)));
+                number
+            })
+            .unwrap_or_default()
     }
 
     /// Write `number` starts: what any write said before no longer applies.

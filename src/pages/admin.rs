@@ -280,8 +280,7 @@ fn Administer(
         ctx.read(|domain| async move { api::admin_requests(&domain).await.map(|l| l.data) });
     // Webhooks are global admins' (`access::Action::ManageWebhooks`); the server decides, the
     // section is not offered to others.
-    let global_admin =
-        move || organization.with(|o| o.role == AdminRole::GlobalAdmin);
+    let global_admin = move || organization.with(|o| o.role == AdminRole::GlobalAdmin);
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();

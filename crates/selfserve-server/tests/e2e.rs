@@ -1221,7 +1221,9 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
 
     let self_service = "[data-testid=purchase-row][data-source=self_service]";
     let self_service_details = "[data-testid=purchase-details][data-source=self_service]";
-    journey.click(&format!("{self_service} [data-testid=details-toggle]")).await;
+    journey
+        .click(&format!("{self_service} [data-testid=details-toggle]"))
+        .await;
     journey
         .click(&format!("{self_service_details} [data-testid=take-over]"))
         .await;
@@ -1258,7 +1260,9 @@ async fn a_take_over_moves_a_purchasers_users_to_central_licences() {
     journey
         .wait_text(&format!("{self_service} [data-testid=expiry]"), "Ends")
         .await;
-    journey.click(&format!("{self_service} [data-testid=details-toggle]")).await;
+    journey
+        .click(&format!("{self_service} [data-testid=details-toggle]"))
+        .await;
     journey
         .wait_text(
             &format!("{self_service_details} [data-testid=purchaser-cancelled]"),

@@ -244,60 +244,60 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                             // details and the take-over choices are too much for one cell.
                             <tr class="details-row" id=details_id data-testid="purchase-details"
                                 data-source=sub.source.as_str() hidden=move || !open.get()>
-                                <td colspan=COLUMNS>
-                                        <h3 class="details-title">{t(Msg::AssignedUsers)}</h3>
-                                        {if sub.assigned_users.is_empty() {
-                                            view! { <p class="empty-state" data-testid="details-users-empty">{t(Msg::NobodyHasLicence)}</p> }.into_any()
-                                        } else {
-                                            view! {
-                                                <ul class="plain-list" data-testid="details-users">
-                                                    {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
-                                                </ul>
-                                            }.into_any()
-                                        }}
-                                        <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
-                                        {if sub.orders.is_empty() {
-                                            view! { <p class="empty-state" data-testid="details-orders-empty">{t(Msg::NoOrders)}</p> }.into_any()
-                                        } else {
-                                            view! {
-                                                <ul class="plain-list" data-testid="details-orders">
-                                                    {sub.orders.iter().map(|o| view! {
-                                                        <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
-                                                    }).collect_view()}
-                                                </ul>
-                                            }.into_any()
-                                        }}
-                                        <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
-                                            {t(Msg::ManageLicences)}
-                                        </leptos_router::components::A></p>
-                                        {(self_service && !ended).then(|| view! {
-                                            <fieldset class="choices" data-testid="take-over-cancel">
-                                                <legend>{t(Msg::TakeOverChoice)}</legend>
-                                                {choices.into_iter().map(|(choice, label)| {
-                                                    let input_id = format!("{choice_name}-{}", choice.as_str());
-                                                    view! {
-                                                        <div class="choice">
-                                                            <input type="radio" id=input_id.clone() name=choice_name.clone()
-                                                                value=choice.as_str()
-                                                                prop:checked=move || cancel.get() == choice
-                                                                on:change=move |_| cancel.set(choice) />
-                                                            <label for=input_id>{t(label)}</label>
-                                                        </div>
-                                                    }
+                                <td colspan=COLUMNS.to_string()>
+                                    <h3 class="details-title">{t(Msg::AssignedUsers)}</h3>
+                                    {if sub.assigned_users.is_empty() {
+                                        view! { <p class="empty-state" data-testid="details-users-empty">{t(Msg::NobodyHasLicence)}</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="plain-list" data-testid="details-users">
+                                                {sub.assigned_users.iter().map(|u| view! { <li>{format!("{} ({})", u.name, u.email)}</li> }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                    <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
+                                    {if sub.orders.is_empty() {
+                                        view! { <p class="empty-state" data-testid="details-orders-empty">{t(Msg::NoOrders)}</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="plain-list" data-testid="details-orders">
+                                                {sub.orders.iter().map(|o| view! {
+                                                    <li>{format!("{} · {} · {} · {}", format::date(o.created, None), o.kind, o.quantity, format::money(o.amount, o.currency, None))}</li>
                                                 }).collect_view()}
-                                            </fieldset>
-                                            <div class="row-actions">
-                                                <button type="button" class="button" data-testid="take-over"
-                                                    aria-disabled=move || busy().then_some("true")
-                                                    on:click=move |_| act(id_take.clone(), RowAction::TakeOver(cancel.get_untracked()))>{t(Msg::TakeOver)}</button>
-                                                {(!asked && !ending).then(|| view! {
-                                                    <button type="button" class="button button-secondary" data-testid="ask-cancel"
-                                                        on:click=move |_| act(id_ask.clone(), RowAction::AskToCancel)>{t(Msg::AskToCancel)}</button>
-                                                })}
-                                                {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
-                                                {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
-                                            </div>
-                                        })}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                    <p><leptos_router::components::A href=format!("/manage/{}", sub.id) attr:data-testid="manage-licences">
+                                        {t(Msg::ManageLicences)}
+                                    </leptos_router::components::A></p>
+                                    {(self_service && !ended).then(|| view! {
+                                        <fieldset class="choices" data-testid="take-over-cancel">
+                                            <legend>{t(Msg::TakeOverChoice)}</legend>
+                                            {choices.into_iter().map(|(choice, label)| {
+                                                let input_id = format!("{choice_name}-{}", choice.as_str());
+                                                view! {
+                                                    <div class="choice">
+                                                        <input type="radio" id=input_id.clone() name=choice_name.clone()
+                                                            value=choice.as_str()
+                                                            prop:checked=move || cancel.get() == choice
+                                                            on:change=move |_| cancel.set(choice) />
+                                                        <label for=input_id>{t(label)}</label>
+                                                    </div>
+                                                }
+                                            }).collect_view()}
+                                        </fieldset>
+                                        <div class="row-actions">
+                                            <button type="button" class="button" data-testid="take-over"
+                                                aria-disabled=move || busy().then_some("true")
+                                                on:click=move |_| act(id_take.clone(), RowAction::TakeOver(cancel.get_untracked()))>{t(Msg::TakeOver)}</button>
+                                            {(!asked && !ending).then(|| view! {
+                                                <button type="button" class="button button-secondary" data-testid="ask-cancel"
+                                                    on:click=move |_| act(id_ask.clone(), RowAction::AskToCancel)>{t(Msg::AskToCancel)}</button>
+                                            })}
+                                            {(asked && !ending).then(|| view! { <p class="muted" data-testid="cancel-asked">{t(Msg::CancelAlreadyAsked)}</p> })}
+                                            {ending.then(|| view! { <p class="muted" data-testid="purchaser-cancelled">{t(Msg::PurchaserCancelled)}</p> })}
+                                        </div>
+                                    })}
                                 </td>
                             </tr>
                         }

@@ -142,9 +142,9 @@ pub fn Seats() -> impl IntoView {
         })
     };
     let with_new_card = move || paying_now() && new_card();
-    // A refusal of a new card is shown with that card's form; everything else at the quantity.
     // "Change" pressed with today's number: said at the field, not silently ignored.
     let unchanged = RwSignal::new(false);
+    // A refusal of a new card is shown with that card's form; everything else at the quantity.
     let error = Memo::new(move |_| match typed.get() {
         Err(reason) => Some(reason.to_string()),
         Ok(_) if unchanged.get() => Some(fill(
@@ -206,9 +206,10 @@ pub fn Seats() -> impl IntoView {
             return t(Msg::Paying).to_owned();
         }
         match quote.get() {
-            Some(q) if q.effective == Effective::Now => {
-                fill(t(Msg::PayAmount), &[&format::money(q.total, q.currency, None)])
-            }
+            Some(q) if q.effective == Effective::Now => fill(
+                t(Msg::PayAmount),
+                &[&format::money(q.total, q.currency, None)],
+            ),
             Some(_) => t(Msg::ScheduleReduction).to_owned(),
             None => t(Msg::ChangeLicences).to_owned(),
         }
@@ -273,7 +274,7 @@ pub fn Seats() -> impl IntoView {
                 {move || (!with_new_card()).then(|| view! {
                     <button type="submit" class="button" data-testid="seats-confirm"
                         aria-disabled=move || pending.get().then_some("true")>
-                        {move || button_text()}
+                        {button_text}
                     </button>
                 })}
             </form>

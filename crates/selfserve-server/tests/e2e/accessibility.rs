@@ -115,7 +115,10 @@ impl fantoccini::wd::WebDriverCompatibleCommand for MozContext {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/moz/context", session_id.unwrap_or_default()))
+        base_url.join(&format!(
+            "session/{}/moz/context",
+            session_id.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
@@ -126,7 +129,10 @@ impl fantoccini::wd::WebDriverCompatibleCommand for MozContext {
 
 /// Sets the page's full zoom (1 = 100 %) in the tab's browsing context, as Ctrl + would.
 async fn firefox_zoom(client: &fantoccini::Client, zoom: u32) {
-    client.issue_cmd(MozContext("chrome")).await.expect("chrome context");
+    client
+        .issue_cmd(MozContext("chrome"))
+        .await
+        .expect("chrome context");
     let set = client
         .execute(
             "gBrowser.selectedBrowser.browsingContext.fullZoom = arguments[0];
@@ -134,7 +140,10 @@ async fn firefox_zoom(client: &fantoccini::Client, zoom: u32) {
             vec![zoom.into()],
         )
         .await;
-    client.issue_cmd(MozContext("content")).await.expect("content context");
+    client
+        .issue_cmd(MozContext("content"))
+        .await
+        .expect("content context");
     assert_eq!(set.expect("Firefox zooms").as_u64(), Some(u64::from(zoom)));
 }
 
@@ -438,7 +447,9 @@ async fn walk(walk: &mut Walk<'_>) {
     walk.check("admin: limits form with an error").await;
     let self_service = "[data-testid=purchase-row][data-source=self_service]";
     let self_service_details = "[data-testid=purchase-details][data-source=self_service]";
-    journey.click(&format!("{self_service} [data-testid=details-toggle]")).await;
+    journey
+        .click(&format!("{self_service} [data-testid=details-toggle]"))
+        .await;
     journey
         .element(&format!("{self_service_details} [data-testid=take-over]"))
         .await;

@@ -61,7 +61,9 @@ async fn a_new_error_replaces_the_last_success_and_the_seat_form_always_answers(
     let journey = Journey::start().await;
     let id = bought_through_the_api(&journey, "megan@contoso.com", 2, &[]).await;
     sign_in_at_gate(&journey, &format!("/manage/{id}"), "megan@contoso.com").await;
-    journey.wait_text("[data-testid=fact-seats]", "1 of 2").await;
+    journey
+        .wait_text("[data-testid=fact-seats]", "1 of 2")
+        .await;
 
     // The button is there before the number changes; today's number is answered at the field.
     let button = journey
@@ -81,7 +83,11 @@ async fn a_new_error_replaces_the_last_success_and_the_seat_form_always_answers(
         field.attr("aria-invalid").await.unwrap().as_deref(),
         Some("true")
     );
-    let described = field.attr("aria-describedby").await.unwrap().unwrap_or_default();
+    let described = field
+        .attr("aria-describedby")
+        .await
+        .unwrap()
+        .unwrap_or_default();
     assert!(described.contains("seats-quantity-error"), "{described}");
     let role = journey
         .element("#seats-quantity-error")
@@ -106,12 +112,19 @@ async fn a_new_error_replaces_the_last_success_and_the_seat_form_always_answers(
             ))
             .await
             .unwrap();
-        let clipped = journey.client.execute(CLIPPED_RADIOS, vec![]).await.unwrap();
+        let clipped = journey
+            .client
+            .execute(CLIPPED_RADIOS, vec![])
+            .await
+            .unwrap();
         assert_eq!(clipped, serde_json::json!([]), "at {width} px");
     }
     journey
         .client
-        .issue_cmd(Cdp("Emulation.clearDeviceMetricsOverride", serde_json::json!({})))
+        .issue_cmd(Cdp(
+            "Emulation.clearDeviceMetricsOverride",
+            serde_json::json!({}),
+        ))
         .await
         .unwrap();
     journey.fill("[data-testid=seats-quantity]", "2").await;
@@ -119,10 +132,16 @@ async fn a_new_error_replaces_the_last_success_and_the_seat_form_always_answers(
     // Her own licence taken back: the table is replaced by a sentence.
     journey.click("[data-testid=assigned-users] button").await;
     journey
-        .wait_text("[data-testid=flash]", "Megan Bowen no longer has a licence.")
+        .wait_text(
+            "[data-testid=flash]",
+            "Megan Bowen no longer has a licence.",
+        )
         .await;
     journey
-        .wait_text("[data-testid=assigned-users-empty]", "Nobody has a licence yet.")
+        .wait_text(
+            "[data-testid=assigned-users-empty]",
+            "Nobody has a licence yet.",
+        )
         .await;
     assert!(!displayed(&journey, "[data-testid=assigned-users]").await);
 
@@ -180,7 +199,10 @@ async fn partner_sees_customer(lang: &str, heading: &str, empty: &str, no_match:
         .await
         .unwrap();
     journey
-        .wait_text("#admin-heading", &format!("{heading} Fabrikam Nederland B.V."))
+        .wait_text(
+            "#admin-heading",
+            &format!("{heading} Fabrikam Nederland B.V."),
+        )
         .await;
     journey
         .wait_text("[data-testid=purchases-empty]", empty)
@@ -238,34 +260,53 @@ async fn a_purchases_details_open_as_a_row_as_wide_as_the_table() {
         .wait_text("#admin-heading", "Purchases in your organisation")
         .await;
     journey.wait_text("[data-testid=purchases]", "Megan").await;
-    let closed = journey.client.execute(DETAILS_LAYOUT, vec![]).await.unwrap();
+    let closed = journey
+        .client
+        .execute(DETAILS_LAYOUT, vec![])
+        .await
+        .unwrap();
     assert_eq!(closed["expanded"], "false", "{closed}");
     assert_eq!(closed["shown"], false, "{closed}");
     assert_eq!(closed["testid"], "purchase-details", "{closed}");
     assert_eq!(closed["controls"], closed["details_id"], "{closed}");
 
-    let toggle = "[data-testid=purchase-row][data-source=self_service] [data-testid=details-toggle]";
+    let toggle =
+        "[data-testid=purchase-row][data-source=self_service] [data-testid=details-toggle]";
     journey.click(toggle).await;
     let details = "[data-testid=purchase-details][data-source=self_service]";
-    journey
-        .wait_text(details, "Alex Wilber")
-        .await;
-    let open = journey.client.execute(DETAILS_LAYOUT, vec![]).await.unwrap();
+    journey.wait_text(details, "Alex Wilber").await;
+    let open = journey
+        .client
+        .execute(DETAILS_LAYOUT, vec![])
+        .await
+        .unwrap();
     assert_eq!(open["expanded"], "true", "{open}");
     assert_eq!(open["colspan"], open["columns"], "{open}");
     let (table, cell) = (
         open["table"].as_f64().unwrap(),
         open["cell"].as_f64().unwrap(),
     );
-    assert!((table - cell).abs() <= 1.0, "details {cell} px in a {table} px table");
+    assert!(
+        (table - cell).abs() <= 1.0,
+        "details {cell} px in a {table} px table"
+    );
     journey
         .element(&format!("{details} [data-testid=take-over]"))
         .await;
 
     // With the keyboard: Enter on the focused button closes them again.
-    journey.element(toggle).await.send_keys(&Key::Enter.to_string()).await.unwrap();
+    journey
+        .element(toggle)
+        .await
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
     wait_displayed(&journey, details, false).await;
-    let closed = journey.client.execute(DETAILS_LAYOUT, vec![]).await.unwrap();
+    let closed = journey
+        .client
+        .execute(DETAILS_LAYOUT, vec![])
+        .await
+        .unwrap();
     assert_eq!(closed["expanded"], "false", "{closed}");
     journey.finish().await;
 }
