@@ -403,7 +403,6 @@ catalogue! {
     AmountPaid => "Amount paid", "Betaald bedrag",
     Invoice => "Invoice", "Factuur",
     InvoicePaid => "paid", "betaald",
-    Order => "Order", "Bestelling",
     ManageSubscription => "Manage subscription", "Abonnement beheren",
     SignInToContinue =>
         "Sign in with your work account to continue.",
@@ -861,6 +860,33 @@ catalogue! {
     // The header's admin link's name while requests wait (it starts with the link's text).
     AdminOpenRequestsOne => "Admin, {} open request", "Beheer, {} open verzoek",
     AdminOpenRequestsOther => "Admin, {} open requests", "Beheer, {} open verzoeken",
+    // h13b: trials' prices, the receipt, webhook event kinds in words.
+    FreeTrialUntil => "Free trial until {}", "Gratis proefversie tot {}",
+    FreeTrialEnded => "Free trial, ended on {}", "Gratis proefversie, afgelopen op {}",
+    Receipt => "Receipt", "Betaalbewijs",
+    ViewInvoice => "View or print the invoice", "Factuur bekijken of afdrukken",
+    EventPurchase => "Purchase", "Aankoop",
+    EventTrialStarted => "Trial started", "Proefversie gestart",
+    EventSeatsChanged => "Licences changed", "Licenties gewijzigd",
+    EventSeatsChangeScheduled => "Licence change scheduled", "Licentiewijziging gepland",
+    EventLicencesAssigned => "Licences given", "Licenties gegeven",
+    EventLicenceRemoved => "Licence taken back", "Licentie ingetrokken",
+    EventPolicyChanged => "Policy changed", "Beleid gewijzigd",
+    EventCancelled => "Cancelled", "Opgezegd",
+    EventCancellationUndone => "Cancellation undone", "Opzegging ongedaan gemaakt",
+    EventExpired => "Trial ended", "Proefversie afgelopen",
+    EventTakeOver => "Taken over by IT", "Overgenomen door IT",
+    EventCancellationRequested => "Asked to cancel", "Gevraagd op te zeggen",
+    EventCentralPurchase => "Central purchase", "Centrale aankoop",
+    EventRenewed => "Renewed", "Verlengd",
+    EventRenewalFailed => "Renewal failed", "Verlenging mislukt",
+    EventRefunded => "Refunded", "Terugbetaald",
+    EventDisputed => "Payment disputed", "Betaling betwist",
+    EventRequestOpened => "Request to IT", "Verzoek aan IT",
+    EventRequestAnswered => "Request answered", "Verzoek beantwoord",
+    EventRenewalUpcoming => "Renewal coming up", "Verlenging komt eraan",
+    EventTrialEnding => "Trial ending soon", "Proefversie loopt bijna af",
+    EventSuspended => "Suspended", "Opgeschort",
 }
 
 /// A product's name.

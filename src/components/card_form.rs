@@ -12,6 +12,7 @@ use crate::components::stripe_card::StripeCardForm;
 use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
+use crate::components::card_mark::CardMark;
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::{
@@ -255,10 +256,12 @@ fn BuiltinCardForm(
                         data-testid="card-brand"
                         aria-live="polite"
                     >
-                        {move || match brand.get() {
+                        <CardMark brand=brand />
+                        // The mark says it to the eye; the name, to screen readers.
+                        <span class="visually-hidden">{move || match brand.get() {
                             CardBrand::Unknown => String::new(),
                             known => known.display_name().to_owned(),
-                        }}
+                        }}</span>
                     </span>
                 </div>
             </div>

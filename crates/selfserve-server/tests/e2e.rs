@@ -14,6 +14,8 @@ mod header_count;
 mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
+#[path = "e2e/receipt.rs"]
+mod receipt;
 #[path = "e2e/screenshots.rs"]
 mod screenshots;
 #[path = "e2e/seller.rs"]

@@ -5,6 +5,7 @@
 //! can never charge twice; any answer from the server ends the attempt. A decline returns to
 //! the card step with the reason; 3-D Secure opens the bank's challenge and then pays again.
 
+use crate::components::card_mark::CardLabel;
 use super::use_checkout;
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
@@ -181,7 +182,7 @@ pub fn ReviewStep() -> impl IntoView {
             <div>
                 <dt>{t(Msg::PaymentMethod)}</dt>
                 <dd data-testid="review-card">
-                    {move || card().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))}
+                    {move || card().map(|c| view! { <CardLabel brand=c.brand last4=c.last4 expiry=(c.exp_month, c.exp_year) /> })}
                 </dd>
                 <dd><button type="button" class="link-button" aria-label=t(Msg::ChangeCard) data-testid="review-change-card" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
             </div>
