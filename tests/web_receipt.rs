@@ -186,7 +186,10 @@ async fn the_confirmation_is_a_receipt_with_number_date_amounts_card_and_the_inv
             format::date(PAID, None)
         );
         let money = |minor| format::money(minor, Currency::USD, None);
-        assert_eq!(text(&root, "[data-testid=confirmation-subtotal]"), money(7000));
+        assert_eq!(
+            text(&root, "[data-testid=confirmation-subtotal]"),
+            money(7000)
+        );
         assert_eq!(text(&root, "[data-testid=confirmation-tax]"), money(1470));
         assert_eq!(text(&root, "[data-testid=confirmation-paid]"), money(8470));
         assert!(
@@ -197,14 +200,22 @@ async fn the_confirmation_is_a_receipt_with_number_date_amounts_card_and_the_inv
             text(&root, "[data-testid=confirmation-card]"),
             "Visa •••• 4242"
         );
-        let mark = wait_for(&root, "[data-testid=confirmation-card] [data-testid=card-mark]").await;
+        let mark = wait_for(
+            &root,
+            "[data-testid=confirmation-card] [data-testid=card-mark]",
+        )
+        .await;
         assert_eq!(mark.get_attribute("data-brand").as_deref(), Some("visa"));
         assert_eq!(mark.get_attribute("aria-hidden").as_deref(), Some("true"));
         assert!(
-            text(&root, "[data-testid=confirmation-renewal]").contains(&format::date(PERIOD_END, None))
+            text(&root, "[data-testid=confirmation-renewal]")
+                .contains(&format::date(PERIOD_END, None))
         );
         let link = wait_for(&root, "[data-testid=confirmation-invoice-link]").await;
-        assert_eq!(link.get_attribute("href").as_deref(), Some("/invoices/in_42"));
+        assert_eq!(
+            link.get_attribute("href").as_deref(),
+            Some("/invoices/in_42")
+        );
         assert_eq!(
             link.text_content().as_deref(),
             Some(Msg::ViewInvoice.text(language))
@@ -232,7 +243,10 @@ async fn a_trial_says_until_when_it_is_free_instead_of_a_price() {
         let shown = wait_for(&root, "[data-testid=confirmation-price]").await;
         assert_eq!(shown.text_content().unwrap_or_default(), expected);
         let html = root.inner_html();
-        assert!(!html.contains("500"), "{language:?}: a price for a trial: {html}");
+        assert!(
+            !html.contains("500"),
+            "{language:?}: a price for a trial: {html}"
+        );
         assert!(
             root.query_selector("[data-testid=confirmation-renewal]")
                 .unwrap()

@@ -6,13 +6,13 @@
 //! the inputs are cleared as soon as the token arrives.
 
 use crate::api::{self, ApiFailure, CardProcessor};
+use crate::components::card_mark::CardMark;
 use crate::components::error_panel::failure_text;
 use crate::components::mutation::Mutation;
 use crate::components::stripe_card::StripeCardForm;
 use crate::config::{Config, use_config};
 use crate::i18n::{Msg, t};
 use leptos::html;
-use crate::components::card_mark::CardMark;
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::card::{

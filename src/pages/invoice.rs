@@ -127,7 +127,10 @@ fn InvoiceDetail() -> impl IntoView {
 /// The PDF in the language chosen in the app: a link cannot set `Accept-Language`, which is
 /// the browser's, so the choice travels as `?language=` (the server prefers it).
 pub fn pdf_href(invoice: &str, language: Language) -> String {
-    format!("/api/v1/invoices/{invoice}/pdf?language={}", language.code())
+    format!(
+        "/api/v1/invoices/{invoice}/pdf?language={}",
+        language.code()
+    )
 }
 
 #[cfg(test)]

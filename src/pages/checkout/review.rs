@@ -5,10 +5,10 @@
 //! can never charge twice; any answer from the server ends the attempt. A decline returns to
 //! the card step with the reason; 3-D Secure opens the bank's challenge and then pays again.
 
-use crate::components::card_mark::CardLabel;
 use super::use_checkout;
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::card_mark::CardLabel;
 use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;

@@ -2,16 +2,16 @@
 
 use super::error::AppError;
 use super::extract::{ApiQuery, is_json, parse_json, unsupported_media_type};
-use crate::http::messages::requests as msg;
 use super::{AppState, Caller, idempotency};
+use crate::http::messages::requests as msg;
 use crate::services::bills;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use selfserve_api::{ErrorCode, List};
 use selfserve_api::manage::PayInvoiceRequest;
 use selfserve_api::subscription::Invoice;
+use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -83,13 +83,7 @@ pub async fn invoice_pdf(
             AppError::bad_request(ErrorCode::InvalidRequest, msg::PDF_LANGUAGE).field("language")
         })?,
     };
-    let (number, pdf) = bills::pdf(
-        &state.services,
-        &caller,
-        &id,
-        language,
-    )
-    .await?;
+    let (number, pdf) = bills::pdf(&state.services, &caller, &id, language).await?;
     // The number is `SS-2026-000042`: letters, digits and dashes, safe in a quoted filename.
     let filename: String = number
         .chars()

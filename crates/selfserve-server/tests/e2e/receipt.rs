@@ -38,7 +38,10 @@ async fn the_receipt_links_the_invoice_whose_pdf_follows_the_apps_language() {
     let mark = journey
         .element("[data-testid=confirmation-card] [data-testid=card-mark]")
         .await;
-    assert_eq!(mark.attr("data-brand").await.unwrap().as_deref(), Some("visa"));
+    assert_eq!(
+        mark.attr("data-brand").await.unwrap().as_deref(),
+        Some("visa")
+    );
     journey.assert_accessible("receipt").await;
 
     journey
@@ -77,7 +80,11 @@ async fn the_receipt_links_the_invoice_whose_pdf_follows_the_apps_language() {
         )
         .await
         .unwrap();
-    assert_eq!(answer, serde_json::json!([200, "application/pdf"]), "{href}");
+    assert_eq!(
+        answer,
+        serde_json::json!([200, "application/pdf"]),
+        "{href}"
+    );
     journey.click("[data-testid=language-en]").await;
     journey.finish().await;
 }
