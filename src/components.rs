@@ -1,6 +1,7 @@
 //! Building blocks shared by several pages.
 
 pub mod card_form;
+pub mod card_mark;
 pub mod dispute_notice;
 pub mod error_panel;
 pub mod focus;
@@ -8,6 +9,7 @@ pub mod footer;
 pub mod header;
 pub mod loaded;
 pub mod mutation;
+pub mod price;
 pub mod sign_in_gate;
 pub mod sso_sign_in;
 pub mod status_badge;

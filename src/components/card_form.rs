@@ -6,6 +6,7 @@
 //! the inputs are cleared as soon as the token arrives.
 
 use crate::api::{self, ApiFailure, CardProcessor};
+use crate::components::card_mark::CardMark;
 use crate::components::error_panel::failure_text;
 use crate::components::mutation::Mutation;
 use crate::components::stripe_card::StripeCardForm;
@@ -255,10 +256,12 @@ fn BuiltinCardForm(
                         data-testid="card-brand"
                         aria-live="polite"
                     >
-                        {move || match brand.get() {
+                        <CardMark brand=brand />
+                        // The mark says it to the eye; the name, to screen readers.
+                        <span class="visually-hidden">{move || match brand.get() {
                             CardBrand::Unknown => String::new(),
                             known => known.display_name().to_owned(),
-                        }}
+                        }}</span>
                     </span>
                 </div>
             </div>

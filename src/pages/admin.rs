@@ -39,8 +39,11 @@ pub type Change<I> = Mutation<I, Result<(), ApiFailure>>;
 pub struct AdminContext {
     /// The organisation administered now.
     pub organization: RwSignal<AdminOrganization>,
-    /// The last change's result, announced.
+    /// The last change's result, announced at the top of the page.
     pub flash: RwSignal<Option<String>>,
+    /// The last policy saved: said beside its Save button only, where the admin is, never at
+    /// the top of the page (1,700 px away).
+    pub policy_flash: RwSignal<Option<String>>,
     /// Records a central purchase.
     pub record_central: Change<CentralPurchaseRequest>,
     /// Takes over a self-service subscription or asks its purchaser to cancel it.
@@ -208,9 +211,10 @@ fn Administer(
             }
         },
     );
+    let policy_flash = RwSignal::new(None::<String>);
     let set_policy = change(
         organization,
-        flash,
+        policy_flash,
         |domain, (product, value): &(ProductId, Policy)| {
             let (product, value) = (*product, *value);
             async move {
@@ -268,6 +272,7 @@ fn Administer(
     let ctx = AdminContext {
         organization,
         flash,
+        policy_flash,
         record_central,
         take_over,
         set_policy,
@@ -292,6 +297,7 @@ fn Administer(
                 heading.set(heading_for(chosen));
                 organization.set(chosen.clone());
                 flash.set(None);
+                policy_flash.set(None);
             }
         }
     };

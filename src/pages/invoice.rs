@@ -3,11 +3,12 @@
 //! stylesheet in `style/main.css` leaves the app's header and buttons out).
 
 use crate::api;
+use crate::components::card_mark::CardLabel;
 use crate::components::loaded::{Loaded, Query};
 use crate::components::sign_in_gate::SignInGate;
 use crate::config::use_config;
 use crate::format;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Language, Msg, current_language, t};
 use crate::pages::subscription::bills::invoice_status;
 use crate::session::use_session;
 use leptos::prelude::*;
@@ -71,7 +72,7 @@ fn InvoiceDetail() -> impl IntoView {
                         })}
                         <div><dt>{t(Msg::Period)}</dt><dd>{format!("{} – {}", format::date(bill.period_start, None), format::date(bill.period_end, None))}</dd></div>
                         {bill.card.clone().map(|c| view! {
-                            <div><dt>{t(Msg::PaymentMethod)}</dt><dd>{format::card_short(c.brand, &c.last4)}</dd></div>
+                            <div><dt>{t(Msg::PaymentMethod)}</dt><dd><CardLabel brand=c.brand last4=c.last4 /></dd></div>
                         })}
                     </dl>
                     <div class="table-wrap">
@@ -113,12 +114,38 @@ fn InvoiceDetail() -> impl IntoView {
                         " "
                         // The server's PDF (a download, not a route of the app).
                         <a class="button button-secondary" data-testid="download-invoice-pdf"
-                            href=format!("/api/v1/invoices/{}/pdf", bill.id) download="" rel="external">
+                            href=pdf_href(&bill.id, current_language()) download="" rel="external">
                             {t(Msg::DownloadInvoicePdf)}
                         </a>
                     </p>
                 }.into_any()
             } />
         </section>
+    }
+}
+
+/// The PDF in the language chosen in the app: a link cannot set `Accept-Language`, which is
+/// the browser's, so the choice travels as `?language=` (the server prefers it).
+pub fn pdf_href(invoice: &str, language: Language) -> String {
+    format!(
+        "/api/v1/invoices/{invoice}/pdf?language={}",
+        language.code()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pdf_link_carries_the_chosen_language() {
+        assert_eq!(
+            pdf_href("in_1", Language::Dutch),
+            "/api/v1/invoices/in_1/pdf?language=nl"
+        );
+        assert_eq!(
+            pdf_href("in_1", Language::English),
+            "/api/v1/invoices/in_1/pdf?language=en"
+        );
     }
 }

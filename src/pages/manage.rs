@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::loaded::{Loaded, Query};
+use crate::components::price;
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, is_ending};
 use crate::format;
@@ -65,7 +66,7 @@ fn SubscriptionList() -> impl IntoView {
                                             <td>{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
                                             <td><StatusBadge status=sub.status /></td>
                                             <td>{if ends { fill(t(Msg::EndsOn), &[&date]) } else { fill(t(Msg::RenewsOnShort), &[&date]) }}</td>
-                                            <td class="numeric">{format::money(sub.unit_amount, sub.currency, None)}</td>
+                                            <td class="numeric" data-testid="price">{price::per_licence(&sub)}</td>
                                         </tr>
                                     }
                                 }).collect_view()}

@@ -8,6 +8,7 @@ mod licences;
 mod seats;
 
 use crate::api;
+use crate::components::card_mark::CardLabel;
 use crate::components::dispute_notice::DisputeNotice;
 use crate::components::loaded::{Loaded, Query};
 use crate::components::mutation::Outcomes;
@@ -137,9 +138,11 @@ fn Overview() -> impl IntoView {
             })}
             <div><dt>{move || if ending() { t(Msg::Ends) } else { t(Msg::Renewal) }}</dt>
                 <dd data-testid="fact-renewal">{read(|s| format::date(s.current_period_end, None))}</dd></div>
-            <div><dt>{t(Msg::PricePerLicence)}</dt><dd>{read(|s| format::money(s.unit_amount, s.currency, None))}</dd></div>
+            <div><dt>{t(Msg::PricePerLicence)}</dt><dd data-testid="fact-price">{read(crate::components::price::per_licence)}</dd></div>
             <div><dt>{t(Msg::PaymentMethod)}</dt><dd data-testid="fact-card">
-                {read(|s| s.payment_method.as_ref().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year)).unwrap_or_default())}
+                {move || ctx.subscription.with(|s| s.payment_method.clone()).map(|c| view! {
+                    <CardLabel brand=c.brand last4=c.last4 expiry=(c.exp_month, c.exp_year) />
+                })}
             </dd></div>
         </dl>
         <licences::Licences />

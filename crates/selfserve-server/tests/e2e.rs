@@ -16,6 +16,8 @@ mod keyboard;
 mod language;
 #[path = "e2e/polish_tables.rs"]
 mod polish_tables;
+#[path = "e2e/receipt.rs"]
+mod receipt;
 #[path = "e2e/screenshots.rs"]
 mod screenshots;
 #[path = "e2e/seller.rs"]

@@ -134,7 +134,13 @@ fn PolicyChoice(
     let failure = failure_of(ctx.set_policy);
     let status = move || {
         (here() && !pending())
-            .then(|| failure.get().is_none().then(|| ctx.flash.get()).flatten())
+            .then(|| {
+                failure
+                    .get()
+                    .is_none()
+                    .then(|| ctx.policy_flash.get())
+                    .flatten()
+            })
             .flatten()
     };
     // The table is drawn again with the saved state: the Save button that had focus is a new

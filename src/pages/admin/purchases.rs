@@ -211,10 +211,10 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                         let open = RwSignal::new(false);
                         let details_id = format!("details-{}", sub.id);
                         let details_label = fill(t(Msg::DetailsOf), &[&sub.product_name, &sub.purchaser.name]);
-                        let price = fill(t(Msg::PricePerMonth), &[
+                        let price = crate::components::price::trial_text(&sub).unwrap_or_else(|| fill(t(Msg::PricePerMonth), &[
                             &format::money(sub.unit_amount * i64::from(sub.quantity), sub.currency, None),
                             &format::money(sub.unit_amount, sub.currency, None),
-                        ]);
+                        ]));
                         view! {
                             <tr data-testid="purchase-row" data-source=sub.source.as_str()>
                                 <th scope="row">{sub.product_name.clone()}</th>
@@ -229,7 +229,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                     })}
                                 </td>
                                 <td data-testid="expiry">{if ending { fill(t(Msg::EndsOn), &[&date]) } else { date }}</td>
-                                <td class="numeric">{price}</td>
+                                <td class="numeric" data-testid="purchase-price">{price}</td>
                                 <td>
                                     <button type="button" class="link-button details-toggle" data-testid="details-toggle"
                                         aria-expanded=move || if open.get() { "true" } else { "false" }

@@ -58,14 +58,43 @@ pub fn Webhooks() -> impl IntoView {
     }
 }
 
-fn events_text(events: &Option<Vec<AuditAction>>) -> String {
+/// The kinds an endpoint receives, in words (the wire names stay in the API).
+pub fn events_text(events: &Option<Vec<AuditAction>>) -> String {
     match events {
         None => t(Msg::WebhookEventsAll).to_owned(),
         Some(kinds) => kinds
             .iter()
-            .map(|k| k.as_str())
+            .map(|k| t(event_kind(*k)))
             .collect::<Vec<_>>()
             .join(", "),
+    }
+}
+
+/// The name of an event kind for people.
+pub fn event_kind(kind: AuditAction) -> Msg {
+    match kind {
+        AuditAction::Purchase => Msg::EventPurchase,
+        AuditAction::TrialStarted => Msg::EventTrialStarted,
+        AuditAction::SeatsChanged => Msg::EventSeatsChanged,
+        AuditAction::SeatsChangeScheduled => Msg::EventSeatsChangeScheduled,
+        AuditAction::LicencesAssigned => Msg::EventLicencesAssigned,
+        AuditAction::LicenceRemoved => Msg::EventLicenceRemoved,
+        AuditAction::PolicyChanged => Msg::EventPolicyChanged,
+        AuditAction::Cancelled => Msg::EventCancelled,
+        AuditAction::CancellationUndone => Msg::EventCancellationUndone,
+        AuditAction::Expired => Msg::EventExpired,
+        AuditAction::TakeOver => Msg::EventTakeOver,
+        AuditAction::CancellationRequested => Msg::EventCancellationRequested,
+        AuditAction::CentralPurchase => Msg::EventCentralPurchase,
+        AuditAction::Renewed => Msg::EventRenewed,
+        AuditAction::RenewalFailed => Msg::EventRenewalFailed,
+        AuditAction::Refunded => Msg::EventRefunded,
+        AuditAction::Disputed => Msg::EventDisputed,
+        AuditAction::RequestOpened => Msg::EventRequestOpened,
+        AuditAction::RequestAnswered => Msg::EventRequestAnswered,
+        AuditAction::RenewalUpcoming => Msg::EventRenewalUpcoming,
+        AuditAction::TrialEnding => Msg::EventTrialEnding,
+        AuditAction::Suspended => Msg::EventSuspended,
     }
 }
 
@@ -226,7 +255,7 @@ fn AddEndpoint(
                                 let on = ev.target().checked();
                                 chosen.update(|c| { c.retain(|k| *k != kind); if on { c.push(kind); } });
                             } />
-                        <code>{kind.as_str()}</code>
+                        {t(event_kind(kind))}
                     </label>
                 }).collect_view()}
             </fieldset>
@@ -235,5 +264,36 @@ fn AddEndpoint(
                 {move || if pending.get() { t(Msg::WebhookAdding) } else { t(Msg::WebhookAdd) }}
             </button>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Language;
+
+    #[test]
+    fn event_kinds_are_named_in_words_in_both_languages_not_by_wire_name() {
+        let chosen = Some(vec![AuditAction::Purchase, AuditAction::TrialStarted]);
+        assert_eq!(events_text(&chosen), "Purchase, Trial started");
+        for kind in AuditAction::ALL.iter().copied() {
+            for language in Language::ALL {
+                let text = event_kind(kind).text(language);
+                assert_ne!(text, kind.as_str(), "{kind:?} in {language:?}");
+                assert!(!text.contains('_'), "{kind:?} in {language:?}: {text}");
+            }
+        }
+        assert_eq!(
+            event_kind(AuditAction::RenewalFailed).text(Language::Dutch),
+            "Verlenging mislukt"
+        );
+        // Each kind has its own words: two checkboxes never read the same.
+        let mut english: Vec<_> = AuditAction::ALL
+            .iter()
+            .map(|k| event_kind(*k).text(Language::English))
+            .collect();
+        english.sort_unstable();
+        english.dedup();
+        assert_eq!(english.len(), AuditAction::ALL.len());
     }
 }

@@ -8,6 +8,7 @@
 use super::use_checkout;
 use crate::api::{self, ApiFailure};
 use crate::checkout::{Checkout, Step};
+use crate::components::card_mark::CardLabel;
 use crate::components::mutation::Mutation;
 use crate::components::three_d_secure::ThreeDSecureDialog;
 use crate::format;
@@ -181,7 +182,7 @@ pub fn ReviewStep() -> impl IntoView {
             <div>
                 <dt>{t(Msg::PaymentMethod)}</dt>
                 <dd data-testid="review-card">
-                    {move || card().map(|c| format::card(c.brand, &c.last4, c.exp_month, c.exp_year))}
+                    {move || card().map(|c| view! { <CardLabel brand=c.brand last4=c.last4 expiry=(c.exp_month, c.exp_year) /> })}
                 </dd>
                 <dd><button type="button" class="link-button" aria-label=t(Msg::ChangeCard) data-testid="review-change-card" on:click=move |_| ctx.go(Step::Payment)>{t(Msg::Change)}</button></dd>
             </div>

@@ -1,16 +1,19 @@
 //! Bills: listing, reading and paying them.
 
 use super::error::AppError;
-use super::extract::{is_json, parse_json, unsupported_media_type};
+use super::extract::{ApiQuery, is_json, parse_json, unsupported_media_type};
 use super::{AppState, Caller, idempotency};
+use crate::http::messages::requests as msg;
 use crate::services::bills;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use selfserve_api::List;
 use selfserve_api::manage::PayInvoiceRequest;
 use selfserve_api::subscription::Invoice;
+use selfserve_api::{ErrorCode, List};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// A subscription's bills, newest first.
 #[utoipa::path(
@@ -46,27 +49,41 @@ pub async fn invoice(
     Ok(Json(bills::get(&state.services, &caller, &id).await?))
 }
 
-/// One bill as a PDF in the requester's language (`Accept-Language`), for the same callers as
-/// `GET /invoices/{id}`.
+/// Query of `GET /invoices/{id}/pdf`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PdfQuery {
+    /// `en` or `nl`: the language the app's reader chose, which may differ from the browser's
+    /// `Accept-Language` (a download link cannot set headers). Absent: `Accept-Language`.
+    #[param(pattern = "^(en|nl)$")]
+    language: Option<String>,
+}
+
+/// One bill as a PDF in `?language=` when given, else the requester's `Accept-Language`, for
+/// the same callers as `GET /invoices/{id}`.
 #[utoipa::path(
     get,
     path = "/invoices/{id}/pdf",
     tag = "manage",
-    params(("id" = String, Path)),
-    responses((status = 200, description = "The bill as a PDF", content_type = "application/pdf", body = Vec<u8>))
+    params(("id" = String, Path), PdfQuery),
+    responses(
+        (status = 200, description = "The bill as a PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 400, description = "`invalid_request`: `language` is not `en` or `nl`", body = selfserve_api::ApiError),
+    )
 )]
 pub async fn invoice_pdf(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PdfQuery>,
 ) -> Result<Response, AppError> {
-    let (number, pdf) = bills::pdf(
-        &state.services,
-        &caller,
-        &id,
-        super::language::Language::current(),
-    )
-    .await?;
+    let language = match query.language.as_deref() {
+        None => super::language::Language::current(),
+        Some(text) => super::language::Language::from_stored(text).ok_or_else(|| {
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::PDF_LANGUAGE).field("language")
+        })?,
+    };
+    let (number, pdf) = bills::pdf(&state.services, &caller, &id, language).await?;
     // The number is `SS-2026-000042`: letters, digits and dashes, safe in a quoted filename.
     let filename: String = number
         .chars()

@@ -72,6 +72,49 @@ async fn the_purchaser_downloads_the_bill_as_a_pdf_in_their_language_and_nobody_
 }
 
 #[tokio::test]
+async fn the_language_chosen_in_the_app_wins_over_the_browsers_and_a_wrong_one_is_refused() {
+    let app = spawn_app_with(Spawn {
+        demo: true,
+        ..Spawn::default()
+    })
+    .await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let sub = megan.buy(2).await;
+    let bill = sub.latest_invoice.as_ref().expect("the first bill");
+    let path = format!("/api/v1/invoices/{}/pdf", bill.id);
+    // A Dutch reader in an English browser, and the other way round.
+    for (query, browser, words, not) in [
+        ("nl", "en-US,en;q=0.9", "Factuur", "Invoice "),
+        ("en", "nl-NL,nl;q=0.9", "Invoice", "Factuur"),
+    ] {
+        let reply = megan
+            .http
+            .get(megan.url(&format!("{path}?language={query}")))
+            .header("Accept-Language", browser)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), 200, "?language={query}");
+        let text = lopdf_text(&reply.bytes().await.unwrap());
+        assert!(text.contains(&format!("{words} {}", bill.number)), "{text}");
+        assert!(!text.contains(not), "{query}: {text}");
+    }
+    for wrong in ["de", "NL", "", "nl-NL"] {
+        let error = megan
+            .get(&format!("{path}?language={wrong}"))
+            .await
+            .error(400, ErrorCode::InvalidRequest);
+        assert_eq!(error.field.as_deref(), Some("language"), "{wrong:?}");
+    }
+    // Someone else's bill stays hidden whatever the language asked for.
+    app.as_user("alex@contoso.com")
+        .await
+        .get(&format!("{path}?language=nl"))
+        .await
+        .error(404, ErrorCode::NotFound);
+}
+
+#[tokio::test]
 async fn without_the_flags_config_names_no_seller() {
     let app = spawn_app_with(Spawn {
         demo: true,

@@ -105,4 +105,6 @@ super::messages! {
     STRIPE_MALFORMED =>
         "The event could not be read: {detail}.",
         "De gebeurtenis kon niet worden gelezen: {detail}.";
+    // h13b: the invoice PDF's language chosen in the app.
+    PDF_LANGUAGE => "`language` must be `en` or `nl`.", "`language` moet `en` of `nl` zijn.";
 }
