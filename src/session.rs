@@ -32,7 +32,33 @@ impl Session {
     }
 }
 
+/// The server sets this script-readable cookie beside the (HttpOnly) session cookie and
+/// clears it with it; `__Host-` behind TLS. It grants nothing: it only spares a visitor who
+/// never signed in a `GET /session` whose 401 browsers log as an error.
+const HINTS: [&str; 2] = ["selfserve_signed_in", "__Host-selfserve_signed_in"];
+
+/// Whether `document.cookie`'s text holds the signed-in hint.
+pub fn hint_in(cookies: &str) -> bool {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| HINTS.contains(&name) && value == "1")
+}
+
+fn signed_in_hint() -> bool {
+    // Read through `Reflect`: `document.cookie` is on web-sys's `HtmlDocument`, a binding
+    // the app needs for nothing else.
+    web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| js_sys::Reflect::get(&document, &"cookie".into()).ok())
+        .and_then(|cookies| cookies.as_string())
+        .is_some_and(|cookies| hint_in(&cookies))
+}
+
 async fn who_is_signed_in() -> Result<Option<SessionUser>, ApiFailure> {
+    if !signed_in_hint() {
+        return Ok(None);
+    }
     match api::session().await {
         Ok(user) => Ok(Some(user)),
         Err(failure) if failure.status() == Some(401) => Ok(None),
@@ -54,4 +80,19 @@ pub fn use_session() -> Session {
     use_context::<Session>().unwrap_or_else(|| Session {
         state: Query::new(who_is_signed_in),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hint_in;
+
+    #[test]
+    fn only_the_hint_set_to_one_counts_as_signed_in() {
+        assert!(hint_in("theme=dark; selfserve_signed_in=1"));
+        assert!(hint_in("__Host-selfserve_signed_in=1"));
+        assert!(!hint_in(""));
+        assert!(!hint_in("selfserve_signed_in="));
+        assert!(!hint_in("not_selfserve_signed_in=1; x=y"));
+        assert!(!hint_in("selfserve_session=abc"));
+    }
 }

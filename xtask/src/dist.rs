@@ -43,7 +43,8 @@ fn dist_files(env: &Env) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn compress(file: &Path) -> Result<(), String> {
+/// Writes `FILE.br` and `FILE.gz` beside `file`.
+pub fn compress(file: &Path) -> Result<(), String> {
     let data = std::fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
     let write = |extension: &str, bytes: Vec<u8>| {
         let mut name = file.as_os_str().to_owned();

@@ -20,6 +20,8 @@ pub const AXE_CORE_VERSION: &str = "4.14.1";
 /// warning that it prefers 22).
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 pub const CARGO_DENY_VERSION: &str = "0.20.2";
+/// The page audit `cargo xtask bench` runs (issue 14 pins it).
+pub const LIGHTHOUSE_VERSION: &str = "12.2.3";
 /// localstripe and aiosmtpd, every dependency pinned.
 const PYTHON_REQUIREMENTS: &str = "xtask/test-servers-requirements.txt";
 
@@ -144,6 +146,11 @@ pub fn npm_bin(env: &Env) -> PathBuf {
 /// axe-core from npm; returns the path of `axe.min.js`.
 pub fn ensure_axe(env: &Env) -> Result<PathBuf, String> {
     Ok(ensure_npm_package(env, "axe-core", AXE_CORE_VERSION)?.join("axe.min.js"))
+}
+
+/// Lighthouse from npm (13 needs Node 22; this machine has Node 20); returns its folder.
+pub fn ensure_lighthouse(env: &Env) -> Result<PathBuf, String> {
+    ensure_npm_package(env, "lighthouse", LIGHTHOUSE_VERSION)
 }
 
 /// `name@version` from npm into the checkout's `.tools/npm`, unless that version is there;

@@ -395,7 +395,20 @@ async fn response_headers(
 ) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let signed_in = session::has_session_cookie(request.headers());
+    let session_or_hint = session::has_session_or_hint_cookie(request.headers());
     let mut response = next.run(request).await;
+    // A session the server no longer knows (expired, ended elsewhere, a disabled user) or a
+    // hint without its session: clear both, so the app stops asking `GET /session`.
+    if session_or_hint
+        && response
+            .extensions()
+            .get::<session::SessionRefused>()
+            .is_some()
+    {
+        for cookie in session::ended_session_cookies(state.secure_cookies) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
     let headers = response.headers_mut();
     if api && (signed_in || !headers.contains_key(header::CACHE_CONTROL)) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

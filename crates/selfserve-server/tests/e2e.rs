@@ -6,6 +6,8 @@ mod support;
 
 #[path = "e2e/accessibility.rs"]
 mod accessibility;
+#[path = "e2e/console.rs"]
+mod console;
 #[path = "e2e/deployment.rs"]
 mod deployment;
 #[path = "e2e/header_count.rs"]
@@ -231,6 +233,11 @@ impl Journey {
                 "args": args,
                 "prefs": {"intl": {"accept_languages": lang}},
             }),
+        );
+        // The console's messages, for `e2e/console.rs`.
+        capabilities.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({"browser": "ALL"}),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)

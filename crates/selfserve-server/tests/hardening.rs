@@ -2,6 +2,8 @@
 //! bursts from many addresses, concurrent guesses, floods of oversized emails (memory measured
 //! from the real binary's /proc status), the argon2 bound, and the response headers.
 
+#[path = "hardening/hint.rs"]
+mod hint;
 mod support;
 #[path = "hardening/web.rs"]
 mod web;

@@ -107,6 +107,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.envelope(Language::current()))).into_response();
+        if self.body.error.code == ErrorCode::NotAuthenticated {
+            response
+                .extensions_mut()
+                .insert(super::session::SessionRefused);
+        }
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()

@@ -23,6 +23,12 @@ use std::net::SocketAddr;
 const COOKIE: &str = "selfserve_session";
 /// Behind TLS the cookie gets the `__Host-` prefix: Secure, Path=/, no Domain.
 const SECURE_COOKIE: &str = "__Host-selfserve_session";
+/// The hint beside the session cookie: readable by the app's script (not HttpOnly), so an
+/// anonymous page load need not ask `GET /session` (whose 401 browsers log as an error). It
+/// holds `1`, never anything of the session, and grants nothing: the server never reads it
+/// to decide anything but whether to clear it.
+const HINT: &str = "selfserve_signed_in";
+const SECURE_HINT: &str = "__Host-selfserve_signed_in";
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
@@ -97,8 +103,24 @@ pub(super) fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)>
         .filter_map(|pair| pair.trim().split_once('='))
 }
 
-pub(super) fn cookie_header(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    let cookie = if state.secure_cookies {
+/// The `Set-Cookie` headers that open a session in the browser: the session, then its hint
+/// (same lifetime, path, SameSite and Secure rules). Every place that signs someone in sends
+/// both.
+pub(super) fn session_cookies(secure: bool, id: &str) -> [HeaderValue; 2] {
+    let max_age = sessions::ABSOLUTE_TIMEOUT_SECONDS;
+    [
+        cookie_header(secure, id, max_age),
+        hint_header(secure, "1", max_age),
+    ]
+}
+
+/// The `Set-Cookie` headers that end the session in the browser: both cookies, expired.
+pub(super) fn ended_session_cookies(secure: bool) -> [HeaderValue; 2] {
+    [cookie_header(secure, "", 0), hint_header(secure, "", 0)]
+}
+
+fn cookie_header(secure: bool, value: &str, max_age: i64) -> HeaderValue {
+    let cookie = if secure {
         format!(
             "{SECURE_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}"
         )
@@ -107,6 +129,28 @@ pub(super) fn cookie_header(state: &AppState, value: &str, max_age: i64) -> Head
     };
     HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
 }
+
+fn hint_header(secure: bool, value: &str, max_age: i64) -> HeaderValue {
+    let cookie = if secure {
+        format!("{SECURE_HINT}={value}; Path=/; Secure; SameSite=Strict; Max-Age={max_age}")
+    } else {
+        format!("{HINT}={value}; Path=/; SameSite=Strict; Max-Age={max_age}")
+    };
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// Whether the request carries the session cookie or its hint, of either name: when the
+/// session turns out not to be live, both are cleared.
+pub fn has_session_or_hint_cookie(headers: &HeaderMap) -> bool {
+    cookies(headers).any(|(name, value)| {
+        [COOKIE, SECURE_COOKIE, HINT, SECURE_HINT].contains(&name) && !value.is_empty()
+    })
+}
+
+/// Marks a response that refused a request for want of a live session (`not_authenticated`);
+/// the site middleware then clears the browser's session cookies, so the app stops asking.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRefused;
 
 /// Signs in: checks the password, ends any session the browser had, opens a new one.
 #[utoipa::path(
@@ -178,14 +222,9 @@ pub async fn sign_in(
             };
             let body = session_user(&state, &caller).await?;
             let mut response = Json(body).into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                cookie_header(
-                    &state,
-                    &signed_in.session_id,
-                    sessions::ABSOLUTE_TIMEOUT_SECONDS,
-                ),
-            );
+            for cookie in session_cookies(state.secure_cookies, &signed_in.session_id) {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
             response
                 .headers_mut()
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -285,9 +324,9 @@ pub async fn sign_out(
             .await?;
     }
     let mut response = Json(serde_json::json!({"deleted": true})).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie_header(&state, "", 0));
+    for cookie in ended_session_cookies(state.secure_cookies) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     Ok(response)
 }
 

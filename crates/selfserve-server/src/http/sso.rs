@@ -6,10 +6,10 @@
 use super::AppState;
 use super::error::AppError;
 use super::extract::ApiQuery;
-use super::session::cookie_header;
+use super::session::session_cookies;
 use super::throttle::{ELIGIBILITY_PER_ADDRESS, throttle_address};
 use crate::auth::oidc::{self, SsoFailure, safe_return_to};
-use crate::auth::sessions::{self, hash_session_id};
+use crate::auth::sessions::hash_session_id;
 use crate::ids::new_secret;
 use crate::store::sso::PENDING_LOGIN_TTL_SECONDS;
 use axum::extract::{ConnectInfo, State};
@@ -208,13 +208,8 @@ pub async fn callback(
     response
         .headers_mut()
         .append(header::SET_COOKIE, browser_cookie(&state, "", 0));
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookie_header(
-            &state,
-            &signed_in.session_id,
-            sessions::ABSOLUTE_TIMEOUT_SECONDS,
-        ),
-    );
+    for cookie in session_cookies(state.secure_cookies, &signed_in.session_id) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
     Ok(response)
 }

@@ -1,0 +1,3 @@
+//! `cargo xtask bench`'s measurements that need more than one command, one module each.
+
+pub mod interactive;
