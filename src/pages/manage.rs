@@ -60,13 +60,15 @@ fn SubscriptionList() -> impl IntoView {
                                 {mine.into_iter().map(|sub| {
                                     let ends = is_ending(&sub);
                                     let date = format::date(sub.current_period_end, None);
+                                    let per_licence = price::per_licence(&sub);
+                                    let name = sub.product_name.clone();
                                     view! {
                                         <tr data-testid=format!("row-{}", sub.id)>
-                                            <th scope="row"><A href=format!("/manage/{}", sub.id)>{sub.product_name.clone()}</A></th>
+                                            <th scope="row"><A href=format!("/manage/{}", sub.id)>{name}</A></th>
                                             <td>{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_users.len().to_string(), &sub.quantity.to_string()])}</td>
                                             <td><StatusBadge status=sub.status /></td>
                                             <td>{if ends { fill(t(Msg::EndsOn), &[&date]) } else { fill(t(Msg::RenewsOnShort), &[&date]) }}</td>
-                                            <td class="numeric" data-testid="price">{price::per_licence(&sub)}</td>
+                                            <td class="numeric" data-testid="price">{per_licence}</td>
                                         </tr>
                                     }
                                 }).collect_view()}
