@@ -343,13 +343,13 @@ fn bench(env: &Env) -> Result<(), String> {
     tools::ensure_build_tools(env)?;
     dist::build(env)?;
     dist::print_sizes(env)?;
-    println!("\nxtask: ── colleague search at 100,000 users");
+    println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
     run_checked(&mut env.cargo(&[
         "bench",
         "--package",
         "selfserve-server",
         "--bench",
-        "search",
+        "big_org",
     ]))
 }
 

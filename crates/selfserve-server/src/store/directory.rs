@@ -185,7 +185,7 @@ impl Store {
                     run.push(user);
                     rest = after;
                 }
-                insert_users(&mut tx, &run, now).await?;
+                insert_users(&mut tx, &run, now, self.row_by_row).await?;
                 continue;
             }
             match change {
@@ -318,7 +318,7 @@ pub(crate) async fn insert_user(
     user: &UserRow,
     now: i64,
 ) -> Result<(), StoreError> {
-    insert_users(tx, &[user], now).await
+    insert_users(tx, &[user], now, false).await
 }
 
 /// Users per multi-row `INSERT` (13 values each: far below SQLite's 32,766 and PostgreSQL's
@@ -334,8 +334,14 @@ pub(crate) async fn insert_users(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     users: &[&UserRow],
     now: i64,
+    row_by_row: bool,
 ) -> Result<(), StoreError> {
-    for batch in users.chunks(USERS_PER_INSERT) {
+    let (users_per, terms_per) = if row_by_row {
+        (1, 1)
+    } else {
+        (USERS_PER_INSERT, TERMS_PER_INSERT)
+    };
+    for batch in users.chunks(users_per) {
         let rows: Vec<String> = (0..batch.len())
             .map(|i| format!("({})", super::placeholders(i * 13 + 1, 13)))
             .collect();
@@ -366,7 +372,7 @@ pub(crate) async fn insert_users(
     }
     let mut terms: Vec<SearchTermRow> = users.iter().flat_map(|u| term_rows(u)).collect();
     terms.sort_unstable();
-    insert_terms(tx, &terms).await?;
+    insert_terms(tx, &terms, terms_per).await?;
     Ok(())
 }
 
@@ -403,8 +409,9 @@ fn term_rows(user: &UserRow) -> Vec<SearchTermRow<'_>> {
 async fn insert_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     terms: &[SearchTermRow<'_>],
+    per_insert: usize,
 ) -> Result<(), sqlx::Error> {
-    for batch in terms.chunks(TERMS_PER_INSERT) {
+    for batch in terms.chunks(per_insert) {
         let rows: Vec<String> = (0..batch.len())
             .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
             .collect();
@@ -436,7 +443,7 @@ pub(crate) async fn write_search_terms(
         .bind(&user.id)
         .execute(&mut **tx)
         .await?;
-    insert_terms(tx, &term_rows(user)).await
+    insert_terms(tx, &term_rows(user), TERMS_PER_INSERT).await
 }
 
 fn decode_country(row: &AnyRow) -> Result<Option<CountryCode>, StoreError> {

@@ -89,6 +89,37 @@ impl Store {
         Ok(users)
     }
 
+    /// The search before issue 14 (candidate ids from the words' index, then every match's
+    /// user read and sorted): not used by the server, kept as a baseline for `cargo xtask
+    /// bench`.
+    #[doc(hidden)]
+    pub async fn search_users_by_join(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let Some(query) = normalize_query(query) else {
+            return Ok(Vec::new());
+        };
+        let columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM users u WHERE u.id IN (\
+                 SELECT t.user_id FROM user_search_terms t \
+                 WHERE t.organization_id = $1 AND t.term >= $2 AND t.term < $3) \
+             AND u.enabled = 1 AND u.in_directory = 1 \
+             ORDER BY u.name_search, u.email LIMIT $4",
+            columns.join(", ")
+        ))
+        .bind(organization_id)
+        .bind(&query)
+        .bind(prefix_upper_bound(&query))
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// The naive search (`LIKE '%q%'` over every member): not used by the server, kept as the
     /// baseline `cargo xtask bench` measures [`Store::search_users`] against.
     #[doc(hidden)]
