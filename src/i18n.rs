@@ -861,6 +861,10 @@ catalogue! {
     // The header's admin link's name while requests wait (it starts with the link's text).
     AdminOpenRequestsOne => "Admin, {} open request", "Beheer, {} open verzoek",
     AdminOpenRequestsOther => "Admin, {} open requests", "Beheer, {} open verzoeken",
+    // A subscription with many licence holders: the list is drawn a screen at a time.
+    FindLicenceHolder => "Find someone with a licence", "Zoek iemand met een licentie",
+    HoldersShown => "Showing {} of {} people", "{} van {} personen getoond",
+    ShowMore => "Show more", "Meer tonen",
 }
 
 /// A product's name.
