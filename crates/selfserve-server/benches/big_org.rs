@@ -139,7 +139,7 @@ async fn seed_subscriptions(url: &str, org: &str) -> String {
         .map(|row| row.get::<String, _>("id"))
         .collect();
     let buyer = users[0].clone();
-    let products = ["power_bi_pro", "power_apps_per_user", "power_automate_per_user"];
+    let products = ["power-bi-pro", "power-apps-per-user", "power-automate-per-user"];
     let mut tx = pool.begin().await.unwrap();
     for i in 0..SUBSCRIPTIONS {
         let id = format!("sub_bench{i:06}");

@@ -52,7 +52,7 @@ pub async fn page(
             pages::page(services, &filter, ListOrder::Newest, request, |_| true).await
         }
         // A partner naming no customer it administers sees nothing.
-        Err(_) if caller.is_partner() => Ok(request.starting_after.is_none().then(|| List {
+        Err(_) if caller.is_partner() => Ok(request.starting_after.is_none().then_some(List {
             data: Vec::new(),
             has_more: false,
         })),

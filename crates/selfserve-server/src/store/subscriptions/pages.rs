@@ -227,7 +227,7 @@ impl Store {
     ) -> Result<Option<Vec<PageRow>>, StoreError> {
         let terms = terms(order, self.backend());
         let mut sql = Sql::default();
-        let mut text = format!("SELECT s.id, s.organization_id, s.purchaser_id {FROM}");
+        let mut text = "SELECT s.id, s.organization_id, s.purchaser_id FROM ".to_owned();
         if let Some(after) = after {
             let mut check = Sql::default();
             let condition = filter_where(filter, &mut check);
@@ -245,12 +245,18 @@ impl Store {
                 .map(|(i, (expr, _))| format!("{expr} AS k{i}"))
                 .collect();
             let id = sql.bind(Value::Text(after.into()));
+            // The cursor's row first (SQLite keeps a CROSS JOIN's order), so the list's index
+            // range starts at the cursor instead of at the list's beginning.
             text.push_str(&format!(
-                " CROSS JOIN (SELECT {} {FROM} WHERE s.id = {id}) c",
+                "(SELECT {} {FROM} WHERE s.id = {id}) c CROSS JOIN ",
                 columns.join(", ")
             ));
         }
-        text.push_str(&format!(" WHERE {}", filter_where(filter, &mut sql)));
+        text.push_str(&format!(
+            "{} WHERE {}",
+            FROM.trim_start_matches("FROM "),
+            filter_where(filter, &mut sql)
+        ));
         if after.is_some() {
             text.push_str(&format!(" AND {}", after_cursor(&terms)));
         }
