@@ -246,9 +246,30 @@ pub async fn purchase(
     fetch_json(with_json(builder, request)?).await
 }
 
-/// `GET /api/v1/subscriptions`.
+/// `GET /api/v1/subscriptions`, every page.
 pub async fn subscriptions() -> Result<List<Subscription>, ApiFailure> {
-    fetch_json(Request::get("/api/v1/subscriptions")).await
+    every_page("/api/v1/subscriptions").await
+}
+
+/// Every item of a paged list: the server cuts lists into pages of at most 100 (`has_more`),
+/// the next one asked for `starting_after` the last item received.
+async fn every_page(url: &str) -> Result<List<Subscription>, ApiFailure> {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let mut data: Vec<Subscription> = Vec::new();
+    loop {
+        let page_url = match data.last() {
+            None => url.to_owned(),
+            Some(last) => format!("{url}{separator}starting_after={}", encode(&last.id)),
+        };
+        let page: List<Subscription> = fetch_json(Request::get(&page_url)).await?;
+        data.extend(page.data);
+        if !page.has_more {
+            return Ok(List {
+                data,
+                has_more: false,
+            });
+        }
+    }
 }
 
 /// `GET /api/v1/subscriptions/{id}`.
@@ -359,11 +380,7 @@ pub async fn admin_organizations() -> Result<List<AdminOrganization>, ApiFailure
 
 /// `GET /api/v1/admin/subscriptions`: every subscription of the organisation.
 pub async fn admin_subscriptions(organization: &str) -> Result<List<Subscription>, ApiFailure> {
-    fetch_json(Request::get(&scoped(
-        "/api/v1/admin/subscriptions",
-        organization,
-    )))
-    .await
+    every_page(&scoped("/api/v1/admin/subscriptions", organization)).await
 }
 
 /// Where the CSV export of the organisation's subscriptions downloads from (every source when

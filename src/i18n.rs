@@ -915,6 +915,10 @@ catalogue! {
     EventRenewalUpcoming => "Renewal coming up", "Verlenging komt eraan",
     EventTrialEnding => "Trial ending soon", "Proefversie loopt bijna af",
     EventSuspended => "Suspended", "Opgeschort",
+    // A subscription with many licence holders: the list is drawn a screen at a time.
+    FindLicenceHolder => "Find someone with a licence", "Zoek iemand met een licentie",
+    HoldersShown => "Showing {} of {} people", "{} van {} personen getoond",
+    ShowMore => "Show more", "Meer tonen",
 }
 
 /// A product's name.

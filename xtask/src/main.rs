@@ -346,13 +346,13 @@ fn bench(env: &Env) -> Result<(), String> {
     dist::build(env)?;
     dist::print_sizes(env)?;
     bench::interactive::run(env)?;
-    println!("\nxtask: ── colleague search at 100,000 users");
+    println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
     run_checked(&mut env.cargo(&[
         "bench",
         "--package",
         "selfserve-server",
         "--bench",
-        "search",
+        "big_org",
     ]))
 }
 

@@ -26,6 +26,7 @@ pub mod checkout;
 pub mod guardrails;
 pub mod licences;
 pub mod notices;
+pub mod pages;
 pub mod payments;
 pub mod refunds;
 pub mod requests;

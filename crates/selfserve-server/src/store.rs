@@ -129,6 +129,8 @@ pub struct Store {
     writer: AnyPool,
     reader: AnyPool,
     backend: Backend,
+    /// One row per `INSERT` in bulk writes: only the baseline of `cargo xtask bench`.
+    row_by_row: bool,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -153,6 +155,7 @@ impl Store {
                 writer: pool.clone(),
                 reader: pool,
                 backend: Backend::Postgres,
+                row_by_row: false,
             }
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
@@ -201,7 +204,16 @@ impl Store {
             writer,
             reader,
             backend: Backend::Sqlite,
+            row_by_row: false,
         })
+    }
+
+    /// The same store writing bulk inserts (a directory import) one row per statement, as
+    /// before issue 14: the baseline `cargo xtask bench` measures the import against.
+    #[doc(hidden)]
+    pub fn row_by_row(mut self) -> Self {
+        self.row_by_row = true;
+        self
     }
 
     /// Which engine this is.

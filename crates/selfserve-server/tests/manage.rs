@@ -3,6 +3,8 @@
 
 #[path = "manage/invoice_pdf.rs"]
 mod invoice_pdf;
+#[path = "manage/pages.rs"]
+mod pages;
 mod support;
 
 use selfserve_api::manage::{Effective, SeatChangeQuote};

@@ -15,10 +15,37 @@ use selfserve_api::ErrorCode;
 use selfserve_api::manage::AssignRequest;
 use selfserve_api::subscription::{SubscriptionStatus, UserRef};
 
+/// How many licence holders are drawn at first, and how many more each "Show more" adds: a
+/// subscription of 10,000 seats shows its first screen without drawing 10,000 rows.
+const HOLDERS_AT_ONCE: usize = 50;
+
+/// The first `count` holders matching every word of `filter` (in the name or email, any
+/// case), and how many match.
+fn holders_shown(users: &[UserRef], filter: &str, count: usize) -> (Vec<UserRef>, usize) {
+    let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+    let mut matching = users.iter().filter(|user| {
+        words.is_empty() || {
+            let text = format!("{} {}", user.name, user.email).to_lowercase();
+            words.iter().all(|word| text.contains(word.as_str()))
+        }
+    });
+    let shown: Vec<UserRef> = matching.by_ref().take(count).cloned().collect();
+    let total = shown.len() + matching.count();
+    (shown, total)
+}
+
 #[component]
 pub fn Licences() -> impl IntoView {
     let ctx = use_subscription();
-    let assigned = move || ctx.subscription.with(|s| s.assigned_users.clone());
+    let filter = RwSignal::new(String::new());
+    let count = RwSignal::new(HOLDERS_AT_ONCE);
+    let held = move || ctx.subscription.with(|s| s.assigned_users.len());
+    let many = move || held() > HOLDERS_AT_ONCE;
+    let shown = Memo::new(move |_| {
+        ctx.subscription
+            .with(|s| holders_shown(&s.assigned_users, &filter.read(), count.get()))
+    });
+    let assigned = move || shown.with(|(users, _)| users.clone());
     let can_assign = move || {
         // Suspended: licences are kept, but no new ones until the bill is paid.
         ctx.subscription
@@ -36,6 +63,18 @@ pub fn Licences() -> impl IntoView {
         <section class="section" aria-labelledby="licences-heading">
             <h2 id="licences-heading">{t(Msg::LicencesHeading)}</h2>
             <InlineError message=failure_of(remove) />
+            <Show when=many>
+                <div class="field">
+                    <label for="holder-filter">{t(Msg::FindLicenceHolder)}</label>
+                    <input id="holder-filter" type="search" data-testid="holder-filter"
+                        aria-describedby="holders-shown"
+                        prop:value=move || filter.get()
+                        on:input:target=move |ev| {
+                            filter.set(ev.target().value());
+                            count.set(HOLDERS_AT_ONCE);
+                        } />
+                </div>
+            </Show>
             <Show when=move || ctx.subscription.with(|s| s.assigned_users.is_empty())>
                 <p class="empty-state" data-testid="assigned-users-empty">{t(Msg::NobodyHasLicence)}</p>
             </Show>
@@ -72,6 +111,19 @@ pub fn Licences() -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+            <Show when=many>
+                <p id="holders-shown" role="status" data-testid="holders-shown">
+                    {move || shown.with(|(users, total)| {
+                        fill(t(Msg::HoldersShown), &[&users.len().to_string(), &total.to_string()])
+                    })}
+                </p>
+                <Show when=move || shown.with(|(users, total)| users.len() < *total)>
+                    <button type="button" class="button button-secondary" data-testid="show-more"
+                        on:click=move |_| count.update(|n| *n += HOLDERS_AT_ONCE)>
+                        {t(Msg::ShowMore)}
+                    </button>
+                </Show>
+            </Show>
             <Show when=can_assign>
                 <AssignForm />
             </Show>
@@ -310,5 +362,48 @@ fn AssignForm() -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HOLDERS_AT_ONCE, holders_shown};
+    use selfserve_api::subscription::UserRef;
+
+    fn people(n: usize) -> Vec<UserRef> {
+        (0..n)
+            .map(|i| UserRef {
+                id: format!("usr_{i}"),
+                email: format!("person{i}@contoso.com"),
+                name: if i % 2 == 0 {
+                    format!("Megan Bowen {i}")
+                } else {
+                    format!("Alex Wilber {i}")
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_big_list_draws_one_screen_and_counts_the_rest() {
+        let users = people(10_000);
+        let (shown, total) = holders_shown(&users, "", HOLDERS_AT_ONCE);
+        assert_eq!(shown.len(), HOLDERS_AT_ONCE);
+        assert_eq!(total, 10_000);
+        assert_eq!(shown[0].id, "usr_0");
+        let (more, _) = holders_shown(&users, "", 2 * HOLDERS_AT_ONCE);
+        assert_eq!(more.len(), 2 * HOLDERS_AT_ONCE);
+    }
+
+    #[test]
+    fn the_filter_matches_every_word_in_name_or_email_in_any_case() {
+        let users = people(200);
+        let (shown, total) = holders_shown(&users, "  MEGAN  person1", 1_000);
+        assert!(shown.iter().all(|u| u.name.starts_with("Megan")));
+        assert!(shown.iter().all(|u| u.email.starts_with("person1")));
+        assert_eq!(total, shown.len());
+        // person10, 12, …, 18, 100, 102, …, 198: the even ones starting with "person1".
+        assert_eq!(total, 5 + 50);
+        assert_eq!(holders_shown(&users, "nobody", 50).1, 0);
     }
 }

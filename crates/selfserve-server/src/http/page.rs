@@ -1,12 +1,13 @@
-//! Stripe-style pages over a list the service returns in its documented order: `limit` and
-//! `starting_after` (the id of the last item the client has).
+//! Stripe-style pages of lists: `limit` and `starting_after` (the id of the last item the
+//! client has).
 //!
-//! The services still read the whole (batched) list; paging here keeps responses bounded for a
-//! client, and the cursor is an id rather than an offset so that an item added meanwhile does
-//! not shift the next page.
+//! The store cuts the page (keyset pagination: `store/subscriptions/pages.rs`), so a page costs
+//! the same however long the list; the cursor is an id rather than an offset so that an item
+//! added meanwhile does not shift the next page.
 
 use crate::http::error::AppError;
 use crate::http::messages::requests as msg;
+use crate::services::pages::PageRequest;
 use axum::http::StatusCode;
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
@@ -27,38 +28,32 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    /// The page of `items` after `starting_after`; 400 for a limit out of range, 404 for an id
-    /// that is not in the list (as for any id the caller cannot see; never a silent first page:
-    /// the client would loop).
-    pub fn page<T>(&self, items: Vec<T>, id_of: impl Fn(&T) -> &str) -> Result<List<T>, AppError> {
+    /// The page asked for; 400 for a limit out of range.
+    pub fn request(&self) -> Result<PageRequest, AppError> {
         let limit = self.limit.unwrap_or(MAX_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(
                 AppError::bad_request(ErrorCode::InvalidRequest, msg::PAGE_LIMIT).field("limit"),
             );
         }
-        let start = match self.starting_after.as_deref() {
-            None => 0,
-            Some(after) => {
-                items
-                    .iter()
-                    .position(|item| id_of(item) == after)
-                    .ok_or_else(|| {
-                        AppError::new(
-                            StatusCode::NOT_FOUND,
-                            ErrorCode::NotFound,
-                            msg::STARTING_AFTER,
-                        )
-                        .field("starting_after")
-                    })?
-                    + 1
-            }
-        };
-        let limit = usize::try_from(limit).expect("1..=100 fits usize");
-        let has_more = items.len() > start + limit;
-        let data = items.into_iter().skip(start).take(limit).collect();
-        Ok(List { data, has_more })
+        Ok(PageRequest {
+            limit: usize::try_from(limit).expect("1..=100 fits usize"),
+            starting_after: self.starting_after.clone(),
+        })
     }
+}
+
+/// The service's page, or 404 when `starting_after` is not in the list (as for any id the
+/// caller cannot see; never a silent first page: the client would loop).
+pub fn found<T>(page: Option<List<T>>) -> Result<List<T>, AppError> {
+    page.ok_or_else(|| {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            msg::STARTING_AFTER,
+        )
+        .field("starting_after")
+    })
 }
 
 #[cfg(test)]
@@ -72,44 +67,22 @@ mod tests {
         }
     }
 
-    fn ids(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("sub_{i}")).collect()
+    #[test]
+    fn the_limit_defaults_to_the_maximum_and_the_cursor_is_kept() {
+        let request = query(None, Some("sub_1")).request().unwrap();
+        assert_eq!(request.limit, 100);
+        assert_eq!(request.starting_after.as_deref(), Some("sub_1"));
     }
 
     #[test]
-    fn pages_see_every_item_once_and_say_when_more_exist() {
-        let mut seen = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = query(Some(100), after.as_deref())
-                .page(ids(250), String::as_str)
-                .unwrap();
-            seen.extend(page.data.iter().cloned());
-            if !page.has_more {
-                break;
-            }
-            after = page.data.last().cloned();
-        }
-        assert_eq!(seen, ids(250));
+    fn a_limit_out_of_range_is_refused() {
+        assert!(query(Some(0), None).request().is_err());
+        assert!(query(Some(101), None).request().is_err());
+        assert_eq!(query(Some(1), None).request().unwrap().limit, 1);
     }
 
     #[test]
-    fn a_full_last_page_has_no_more() {
-        let page = query(Some(2), Some("sub_1"))
-            .page(ids(4), String::as_str)
-            .unwrap();
-        assert_eq!(page.data, vec!["sub_2", "sub_3"]);
-        assert!(!page.has_more);
-    }
-
-    #[test]
-    fn an_unknown_cursor_or_a_limit_out_of_range_is_refused() {
-        assert!(
-            query(None, Some("sub_x"))
-                .page(ids(3), String::as_str)
-                .is_err()
-        );
-        assert!(query(Some(0), None).page(ids(3), String::as_str).is_err());
-        assert!(query(Some(101), None).page(ids(3), String::as_str).is_err());
+    fn an_unknown_cursor_is_not_found() {
+        assert!(super::found::<u8>(None).is_err());
     }
 }

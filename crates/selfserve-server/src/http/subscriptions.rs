@@ -56,14 +56,16 @@ pub async fn list(
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
-    let all = subscriptions::list(
+    let request = page.request()?;
+    let found = subscriptions::page(
         &state.services,
         &caller,
         query.organization.as_deref(),
         source,
+        &request,
     )
     .await?;
-    Ok(Json(page.page(all, |sub| &sub.id)?))
+    Ok(Json(super::page::found(found)?))
 }
 
 /// One subscription with its seats, assigned users, orders and latest invoice.

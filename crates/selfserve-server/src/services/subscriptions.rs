@@ -7,7 +7,9 @@ use crate::access::{self, Action, Target};
 use crate::domain::lifecycle::may_replace_card;
 use crate::events::Event;
 use crate::payments::{CardProcessor, SaveOutcome};
-use crate::store::subscriptions::{Owner, SubscriptionRow};
+use super::pages::{self, PageRequest};
+use crate::store::subscriptions::{ListFilter, ListOrder, Owner, SubscriptionRow};
+use selfserve_api::List;
 use selfserve_api::admin::AuditAction;
 use selfserve_api::subscription::{Source, Subscription, SubscriptionStatus};
 use serde_json::json;
@@ -24,51 +26,55 @@ pub async fn get(
     view(services, &row.id).await
 }
 
-/// The subscriptions the caller sees, newest first: an admin's organisation's, a partner's
-/// customer's (named by domain, by default its first), anyone else's own purchases.
-pub async fn list(
+/// A page of the subscriptions the caller sees, newest first: an admin's organisation's, a
+/// partner's customer's (named by domain, by default its first), anyone else's own purchases.
+/// `None`: `starting_after` is not in that list.
+pub async fn page(
     services: &Services,
     caller: &Caller,
     organization: Option<&str>,
     source: Option<Source>,
-) -> Result<Vec<Subscription>, ServiceError> {
+    request: &PageRequest,
+) -> Result<Option<List<Subscription>>, ServiceError> {
     // Admins see their own organisation whatever they name; only partners choose.
     let named = if caller.is_partner() {
         organization
     } else {
         None
     };
-    let rows = match scope(services, caller, named, Action::ReadOrganization).await {
+    match scope(services, caller, named, Action::ReadOrganization).await {
         Ok(Scope { organization, .. }) => {
-            services
-                .store
-                .subscriptions(Owner::Organization(&organization.id), source)
-                .await?
+            let filter = ListFilter {
+                owner: Owner::Organization(&organization.id),
+                source,
+                words: &[],
+            };
+            pages::page(services, &filter, ListOrder::Newest, request, |_| true).await
         }
         // A partner naming no customer it administers sees nothing.
-        Err(_) if caller.is_partner() => Vec::new(),
+        Err(_) if caller.is_partner() => Ok(request.starting_after.is_none().then_some(List {
+            data: Vec::new(),
+            has_more: false,
+        })),
         // What they bought, each only while the matrix still lets them see it: a purchaser who
         // moved to another organisation no longer lists the old one's licence holders.
         Err(_) => {
-            let ids: Vec<String> = services
-                .store
-                .subscription_rows(Owner::Purchaser(&caller.user.id), source, None)
-                .await?
-                .into_iter()
-                .filter(|row| {
-                    access::decide(
-                        &caller.actor,
-                        Action::ViewSubscription,
-                        Target::subscription(&row.organization_id, &row.purchaser_id),
-                    )
-                    .is_ok()
-                })
-                .map(|row| row.id)
-                .collect();
-            services.store.subscription_views(&ids).await?
+            let filter = ListFilter {
+                owner: Owner::Purchaser(&caller.user.id),
+                source,
+                words: &[],
+            };
+            pages::page(services, &filter, ListOrder::Newest, request, |row| {
+                access::decide(
+                    &caller.actor,
+                    Action::ViewSubscription,
+                    Target::subscription(&row.organization_id, &row.purchaser_id),
+                )
+                .is_ok()
+            })
+            .await
         }
-    };
-    Ok(rows)
+    }
 }
 
 /// Cancels the caller's subscription at the end of its period.

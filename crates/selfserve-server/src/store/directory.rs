@@ -175,7 +175,19 @@ impl Store {
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.writer().begin().await?;
-        for change in changes {
+        let mut rest = changes;
+        while let Some((change, after)) = rest.split_first() {
+            rest = after;
+            // A run of new users (a first import is nothing else) is written in batches.
+            if let DirectoryChange::InsertUser(first) = change {
+                let mut run = vec![first];
+                while let Some((DirectoryChange::InsertUser(user), after)) = rest.split_first() {
+                    run.push(user);
+                    rest = after;
+                }
+                insert_users(&mut tx, &run, now, self.row_by_row).await?;
+                continue;
+            }
             match change {
                 DirectoryChange::InsertOrganization(org) => {
                     sqlx::query(
@@ -230,9 +242,7 @@ impl Store {
                         .await?;
                     }
                 }
-                DirectoryChange::InsertUser(user) => {
-                    insert_user(&mut tx, user, now).await?;
-                }
+                DirectoryChange::InsertUser(_) => unreachable!("written in batches above"),
                 DirectoryChange::UpdateUser(user) => {
                     sqlx::query(
                         "UPDATE users SET organization_id = $2, email = $3, name = $4, \
@@ -308,32 +318,123 @@ pub(crate) async fn insert_user(
     user: &UserRow,
     now: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO users (id, organization_id, email, name, name_search, \
-         password_hash, guest, enabled, in_directory, global_admin, \
-         billing_admin, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-    )
-    .bind(&user.id)
-    .bind(&user.organization_id)
-    .bind(&user.email)
-    .bind(&user.name)
-    .bind(user.name.to_lowercase())
-    .bind(&user.password_hash)
-    .bind(flag(user.guest))
-    .bind(flag(user.enabled))
-    .bind(flag(user.in_directory))
-    .bind(flag(user.global_admin))
-    .bind(flag(user.billing_admin))
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    write_search_terms(tx, user).await?;
+    insert_users(tx, &[user], now, false).await
+}
+
+/// Users per multi-row `INSERT` (13 values each: far below SQLite's 32,766 and PostgreSQL's
+/// 65,535 placeholders). A full batch always has the same text, so it is prepared once.
+const USERS_PER_INSERT: usize = 500;
+/// Search words per multi-row `INSERT` (5 values each).
+const TERMS_PER_INSERT: usize = 1_000;
+
+/// Inserts new users and their colleague-search words in multi-row `INSERT`s: an import of
+/// 100,000 people is a few hundred statements, not half a million. The words go in index
+/// order, so the index grows at its end instead of at random places.
+pub(crate) async fn insert_users(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    users: &[&UserRow],
+    now: i64,
+    row_by_row: bool,
+) -> Result<(), StoreError> {
+    let (users_per, terms_per) = if row_by_row {
+        (1, 1)
+    } else {
+        (USERS_PER_INSERT, TERMS_PER_INSERT)
+    };
+    for batch in users.chunks(users_per) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|i| format!("({})", super::placeholders(i * 13 + 1, 13)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO users (id, organization_id, email, name, name_search, \
+             password_hash, guest, enabled, in_directory, global_admin, \
+             billing_admin, created_at, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for user in batch {
+            query = query
+                .bind(&user.id)
+                .bind(&user.organization_id)
+                .bind(&user.email)
+                .bind(&user.name)
+                .bind(user.name.to_lowercase())
+                .bind(&user.password_hash)
+                .bind(flag(user.guest))
+                .bind(flag(user.enabled))
+                .bind(flag(user.in_directory))
+                .bind(flag(user.global_admin))
+                .bind(flag(user.billing_admin))
+                .bind(now)
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    let mut terms: Vec<SearchTermRow> = users.iter().flat_map(|u| term_rows(u)).collect();
+    terms.sort_unstable();
+    insert_terms(tx, &terms, terms_per).await?;
     Ok(())
 }
 
-/// Replaces a user's search words (none once they are out of the directory or disabled: only
+/// One `user_search_terms` row: organisation, word, user, and what the search sorts by (the
+/// lowercased name, the email), kept beside the word so a search never reads `users` to sort.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct SearchTermRow<'a> {
+    organization_id: &'a str,
+    term: String,
+    user_id: &'a str,
+    name_search: String,
+    email: &'a str,
+}
+
+/// The search rows of a user: none once they are out of the directory or disabled (only
 /// enabled members can be found and given a licence).
+fn term_rows(user: &UserRow) -> Vec<SearchTermRow<'_>> {
+    if !(user.enabled && user.in_directory) {
+        return Vec::new();
+    }
+    let name_search = user.name.to_lowercase();
+    search_terms(&user.name, &user.email)
+        .into_iter()
+        .map(|term| SearchTermRow {
+            organization_id: &user.organization_id,
+            term,
+            user_id: &user.id,
+            name_search: name_search.clone(),
+            email: &user.email,
+        })
+        .collect()
+}
+
+async fn insert_terms(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    terms: &[SearchTermRow<'_>],
+    per_insert: usize,
+) -> Result<(), sqlx::Error> {
+    for batch in terms.chunks(per_insert) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO user_search_terms (organization_id, term, user_id, name_search, email) \
+             VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in batch {
+            query = query
+                .bind(row.organization_id)
+                .bind(&row.term)
+                .bind(row.user_id)
+                .bind(&row.name_search)
+                .bind(row.email);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Replaces a user's search words (none once they are out of the directory or disabled).
 pub(crate) async fn write_search_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user: &UserRow,
@@ -342,21 +443,7 @@ pub(crate) async fn write_search_terms(
         .bind(&user.id)
         .execute(&mut **tx)
         .await?;
-    if !(user.enabled && user.in_directory) {
-        return Ok(());
-    }
-    for term in search_terms(&user.name, &user.email) {
-        sqlx::query(
-            "INSERT INTO user_search_terms (organization_id, term, user_id) VALUES ($1, $2, $3) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&user.organization_id)
-        .bind(term)
-        .bind(&user.id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
+    insert_terms(tx, &term_rows(user), TERMS_PER_INSERT).await
 }
 
 fn decode_country(row: &AnyRow) -> Result<Option<CountryCode>, StoreError> {

@@ -17,6 +17,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
+mod pages;
+pub use pages::{ListFilter, ListOrder, PageRow, SortKey};
+
 /// A subscription's own row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriptionRow {

@@ -56,18 +56,60 @@ impl Store {
         let Some(query) = normalize_query(query) else {
             return Ok(Vec::new());
         };
-        // The range scan finds candidate ids through the index; the outer query orders them.
+        // One range scan of `user_search_terms_by_name` holds the words and what the list is
+        // sorted by, so the database keeps only the first rows while it scans (no sort of every
+        // match, no read of `users` per match). A person matching several words comes once per
+        // word, next to each other in that order: read more until enough distinct people are in.
+        let mut fetch = limit.max(1).saturating_mul(4);
+        let ids = loop {
+            let rows: Vec<String> = sqlx::query_scalar(
+                "SELECT user_id FROM user_search_terms \
+                 WHERE organization_id = $1 AND term >= $2 AND term < $3 \
+                 ORDER BY name_search, email, user_id LIMIT $4",
+            )
+            .bind(organization_id)
+            .bind(&query)
+            .bind(prefix_upper_bound(&query))
+            .bind(fetch)
+            .fetch_all(self.reader())
+            .await?;
+            let exhausted = (rows.len() as i64) < fetch;
+            let mut ids = rows;
+            ids.dedup();
+            if exhausted || ids.len() as i64 >= limit {
+                ids.truncate(usize::try_from(limit).unwrap_or(0));
+                break ids;
+            }
+            fetch = fetch.saturating_mul(4);
+        };
+        let mut users = self.users_among(&ids, false).await?;
+        // Only enabled members have words (`write_search_terms`); checked again all the same.
+        users.retain(|user| user.enabled && user.in_directory);
+        users.sort_by_key(|user| ids.iter().position(|id| *id == user.id));
+        Ok(users)
+    }
+
+    /// The search before issue 14 (candidate ids from the words' index, then every match's
+    /// user read and sorted): not used by the server, kept as a baseline for `cargo xtask
+    /// bench`.
+    #[doc(hidden)]
+    pub async fn search_users_by_join(
+        &self,
+        organization_id: &str,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<UserRow>, StoreError> {
+        let Some(query) = normalize_query(query) else {
+            return Ok(Vec::new());
+        };
+        let columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
         let rows = sqlx::query(&format!(
             "SELECT {} FROM users u WHERE u.id IN (\
                  SELECT t.user_id FROM user_search_terms t \
                  WHERE t.organization_id = $1 AND t.term >= $2 AND t.term < $3) \
              AND u.enabled = 1 AND u.in_directory = 1 \
              ORDER BY u.name_search, u.email LIMIT $4",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            columns.join(", ")
         ))
         .bind(organization_id)
         .bind(&query)

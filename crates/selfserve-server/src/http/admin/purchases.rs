@@ -84,12 +84,14 @@ pub async fn purchases(
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let parsed = query.parse()?;
-    let (_, data) = purchases::list(
+    let request = page.request()?;
+    let found = purchases::page(
         &state.services,
         &caller,
         query.organization.as_deref(),
         &parsed,
+        &request,
     )
     .await?;
-    Ok(Json(page.page(data, |sub| &sub.id)?))
+    Ok(Json(crate::http::page::found(found)?))
 }

@@ -3,22 +3,12 @@
 use super::super::{Caller, ServiceError, Services};
 use super::scope::{Scope, scope};
 use crate::access::Action;
-use crate::store::subscriptions::Owner;
+use crate::services::pages::{self, PageRequest};
+use crate::store::subscriptions::{ListFilter, ListOrder, Owner};
+use selfserve_api::List;
 use selfserve_api::subscription::{Source, Subscription};
 
-/// What the list is sorted by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    Created,
-    Product,
-    Purchaser,
-    Quantity,
-    /// The end of the current period.
-    Expiry,
-    /// Seats × price per seat.
-    Price,
-}
+pub use crate::store::subscriptions::SortKey;
 
 /// Which purchases, in which order.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +20,29 @@ pub struct PurchaseQuery {
     pub descending: bool,
 }
 
-/// The purchases of the organisation in scope.
+/// A page of the purchases of the organisation in scope, filtered and sorted by the database;
+/// `None`: `starting_after` is not in the list.
+pub async fn page(
+    services: &Services,
+    caller: &Caller,
+    organization: Option<&str>,
+    query: &PurchaseQuery,
+    request: &PageRequest,
+) -> Result<Option<List<Subscription>>, ServiceError> {
+    let scope = scope(services, caller, organization, Action::ReadOrganization).await?;
+    let filter = ListFilter {
+        owner: Owner::Organization(&scope.organization.id),
+        source: query.source,
+        words: &query.words,
+    };
+    let order = ListOrder::Sorted {
+        key: query.sort,
+        descending: query.descending,
+    };
+    pages::page(services, &filter, order, request, |_| true).await
+}
+
+/// Every purchase of the organisation in scope (the CSV export).
 pub async fn list(
     services: &Services,
     caller: &Caller,

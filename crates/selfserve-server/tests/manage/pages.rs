@@ -1,0 +1,149 @@
+//! Pages of subscription lists cut by the database (issue 14): walking a list page by page
+//! sees what one page of it shows, in the same order; the admins' order and filter are the
+//! CSV export's (which reads the whole list and sorts it in memory); a cursor that is not in
+//! the list is 404, the last item's is an empty last page.
+
+use super::support::app::{User, spawn_app};
+use selfserve_api::subscription::Subscription;
+use selfserve_api::{ErrorCode, List};
+use serde_json::json;
+
+/// Every id of `path` (which has a `?`), `limit` at a time, following `starting_after`.
+async fn walk(user: &User, path: &str, limit: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    loop {
+        let after = ids
+            .last()
+            .map(|id| format!("&starting_after={id}"))
+            .unwrap_or_default();
+        let page: List<Subscription> = user
+            .get_as(&format!("{path}&limit={limit}{after}"))
+            .await;
+        assert!(page.data.len() <= limit, "{path}: a page holds at most {limit}");
+        let more = page.has_more;
+        assert!(
+            !more || page.data.len() == limit,
+            "{path}: only the last page is short"
+        );
+        ids.extend(page.data.into_iter().map(|s| s.id));
+        if !more {
+            return ids;
+        }
+    }
+}
+
+/// The ids of the CSV export, in its order.
+async fn exported(admin: &User, query: &str) -> Vec<String> {
+    let reply = admin
+        .get(&format!("/api/v1/admin/subscriptions/export.csv?{query}"))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    csv::Reader::from_reader(reply.text.as_bytes())
+        .records()
+        .map(|record| record.unwrap()[0].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_admins_pages_follow_every_sort_and_filter_of_the_whole_list() {
+    let app = spawn_app().await;
+    let megan = app.as_user("megan@contoso.com").await;
+    megan.buy(2).await;
+    megan.buy(1).await;
+    app.as_user("alex@contoso.com").await.buy(4).await;
+    let admin = app.as_user("admin@contoso.com").await;
+    // Ties in every key (product, seats, price, purchaser, and the same second of creation)
+    // so the tie-breaks are exercised too.
+    for (product, quantity, unit_amount) in [
+        ("power-bi-pro", 2, 990),
+        ("power-apps-per-user", 7, 1_500),
+        ("power-automate-per-user", 2, 990),
+        ("power-apps-per-user", 1, 14_000),
+        ("power-bi-pro", 50, 990),
+    ] {
+        let _: Subscription = admin
+            .create_as(
+                "/api/v1/admin/subscriptions",
+                &json!({"product": product, "quantity": quantity, "unit_amount": unit_amount}),
+            )
+            .await;
+    }
+    let mut compared = 0;
+    for q in ["", "q=megan", "q=power+a", "q=contoso.com", "q=_", "q=%25", "q=no_such"] {
+        for sort in ["created", "product", "purchaser", "quantity", "expiry", "price"] {
+            for order in ["asc", "desc"] {
+                let query = format!("{q}&sort={sort}&order={order}");
+                let whole = exported(&admin, &query).await;
+                let path = format!("/api/v1/admin/subscriptions?{query}");
+                assert_eq!(walk(&admin, &path, 2).await, whole, "{query}, 2 a page");
+                assert_eq!(walk(&admin, &path, 100).await, whole, "{query}, one page");
+                compared += whole.len();
+            }
+        }
+    }
+    assert!(compared > 100, "the filters leave something to compare");
+    assert_eq!(exported(&admin, "q=megan").await.len(), 2);
+    assert!(exported(&admin, "q=no_such").await.is_empty());
+
+    // The last item's cursor is an empty last page; one outside the (filtered) list is 404.
+    let all = exported(&admin, "").await;
+    let last: List<Subscription> = admin
+        .get_as(&format!(
+            "/api/v1/admin/subscriptions?starting_after={}",
+            all.last().unwrap()
+        ))
+        .await;
+    assert!(last.data.is_empty() && !last.has_more);
+    let not_megans = exported(&admin, "q=power+a").await;
+    admin
+        .get(&format!(
+            "/api/v1/admin/subscriptions?q=megan&starting_after={}",
+            not_megans[0]
+        ))
+        .await
+        .error(404, ErrorCode::NotFound);
+    admin
+        .get("/api/v1/admin/subscriptions?starting_after=sub_unknown")
+        .await
+        .error(404, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_purchasers_pages_hold_their_own_subscriptions_once_each_newest_first() {
+    let app = spawn_app().await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let alex = app.as_user("alex@contoso.com").await;
+    for quantity in 1..=5 {
+        megan.buy(quantity).await;
+    }
+    let alexs = alex.buy(1).await;
+
+    let whole: List<Subscription> = megan.get_as("/api/v1/subscriptions?limit=100").await;
+    assert_eq!(whole.data.len(), 5);
+    assert!(!whole.has_more);
+    assert!(
+        whole.data.windows(2).all(|w| w[0].created >= w[1].created),
+        "newest first"
+    );
+    let ids: Vec<String> = whole.data.iter().map(|s| s.id.clone()).collect();
+    for limit in [1, 2, 4, 5] {
+        assert_eq!(walk(&megan, "/api/v1/subscriptions?", limit).await, ids);
+    }
+    let last: List<Subscription> = megan
+        .get_as(&format!("/api/v1/subscriptions?starting_after={}", ids[4]))
+        .await;
+    assert!(last.data.is_empty() && !last.has_more);
+    // Someone else's subscription is not in Megan's list.
+    megan
+        .get(&format!("/api/v1/subscriptions?starting_after={}", alexs.id))
+        .await
+        .error(404, ErrorCode::NotFound);
+    megan
+        .get("/api/v1/subscriptions?starting_after=sub_unknown")
+        .await
+        .error(404, ErrorCode::NotFound);
+    megan
+        .get("/api/v1/subscriptions?limit=101")
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+}
