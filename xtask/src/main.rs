@@ -7,7 +7,8 @@
 //!   start: an OpenID Provider, localstripe, an SMTP server, nginx), then runs every check and
 //!   test and ends with one line `N passed, N failed`.
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
-//! - `cargo xtask bench`: measures the release bundle and colleague search at 100,000 users
+//! - `cargo xtask bench`: measures the release bundles, the checkout's first load against a
+//!   Leptos skeleton, and colleague search at 100,000 users
 //!   (see BENCHMARKS.md).
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
@@ -24,6 +25,7 @@
 //! - [`summary`]: counts test results from libtest's output.
 //! - [`soak`]: the load run and its checks.
 
+mod bench;
 mod dist;
 mod run;
 mod schemathesis;
@@ -343,6 +345,7 @@ fn bench(env: &Env) -> Result<(), String> {
     tools::ensure_build_tools(env)?;
     dist::build(env)?;
     dist::print_sizes(env)?;
+    bench::first_load::run(env)?;
     println!("\nxtask: ── colleague search at 100,000 users");
     run_checked(&mut env.cargo(&[
         "bench",

@@ -1,0 +1,3 @@
+//! Pieces of `cargo xtask bench`, one module each.
+
+pub mod first_load;
