@@ -28,7 +28,7 @@ pub fn build(env: &Env) -> Result<(), String> {
     println!("\nxtask: ── building the app (release)");
     // Trunk runs cargo offline; fetch first so a fresh clone has every crate.
     run_checked(&mut env.cargo(&["fetch"]))?;
-    for (name, source, directory) in BUNDLES {
+    for &(name, source, directory) in BUNDLES {
         println!("\nxtask: ── bundle {name}");
         run_checked(
             Command::new("trunk")
@@ -98,7 +98,7 @@ fn brotli_bytes(data: &[u8]) -> Vec<u8> {
 /// Prints each bundle's size per kind of file, raw and brotli, as a Markdown table.
 pub fn print_sizes(env: &Env) -> Result<(), String> {
     println!("\n| bundle | file | raw bytes | brotli bytes |\n|---|---|---:|---:|");
-    for (name, _, directory) in BUNDLES {
+    for &(name, _, directory) in BUNDLES {
         let dir = env.root.join("dist").join(directory);
         let (mut total_raw, mut total_br) = (0, 0);
         // Only this bundle's own files: the checkout's directory holds the others'.
