@@ -10,7 +10,8 @@
 //!   once and shared by all pages. [`storage`]: `sessionStorage`.
 //! - [`sso`]: leaving for the organisation's identity provider and coming back (pure parts
 //!   tested natively).
-//! - [`pages`]: one component per route.
+//! - [`pages`]: one component per route. The app is built as three bundles (cargo features
+//!   `checkout`, `purchaser`, `admin`; all three by default, for tests): see [`App`].
 //! - [`components`]: pieces shared by pages (header, the loading wrapper, error panel).
 //!
 //! # How pages talk to the server
@@ -47,14 +48,42 @@ use components::header::Header;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use pages::admin::AdminPage;
-use pages::checkout::CheckoutPage;
-use pages::confirmation::ConfirmationPage;
-use pages::invoice::InvoicePage;
-use pages::manage::ManagePage;
 use pages::not_found::NotFound;
+// Each bundle (a cargo feature, one Trunk build each; `selfserve_api::bundle` says which
+// paths it owns) links only its own pages: the others' routes stay, so the router still knows
+// them, but show `Elsewhere`, a full page load that the server answers with the right bundle.
+// The pages left out are then unreachable and the linker drops them from this wasm.
+#[cfg(feature = "admin")]
+use pages::admin::AdminPage;
+#[cfg(feature = "checkout")]
+use pages::checkout::CheckoutPage;
+#[cfg(feature = "checkout")]
+use pages::confirmation::ConfirmationPage;
+#[cfg(not(feature = "admin"))]
+use pages::elsewhere::Elsewhere as AdminPage;
+#[cfg(not(feature = "checkout"))]
+use pages::elsewhere::Elsewhere as CheckoutPage;
+#[cfg(not(feature = "checkout"))]
+use pages::elsewhere::Elsewhere as ConfirmationPage;
+#[cfg(not(feature = "purchaser"))]
+use pages::elsewhere::Elsewhere as InvoicePage;
+#[cfg(not(feature = "purchaser"))]
+use pages::elsewhere::Elsewhere as ManagePage;
+#[cfg(not(feature = "checkout"))]
+use pages::elsewhere::Elsewhere as ProductsPage;
+#[cfg(not(feature = "checkout"))]
+use pages::elsewhere::Elsewhere as SignInPage;
+#[cfg(not(feature = "purchaser"))]
+use pages::elsewhere::Elsewhere as SubscriptionPage;
+#[cfg(feature = "purchaser")]
+use pages::invoice::InvoicePage;
+#[cfg(feature = "purchaser")]
+use pages::manage::ManagePage;
+#[cfg(feature = "checkout")]
 use pages::products::ProductsPage;
+#[cfg(feature = "checkout")]
 use pages::sign_in::SignInPage;
+#[cfg(feature = "purchaser")]
 use pages::subscription::SubscriptionPage;
 
 /// The whole app: header, then the page of the current route.
@@ -62,6 +91,7 @@ use pages::subscription::SubscriptionPage;
 pub fn App() -> impl IntoView {
     i18n::start_language();
     sso::resume_after_failure();
+    pages::elsewhere::arrive();
     session::provide_session();
     components::header::provide_open_requests();
     config::provide_config();

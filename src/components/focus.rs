@@ -20,13 +20,18 @@ thread_local! {
 }
 
 /// Mounted once inside the router: after every route change (not the first load, where the
-/// browser starts at the top itself), focus moves to the new page's `<h1>`.
+/// browser starts at the top itself, unless the load was a link from another bundle), focus
+/// moves to the new page's `<h1>`.
 #[component]
 pub fn FocusOnNavigation() -> impl IntoView {
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
-        if previous.is_some_and(|p| p != path) {
+        let changed = match previous {
+            Some(previous) => previous != path,
+            None => crate::pages::elsewhere::arrived_from_another_bundle(),
+        };
+        if changed {
             let generation = NAVIGATION.with(|n| {
                 n.set(n.get() + 1);
                 n.get()

@@ -7,9 +7,10 @@
 //!   start: an OpenID Provider, localstripe, an SMTP server, nginx), then runs every check and
 //!   test and ends with one line `N passed, N failed`.
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
-//! - `cargo xtask bench`: measures the release bundle, time to interactive against Leptos's
-//!   counter example and Lighthouse's scores ([`bench::interactive`]), and colleague search at
-//!   100,000 users (see BENCHMARKS.md).
+//! - `cargo xtask bench`: measures the release bundles, the checkout's first load against a
+//!   Leptos skeleton ([`bench::first_load`]), time to interactive against Leptos's counter
+//!   example and Lighthouse's scores ([`bench::interactive`]), and a big organisation (see
+//!   BENCHMARKS.md).
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
 //!   and flat memory are checked (see [`soak`]).
@@ -345,6 +346,7 @@ fn bench(env: &Env) -> Result<(), String> {
     tools::ensure_build_tools(env)?;
     dist::build(env)?;
     dist::print_sizes(env)?;
+    bench::first_load::run(env)?;
     bench::interactive::run(env)?;
     println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
     run_checked(&mut env.cargo(&[

@@ -16,6 +16,7 @@
 //! - [`purchase`]: quotes and purchases.
 //! - [`subscription`]: subscriptions, orders, invoices, cards on file.
 //! - [`manage`]: licences, seat changes, bills, the test clock.
+//! - [`bundle`]: which of the app's bundles (checkout, purchaser, admin) owns a page.
 //! - [`admin`]: admins' and partners' views, policies, capacity, the audit log; trials.
 //! - [`guardrails`]: an organisation's limits on self-service buying of a product.
 //! - [`wire_enum`]: how states and kinds are declared once, as closed sets of wire texts.
@@ -27,6 +28,7 @@
 //!   live in the server's `domain`.
 
 pub mod admin;
+pub mod bundle;
 pub mod card;
 pub mod eligibility;
 pub mod email;

@@ -6,6 +6,8 @@ mod support;
 
 #[path = "e2e/accessibility.rs"]
 mod accessibility;
+#[path = "e2e/bundles.rs"]
+mod bundles;
 #[path = "e2e/console.rs"]
 mod console;
 #[path = "e2e/deployment.rs"]

@@ -1,5 +1,10 @@
-//! Serving the Trunk-built app: precompressed files, the SPA fallback, caching, and a strict
-//! Content-Security-Policy for the page where people type card numbers.
+//! Serving the Trunk-built app: precompressed files, the SPA fallback per bundle, caching, and
+//! a strict Content-Security-Policy for the page where people type card numbers.
+//!
+//! The app is three Trunk builds (`selfserve_api::bundle`): the checkout at the root of
+//! `dist/`, the purchaser's view and the admin console below `dist/bundles/`. A page's address
+//! picks the `index.html` it gets, and each index its own policy (each has its own inline
+//! loader, allowed by hash).
 
 use axum::Router;
 use axum::extract::Request;
@@ -7,33 +12,87 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use base64::Engine;
+use selfserve_api::bundle::Bundle;
 use sha2::{Digest, Sha256};
+use std::convert::Infallible;
 use std::path::Path;
+use std::sync::Arc;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
-/// The app's files with the SPA fallback: any path that is not a file answers index.html
-/// (200), so deep links such as `/buy/power-bi-pro` work after a refresh.
+/// One bundle's `index.html` and the policy it is sent with.
+#[derive(Clone)]
+struct Page {
+    index: ServeFile,
+    policy: HeaderValue,
+}
+
+/// The page of each bundle, in `Bundle::ALL` order. A bundle whose index is missing (a dist
+/// built before the split, a test's one-file dist) answers with the checkout's.
+struct Pages([Page; 3]);
+
+impl Pages {
+    fn load(dist: &Path, gateway_origin: &str, stripe_js: Option<&StripeJs>) -> Self {
+        let page = |bundle: Bundle| {
+            let mut index = dist.join(bundle.directory()).join("index.html");
+            if !index.is_file() {
+                index = dist.join("index.html");
+            }
+            let policy = content_security_policy(
+                &std::fs::read_to_string(&index).unwrap_or_default(),
+                gateway_origin,
+                stripe_js,
+            );
+            Page {
+                index: ServeFile::new(&index)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+                policy: HeaderValue::from_str(&policy)
+                    .unwrap_or(HeaderValue::from_static("default-src 'self'")),
+            }
+        };
+        Self(Bundle::ALL.map(page))
+    }
+
+    fn of(&self, path: &str) -> &Page {
+        let bundle = bundle_of(path);
+        let position = Bundle::ALL.iter().position(|b| *b == bundle).unwrap_or(0);
+        &self.0[position]
+    }
+}
+
+/// The bundle a request is for: a page's owner, or the bundle whose files (and index) sit in
+/// the directory asked for.
+fn bundle_of(path: &str) -> Bundle {
+    Bundle::ALL
+        .into_iter()
+        .filter(|bundle| !bundle.directory().is_empty())
+        .find(|bundle| {
+            path.strip_prefix('/')
+                .and_then(|p| p.strip_prefix(bundle.directory()))
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+        .unwrap_or_else(|| Bundle::for_path(path))
+}
+
+/// The app's files with the SPA fallback: any path that is not a file answers the
+/// `index.html` of the bundle that owns it (200), so deep links such as `/buy/power-bi-pro`
+/// or `/manage/sub_1` work after a refresh.
 pub fn service(dist: &Path, gateway_origin: &str, stripe_js: Option<&StripeJs>) -> Router {
-    let index = dist.join("index.html");
+    let pages = Arc::new(Pages::load(dist, gateway_origin, stripe_js));
+    let index_pages = pages.clone();
+    let index = tower::service_fn(move |request: Request| {
+        let page = index_pages.of(request.uri().path()).index.clone();
+        async move { Ok::<_, Infallible>(page.oneshot(request).await.unwrap_or_else(|e| match e {})) }
+    });
     let files = ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(
-            ServeFile::new(&index)
-                .precompressed_br()
-                .precompressed_gzip(),
-        );
-    let policy = content_security_policy(
-        &std::fs::read_to_string(&index).unwrap_or_default(),
-        gateway_origin,
-        stripe_js,
-    );
-    let policy =
-        HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static("default-src 'self'"));
+        .fallback(index);
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
-            let policy = policy.clone();
+            let policy = pages.of(request.uri().path()).policy.clone();
             async move { with_headers(request, next, policy).await }
         }))
 }
@@ -159,11 +218,117 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
 mod tests {
     use super::*;
 
+    /// A dist laid out as `cargo xtask build` does, each file saying which bundle it is from.
+    fn three_bundles() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for bundle in Bundle::ALL {
+            let name = format!("{bundle:?}");
+            let directory = dir.path().join(bundle.directory());
+            std::fs::create_dir_all(&directory).unwrap();
+            std::fs::write(
+                directory.join("index.html"),
+                format!("<html><script type=module>import '{name}';</script></html>"),
+            )
+            .unwrap();
+            let wasm = directory.join("selfserve-0123456789abcdef_bg.wasm");
+            std::fs::write(&wasm, format!("raw {name}")).unwrap();
+            std::fs::write(wasm.with_extension("wasm.br"), format!("br {name}")).unwrap();
+        }
+        dir
+    }
+
+    async fn get(app: &Router, path: &str) -> (Response, String) {
+        let request = axum::http::Request::builder()
+            .uri(path)
+            .header(header::ACCEPT_ENCODING, "br")
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        (
+            Response::from_parts(parts, axum::body::Body::empty()),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    #[tokio::test]
+    async fn each_page_gets_its_bundles_index_and_policy() {
+        let dist = three_bundles();
+        let app = service(dist.path(), "http://127.0.0.1:8081", None);
+        for (path, bundle) in [
+            ("/", Bundle::Checkout),
+            ("/buy/power-bi-pro", Bundle::Checkout),
+            ("/sign-in", Bundle::Checkout),
+            ("/manage", Bundle::Purchaser),
+            ("/manage/sub_1", Bundle::Purchaser),
+            ("/invoices/in_1", Bundle::Purchaser),
+            ("/admin", Bundle::Admin),
+        ] {
+            let (response, body) = get(&app, path).await;
+            let loader = format!("import '{bundle:?}';");
+            assert_eq!(response.status(), 200, "{path}");
+            assert!(body.contains(&loader), "{path} got {body}");
+            assert_eq!(
+                response.headers()[header::CACHE_CONTROL],
+                "no-cache",
+                "{path}"
+            );
+            let policy = response.headers()[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap();
+            let hash =
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(loader.as_bytes()));
+            assert!(policy.contains(&hash), "{path}: {policy}");
+            assert_eq!(policy.matches("'sha256-").count(), 1, "{path}: {policy}");
+        }
+    }
+
+    #[tokio::test]
+    async fn every_bundles_hashed_files_are_precompressed_and_immutable() {
+        let dist = three_bundles();
+        let app = service(dist.path(), "http://127.0.0.1:8081", None);
+        for bundle in Bundle::ALL {
+            let directory = bundle.directory();
+            let path = if directory.is_empty() {
+                "/selfserve-0123456789abcdef_bg.wasm".to_owned()
+            } else {
+                format!("/{directory}/selfserve-0123456789abcdef_bg.wasm")
+            };
+            let (response, body) = get(&app, &path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            assert_eq!(body, format!("br {bundle:?}"), "{path}");
+            assert_eq!(response.headers()[header::CONTENT_ENCODING], "br", "{path}");
+            assert_eq!(
+                response.headers()[header::CACHE_CONTROL],
+                "public, max-age=31536000, immutable",
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bundles_own_files_and_pages_get_its_index() {
+        assert_eq!(bundle_of("/manage/sub_1"), Bundle::Purchaser);
+        assert_eq!(
+            bundle_of("/bundles/purchaser/index.html"),
+            Bundle::Purchaser
+        );
+        assert_eq!(bundle_of("/bundles/admin/"), Bundle::Admin);
+        assert_eq!(bundle_of("/admin"), Bundle::Admin);
+        assert_eq!(bundle_of("/bundles/administrator"), Bundle::Checkout);
+        assert_eq!(bundle_of("/index.html"), Bundle::Checkout);
+        assert_eq!(bundle_of("/buy/power-bi-pro"), Bundle::Checkout);
+    }
+
     #[test]
     fn recognises_trunks_fingerprinted_names() {
         assert!(is_fingerprinted("/selfserve-2e167e4d37741bfd.js"));
         assert!(is_fingerprinted("/selfserve-2e167e4d37741bfd_bg.wasm"));
         assert!(is_fingerprinted("/main-7e279b4b6cdb6dd5.css"));
+        assert!(is_fingerprinted(
+            "/bundles/admin/selfserve-2e167e4d37741bfd_bg.wasm"
+        ));
         assert!(!is_fingerprinted("/index.html"));
         assert!(!is_fingerprinted("/buy/power-bi-pro"));
         assert!(!is_fingerprinted("/self-serve.js"));
