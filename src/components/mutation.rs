@@ -134,6 +134,10 @@ where
     }
 }
 
+/// A write registered with a page's [`Outcomes`]: its number, and its action when another
+/// write's start clears its answer.
+type Registered = (usize, Option<Action<Data, Data>>);
+
 /// The outcomes of a page's writes: its success note (`flash`, announced by the page) and the
 /// writes created under it (`provide` before creating them).
 #[derive(Clone, Copy)]
@@ -141,7 +145,7 @@ pub struct Outcomes {
     /// The latest success, in words.
     pub flash: RwSignal<Option<String>>,
     /// The writes whose answers a new start clears, by number.
-    writes: StoredValue<Vec<(usize, Option<Action<Data, Data>>)>>,
+    writes: StoredValue<Vec<Registered>>,
 }
 
 impl Outcomes {
