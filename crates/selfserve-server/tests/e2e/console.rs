@@ -97,7 +97,8 @@ async fn anonymous_pages_log_no_console_errors_and_a_signed_in_reload_keeps_the_
         asked_for_session(&journey).await,
         "the reload read the session"
     );
-    journey.element("[data-testid=subscriptions]").await;
+    // Megan has bought nothing: the list's empty state, drawn from the answer to the reload.
+    journey.element("[data-testid=no-subscriptions]").await;
     let errors = console_errors(&journey).await;
     assert!(errors.is_empty(), "signed in: {errors:#?}");
 

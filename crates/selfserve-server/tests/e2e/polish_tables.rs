@@ -188,7 +188,13 @@ async fn partner_sees_customer(lang: &str, heading: &str, empty: &str, no_match:
         .wait_text("[data-testid=purchases-empty]", no_match)
         .await;
     assert!(!displayed(&journey, "[data-testid=purchases]").await);
-    journey.fill("[data-testid=purchase-search]", "").await;
+    // Erased key by key, as a person does: WebDriver's clear fires no `input` event.
+    journey
+        .element("[data-testid=purchase-search]")
+        .await
+        .send_keys(&Key::Backspace.to_string().repeat(4))
+        .await
+        .unwrap();
     wait_displayed(&journey, "[data-testid=purchases]", true).await;
 
     // The other customer has bought nothing.

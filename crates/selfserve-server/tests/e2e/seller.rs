@@ -54,7 +54,7 @@ async fn the_seller_is_in_the_footer_and_on_the_invoice_with_a_pdf_link() {
     let pdf = journey.element("[data-testid=download-invoice-pdf]").await;
     let href = pdf.attr("href").await.unwrap().unwrap_or_default();
     assert!(
-        href.starts_with("/api/v1/invoices/in_") && href.ends_with("/pdf"),
+        href.starts_with("/api/v1/invoices/in_") && href.ends_with("/pdf?language=en"),
         "{href}"
     );
     assert_eq!(pdf.text().await.unwrap(), "Download PDF");
