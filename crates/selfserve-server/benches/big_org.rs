@@ -139,7 +139,11 @@ async fn seed_subscriptions(url: &str, org: &str) -> String {
         .map(|row| row.get::<String, _>("id"))
         .collect();
     let buyer = users[0].clone();
-    let products = ["power-bi-pro", "power-apps-per-user", "power-automate-per-user"];
+    let products = [
+        "power-bi-pro",
+        "power-apps-per-user",
+        "power-automate-per-user",
+    ];
     let mut tx = pool.begin().await.unwrap();
     for i in 0..SUBSCRIPTIONS {
         let id = format!("sub_bench{i:06}");
@@ -310,7 +314,10 @@ async fn main() {
     println!("| search | p50 ms | p95 ms | max ms |\n|---|---:|---:|---:|");
     for (label, st) in [
         ("word prefix, sorted by the index (the server's)", &n),
-        ("baseline: word prefix, then every match read and sorted", &j),
+        (
+            "baseline: word prefix, then every match read and sorted",
+            &j,
+        ),
         ("baseline: `LIKE '%q%'` scan", &s),
     ] {
         println!(
@@ -353,7 +360,11 @@ async fn main() {
     })
     .await;
     let old_admin = time(rounds, || async move {
-        first_of(st.subscriptions(Owner::Organization(o), None).await.unwrap())
+        first_of(
+            st.subscriptions(Owner::Organization(o), None)
+                .await
+                .unwrap(),
+        )
     })
     .await;
     let (pf, af) = (&purchaser, &admins);
@@ -385,8 +396,14 @@ async fn main() {
             "baseline: admins' purchases (10,000), whole list read, cut in memory",
             &old_admin,
         ),
-        ("admins' purchases, newest first, keyset page in SQL", &new_admin),
-        ("admins' purchases by expiry, keyset page in SQL", &new_admin_expiry),
+        (
+            "admins' purchases, newest first, keyset page in SQL",
+            &new_admin,
+        ),
+        (
+            "admins' purchases by expiry, keyset page in SQL",
+            &new_admin_expiry,
+        ),
     ] {
         println!("| {label} | {} | {} |", ms(st.p50), ms(st.max));
     }

@@ -2,12 +2,12 @@
 //! cancelling at the period's end, undoing that, replacing the card on file.
 
 use super::admin::scope::{Scope, scope};
+use super::pages::{self, PageRequest};
 use super::{Caller, Conflict, PaymentFailure, ServiceError, Services};
 use crate::access::{self, Action, Target};
 use crate::domain::lifecycle::may_replace_card;
 use crate::events::Event;
 use crate::payments::{CardProcessor, SaveOutcome};
-use super::pages::{self, PageRequest};
 use crate::store::subscriptions::{ListFilter, ListOrder, Owner, SubscriptionRow};
 use selfserve_api::List;
 use selfserve_api::admin::AuditAction;

@@ -16,10 +16,11 @@ async fn walk(user: &User, path: &str, limit: usize) -> Vec<String> {
             .last()
             .map(|id| format!("&starting_after={id}"))
             .unwrap_or_default();
-        let page: List<Subscription> = user
-            .get_as(&format!("{path}&limit={limit}{after}"))
-            .await;
-        assert!(page.data.len() <= limit, "{path}: a page holds at most {limit}");
+        let page: List<Subscription> = user.get_as(&format!("{path}&limit={limit}{after}")).await;
+        assert!(
+            page.data.len() <= limit,
+            "{path}: a page holds at most {limit}"
+        );
         let more = page.has_more;
         assert!(
             !more || page.data.len() == limit,
@@ -69,8 +70,23 @@ async fn the_admins_pages_follow_every_sort_and_filter_of_the_whole_list() {
             .await;
     }
     let mut compared = 0;
-    for q in ["", "q=megan", "q=power+a", "q=contoso.com", "q=_", "q=%25", "q=no_such"] {
-        for sort in ["created", "product", "purchaser", "quantity", "expiry", "price"] {
+    for q in [
+        "",
+        "q=megan",
+        "q=power+a",
+        "q=contoso.com",
+        "q=_",
+        "q=%25",
+        "q=no_such",
+    ] {
+        for sort in [
+            "created",
+            "product",
+            "purchaser",
+            "quantity",
+            "expiry",
+            "price",
+        ] {
             for order in ["asc", "desc"] {
                 let query = format!("{q}&sort={sort}&order={order}");
                 let whole = exported(&admin, &query).await;
@@ -135,7 +151,10 @@ async fn a_purchasers_pages_hold_their_own_subscriptions_once_each_newest_first(
     assert!(last.data.is_empty() && !last.has_more);
     // Someone else's subscription is not in Megan's list.
     megan
-        .get(&format!("/api/v1/subscriptions?starting_after={}", alexs.id))
+        .get(&format!(
+            "/api/v1/subscriptions?starting_after={}",
+            alexs.id
+        ))
         .await
         .error(404, ErrorCode::NotFound);
     megan

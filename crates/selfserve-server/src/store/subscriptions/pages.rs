@@ -123,7 +123,11 @@ fn key_expr(key: SortKey, backend: Backend) -> String {
             names.sort_unstable();
             product_case(|id| {
                 let name = price_book::entry(id).name;
-                names.iter().position(|n| *n == name).unwrap_or(0).to_string()
+                names
+                    .iter()
+                    .position(|n| *n == name)
+                    .unwrap_or(0)
+                    .to_string()
             })
         }
         // Byte order, as Rust compares strings (PostgreSQL's default collation would not).
@@ -162,7 +166,10 @@ fn filter_where(filter: &ListFilter<'_>, sql: &mut Sql) -> String {
     let mut conditions = Vec::new();
     match filter.owner {
         Owner::Purchaser(id) => {
-            conditions.push(format!("s.purchaser_id = {}", sql.bind(Value::Text(id.into()))));
+            conditions.push(format!(
+                "s.purchaser_id = {}",
+                sql.bind(Value::Text(id.into()))
+            ));
         }
         Owner::Organization(id) => {
             conditions.push(format!(
@@ -202,7 +209,10 @@ fn after_cursor(terms: &[(String, bool)]) -> String {
             .enumerate()
             .map(|(j, (e, _))| format!("{e} = c.k{j}"))
             .collect();
-        parts.push(format!("{expr} {} c.k{i}", if *ascending { ">" } else { "<" }));
+        parts.push(format!(
+            "{expr} {} c.k{i}",
+            if *ascending { ">" } else { "<" }
+        ));
         alternatives.push(format!("({})", parts.join(" AND ")));
     }
     // The first term's bound alone, so the database can start its range scan at the cursor.
@@ -233,7 +243,9 @@ impl Store {
             let condition = filter_where(filter, &mut check);
             let id = check.bind(Value::Text(after.into()));
             let found = check
-                .query(&format!("SELECT s.id {FROM} WHERE {condition} AND s.id = {id}"))
+                .query(&format!(
+                    "SELECT s.id {FROM} WHERE {condition} AND s.id = {id}"
+                ))
                 .fetch_optional(self.reader())
                 .await?;
             if found.is_none() {
