@@ -9,8 +9,9 @@
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
 //! - `cargo xtask bench`: measures the release bundles, the checkout's first load against a
 //!   Leptos skeleton ([`bench::first_load`]), time to interactive against Leptos's counter
-//!   example and Lighthouse's scores ([`bench::interactive`]), and a big organisation (see
-//!   BENCHMARKS.md).
+//!   example and Lighthouse's scores ([`bench::interactive`]), a big organisation, and
+//!   purchases and reads under load ([`load`]; alone: `cargo xtask bench-load`); see
+//!   BENCHMARKS.md.
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
 //!   and flat memory are checked (see [`soak`]).
@@ -25,9 +26,11 @@
 //! - [`run`]: the demo.
 //! - [`summary`]: counts test results from libtest's output.
 //! - [`soak`]: the load run and its checks.
+//! - [`load`]: purchases and reads under load against their baselines (`bench`).
 
 mod bench;
 mod dist;
+mod load;
 mod run;
 mod schemathesis;
 mod screenshots;
@@ -104,6 +107,8 @@ fn main() -> ExitCode {
         "test" => return test(&env),
         "build" => tools::ensure_build_tools(&env).and_then(|()| dist::build(&env)),
         "bench" => bench(&env),
+        // Only the load part of `bench` (it needs no app build).
+        "bench-load" => load::run(&env),
         "screenshots" => screenshots::run(&env),
         "soak" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
@@ -120,7 +125,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build | bench | soak | schemathesis | screenshots"
+                "usage: cargo xtask run | test | build | bench | bench-load | soak | schemathesis | screenshots"
             );
             return ExitCode::from(2);
         }
@@ -355,7 +360,8 @@ fn bench(env: &Env) -> Result<(), String> {
         "selfserve-server",
         "--bench",
         "big_org",
-    ]))
+    ]))?;
+    load::run(env)
 }
 
 /// The full path of `tool` on the tools PATH.

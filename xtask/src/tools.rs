@@ -351,6 +351,23 @@ fn apt_install(packages: &[&str]) -> Result<(), String> {
     })
 }
 
+/// What the load benchmark runs besides the server: wrk (the HTTP load generator) and
+/// taskset (to pin the server and the load to separate cores) from apt.
+pub fn ensure_load_tools() -> Result<(), String> {
+    let missing: Vec<&str> = [("wrk", "/usr/bin/wrk"), ("util-linux", "/usr/bin/taskset")]
+        .into_iter()
+        .filter(|(_, path)| !std::path::Path::new(path).exists())
+        .map(|(package, _)| package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let started = Instant::now();
+    apt_install(&missing)?;
+    report_installed(&missing.join(" "), "(Debian's)", started);
+    Ok(())
+}
+
 /// Starts the machine's PostgreSQL (installing it from apt if missing), makes sure the test role
 /// exists, drops databases earlier test runs left, and returns the base URL for tests.
 pub fn ensure_postgres() -> Result<String, String> {
