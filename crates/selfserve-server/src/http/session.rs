@@ -48,21 +48,23 @@ impl FromRequestParts<AppState> for Caller {
         let id =
             session_cookie(&parts.headers, state.secure_cookies).ok_or_else(unauthenticated)?;
         let hash = hash_session_id(&id);
-        let session = store.session(&hash).await?.ok_or_else(unauthenticated)?;
+        // A session whose user or organisation is gone finds no row: signed out, as before.
+        let crate::store::sessions::SessionCaller {
+            session,
+            user,
+            organization,
+        } = store
+            .session_caller(&hash)
+            .await?
+            .ok_or_else(unauthenticated)?;
         let now = state.services.clock.real_now();
         if !session_is_live(session.created_at, session.last_seen_at, now) {
             store.delete_session(&hash).await?;
             return Err(unauthenticated());
         }
-        let user = store
-            .user_by_id(&session.user_id)
-            .await?
-            .filter(|user| user.enabled && user.in_directory)
-            .ok_or_else(unauthenticated)?;
-        let organization = store
-            .organization(&user.organization_id)
-            .await?
-            .ok_or_else(unauthenticated)?;
+        if !(user.enabled && user.in_directory) {
+            return Err(unauthenticated());
+        }
         // One write a minute per session is enough for the idle timeout.
         if now - session.last_seen_at >= 60 {
             store.touch_session(&hash, now).await?;

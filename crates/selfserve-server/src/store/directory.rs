@@ -446,8 +446,8 @@ pub(crate) async fn write_search_terms(
     insert_terms(tx, &term_rows(user), TERMS_PER_INSERT).await
 }
 
-fn decode_country(row: &AnyRow) -> Result<Option<CountryCode>, StoreError> {
-    let text: Option<String> = row.try_get("country")?;
+fn decode_country(row: &AnyRow, column: &str) -> Result<Option<CountryCode>, StoreError> {
+    let text: Option<String> = row.try_get(column)?;
     text.map(|text| {
         CountryCode::parse(&text).map_err(|_| StoreError::Corrupt(format!("country {text:?}")))
     })
@@ -457,12 +457,22 @@ fn decode_country(row: &AnyRow) -> Result<Option<CountryCode>, StoreError> {
 const ORGANIZATION_COLUMNS: &str = "id, name, kind, country, managed";
 
 fn organization_from_row(row: &AnyRow) -> Result<OrganizationRow, StoreError> {
+    organization_from_prefixed(row, "")
+}
+
+/// An organisation (without its domains) from [`ORGANIZATION_COLUMNS`] each selected as
+/// `{prefix}{column}`: a query joining it to users must tell the two `id`s and `name`s apart.
+pub(crate) fn organization_from_prefixed(
+    row: &AnyRow,
+    prefix: &str,
+) -> Result<OrganizationRow, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(OrganizationRow {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        kind: decode(row, "kind")?,
-        country: decode_country(row)?,
-        managed: from_flag(row.try_get("managed")?),
+        id: row.try_get(column("id").as_str())?,
+        name: row.try_get(column("name").as_str())?,
+        kind: decode(row, &column("kind"))?,
+        country: decode_country(row, &column("country"))?,
+        managed: from_flag(row.try_get(column("managed").as_str())?),
         domains: Vec::new(),
     })
 }
