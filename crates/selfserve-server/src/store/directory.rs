@@ -431,6 +431,59 @@ async fn insert_terms(
         }
         query.execute(&mut **tx).await?;
     }
+    insert_prefixes(tx, &prefix_rows(terms), per_insert).await
+}
+
+/// The longest query answered from `user_search_prefixes` (in characters, as the search
+/// counts them); longer ones scan a range of `user_search_terms`.
+pub(crate) const SHORT_QUERY: usize = 2;
+
+/// The `user_search_prefixes` rows of some words: each word's first one and two characters,
+/// once per person.
+fn prefix_rows<'a>(terms: &'a [SearchTermRow<'a>]) -> Vec<SearchTermRow<'a>> {
+    let mut rows: Vec<SearchTermRow> = terms
+        .iter()
+        .flat_map(|row| {
+            let chars = row.term.chars().count();
+            (1..=SHORT_QUERY.min(chars)).map(move |n| SearchTermRow {
+                organization_id: row.organization_id,
+                term: row.term.chars().take(n).collect(),
+                user_id: row.user_id,
+                name_search: row.name_search.clone(),
+                email: row.email,
+            })
+        })
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    rows
+}
+
+async fn insert_prefixes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    prefixes: &[SearchTermRow<'_>],
+    per_insert: usize,
+) -> Result<(), sqlx::Error> {
+    for batch in prefixes.chunks(per_insert) {
+        let rows: Vec<String> = (0..batch.len())
+            .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
+            .collect();
+        let sql = format!(
+            "INSERT INTO user_search_prefixes (organization_id, prefix, user_id, name_search, \
+             email) VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in batch {
+            query = query
+                .bind(row.organization_id)
+                .bind(&row.term)
+                .bind(row.user_id)
+                .bind(&row.name_search)
+                .bind(row.email);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -439,10 +492,12 @@ pub(crate) async fn write_search_terms(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user: &UserRow,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM user_search_terms WHERE user_id = $1")
-        .bind(&user.id)
-        .execute(&mut **tx)
-        .await?;
+    for table in ["user_search_terms", "user_search_prefixes"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE user_id = $1"))
+            .bind(&user.id)
+            .execute(&mut **tx)
+            .await?;
+    }
     insert_terms(tx, &term_rows(user), TERMS_PER_INSERT).await
 }
 

@@ -56,6 +56,20 @@ impl Store {
         let Some(query) = normalize_query(query) else {
             return Ok(Vec::new());
         };
+        if query.chars().count() <= super::directory::SHORT_QUERY {
+            // One row per person and prefix, in list order: the scan stops after `limit`.
+            let ids: Vec<String> = sqlx::query_scalar(
+                "SELECT user_id FROM user_search_prefixes \
+                 WHERE organization_id = $1 AND prefix = $2 \
+                 ORDER BY name_search, email, user_id LIMIT $3",
+            )
+            .bind(organization_id)
+            .bind(&query)
+            .bind(limit.max(0))
+            .fetch_all(self.reader())
+            .await?;
+            return self.users_in_order(ids).await;
+        }
         // One range scan of `user_search_terms_by_name` holds the words and what the list is
         // sorted by, so the database keeps only the first rows while it scans (no sort of every
         // match, no read of `users` per match). A person matching several words comes once per
@@ -82,6 +96,11 @@ impl Store {
             }
             fetch = fetch.saturating_mul(4);
         };
+        self.users_in_order(ids).await
+    }
+
+    /// The enabled members among `ids`, in the order of `ids`.
+    async fn users_in_order(&self, ids: Vec<String>) -> Result<Vec<UserRow>, StoreError> {
         let mut users = self.users_among(&ids, false).await?;
         // Only enabled members have words (`write_search_terms`); checked again all the same.
         users.retain(|user| user.enabled && user.in_directory);
