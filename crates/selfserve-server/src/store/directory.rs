@@ -411,14 +411,37 @@ async fn insert_terms(
     terms: &[SearchTermRow<'_>],
     per_insert: usize,
 ) -> Result<(), sqlx::Error> {
-    for batch in terms.chunks(per_insert) {
-        let rows: Vec<String> = (0..batch.len())
+    insert_search_rows(
+        tx,
+        "INSERT INTO user_search_terms (organization_id, term, user_id, name_search, email)",
+        terms,
+        per_insert,
+    )
+    .await?;
+    insert_search_rows(
+        tx,
+        "INSERT INTO user_search_prefixes (organization_id, prefix, user_id, name_search, email)",
+        &prefix_rows(terms),
+        per_insert,
+    )
+    .await
+}
+
+/// `rows` in multi-row `INSERT`s of `per_insert` rows, after `insert_into` (the table and its
+/// five columns in [`SearchTermRow`]'s order); rows already there are left alone.
+async fn insert_search_rows(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    insert_into: &str,
+    rows: &[SearchTermRow<'_>],
+    per_insert: usize,
+) -> Result<(), sqlx::Error> {
+    for batch in rows.chunks(per_insert) {
+        let values: Vec<String> = (0..batch.len())
             .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
             .collect();
         let sql = format!(
-            "INSERT INTO user_search_terms (organization_id, term, user_id, name_search, email) \
-             VALUES {} ON CONFLICT DO NOTHING",
-            rows.join(", ")
+            "{insert_into} VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
         );
         let mut query = sqlx::query(&sql);
         for row in batch {
@@ -431,7 +454,7 @@ async fn insert_terms(
         }
         query.execute(&mut **tx).await?;
     }
-    insert_prefixes(tx, &prefix_rows(terms), per_insert).await
+    Ok(())
 }
 
 /// The longest query answered from `user_search_prefixes` (in characters, as the search
@@ -457,34 +480,6 @@ fn prefix_rows<'a>(terms: &'a [SearchTermRow<'a>]) -> Vec<SearchTermRow<'a>> {
     rows.sort_unstable();
     rows.dedup();
     rows
-}
-
-async fn insert_prefixes(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    prefixes: &[SearchTermRow<'_>],
-    per_insert: usize,
-) -> Result<(), sqlx::Error> {
-    for batch in prefixes.chunks(per_insert) {
-        let rows: Vec<String> = (0..batch.len())
-            .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
-            .collect();
-        let sql = format!(
-            "INSERT INTO user_search_prefixes (organization_id, prefix, user_id, name_search, \
-             email) VALUES {} ON CONFLICT DO NOTHING",
-            rows.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for row in batch {
-            query = query
-                .bind(row.organization_id)
-                .bind(&row.term)
-                .bind(row.user_id)
-                .bind(&row.name_search)
-                .bind(row.email);
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 /// Replaces a user's search words (none once they are out of the directory or disabled).
