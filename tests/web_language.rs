@@ -14,15 +14,9 @@ use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn next_turn() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback(&resolve)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
+#[path = "web/support.rs"]
+mod support;
+use support::next_turn;
 
 /// Waits until `check` holds, failing after about five seconds with `what`.
 async fn wait_until(what: &str, check: impl Fn() -> bool) {

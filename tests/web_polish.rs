@@ -13,41 +13,13 @@ use selfserve::components::loaded::Query;
 use selfserve::session::Session;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn container() -> HtmlElement {
-    let document = leptos::prelude::document();
-    let section = document.create_element("section").unwrap();
-    document.body().unwrap().append_child(&section).unwrap();
-    section.unchecked_into()
-}
-
-async fn next_turn() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback(&resolve)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
-    let started = js_sys::Date::now();
-    loop {
-        if let Some(found) = root.query_selector(selector).unwrap() {
-            return found;
-        }
-        assert!(
-            js_sys::Date::now() - started < 5_000.0,
-            "timed out waiting for {selector}; page is: {}",
-            root.inner_html()
-        );
-        next_turn().await;
-    }
-}
+#[path = "web/support.rs"]
+mod support;
+use support::{container, next_turn, wait_for};
 
 fn click(root: &HtmlElement, selector: &str) {
     let button: HtmlElement = root

@@ -22,46 +22,18 @@ use selfserve_api::subscription::{
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::{HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "web/support.rs"]
+mod support;
+use support::{container, wait_for};
 
 /// 4 January 2027, noon UTC: the same calendar day in every time zone a test runs in.
 const PERIOD_END: i64 = 1_799_064_000;
 /// 4 December 2026, noon UTC.
 const PAID: i64 = 1_796_385_600;
-
-fn container() -> HtmlElement {
-    let document = leptos::prelude::document();
-    let section = document.create_element("section").unwrap();
-    document.body().unwrap().append_child(&section).unwrap();
-    section.unchecked_into()
-}
-
-async fn next_turn() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback(&resolve)
-            .unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
-
-async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
-    let started = js_sys::Date::now();
-    loop {
-        if let Some(found) = root.query_selector(selector).unwrap() {
-            return found;
-        }
-        assert!(
-            js_sys::Date::now() - started < 5_000.0,
-            "timed out waiting for {selector}; page is: {}",
-            root.inner_html()
-        );
-        next_turn().await;
-    }
-}
 
 fn text(root: &HtmlElement, selector: &str) -> String {
     root.query_selector(selector)
