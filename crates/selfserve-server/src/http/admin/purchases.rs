@@ -51,10 +51,15 @@ impl PurchasesQuery {
         };
         Ok(PurchaseQuery {
             source: parse_source(self.source.as_deref())?,
+            // Cut as colleague search cuts its query: each word is a `LIKE` (and a subquery)
+            // in SQL, so an unbounded `q` would be an unbounded query.
             words: self
                 .q
                 .as_deref()
                 .unwrap_or_default()
+                .chars()
+                .take(crate::domain::search::MAX_QUERY_CHARS)
+                .collect::<String>()
                 .split_whitespace()
                 .map(str::to_lowercase)
                 .collect(),
