@@ -12,8 +12,9 @@
 //!   `UPDATE … WHERE` whose row lock (PostgreSQL) or write lock (SQLite) makes it atomic.
 //!
 //! On SQLite all writes go through one connection ([`Store::writer`]): SQLite has one writer at a
-//! time anyway, and a transaction that starts reading and then writes can fail with
-//! `SQLITE_BUSY` without waiting when another connection wrote in between. Reads use a pool.
+//! time anyway. Write transactions ([`Store::begin_write`]) take the write lock up front
+//! (`BEGIN IMMEDIATE`: one that starts reading and then writes fails with `SQLITE_BUSY` at once
+//! when another process wrote in between) and share commits ([`group_commit`]). Reads use a pool.
 //!
 //! Every row decodes into typed values: a state or kind read from the database is one of its
 //! enum's values or the read fails ([`decode`]); nothing falls back to a default.
@@ -56,6 +57,7 @@ pub mod digests;
 pub mod directory;
 pub mod events;
 pub mod gateway;
+mod group_commit;
 pub mod guardrails;
 pub mod idempotency;
 pub mod integrity;
@@ -129,6 +131,7 @@ pub struct Store {
     writer: AnyPool,
     reader: AnyPool,
     backend: Backend,
+    committer: group_commit::Committer,
     /// One row per `INSERT` in bulk writes: only the baseline of `cargo xtask bench`.
     row_by_row: bool,
 }
@@ -155,6 +158,7 @@ impl Store {
                 writer: pool.clone(),
                 reader: pool,
                 backend: Backend::Postgres,
+                committer: group_commit::Committer::default(),
                 row_by_row: false,
             }
         } else {
@@ -204,6 +208,7 @@ impl Store {
             writer,
             reader,
             backend: Backend::Sqlite,
+            committer: group_commit::Committer::default(),
             row_by_row: false,
         })
     }
@@ -262,10 +267,19 @@ impl Store {
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.reader
     }
+
+    /// A write transaction. On SQLite it is a job in a group commit ([`group_commit`]): its
+    /// `commit()` returns once the batch it joined is durable.
+    pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.committer.begin(&self.writer).await,
+            Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
+        }
+    }
 }
 
 /// A transaction on the writer.
-pub(crate) type Tx<'c> = sqlx::Transaction<'c, sqlx::Any>;
+pub(crate) type Tx = group_commit::WriteTx;
 
 /// A closed set of values stored as its wire text: an unknown text is a corrupt row, never a
 /// default.

@@ -47,7 +47,7 @@ pub struct ClaimedDelivery {
 /// the lock order; a removal is an `UPDATE` of non-key columns, so it never makes this insert's
 /// foreign key fail.
 pub(crate) async fn plan_deliveries(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     event_id: &str,
     event: &Event,
 ) -> Result<(), sqlx::Error> {
@@ -110,7 +110,7 @@ impl Store {
         now: i64,
     ) -> Result<WebhookEndpointRow, StoreError> {
         let id = crate::ids::new_id("whe");
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO webhook_endpoints (id, organization_id, url, secret, created_at, events) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -216,7 +216,7 @@ impl Store {
         endpoint_id: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let removed = sqlx::query(
             "UPDATE webhook_endpoints SET removed_at = $1, secret = NULL \
              WHERE id = $2 AND organization_id = $3 AND removed_at IS NULL",

@@ -24,7 +24,7 @@ pub enum Assigned {
 /// a scheduled decrease's), however many requests race. `None` when they do not fit or the
 /// status is not one of `statuses`; nothing is then assigned.
 pub(crate) async fn claim_seats(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     subscription_id: &str,
     user_ids: &[String],
     statuses: &[SubscriptionStatus],
@@ -91,7 +91,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<Assigned, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(added) =
             claim_seats(&mut tx, subscription_id, user_ids, ASSIGNABLE, now).await?
         {
@@ -120,7 +120,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // The subscription before its assignments, as `expire` and trial conversion take them:
         // the other way round they deadlock on PostgreSQL.
         lock_subscription(&mut tx, subscription_id).await?;

@@ -85,7 +85,7 @@ impl Store {
         guard: Option<&super::guardrails::Guard<'_>>,
         now: i64,
     ) -> Result<Result<bool, ReachedLimit>, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(guard) = guard
             && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
         {
@@ -150,7 +150,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<TakenOver, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let bills: Vec<(String, i64, i64)> = match end {
             TakeOverEnd::NowWithRefund { .. } => sqlx::query(
                 "SELECT id, period_start, period_end FROM invoices WHERE subscription_id = $1 \
@@ -317,7 +317,7 @@ impl Store {
 /// Inside `tx`: ends a trial that was bought; its users move to the new subscription (as many
 /// as fit) and it is marked converted. A no-op if it is no longer a trial.
 pub(crate) async fn convert_trial(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     trial_id: &str,
     new_id: &str,
     receiving: &[SubscriptionStatus],
@@ -353,7 +353,7 @@ pub(crate) async fn convert_trial(
 }
 
 /// Inside `tx`: the subscription row of `new` (and its purchaser's seat when asked).
-async fn insert_unbilled(tx: &mut Tx<'_>, new: &NewUnbilled, now: i64) -> Result<(), sqlx::Error> {
+async fn insert_unbilled(tx: &mut Tx, new: &NewUnbilled, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO subscriptions (id, organization_id, product, source, status, quantity, \
          pending_quantity, assigned_count, purchaser_id, unit_amount, currency, tax_rate_bps, \
@@ -396,7 +396,7 @@ async fn insert_unbilled(tx: &mut Tx<'_>, new: &NewUnbilled, now: i64) -> Result
 ///
 /// Lock order: only the one central subscription whose seat is claimed (as assigning does).
 pub(crate) async fn give_central_licence(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     organization_id: &str,
     product: ProductId,
     user_id: &str,

@@ -21,7 +21,7 @@ pub fn day_of(at: i64) -> i64 {
 /// A notice held for `user_id`'s digest of the day of `at` (billing time).
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn hold(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     user_id: &str,
     event_id: &str,
     at: i64,
@@ -66,7 +66,7 @@ impl Store {
     /// who since left, lost the role or chose `none` gets no mail, and the day is still marked
     /// done.
     pub async fn plan_digest(&self, user_id: &str, day: i64) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let entries = sqlx::query(
             "SELECT event_id, template, country, facts_json FROM admin_digest_entries \
              WHERE user_id = $1 AND day = $2 ORDER BY created_at, event_id",

@@ -174,7 +174,7 @@ impl Store {
         changes: &[DirectoryChange],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut rest = changes;
         while let Some((change, after)) = rest.split_first() {
             rest = after;
@@ -314,7 +314,7 @@ impl Store {
 /// Inserts a new user with their colleague-search words: the directory import and a first
 /// sign-in at the organisation's provider (no password hash) both create users this way.
 pub(crate) async fn insert_user(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     user: &UserRow,
     now: i64,
 ) -> Result<(), StoreError> {
@@ -331,7 +331,7 @@ const TERMS_PER_INSERT: usize = 1_000;
 /// 100,000 people is a few hundred statements, not half a million. The words go in index
 /// order, so the index grows at its end instead of at random places.
 pub(crate) async fn insert_users(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     users: &[&UserRow],
     now: i64,
     row_by_row: bool,
@@ -407,7 +407,7 @@ fn term_rows(user: &UserRow) -> Vec<SearchTermRow<'_>> {
 }
 
 async fn insert_terms(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     terms: &[SearchTermRow<'_>],
     per_insert: usize,
 ) -> Result<(), sqlx::Error> {
@@ -430,7 +430,7 @@ async fn insert_terms(
 /// `rows` in multi-row `INSERT`s of `per_insert` rows, after `insert_into` (the table and its
 /// five columns in [`SearchTermRow`]'s order); rows already there are left alone.
 async fn insert_search_rows(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     insert_into: &str,
     rows: &[SearchTermRow<'_>],
     per_insert: usize,
@@ -484,7 +484,7 @@ fn prefix_rows<'a>(terms: &'a [SearchTermRow<'a>]) -> Vec<SearchTermRow<'a>> {
 
 /// Replaces a user's search words (none once they are out of the directory or disabled).
 pub(crate) async fn write_search_terms(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     user: &UserRow,
 ) -> Result<(), sqlx::Error> {
     for table in ["user_search_terms", "user_search_prefixes"] {

@@ -41,7 +41,7 @@ fn recorded_us() -> i64 {
 /// Writes `event` inside `tx`, with the mails it causes ([`super::outbox::plan_mails`]). Takes
 /// no lock on another table's rows (beyond the key-share of its foreign keys), so it adds
 /// nothing to the lock order.
-pub(crate) async fn insert_event(tx: &mut Tx<'_>, event: &Event) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert_event(tx: &mut Tx, event: &Event) -> Result<(), sqlx::Error> {
     let id = crate::ids::new_id("evt");
     sqlx::query(
         "INSERT INTO events (id, organization_id, at, recorded_us, actor_kind, actor_id, \
@@ -67,10 +67,7 @@ pub(crate) async fn insert_event(tx: &mut Tx<'_>, event: &Event) -> Result<(), s
 }
 
 /// Writes `event` when there is one.
-pub(crate) async fn insert_events(
-    tx: &mut Tx<'_>,
-    events: Option<&Event>,
-) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert_events(tx: &mut Tx, events: Option<&Event>) -> Result<(), sqlx::Error> {
     if let Some(event) = events {
         insert_event(tx, event).await?;
     }
@@ -81,7 +78,7 @@ impl Store {
     /// Records an event that changes nothing else (kept for changes made outside any other
     /// transaction).
     pub async fn record_event(&self, event: &Event) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())

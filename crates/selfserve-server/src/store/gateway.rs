@@ -67,7 +67,7 @@ pub enum RecordedRefund {
 }
 
 async fn insert_saved_card(
-    tx: &mut super::Tx<'_>,
+    tx: &mut super::Tx,
     card: &StoredCard,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -248,7 +248,7 @@ impl Store {
         saved: Option<&StoredCard>,
         now: i64,
     ) -> Result<RecordedCharge, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO gateway_charges (id, idempotency_key, source, amount, currency, outcome, \
              decline_code, payment_method_id, created_at) \
@@ -300,7 +300,7 @@ impl Store {
         card: &StoredCard,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let claimed = sqlx::query("UPDATE gateway_tokens SET used = 1 WHERE id = $1 AND used = 0")
             .bind(token_id)
             .execute(&mut *tx)
@@ -324,7 +324,7 @@ impl Store {
         amount: i64,
         now: i64,
     ) -> Result<RecordedRefund, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let charge = sqlx::query(
             "UPDATE gateway_charges SET amount = amount WHERE idempotency_key = $1 \
              AND outcome = 'succeeded' RETURNING id, amount",

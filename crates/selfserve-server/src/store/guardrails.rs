@@ -106,7 +106,7 @@ async fn usage(conn: &mut sqlx::AnyConnection, scope: &Scope<'_>) -> Result<Usag
 /// on PostgreSQL the count sees every competitor that committed before; on SQLite the one
 /// writer connection serialises them anyway. No row: no limits, nothing to wait for.
 pub(crate) async fn check_under_lock(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     guard: &Guard<'_>,
 ) -> Result<Result<(), ReachedLimit>, StoreError> {
     let scope = &guard.scope;
@@ -190,7 +190,7 @@ impl Store {
         event: impl FnOnce((Policy, Guardrails), (Policy, Guardrails)) -> Event,
         now: i64,
     ) -> Result<((Policy, Guardrails), (Policy, Guardrails)), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed =
             change_policy_in(&mut tx, organization_id, product, value, change, event, now).await?;
         tx.commit().await?;
@@ -202,7 +202,7 @@ impl Store {
 /// request to IT that turns the product on), with its `policy_changed` event when anything
 /// changed; returns the policy and limits before and after.
 pub(crate) async fn change_policy_in(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     organization_id: &str,
     product: ProductId,
     value: Option<Policy>,

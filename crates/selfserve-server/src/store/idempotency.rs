@@ -30,7 +30,7 @@ pub enum IdempotencyBegin {
 /// Ties the idempotency key `(user id, key)` to the order its request created, inside the
 /// transaction that records the order: the one place this happens.
 pub(crate) async fn bind_key(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     idempotency: Option<(&str, &str)>,
     order_id: &str,
 ) -> Result<(), sqlx::Error> {

@@ -24,7 +24,7 @@ pub struct InvoiceRow {
 }
 
 /// The next human-readable number, `SS-2026-000042`.
-async fn next_number(tx: &mut Tx<'_>, now: i64) -> Result<String, sqlx::Error> {
+async fn next_number(tx: &mut Tx, now: i64) -> Result<String, sqlx::Error> {
     let sequence: i64 = sqlx::query_scalar(
         "INSERT INTO counters (name, value) VALUES ('invoice', 1) ON CONFLICT (name) \
          DO UPDATE SET value = counters.value + 1 RETURNING value",
@@ -50,7 +50,7 @@ pub(crate) struct NewInvoice<'a> {
 
 /// Writes the bill of an order with its single line, and ties the order to it.
 pub(crate) async fn insert_invoice(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     invoice: NewInvoice<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
@@ -114,7 +114,7 @@ pub(crate) async fn insert_invoice(
 
 /// Records a paid bill's card and time inside `tx`.
 pub(crate) async fn mark_paid(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     invoice_id: &str,
     card: &CardSummary,
     now: i64,

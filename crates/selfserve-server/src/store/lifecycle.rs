@@ -37,7 +37,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(&format!(
             "UPDATE subscriptions SET cancel_at_period_end = 1, updated_at = $2 WHERE id = $1 \
              AND cancel_at_period_end = 0 AND status IN ({})",
@@ -62,7 +62,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(&format!(
             "UPDATE subscriptions SET cancel_at_period_end = 0, updated_at = $2 WHERE id = $1 \
              AND cancel_at_period_end = 1 AND status IN ({}) AND current_period_end > $2",
@@ -91,7 +91,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE subscriptions SET pending_quantity = $2, updated_at = $3 \
              WHERE id = $1 AND ($2 IS NULL OR assigned_count <= $2)",
@@ -143,7 +143,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query(&format!(
             "UPDATE subscriptions SET cancel_requested_at = $2, cancel_requested_by = $3 \
              WHERE id = $1 AND source = 'self_service' AND status IN ({})",
@@ -173,7 +173,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if !lock_unless_increasing(&mut tx, subscription_id).await? {
             tx.rollback().await?;
             return Ok(false);
@@ -224,7 +224,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE subscriptions SET status = 'suspended', updated_at = $3 WHERE id = $1 \
              AND status = 'past_due' AND past_due_since IS NOT NULL AND past_due_since <= $2",
@@ -254,7 +254,7 @@ impl Store {
                 order.id
             )));
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if !lock_unless_increasing(&mut tx, subscription_id).await? {
             tx.rollback().await?;
             return Ok(false);

@@ -13,7 +13,7 @@ use super::{StoreError, Tx};
 
 /// Takes a subscription's row lock until `tx` ends.
 pub(crate) async fn lock_subscription(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     subscription_id: &str,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE subscriptions SET updated_at = updated_at WHERE id = $1")
@@ -29,7 +29,7 @@ pub(crate) async fn lock_subscription(
 /// would charge for seats of a subscription that has ended. Checked after the lock, so on
 /// PostgreSQL the check sees an increase recorded while this waited for the lock.
 pub(crate) async fn lock_unless_increasing(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     subscription_id: &str,
 ) -> Result<bool, StoreError> {
     lock_subscription(tx, subscription_id).await?;
@@ -47,7 +47,7 @@ pub(crate) async fn lock_unless_increasing(
 /// is in flight: a renewal, a bill payment or a seat increase. Ending a subscription now with
 /// a refund must not race a charge that would complete after it and bill a period nobody gets.
 pub(crate) async fn lock_unless_paying(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     subscription_id: &str,
 ) -> Result<bool, StoreError> {
     lock_subscription(tx, subscription_id).await?;
@@ -64,7 +64,7 @@ pub(crate) async fn lock_unless_paying(
 /// touches both an invoice and its payment orders locks the invoice first: on PostgreSQL a
 /// payment being recorded (invoice locked, then the in-flight index checked against the other
 /// order) and one being settled (order updated, then the invoice) otherwise deadlock.
-pub(crate) async fn lock_invoice_of(tx: &mut Tx<'_>, order_id: &str) -> Result<(), StoreError> {
+pub(crate) async fn lock_invoice_of(tx: &mut Tx, order_id: &str) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE invoices SET status = status \
          WHERE id = (SELECT invoice_id FROM orders WHERE id = $1)",

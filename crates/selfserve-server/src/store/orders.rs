@@ -112,7 +112,7 @@ fn order_from_row(row: &AnyRow) -> Result<OrderRow, StoreError> {
 }
 
 /// Inserts an order inside `tx`.
-pub(crate) async fn insert_order(tx: &mut Tx<'_>, order: &OrderRow) -> Result<(), sqlx::Error> {
+pub(crate) async fn insert_order(tx: &mut Tx, order: &OrderRow) -> Result<(), sqlx::Error> {
     sqlx::query(&format!(
         "INSERT INTO orders ({ORDER_COLUMNS}, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
          $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $20)"
@@ -148,7 +148,7 @@ pub(crate) async fn insert_order(tx: &mut Tx<'_>, order: &OrderRow) -> Result<()
 /// new card is saved by its charge): the guard that makes completing an order twice (a
 /// replay, a second recovery) a no-op.
 pub(crate) async fn claim_paid(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     order_id: &str,
     charged: &PaymentSource,
     now: i64,
@@ -169,7 +169,7 @@ pub(crate) async fn claim_paid(
 
 /// Marks an order failed inside `tx`, if it is still `created`.
 pub(crate) async fn claim_failed(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     order_id: &str,
     decline_code: &str,
     now: i64,
@@ -196,7 +196,7 @@ impl Store {
         idempotency: Option<(&str, &str)>,
         guard: Option<&super::guardrails::Guard<'_>>,
     ) -> Result<Result<(), ReachedLimit>, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if let Some(guard) = guard
             && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
         {
@@ -216,7 +216,7 @@ impl Store {
         decline_code: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         claim_failed(&mut tx, order_id, decline_code, now).await?;
         tx.commit().await?;
         Ok(())

@@ -48,7 +48,7 @@ struct Person {
 /// Writes the mails `event` (stored as `event_id`) causes, inside its transaction. Reads only
 /// (no row locks), so it adds nothing to the lock order.
 pub(crate) async fn plan_mails(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     event_id: &str,
     event: &Event,
 ) -> Result<(), sqlx::Error> {
@@ -153,7 +153,7 @@ fn request_of(event: &Event) -> Option<&str> {
 }
 
 async fn subscription_mail(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     subscription_id: &str,
     event: &Event,
 ) -> Result<Option<About>, sqlx::Error> {
@@ -257,7 +257,7 @@ fn take_over_outcome(event: &Event) -> Option<TakeOverOutcome> {
 }
 
 async fn request_mail(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     request_id: &str,
     event: &Event,
 ) -> Result<Option<About>, sqlx::Error> {
@@ -318,7 +318,7 @@ fn audience_excludes_actor(template: Template) -> bool {
 }
 
 /// The purchaser, unless deprovisioned: like admins and people, a disabled user gets no mail.
-async fn enabled_purchaser(tx: &mut Tx<'_>, user_id: &str) -> Result<Vec<Person>, sqlx::Error> {
+async fn enabled_purchaser(tx: &mut Tx, user_id: &str) -> Result<Vec<Person>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, email, name FROM users WHERE id = $1 AND enabled = 1")
         .bind(user_id)
         .fetch_all(&mut **tx)
@@ -338,7 +338,7 @@ fn purchaser_copy(person: &Person) -> Person {
 /// those mailed for each, and those on `daily` (held for their digest). Those on `none` are in
 /// neither.
 async fn admins(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     organization_id: &str,
     global_only: bool,
 ) -> Result<(Vec<Person>, Vec<Person>), sqlx::Error> {
@@ -367,7 +367,7 @@ async fn admins(
 }
 
 async fn people(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     organization_id: &str,
     emails: &[String],
 ) -> Result<Vec<Person>, sqlx::Error> {

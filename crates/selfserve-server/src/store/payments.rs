@@ -53,7 +53,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<String, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if !claim_paid(&mut tx, &order.id, &card.charged_as(), now).await? {
             tx.rollback().await?;
             let existing: Option<String> =
@@ -135,7 +135,7 @@ impl Store {
         idempotency: (&str, &str),
         guard: Option<&super::guardrails::Guard<'_>>,
     ) -> Result<Result<bool, ReachedLimit>, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // The guardrail's lock comes before the subscription's (the lock order).
         if let Some(guard) = guard
             && let Err(reached) = super::guardrails::check_under_lock(&mut tx, guard).await?
@@ -196,7 +196,7 @@ impl Store {
                 order.id
             )));
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // The subscription before the order, the order `insert_seat_increase` takes them in.
         lock_subscription(&mut tx, subscription_id).await?;
         if !claim_paid(&mut tx, &order.id, &card.charged_as(), now).await? {
@@ -244,7 +244,7 @@ impl Store {
                 order.id
             )));
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Still unpaid, checked under the invoice's row lock: a payment that completed since
         // the caller looked (the in-flight index no longer covers it) must not charge again.
         let unpaid = sqlx::query(&format!(
@@ -292,7 +292,7 @@ impl Store {
                 order.id
             )));
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         lock_invoice_of(&mut tx, &order.id).await?;
         if !claim_paid(&mut tx, &order.id, &card.charged_as(), now).await? {
             tx.rollback().await?;
@@ -326,7 +326,7 @@ impl Store {
         event: Option<&Event>,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         lock_invoice_of(&mut tx, &order.id).await?;
         let claimed = claim_failed(&mut tx, &order.id, decline_code, now).await?;
         if claimed && failure_makes_past_due(order.kind) {

@@ -61,7 +61,7 @@ impl Store {
         event: impl FnOnce(Policy) -> Event,
         now: i64,
     ) -> Result<Policy, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query_scalar(
             "SELECT value FROM product_policies WHERE organization_id = $1 AND product = $2",
         )

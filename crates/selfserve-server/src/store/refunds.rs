@@ -88,7 +88,7 @@ pub enum RefundAmount {
 /// Inside `tx` (which the caller commits, or rolls back unless `Reserved`): reserves a refund
 /// of a paid invoice under its row lock and records it pending under the next sequence.
 pub(crate) async fn reserve_in(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     id: &str,
     invoice_id: &str,
     ask: RefundAmount,
@@ -166,7 +166,7 @@ pub(crate) async fn reserve_in(
     Ok(Reserved::Reserved(pending))
 }
 
-pub(crate) async fn lock_invoice(tx: &mut Tx<'_>, invoice_id: &str) -> Result<bool, StoreError> {
+pub(crate) async fn lock_invoice(tx: &mut Tx, invoice_id: &str) -> Result<bool, StoreError> {
     let locked = sqlx::query("UPDATE invoices SET amount_refunded = amount_refunded WHERE id = $1")
         .bind(invoice_id)
         .execute(&mut **tx)
@@ -219,7 +219,7 @@ impl Store {
         reason: &str,
         now: i64,
     ) -> Result<Reserved, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let ask = amount.map_or(RefundAmount::Rest, RefundAmount::Exactly);
         let reserved = reserve_in(&mut tx, id, invoice_id, ask, reason, now).await?;
         if matches!(reserved, Reserved::Reserved(_)) {
@@ -271,7 +271,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         lock_invoice(&mut tx, &refund.invoice_id).await?;
         let settled = match settlement {
             RefundSettlement::Succeeded {
@@ -339,7 +339,7 @@ impl Store {
         let Some(invoice_id) = invoice_id.flatten() else {
             return Ok(0);
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         lock_invoice(&mut tx, &invoice_id).await?;
         let refunded: i64 =
             sqlx::query_scalar("SELECT amount_refunded FROM invoices WHERE id = $1")

@@ -71,7 +71,7 @@ impl Store {
         event: &Event,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         // Inserted only while the subscription is still in that period and state: a reminder
         // read before a cancellation or renewal committed is not sent for it.
         let inserted = sqlx::query(&format!(

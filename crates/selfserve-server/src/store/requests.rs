@@ -74,7 +74,7 @@ fn request_of(row: &sqlx::any::AnyRow) -> Result<ItRequest, StoreError> {
     })
 }
 
-async fn read_in(tx: &mut Tx<'_>, id: &str) -> Result<ItRequest, StoreError> {
+async fn read_in(tx: &mut Tx, id: &str) -> Result<ItRequest, StoreError> {
     let row = sqlx::query(&format!("{SELECT} WHERE r.id = $1"))
         .bind(id)
         .fetch_one(&mut **tx)
@@ -118,10 +118,7 @@ pub(crate) struct RequestMailRow {
 }
 
 /// The request `id` with its organisation's name and country, inside `tx`.
-pub(crate) async fn for_mail(
-    tx: &mut Tx<'_>,
-    id: &str,
-) -> Result<Option<RequestMailRow>, StoreError> {
+pub(crate) async fn for_mail(tx: &mut Tx, id: &str) -> Result<Option<RequestMailRow>, StoreError> {
     let Some(row) = sqlx::query(
         "SELECT o.name AS organization_name, o.country FROM it_requests r \
          JOIN organizations o ON o.id = r.organization_id WHERE r.id = $1",
@@ -155,7 +152,7 @@ impl Store {
         event: impl FnOnce(&str) -> Event,
     ) -> Result<(ItRequest, bool), StoreError> {
         let id = crate::ids::new_id("req");
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO it_requests (id, organization_id, requester_id, product, reason, \
              status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6) \
@@ -216,7 +213,7 @@ impl Store {
         effect: AnswerEffect,
         event: impl FnOnce(ProductId) -> Event,
     ) -> Result<Answered, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let product: Option<String> = sqlx::query_scalar(
             "SELECT product FROM it_requests WHERE id = $1 AND organization_id = $2",
         )

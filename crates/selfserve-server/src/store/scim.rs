@@ -159,7 +159,7 @@ impl Store {
 
     /// Creates a user the provider pushed.
     pub async fn insert_scim_user(&self, user: &ScimUser, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_user(&mut tx, &user.user, now).await?;
         sqlx::query(
             "UPDATE users SET provisioned_by = 'scim', scim_external_id = $2 WHERE id = $1",
@@ -190,7 +190,7 @@ impl Store {
 
     /// Creates a group with its members.
     pub async fn insert_scim_group(&self, group: &ScimGroup, now: i64) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO scim_groups (id, organization_id, display_name, external_id, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -209,7 +209,7 @@ impl Store {
 
     /// Replaces a group's name, external id and members.
     pub async fn replace_scim_group(&self, group: &ScimGroup) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE scim_groups SET display_name = $2, external_id = $3 WHERE id = $1")
             .bind(&group.id)
             .bind(&group.display_name)
@@ -231,7 +231,7 @@ impl Store {
         organization_id: &str,
         id: &str,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM scim_group_members WHERE group_id IN \
              (SELECT id FROM scim_groups WHERE id = $1 AND organization_id = $2)",
@@ -323,7 +323,7 @@ impl Store {
 }
 
 async fn write_members(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut super::Tx,
     group_id: &str,
     members: &[String],
 ) -> Result<(), StoreError> {

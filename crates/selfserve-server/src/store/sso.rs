@@ -138,7 +138,7 @@ impl Store {
 
     /// Back to passwords; whether there was a provider.
     pub async fn remove_sso_config(&self, organization_id: &str) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sso_pending_logins WHERE organization_id = $1")
             .bind(organization_id)
             .execute(&mut *tx)
@@ -232,7 +232,7 @@ impl Store {
         subject: &str,
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         if insert {
             insert_user(&mut tx, user, now).await?;
             sqlx::query("UPDATE users SET provisioned_by = 'sso' WHERE id = $1")

@@ -262,7 +262,7 @@ impl Store {
         let Some(payment_method) = &charge.payment_method_id else {
             return Ok(None);
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let waiting = sqlx::query(
             "SELECT intent_id, charge_key FROM stripe_authentications WHERE target = $1 \
              AND payment_method_id = $2 AND amount = $3 AND currency = $4 \
@@ -360,7 +360,7 @@ impl Store {
         amount: i64,
         now: i64,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO stripe_refunds (refund_key, charge_key, refund_id, amount, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (refund_key) DO NOTHING",
@@ -438,7 +438,7 @@ impl Store {
         dispute: &StripeDispute,
         event: &crate::events::Event,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO stripe_disputes (id, subscription_id, intent_id, amount, currency, \
              opened_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",

@@ -196,7 +196,7 @@ impl Store {
         let users = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users"))
             .fetch_all(self.reader())
             .await?;
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut count = 0;
         for row in &users {
             write_search_terms(&mut tx, &user_from_row(row)?).await?;

@@ -7,7 +7,7 @@ use crate::notifications::{PolicyFacts, PolicyState};
 use crate::store::Tx;
 use sqlx::Row;
 
-pub(super) async fn about(tx: &mut Tx<'_>, event: &Event) -> Result<Option<About>, sqlx::Error> {
+pub(super) async fn about(tx: &mut Tx, event: &Event) -> Result<Option<About>, sqlx::Error> {
     let (Some(product), Some(before), Some(after)) = (event.product, &event.before, &event.after)
     else {
         return Ok(None);

@@ -47,7 +47,7 @@ impl Store {
         intent_id: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(row) = sqlx::query(
             "SELECT charge_key, amount, currency FROM stripe_authentications WHERE intent_id = $1",
         )
@@ -128,7 +128,7 @@ impl Store {
             AbandonedOutcome::Canceled => ("canceled", None),
             AbandonedOutcome::Refunded { refund_id } => ("refunded", Some(refund_id.as_str())),
         };
-        let mut tx = self.writer().begin().await?;
+        let mut tx = self.begin_write().await?;
         let settled = sqlx::query(
             "UPDATE stripe_abandoned_authentications SET phase = $2, refund_id = $3, \
              settled_at = $4 WHERE intent_id = $1 AND phase = 'pending'",

@@ -1,0 +1,296 @@
+//! Group commit on SQLite: many requests' write transactions share one `COMMIT`, so one fsync.
+//!
+//! Why: with `synchronous = FULL` every commit waits for its own fsync, and a purchase records
+//! its phases in several commits (issue 14 measured ~14 fsyncs' worth of time per purchase).
+//! SQLite has one writer anyway, so the write transactions of concurrent requests already run
+//! one after another; here they run one after another *inside one outer transaction*, each in a
+//! savepoint, and the outer transaction commits when nobody is queued behind it.
+//!
+//! How (one [`Committer`] per [`super::Store`]):
+//! - a job locks the committer (a FIFO mutex), opens the outer transaction with
+//!   `BEGIN IMMEDIATE` if no batch is open, and works inside `SAVEPOINT job`;
+//! - its commit is `RELEASE job`. The first job of a batch to release it spawns a flusher,
+//!   which queues on the same FIFO mutex: every job already waiting gets in before it, and the
+//!   flusher then `COMMIT`s them all at once. Jobs arriving later wait behind it and start the
+//!   next batch. Under no load the flusher finds nobody ahead and commits at once;
+//! - the job's `commit()` returns only when the batch's `COMMIT` has returned, with its outcome:
+//!   a caller never hears "committed" before its rows are durable, so the recorded phases of a
+//!   payment keep their meaning (a phase is on disk before the processor is called);
+//! - a job that rolls back (explicitly, or by being dropped) undoes only its savepoint; if it
+//!   was alone in its batch the outer transaction is rolled back and the connection released.
+//!
+//! Invariants:
+//! - the outer transaction holds SQLite's write lock from `BEGIN IMMEDIATE` to its `COMMIT` or
+//!   `ROLLBACK`, and the committer's mutex is held whenever a statement runs on it;
+//! - if a statement the committer itself issues fails (`RELEASE`, `ROLLBACK TO`, `COMMIT`), the
+//!   whole batch is rolled back and every job in it, released or not, gets the error: no job is
+//!   told it committed unless `COMMIT` succeeded;
+//! - begin, commit and rollback run in spawned tasks, so a request dropped halfway (a client
+//!   that hangs up) cannot leave the batch with a half-run statement.
+//!
+//! PostgreSQL needs none of this (its own WAL flush already groups concurrent commits, and
+//! writers there do not serialise): [`WriteTx::Plain`] is an ordinary transaction.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
+use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+/// What a batch's `COMMIT` came to: `None` while it is open.
+type Outcome = Option<Result<(), Arc<str>>>;
+
+struct Batch {
+    conn: PoolConnection<Any>,
+    outcome: watch::Sender<Outcome>,
+    /// Whether a job has released its savepoint, so a flusher is on its way.
+    flush_requested: bool,
+}
+
+type Slot = Arc<Mutex<Option<Batch>>>;
+
+/// The SQLite writer's queue of jobs and its open batch.
+#[derive(Clone, Default)]
+pub(crate) struct Committer {
+    slot: Slot,
+    /// Batches committed so far (the tests compare it with the jobs).
+    commits: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for Committer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Committer")
+    }
+}
+
+impl Committer {
+    #[cfg(test)]
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Starts a job: waits for its turn, then works in a savepoint of the open batch.
+    pub(crate) async fn begin(&self, pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+        let slot = self.slot.clone();
+        let commits = self.commits.clone();
+        let pool = pool.clone();
+        let started = tokio::spawn(async move {
+            let mut guard = slot.clone().lock_owned().await;
+            if guard.is_none() {
+                let mut conn = pool.acquire().await?;
+                conn.execute("BEGIN IMMEDIATE").await?;
+                *guard = Some(Batch {
+                    conn,
+                    outcome: watch::channel(None).0,
+                    flush_requested: false,
+                });
+            }
+            let batch = guard.as_mut().expect("a batch was just opened");
+            if let Err(error) = batch.conn.execute("SAVEPOINT job").await {
+                fail_batch(&mut guard, &error).await;
+                return Err(error);
+            }
+            Ok(GroupedTx {
+                guard: Some(guard),
+                slot,
+                commits,
+            })
+        });
+        match started.await {
+            Ok(job) => job.map(WriteTx::Grouped),
+            Err(join) => Err(lost(&join.to_string())),
+        }
+    }
+}
+
+/// A write transaction: a job in a batch on SQLite, an ordinary transaction on PostgreSQL.
+pub(crate) enum WriteTx {
+    Grouped(GroupedTx),
+    Plain(sqlx::Transaction<'static, Any>),
+}
+
+pub(crate) struct GroupedTx {
+    /// `None` once `commit` or `rollback` has taken it; `Drop` rolls back what is left.
+    guard: Option<OwnedMutexGuard<Option<Batch>>>,
+    slot: Slot,
+    commits: Arc<AtomicU64>,
+}
+
+impl WriteTx {
+    /// Makes the job's writes durable: returns once its batch has committed.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            WriteTx::Plain(tx) => tx.commit().await,
+            WriteTx::Grouped(mut job) => {
+                let guard = job.guard.take().expect("a job commits once");
+                let released =
+                    tokio::spawn(release(guard, job.slot.clone(), job.commits.clone())).await;
+                let mut outcome = match released {
+                    Ok(outcome) => outcome?,
+                    Err(join) => return Err(lost(&join.to_string())),
+                };
+                let done = outcome
+                    .wait_for(Option::is_some)
+                    .await
+                    .map_err(|_| lost("the batch ended without an outcome"))?;
+                match done.as_ref() {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(message)) => Err(lost(message)),
+                    None => unreachable!("waited for an outcome"),
+                }
+            }
+        }
+    }
+
+    /// Undoes the job's writes; others in its batch keep theirs.
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            WriteTx::Plain(tx) => tx.rollback().await,
+            WriteTx::Grouped(mut job) => {
+                let guard = job.guard.take().expect("a job rolls back once");
+                match tokio::spawn(undo(guard)).await {
+                    Ok(result) => result,
+                    Err(join) => Err(lost(&join.to_string())),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for GroupedTx {
+    fn drop(&mut self) {
+        if let Some(guard) = self.guard.take() {
+            // Dropped without commit or rollback (an early `?`, a cancelled request): undo the
+            // job before anyone else gets the batch. Without a runtime the process is ending,
+            // and closing the connection rolls the batch back.
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
+                    if let Err(error) = undo(guard).await {
+                        tracing::warn!(%error, "rolling back a dropped write transaction failed");
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            WriteTx::Plain(tx) => tx,
+            WriteTx::Grouped(job) => job.connection(),
+        }
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            WriteTx::Plain(tx) => tx,
+            WriteTx::Grouped(job) => job.connection_mut(),
+        }
+    }
+}
+
+impl GroupedTx {
+    fn batch(&self) -> &Batch {
+        let guard = self.guard.as_ref().expect("a live job holds the batch");
+        guard.as_ref().expect("a live job's batch is open")
+    }
+
+    fn connection(&self) -> &AnyConnection {
+        &self.batch().conn
+    }
+
+    fn connection_mut(&mut self) -> &mut AnyConnection {
+        let guard = self.guard.as_mut().expect("a live job holds the batch");
+        &mut guard.as_mut().expect("a live job's batch is open").conn
+    }
+}
+
+/// Releases the job's savepoint and makes sure a flusher will commit the batch.
+async fn release(
+    mut guard: OwnedMutexGuard<Option<Batch>>,
+    slot: Slot,
+    commits: Arc<AtomicU64>,
+) -> Result<watch::Receiver<Outcome>, sqlx::Error> {
+    let batch = guard.as_mut().expect("a live job's batch is open");
+    if let Err(error) = batch.conn.execute("RELEASE job").await {
+        fail_batch(&mut guard, &error).await;
+        return Err(error);
+    }
+    let outcome = batch.outcome.subscribe();
+    if !batch.flush_requested {
+        batch.flush_requested = true;
+        tokio::spawn(flush(slot, commits));
+    }
+    Ok(outcome)
+}
+
+/// Commits whatever batch is open once every job queued before it has had its turn.
+async fn flush(slot: Slot, commits: Arc<AtomicU64>) {
+    let mut guard = slot.lock_owned().await;
+    let Some(mut batch) = guard.take() else {
+        return;
+    };
+    let outcome = match batch.conn.execute("COMMIT").await {
+        Ok(_) => {
+            commits.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(error) => {
+            tracing::error!(%error, "a group commit failed; its batch is rolled back");
+            roll_back_outer(&mut batch.conn).await;
+            Err(Arc::from(error.to_string()))
+        }
+    };
+    batch.outcome.send_replace(Some(outcome));
+}
+
+/// Undoes one job; an otherwise empty batch is rolled back and its connection released.
+async fn undo(mut guard: OwnedMutexGuard<Option<Batch>>) -> Result<(), sqlx::Error> {
+    let batch = guard.as_mut().expect("a live job's batch is open");
+    if let Err(error) = batch.conn.execute("ROLLBACK TO job; RELEASE job").await {
+        fail_batch(&mut guard, &error).await;
+        return Err(error);
+    }
+    if !batch.flush_requested {
+        let mut batch = guard.take().expect("checked above");
+        if let Err(error) = batch.conn.execute("ROLLBACK").await {
+            tracing::warn!(%error, "rolling back an empty batch failed; closing its connection");
+            batch.conn.close_on_drop();
+        }
+    }
+    Ok(())
+}
+
+/// Rolls the whole batch back and tells every job in it why.
+async fn fail_batch(guard: &mut OwnedMutexGuard<Option<Batch>>, error: &sqlx::Error) {
+    if let Some(mut batch) = guard.take() {
+        roll_back_outer(&mut batch.conn).await;
+        batch
+            .outcome
+            .send_replace(Some(Err(Arc::from(error.to_string()))));
+    }
+}
+
+/// Ends the outer transaction without keeping anything. A connection that cannot even do that
+/// is closed rather than handed to the next job still inside a transaction.
+async fn roll_back_outer(conn: &mut PoolConnection<Any>) {
+    if conn.execute("ROLLBACK").await.is_err() {
+        conn.close_on_drop();
+    }
+}
+
+/// A batch lost for a reason the job did not cause (another statement, a task that panicked).
+fn lost(message: &str) -> sqlx::Error {
+    sqlx::Error::Io(std::io::Error::other(format!("group commit: {message}")))
+}
+
+#[cfg(test)]
+mod tests;
