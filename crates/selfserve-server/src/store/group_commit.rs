@@ -35,10 +35,14 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+
+/// How long a job waits for its turn before giving up (the writer pool's acquire timeout).
+const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
 
 /// What a batch's `COMMIT` came to: `None` while it is open.
 type Outcome = Option<Result<(), Arc<str>>>;
@@ -78,7 +82,11 @@ impl Committer {
         let commits = self.commits.clone();
         let pool = pool.clone();
         let started = tokio::spawn(async move {
-            let mut guard = slot.clone().lock_owned().await;
+            // As long as the pool would have waited for its one connection: a job that begins
+            // another inside itself gets an error instead of waiting for itself for ever.
+            let mut guard = tokio::time::timeout(WAIT_FOR_WRITER, slot.clone().lock_owned())
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)?;
             if guard.is_none() {
                 let mut conn = pool.acquire().await?;
                 conn.execute("BEGIN IMMEDIATE").await?;

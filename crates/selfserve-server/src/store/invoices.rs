@@ -49,6 +49,12 @@ pub(crate) struct NewInvoice<'a> {
 }
 
 /// Writes the bill of an order with its single line, and ties the order to it.
+///
+/// Numbers are one gapless sequence, a single counter row every bill takes a lock on
+/// (PostgreSQL holds it until the transaction ends). So the bill is written under its id first
+/// and numbered last: callers write a bill as the last thing before they commit, and the
+/// counter is held for one statement and the commit, not for the whole transaction (issue 14:
+/// concurrent purchases on PostgreSQL queue on it).
 pub(crate) async fn insert_invoice(
     tx: &mut Tx,
     invoice: NewInvoice<'_>,
@@ -62,7 +68,6 @@ pub(crate) async fn insert_invoice(
         line,
         card,
     } = invoice;
-    let number = next_number(tx, now).await?;
     sqlx::query(
         "INSERT INTO invoices (id, number, subscription_id, order_id, status, subtotal, tax, \
          total, currency, period_start, period_end, card_brand, card_last4, card_exp_month, \
@@ -70,7 +75,8 @@ pub(crate) async fn insert_invoice(
          $11, $12, $13, $14, $15, $16, $17)",
     )
     .bind(invoice_id)
-    .bind(number)
+    // Unique until the number replaces it below, and never seen outside this transaction.
+    .bind(invoice_id)
     .bind(subscription_id)
     .bind(&order.id)
     .bind(status.as_str())
@@ -107,6 +113,12 @@ pub(crate) async fn insert_invoice(
     sqlx::query("UPDATE orders SET invoice_id = $2 WHERE id = $1")
         .bind(&order.id)
         .bind(invoice_id)
+        .execute(&mut **tx)
+        .await?;
+    let number = next_number(tx, now).await?;
+    sqlx::query("UPDATE invoices SET number = $2 WHERE id = $1")
+        .bind(invoice_id)
+        .bind(number)
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -103,6 +103,12 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // Buying a trial moves its users in the same transaction: never both, never neither.
+        if let Some(trial) = &order.converts_subscription_id {
+            convert_trial(&mut tx, trial, &new.id, RECEIVES_TRIAL_USERS, now).await?;
+        }
+        insert_events(&mut tx, Some(event)).await?;
+        // Last: it takes the invoice counter's lock (see `insert_invoice`).
         insert_invoice(
             &mut tx,
             NewInvoice {
@@ -116,11 +122,6 @@ impl Store {
             now,
         )
         .await?;
-        // Buying a trial moves its users in the same transaction: never both, never neither.
-        if let Some(trial) = &order.converts_subscription_id {
-            convert_trial(&mut tx, trial, &new.id, RECEIVES_TRIAL_USERS, now).await?;
-        }
-        insert_events(&mut tx, Some(event)).await?;
         tx.commit().await?;
         Ok(new.id.clone())
     }
@@ -213,6 +214,8 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        insert_events(&mut tx, Some(event)).await?;
+        // Last: it takes the invoice counter's lock (see `insert_invoice`).
         insert_invoice(
             &mut tx,
             NewInvoice {
@@ -226,7 +229,6 @@ impl Store {
             now,
         )
         .await?;
-        insert_events(&mut tx, Some(event)).await?;
         tx.commit().await?;
         Ok(true)
     }
