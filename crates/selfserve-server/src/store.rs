@@ -344,6 +344,18 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
         .join(", ")
 }
 
+/// The placeholders of one row of a long multi-row statement, numbered from `first`.
+///
+/// On SQLite they are anonymous `?` (in order, so numbered the same): for each `$n` the driver
+/// asks SQLite for the parameter's name, which scans the statement's list of names, so binding
+/// the thousands of values of a bulk `INSERT` as `$n` costs their count squared.
+pub(crate) fn row_placeholders(backend: Backend, first: usize, count: usize) -> String {
+    match backend {
+        Backend::Sqlite => vec!["?"; count].join(", "),
+        Backend::Postgres => placeholders(first, count),
+    }
+}
+
 /// A flag as stored: 0 or 1.
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)

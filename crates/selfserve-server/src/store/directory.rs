@@ -343,7 +343,12 @@ pub(crate) async fn insert_users(
     };
     for batch in users.chunks(users_per) {
         let rows: Vec<String> = (0..batch.len())
-            .map(|i| format!("({})", super::placeholders(i * 13 + 1, 13)))
+            .map(|i| {
+                format!(
+                    "({})",
+                    super::row_placeholders(tx.backend(), i * 13 + 1, 13)
+                )
+            })
             .collect();
         let sql = format!(
             "INSERT INTO users (id, organization_id, email, name, name_search, \
@@ -437,7 +442,7 @@ async fn insert_search_rows(
 ) -> Result<(), sqlx::Error> {
     for batch in rows.chunks(per_insert) {
         let values: Vec<String> = (0..batch.len())
-            .map(|i| format!("({})", super::placeholders(i * 5 + 1, 5)))
+            .map(|i| format!("({})", super::row_placeholders(tx.backend(), i * 5 + 1, 5)))
             .collect();
         let sql = format!(
             "{insert_into} VALUES {} ON CONFLICT DO NOTHING",

@@ -41,6 +41,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
+use super::Backend;
+
 /// How long a job waits for its turn before giving up (the writer pool's acquire timeout).
 const WAIT_FOR_WRITER: Duration = Duration::from_secs(30);
 
@@ -150,6 +152,14 @@ impl WriteTx {
                     None => unreachable!("waited for an outcome"),
                 }
             }
+        }
+    }
+
+    /// The engine: a group commit is SQLite's, an ordinary transaction PostgreSQL's.
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            WriteTx::Grouped(_) => Backend::Sqlite,
+            WriteTx::Plain(_) => Backend::Postgres,
         }
     }
 
