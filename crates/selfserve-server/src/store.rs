@@ -288,6 +288,28 @@ impl Store {
 /// A transaction on the writer.
 pub(crate) type Tx = group_commit::WriteTx;
 
+/// One write statement as a transaction of its own: `query.write(store)` instead of
+/// `query.execute(store.writer())`.
+///
+/// Why: on SQLite an autocommitted statement is a commit with its own fsync, taken between the
+/// group commit's batches; written as a job it joins the next batch. The per-purchase
+/// idempotency records and the outbox's leases were 8 fsyncs of each purchase before.
+pub(crate) trait WriteStatement {
+    fn write(
+        self,
+        store: &Store,
+    ) -> impl Future<Output = Result<sqlx::any::AnyQueryResult, sqlx::Error>> + Send;
+}
+
+impl<'q> WriteStatement for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    async fn write(self, store: &Store) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+        let mut tx = store.begin_write().await?;
+        let done = self.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+}
+
 /// A closed set of values stored as its wire text: an unknown text is a corrupt row, never a
 /// default.
 pub(crate) fn decode<T>(row: &sqlx::any::AnyRow, column: &str) -> Result<T, StoreError>

@@ -2,6 +2,7 @@
 //! planned inside the event's transaction and claimed by a sender with a lease (a conditional
 //! `UPDATE`, atomic on both engines), as [`super::outbox`] does for mail.
 
+use super::WriteStatement;
 use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
@@ -313,7 +314,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(owner)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -341,7 +342,7 @@ impl Store {
         .bind(error)
         .bind(id)
         .bind(owner)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! a processor shows a merchant (brand, last four, expiry) and how the test card behaves;
 //! never the number, the CVC or the cardholder's name.
 
+use super::WriteStatement;
 use super::{Store, StoreError, from_flag};
 use crate::gateway::{Behaviour, ChargeState, ThreeDSecure};
 use selfserve_api::card::CardBrand;
@@ -140,7 +141,7 @@ impl Store {
         .bind(card.behaviour.as_stored())
         .bind(three_d_secure.as_str())
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -150,7 +151,7 @@ impl Store {
     pub async fn purge_tokens(&self, cutoff: i64) -> Result<u64, StoreError> {
         let deleted = sqlx::query("DELETE FROM gateway_tokens WHERE created_at < $1")
             .bind(cutoff)
-            .execute(self.writer())
+            .write(self)
             .await?
             .rows_affected();
         Ok(deleted)
@@ -203,7 +204,7 @@ impl Store {
         .bind(token_id)
         .bind(state.as_str())
         .bind(challenge_id)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -220,7 +221,7 @@ impl Store {
         )
         .bind(challenge_id)
         .bind(answer.as_str())
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(done.rows_affected() == 1)
     }

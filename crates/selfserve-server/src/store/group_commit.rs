@@ -9,10 +9,12 @@
 //! How (one [`Committer`] per [`super::Store`]):
 //! - a job locks the committer (a FIFO mutex), opens the outer transaction with
 //!   `BEGIN IMMEDIATE` if no batch is open, and works inside `SAVEPOINT job`;
-//! - its commit is `RELEASE job`. The first job of a batch to release it spawns a flusher,
-//!   which queues on the same FIFO mutex: every job already waiting gets in before it, and the
-//!   flusher then `COMMIT`s them all at once. Jobs arriving later wait behind it and start the
-//!   next batch. Under no load the flusher finds nobody ahead and commits at once;
+//! - its commit is `RELEASE job`. If no job is queued, it `COMMIT`s the batch itself there and
+//!   then (so under no load a write is exactly a plain transaction). Otherwise the first job of
+//!   the batch to release spawns a flusher, which queues on the same FIFO mutex: every job
+//!   already waiting gets in before it, and the flusher then `COMMIT`s them all at once (unless
+//!   the last of them, finding nobody queued, did). Jobs arriving later wait behind it and start
+//!   the next batch;
 //! - the job's `commit()` returns only when the batch's `COMMIT` has returned, with its outcome:
 //!   a caller never hears "committed" before its rows are durable, so the recorded phases of a
 //!   payment keep their meaning (a phase is on disk before the processor is called);
@@ -34,7 +36,7 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -62,8 +64,32 @@ type Slot = Arc<Mutex<Option<Batch>>>;
 #[derive(Clone, Default)]
 pub(crate) struct Committer {
     slot: Slot,
+    counters: Arc<Counters>,
+}
+
+#[derive(Default)]
+struct Counters {
+    /// Jobs waiting for their turn. With none, a job commits its batch itself at once: nobody
+    /// would join it, and the write lock is not held a moment longer than a plain commit's.
+    queued: AtomicUsize,
     /// Batches committed so far (the tests compare it with the jobs).
-    commits: Arc<AtomicU64>,
+    commits: AtomicU64,
+}
+
+/// Counts a job as queued until it has its turn (or gives up, or is dropped).
+struct Queued(Arc<Counters>);
+
+impl Queued {
+    fn new(counters: &Arc<Counters>) -> Self {
+        counters.queued.fetch_add(1, Ordering::SeqCst);
+        Self(counters.clone())
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.queued.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl fmt::Debug for Committer {
@@ -75,20 +101,22 @@ impl fmt::Debug for Committer {
 impl Committer {
     #[cfg(test)]
     pub(crate) fn commits(&self) -> u64 {
-        self.commits.load(Ordering::Relaxed)
+        self.counters.commits.load(Ordering::Relaxed)
     }
 
     /// Starts a job: waits for its turn, then works in a savepoint of the open batch.
     pub(crate) async fn begin(&self, pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
         let slot = self.slot.clone();
-        let commits = self.commits.clone();
+        let counters = self.counters.clone();
         let pool = pool.clone();
         let started = tokio::spawn(async move {
             // As long as the pool would have waited for its one connection: a job that begins
             // another inside itself gets an error instead of waiting for itself for ever.
+            let queued = Queued::new(&counters);
             let mut guard = tokio::time::timeout(WAIT_FOR_WRITER, slot.clone().lock_owned())
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)?;
+            drop(queued);
             if guard.is_none() {
                 let mut conn = pool.acquire().await?;
                 conn.execute("BEGIN IMMEDIATE").await?;
@@ -106,7 +134,7 @@ impl Committer {
             Ok(GroupedTx {
                 guard: Some(guard),
                 slot,
-                commits,
+                counters,
             })
         });
         match started.await {
@@ -126,7 +154,7 @@ pub(crate) struct GroupedTx {
     /// `None` once `commit` or `rollback` has taken it; `Drop` rolls back what is left.
     guard: Option<OwnedMutexGuard<Option<Batch>>>,
     slot: Slot,
-    commits: Arc<AtomicU64>,
+    counters: Arc<Counters>,
 }
 
 impl WriteTx {
@@ -137,7 +165,7 @@ impl WriteTx {
             WriteTx::Grouped(mut job) => {
                 let guard = job.guard.take().expect("a job commits once");
                 let released =
-                    tokio::spawn(release(guard, job.slot.clone(), job.commits.clone())).await;
+                    tokio::spawn(release(guard, job.slot.clone(), job.counters.clone())).await;
                 let mut outcome = match released {
                     Ok(outcome) => outcome?,
                     Err(join) => return Err(lost(&join.to_string())),
@@ -169,7 +197,7 @@ impl WriteTx {
             WriteTx::Plain(tx) => tx.rollback().await,
             WriteTx::Grouped(mut job) => {
                 let guard = job.guard.take().expect("a job rolls back once");
-                match tokio::spawn(undo(guard)).await {
+                match tokio::spawn(undo(guard, job.counters.clone())).await {
                     Ok(result) => result,
                     Err(join) => Err(lost(&join.to_string())),
                 }
@@ -181,12 +209,13 @@ impl WriteTx {
 impl Drop for GroupedTx {
     fn drop(&mut self) {
         if let Some(guard) = self.guard.take() {
+            let counters = self.counters.clone();
             // Dropped without commit or rollback (an early `?`, a cancelled request): undo the
             // job before anyone else gets the batch. Without a runtime the process is ending,
             // and closing the connection rolls the batch back.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
-                    if let Err(error) = undo(guard).await {
+                    if let Err(error) = undo(guard, counters).await {
                         tracing::warn!(%error, "rolling back a dropped write transaction failed");
                     }
                 });
@@ -231,11 +260,12 @@ impl GroupedTx {
     }
 }
 
-/// Releases the job's savepoint and makes sure a flusher will commit the batch.
+/// Releases the job's savepoint; commits the batch now if nobody is queued to join it, or
+/// makes sure a flusher will once they have.
 async fn release(
     mut guard: OwnedMutexGuard<Option<Batch>>,
     slot: Slot,
-    commits: Arc<AtomicU64>,
+    counters: Arc<Counters>,
 ) -> Result<watch::Receiver<Outcome>, sqlx::Error> {
     let batch = guard.as_mut().expect("a live job's batch is open");
     if let Err(error) = batch.conn.execute("RELEASE job").await {
@@ -243,22 +273,29 @@ async fn release(
         return Err(error);
     }
     let outcome = batch.outcome.subscribe();
-    if !batch.flush_requested {
+    if counters.queued.load(Ordering::SeqCst) == 0 {
+        commit_batch(&mut guard, &counters).await;
+    } else if !batch.flush_requested {
         batch.flush_requested = true;
-        tokio::spawn(flush(slot, commits));
+        tokio::spawn(flush(slot, counters));
     }
     Ok(outcome)
 }
 
 /// Commits whatever batch is open once every job queued before it has had its turn.
-async fn flush(slot: Slot, commits: Arc<AtomicU64>) {
+async fn flush(slot: Slot, counters: Arc<Counters>) {
     let mut guard = slot.lock_owned().await;
+    commit_batch(&mut guard, &counters).await;
+}
+
+/// Commits the open batch, if any (a job may have committed it already), and tells its jobs.
+async fn commit_batch(guard: &mut OwnedMutexGuard<Option<Batch>>, counters: &Counters) {
     let Some(mut batch) = guard.take() else {
         return;
     };
     let outcome = match batch.conn.execute("COMMIT").await {
         Ok(_) => {
-            commits.fetch_add(1, Ordering::Relaxed);
+            counters.commits.fetch_add(1, Ordering::Relaxed);
             Ok(())
         }
         Err(error) => {
@@ -270,8 +307,12 @@ async fn flush(slot: Slot, commits: Arc<AtomicU64>) {
     batch.outcome.send_replace(Some(outcome));
 }
 
-/// Undoes one job; an otherwise empty batch is rolled back and its connection released.
-async fn undo(mut guard: OwnedMutexGuard<Option<Batch>>) -> Result<(), sqlx::Error> {
+/// Undoes one job; an otherwise empty batch is rolled back and its connection released, and
+/// one with released jobs and nobody queued is committed now.
+async fn undo(
+    mut guard: OwnedMutexGuard<Option<Batch>>,
+    counters: Arc<Counters>,
+) -> Result<(), sqlx::Error> {
     let batch = guard.as_mut().expect("a live job's batch is open");
     if let Err(error) = batch.conn.execute("ROLLBACK TO job; RELEASE job").await {
         fail_batch(&mut guard, &error).await;
@@ -283,6 +324,8 @@ async fn undo(mut guard: OwnedMutexGuard<Option<Batch>>) -> Result<(), sqlx::Err
             tracing::warn!(%error, "rolling back an empty batch failed; closing its connection");
             batch.conn.close_on_drop();
         }
+    } else if counters.queued.load(Ordering::SeqCst) == 0 {
+        commit_batch(&mut guard, &counters).await;
     }
     Ok(())
 }

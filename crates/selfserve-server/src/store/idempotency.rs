@@ -1,6 +1,7 @@
 //! Stripe-style idempotency keys: the first response to a key is stored and replayed; the key
 //! is tied to the order its request created, so recovery can answer it.
 
+use super::WriteStatement;
 use super::{Store, StoreError, Tx};
 use sqlx::Row;
 
@@ -62,7 +63,7 @@ impl Store {
         .bind(key)
         .bind(request_hash)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         if inserted == 1 {
@@ -113,7 +114,7 @@ impl Store {
         .bind(key)
         .bind(i64::from(status))
         .bind(body)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -132,7 +133,7 @@ impl Store {
         .bind(order_id)
         .bind(i64::from(status))
         .bind(body)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -144,7 +145,7 @@ impl Store {
         )
         .bind(user_id)
         .bind(key)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -153,7 +154,7 @@ impl Store {
     pub async fn abandon_idempotent_for_order(&self, order_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM idempotency_keys WHERE order_id = $1 AND state = 'in_progress'")
             .bind(order_id)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -164,7 +165,7 @@ impl Store {
         let deleted =
             sqlx::query("DELETE FROM idempotency_keys WHERE state = 'done' AND created_at < $1")
                 .bind(cutoff)
-                .execute(self.writer())
+                .write(self)
                 .await?
                 .rows_affected();
         Ok(deleted)
@@ -176,7 +177,7 @@ impl Store {
         let released = sqlx::query(
             "DELETE FROM idempotency_keys WHERE state = 'in_progress' AND order_id IS NULL",
         )
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         Ok(released)

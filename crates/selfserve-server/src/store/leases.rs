@@ -1,6 +1,7 @@
 //! Leases on rows that background senders deliver (mails, admin webhooks): several servers share
 //! one database, and each row is sent by whoever holds its lease.
 
+use super::WriteStatement;
 use super::{Store, StoreError};
 
 /// A table whose rows carry `status`, `next_attempt_at`, `lease_owner` and `lease_until`.
@@ -42,7 +43,7 @@ impl Store {
         .bind(lease_until)
         .bind(id)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected()
             == 1;

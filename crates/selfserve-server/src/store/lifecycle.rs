@@ -2,6 +2,7 @@
 //! the card on file, renewing, ending and suspending. Each change is one transaction with its
 //! event; the conditions of `domain::lifecycle` are re-checked inside it, under the row lock.
 
+use super::WriteStatement;
 use super::events::insert_events;
 use super::invoices::{NewInvoice, insert_invoice};
 use super::locks::lock_unless_increasing;
@@ -128,7 +129,7 @@ impl Store {
         .bind(subscription_id)
         .bind(payment_method_id)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         Ok(updated == 1)
@@ -331,7 +332,7 @@ impl Store {
         .bind(start)
         .bind(end)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         Ok(moved == 1)

@@ -5,6 +5,7 @@
 mod facts;
 mod policy;
 
+use super::WriteStatement;
 use super::leases::Leased;
 use super::{Store, StoreError, Tx, decode};
 use crate::events::Event;
@@ -462,7 +463,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(owner)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -489,7 +490,7 @@ impl Store {
         .bind(error)
         .bind(id)
         .bind(owner)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! Admins' choices about their notices, and the server's own key for the links that change
 //! them.
 
+use super::WriteStatement;
 use super::{Store, StoreError};
 use crate::notifications::unsubscribe::UnsubscribeKey;
 use selfserve_api::admin::NoticePreference;
@@ -16,7 +17,7 @@ impl Store {
         )
         .bind(hex::encode(fresh))
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         let stored: String =
             sqlx::query_scalar("SELECT key_hex FROM server_keys WHERE name = 'unsubscribe'")
@@ -59,7 +60,7 @@ impl Store {
         .bind(user_id)
         .bind(notices.as_str())
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! SCIM provisioning: organisations' bearer tokens (hashed), users as the provider sees them
 //! (`externalId`, who created them), and the groups it pushes.
 
+use super::WriteStatement;
 use super::directory::{USER_COLUMNS, UserRow, insert_user, user_from_row};
 use super::{Store, StoreError};
 use sqlx::Row;
@@ -66,7 +67,7 @@ impl Store {
         .bind(organization_id)
         .bind(token_hash)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -75,7 +76,7 @@ impl Store {
     pub async fn revoke_scim_token(&self, organization_id: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM scim_tokens WHERE organization_id = $1")
             .bind(organization_id)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -183,7 +184,7 @@ impl Store {
             .bind(user_id)
             .bind(external_id)
             .bind(super::flag(deleted))
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }

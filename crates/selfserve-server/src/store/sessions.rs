@@ -1,5 +1,6 @@
 //! Sign-in sessions. Only a SHA-256 of each session id is stored.
 
+use super::WriteStatement;
 use super::directory::{OrganizationRow, UserRow, organization_from_prefixed, user_from_row};
 use super::{Store, StoreError};
 use sqlx::Row;
@@ -39,7 +40,7 @@ impl Store {
         .bind(id_hash)
         .bind(user_id)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -107,7 +108,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
             .bind(id_hash)
             .bind(now)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -116,7 +117,7 @@ impl Store {
     pub async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -130,7 +131,7 @@ impl Store {
         let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1 OR last_seen_at < $2")
             .bind(created_before)
             .bind(idle_before)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(done.rows_affected())
     }
@@ -139,7 +140,7 @@ impl Store {
     pub async fn delete_sessions_of(&self, user_id: &str) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(done.rows_affected())
     }

@@ -1,6 +1,7 @@
 //! Sign-in at an organisation's identity provider: its configuration, the sign-ins on their way
 //! to the provider, and which provider subject is which user.
 
+use super::WriteStatement;
 use super::directory::{USER_COLUMNS, UserRow, insert_user, user_from_row};
 use super::{Store, StoreError, flag};
 use sqlx::Row;
@@ -131,7 +132,7 @@ impl Store {
         .bind(encode_groups(&config.admin_groups))
         .bind(encode_groups(&config.billing_admin_groups))
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -155,7 +156,7 @@ impl Store {
     pub async fn insert_pending_login(&self, login: &PendingLogin) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sso_pending_logins WHERE created_at < $1")
             .bind(login.created_at - PENDING_LOGIN_TTL_SECONDS)
-            .execute(self.writer())
+            .write(self)
             .await?;
         sqlx::query(
             "INSERT INTO sso_pending_logins (state_hash, browser_hash, organization_id, \
@@ -168,7 +169,7 @@ impl Store {
         .bind(&login.nonce)
         .bind(&login.return_to)
         .bind(login.created_at)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -268,7 +269,7 @@ impl Store {
         .bind(flag(global_admin))
         .bind(flag(billing_admin))
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }

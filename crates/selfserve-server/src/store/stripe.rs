@@ -5,6 +5,7 @@
 pub mod abandoned;
 pub mod setups;
 
+use super::WriteStatement;
 use super::{Store, StoreError, flag, from_flag};
 use selfserve_api::money::Currency;
 use selfserve_api::subscription::CardSummary;
@@ -92,7 +93,7 @@ impl Store {
         .bind(purchaser_id)
         .bind(customer_id)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         self.stripe_customer(purchaser_id)
             .await?
@@ -140,7 +141,7 @@ impl Store {
         .bind(i64::from(card.summary.exp_month))
         .bind(i64::from(card.summary.exp_year))
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -179,7 +180,7 @@ impl Store {
         .bind(charge.amount)
         .bind(charge.currency.as_str())
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         self.stripe_charge(&charge.key)
             .await?
@@ -211,7 +212,7 @@ impl Store {
         .bind(&charge.key)
         .bind(now)
         .bind(target)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -220,7 +221,7 @@ impl Store {
     pub async fn forget_stripe_authentication(&self, intent_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM stripe_authentications WHERE intent_id = $1")
             .bind(intent_id)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -323,7 +324,7 @@ impl Store {
         sqlx::query("UPDATE stripe_charges SET intent_id = $2 WHERE charge_key = $1")
             .bind(key)
             .bind(intent_id)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -332,7 +333,7 @@ impl Store {
     pub async fn close_stripe_charge(&self, key: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE stripe_charges SET state = 'closed' WHERE charge_key = $1")
             .bind(key)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -403,7 +404,7 @@ impl Store {
         .bind(id)
         .bind(kind)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         Ok(inserted == 1)
@@ -476,7 +477,7 @@ impl Store {
         .bind(dispute_id)
         .bind(outcome.as_str())
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?
         .rows_affected();
         Ok(closed == 1)

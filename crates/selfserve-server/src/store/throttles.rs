@@ -1,6 +1,7 @@
 //! Throttle buckets and the addresses accounts sign in from, shared by every server on the
 //! database. Keys arrive already hashed (fixed size, never raw client input).
 
+use super::WriteStatement;
 use super::{Store, StoreError};
 use sqlx::Row;
 
@@ -61,7 +62,7 @@ impl Store {
     pub async fn reset_throttle(&self, key_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM throttle_buckets WHERE key_hash = $1")
             .bind(key_hash)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(())
     }
@@ -100,7 +101,7 @@ impl Store {
         .bind(account_hash)
         .bind(address_hash)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }
@@ -113,11 +114,11 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let buckets = sqlx::query("DELETE FROM throttle_buckets WHERE tat_ms < $1")
             .bind(now_ms)
-            .execute(self.writer())
+            .write(self)
             .await?;
         let addresses = sqlx::query("DELETE FROM sign_in_addresses WHERE last_success_at < $1")
             .bind(addresses_before)
-            .execute(self.writer())
+            .write(self)
             .await?;
         Ok(buckets.rows_affected() + addresses.rows_affected())
     }

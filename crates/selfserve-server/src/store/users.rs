@@ -1,5 +1,6 @@
 //! Looking users up, and searching colleagues by name or email.
 
+use super::WriteStatement;
 use super::directory::{USER_COLUMNS, UserRow, user_from_row, write_search_terms};
 use super::{Store, StoreError};
 use crate::domain::search::{normalize_query, prefix_upper_bound};
@@ -38,7 +39,7 @@ impl Store {
         )
         .bind(language.as_str())
         .bind(user_id)
-        .execute(self.writer())
+        .write(self)
         .await?;
         Ok(())
     }

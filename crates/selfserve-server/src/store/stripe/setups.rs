@@ -1,5 +1,6 @@
 //! The SetupIntent of each new card on file (see migration 0018 and `Stripe::save_card`).
 
+use crate::store::WriteStatement;
 use crate::store::{Store, StoreError};
 
 impl Store {
@@ -30,7 +31,7 @@ impl Store {
         .bind(payment_method_id)
         .bind(setup_intent_id)
         .bind(now)
-        .execute(self.writer())
+        .write(self)
         .await?;
         self.stripe_setup(payment_method_id).await?.ok_or_else(|| {
             StoreError::Corrupt(format!("no setup intent kept for {payment_method_id}"))
