@@ -24,7 +24,7 @@ fn emails(sub: &Subscription) -> Vec<&str> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_admin_endpoint_follows_the_role_matrix() {
     let app = spawn_app().await;
     let sub = app.as_user("megan@contoso.com").await.buy(3).await;
@@ -112,7 +112,7 @@ async fn every_admin_endpoint_follows_the_role_matrix() {
         .error(403, ErrorCode::AdminRequired);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_sees_every_purchase_with_its_details_and_can_export_them() {
     let app = spawn_app().await;
     app.as_user("megan@contoso.com").await.buy(3).await;
@@ -198,7 +198,7 @@ async fn an_admin_sees_every_purchase_with_its_details_and_can_export_them() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_take_over_moves_everyone_to_central_licences_or_nobody() {
     let app = spawn_app().await;
     let megan = app.as_user("megan@contoso.com").await;
@@ -268,7 +268,7 @@ async fn a_take_over_moves_everyone_to_central_licences_or_nobody() {
     assert_eq!(before["users"].as_array().unwrap().len(), 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_changes_through_the_api_take_effect_at_once() {
     let app = spawn_app().await;
     let admin = app.as_user("admin@contoso.com").await;
@@ -310,7 +310,7 @@ async fn policy_changes_through_the_api_take_effect_at_once() {
     assert_eq!(entry.product, Some(ProductId::PowerBiPro));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_changes_through_the_cli_reach_a_running_server_at_once() {
     let app = spawn_app().await;
     let database = app.database_url.clone();
@@ -363,7 +363,7 @@ async fn policy_changes_through_the_cli_reach_a_running_server_at_once() {
     assert_eq!(admin_view.data[0].actor, "CLI");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled() {
     let app = spawn_app().await;
     let contoso = app
@@ -486,7 +486,7 @@ async fn trials_without_a_card_follow_the_policy_and_convert_only_when_enabled()
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_converted_trial_has_a_licence_for_the_buyer_even_after_they_left_it() {
     let app = spawn_app().await;
     let megan = app.as_user("megan@contoso.com").await;
@@ -542,7 +542,7 @@ async fn a_converted_trial_has_a_licence_for_the_buyer_even_after_they_left_it()
     assert_eq!(bought.quantity, 3);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_central_subscription_catches_up_every_period_in_one_billing_run() {
     let app = spawn_app().await;
     let admin = app.as_user("admin@contoso.com").await;
@@ -563,7 +563,7 @@ async fn a_central_subscription_catches_up_every_period_in_one_billing_run() {
     assert_eq!(after.status, SubscriptionStatus::Active);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_audit_log_records_who_changed_what() {
     let app = spawn_app().await;
     let megan = app.as_user("megan@contoso.com").await;

@@ -14,7 +14,7 @@ fn binary() -> Command {
     Command::new(env!("CARGO_BIN_EXE_selfserve-server"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_prints_its_addresses_answers_and_stops_cleanly_on_sigterm() {
     let dist = tempfile::tempdir().unwrap();
     let mut server = ServerProcess::start(dist.path());
@@ -129,7 +129,7 @@ fn an_invalid_directory_file_changes_nothing_and_says_where_it_is_wrong() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_cut_off_after_the_charge_is_finished_on_restart_and_charged_once() {
     let dir = tempfile::tempdir().unwrap();
     let dist = dir.path().join("dist");

@@ -53,7 +53,7 @@ async fn live_self_service_seats(app: &TestApp) -> i64 {
         .sum()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn global_admins_set_and_clear_limits_and_the_change_is_audited() {
     let app = spawn_app().await;
     let entry = set_limits(
@@ -121,7 +121,7 @@ async fn global_admins_set_and_clear_limits_and_the_change_is_audited() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seat_limits_refuse_quotes_purchases_increases_and_trials() {
     let app = spawn_app().await;
     set_limits(&app, json!({"max_seats_per_purchase": 5, "max_seats": 8})).await;
@@ -227,7 +227,7 @@ async fn seat_limits_refuse_quotes_purchases_increases_and_trials() {
     assert_eq!(live_self_service_seats(&app).await, 10);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_monthly_cap_counts_this_calendar_months_charges_by_the_servers_clock() {
     let app = spawn_app().await;
     let megan = app.as_user("megan@contoso.com").await;
@@ -277,7 +277,7 @@ async fn the_monthly_cap_counts_this_calendar_months_charges_by_the_servers_cloc
 
 /// Twelve purchases of 3 seats at once under a limit of 10: exactly three go through, on
 /// SQLite and on PostgreSQL, and the seats bought never pass the limit.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_purchases_cannot_together_pass_the_organisations_seats() {
     let app = spawn_app().await;
     set_limits(&app, json!({"max_seats": 10})).await;
@@ -313,7 +313,7 @@ async fn concurrent_purchases_cannot_together_pass_the_organisations_seats() {
     assert_eq!(live_self_service_seats(&app).await, 9);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_sets_and_clears_limits_on_a_running_server() {
     let app = spawn_app().await;
     let run = |args: &[&str]| {

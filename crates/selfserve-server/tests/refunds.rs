@@ -59,7 +59,7 @@ async fn paid_bill(app: &TestApp) -> Invoice {
     megan.buy(2).await.latest_invoice.expect("a paid bill")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bill_is_refunded_in_part_then_the_rest_never_more_and_the_purchaser_and_admins_see_it() {
     let app = spawn_app().await;
     let bill = paid_bill(&app).await;
@@ -173,7 +173,7 @@ async fn a_bill_is_refunded_in_part_then_the_rest_never_more_and_the_purchaser_a
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_refunds_of_one_bill_never_sum_past_what_was_paid() {
     let app = spawn_app().await;
     let bill = paid_bill(&app).await;
@@ -211,7 +211,7 @@ async fn concurrent_refunds_of_one_bill_never_sum_past_what_was_paid() {
     assert_eq!(refunds[0].1, bill.total / 2 + 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_cut_off_after_the_gateway_refunded_is_finished_once_by_running_it_again() {
     let app = spawn_app().await;
     let bill = paid_bill(&app).await;

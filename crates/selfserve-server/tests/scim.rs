@@ -174,7 +174,7 @@ pub fn barbara() -> Value {
     })
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn users_are_created_found_paged_replaced_and_deleted_as_rfc_7644_shows() {
     let app = spawn_app().await;
     let scim = Scim::new(&app, &new_token(&app, "contoso.com"));
@@ -353,7 +353,7 @@ async fn users_are_created_found_paged_replaced_and_deleted_as_rfc_7644_shows() 
         .expect_error(405, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_sees_only_its_own_organisation_and_stops_working_when_replaced_or_revoked() {
     let app = spawn_app().await;
     let (ok, out, err) = scim_token_cli(&app, &["create", "--org", "Contoso.com"]);

@@ -266,7 +266,7 @@ impl StripeApp {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_charges_the_payment_method_once_and_a_replay_answers_the_first_response() {
     let app = start().await;
     let config: Value = app
@@ -322,7 +322,7 @@ async fn a_purchase_charges_the_payment_method_once_and_a_replay_answers_the_fir
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declined_cards_are_402_card_declined_and_charge_nothing() {
     let app = start().await;
     // Declined when attached to the customer (localstripe's card_declined test card).
@@ -353,7 +353,7 @@ async fn declined_cards_are_402_card_declined_and_charge_nothing() {
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_whose_bank_asks_for_3d_secure_gets_402_authentication_required_with_next_action() {
     let app = start().await;
     let pm = app.payment_method("4000002500003155").await;
@@ -375,7 +375,7 @@ async fn a_card_whose_bank_asks_for_3d_secure_gets_402_authentication_required_w
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seat_increases_and_renewals_charge_the_saved_card_off_session() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;

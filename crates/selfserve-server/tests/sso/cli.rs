@@ -16,7 +16,7 @@ fn run(args: &[&str]) -> (bool, String, String) {
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_sets_shows_and_removes_an_organisations_provider() {
     let app = spawn_app().await;
     let secret = app.dir.path().join("secret.txt");

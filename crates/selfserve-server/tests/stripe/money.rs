@@ -46,7 +46,7 @@ async fn purchase_cut_off_at(crash_at: &str) -> (StripeApp, Subscription) {
     (app, subscription)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_cut_off_after_stripe_charged_is_finished_on_restart_and_charged_once() {
     let (app, subscription) = purchase_cut_off_at("charged").await;
     assert_eq!(subscription.orders.len(), 1, "{:?}", subscription.orders);
@@ -57,7 +57,7 @@ async fn a_purchase_cut_off_after_stripe_charged_is_finished_on_restart_and_char
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_purchase_cut_off_before_stripe_was_asked_closes_its_key_and_the_retry_charges_once() {
     let (app, _) = purchase_cut_off_at("order_recorded").await;
     let log = std::fs::read_to_string(&app.server.log).unwrap();
@@ -73,7 +73,7 @@ async fn a_purchase_cut_off_before_stripe_was_asked_closes_its_key_and_the_retry
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refunds_give_back_at_most_what_was_charged_and_each_key_refunds_once() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
@@ -139,7 +139,7 @@ async fn store_connection(url: &str) -> sqlx::AnyConnection {
         .expect("the test reads the database")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replaced_card_is_saved_with_a_setup_intent_and_the_renewal_charges_it() {
     let app = start().await;
     let first = app.payment_method("4242424242424242").await;
@@ -215,7 +215,7 @@ fn said(output: &std::process::Output) -> String {
     )
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_refund_command_gives_back_part_then_the_rest_at_stripe_once_even_after_a_cut_off() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
@@ -308,7 +308,7 @@ async fn the_refund_command_gives_back_part_then_the_rest_at_stripe_once_even_af
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_zero_decimal_market_is_charged_in_whole_yen_at_stripe() {
     let app = start().await;
     let haruto =

@@ -102,6 +102,11 @@ pub struct Spawn {
 }
 
 /// A server with the demo directory loaded.
+///
+/// The server runs on the test's runtime. A test that runs the command line while it is up
+/// (`Command::output()` blocks its thread) uses the multi-thread runtime: on a current-thread
+/// one the server stops while the test waits, and a write transaction it had open would hold
+/// SQLite's write lock against the command until its busy timeout.
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(Spawn {
         demo: true,
