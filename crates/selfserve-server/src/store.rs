@@ -279,7 +279,16 @@ impl Store {
     /// `commit()` returns once the batch it joined is durable.
     pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.committer.begin(&self.writer).await,
+            Backend::Sqlite => self.committer.begin(&self.writer, false).await,
+            Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
+        }
+    }
+
+    /// A write transaction for a bulk write that takes seconds (a directory import): on
+    /// SQLite it commits the open batch first, so nobody's commit waits for it.
+    pub(crate) async fn begin_bulk_write(&self) -> Result<Tx, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.committer.begin(&self.writer, true).await,
             Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
         }
     }

@@ -174,7 +174,7 @@ impl Store {
         changes: &[DirectoryChange],
         now: i64,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_bulk_write().await?;
         let mut rest = changes;
         while let Some((change, after)) = rest.split_first() {
             rest = after;

@@ -20,6 +20,10 @@
 //!   payment keep their meaning (a phase is on disk before the processor is called);
 //! - a job that rolls back (explicitly, or by being dropped) undoes only its savepoint; if it
 //!   was alone in its batch the outer transaction is rolled back and the connection released.
+//!   An explicit rollback returns only once the batch's earlier jobs are committed: the job may
+//!   have rolled back because of what they wrote (the last seat), and answers on it;
+//! - a bulk job (a directory import, [`super::Store::begin_bulk_write`]) commits the open batch
+//!   before it starts, so nobody released before it waits for it or shares its fate.
 //!
 //! Invariants:
 //! - the outer transaction holds SQLite's write lock from `BEGIN IMMEDIATE` to its `COMMIT` or
@@ -56,6 +60,10 @@ struct Batch {
     outcome: watch::Sender<Outcome>,
     /// Whether a job has released its savepoint, so a flusher is on its way.
     flush_requested: bool,
+    /// A job was dropped halfway and its undo has not run yet (it is a task of its own). If
+    /// that task never runs (a runtime shutting down), the next job must not build on the
+    /// half-done savepoint: it rolls the whole batch back instead.
+    poisoned: bool,
 }
 
 type Slot = Arc<Mutex<Option<Batch>>>;
@@ -104,8 +112,15 @@ impl Committer {
         self.counters.commits.load(Ordering::Relaxed)
     }
 
-    /// Starts a job: waits for its turn, then works in a savepoint of the open batch.
-    pub(crate) async fn begin(&self, pool: &AnyPool) -> Result<WriteTx, sqlx::Error> {
+    #[cfg(test)]
+    pub(crate) fn queued(&self) -> usize {
+        self.counters.queued.load(Ordering::SeqCst)
+    }
+
+    /// Starts a job: waits for its turn, then works in a savepoint of the open batch. A job
+    /// `alone` (a bulk write that runs for seconds) first commits the open batch, so jobs
+    /// released before it do not wait for it or share its fate.
+    pub(crate) async fn begin(&self, pool: &AnyPool, alone: bool) -> Result<WriteTx, sqlx::Error> {
         let slot = self.slot.clone();
         let counters = self.counters.clone();
         let pool = pool.clone();
@@ -117,6 +132,12 @@ impl Committer {
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)?;
             drop(queued);
+            if guard.as_ref().is_some_and(|batch| batch.poisoned) {
+                fail_batch(&mut guard, &lost("a job dropped halfway was never undone")).await;
+            }
+            if alone {
+                commit_batch(&mut guard, &counters).await;
+            }
             if guard.is_none() {
                 let mut conn = pool.acquire().await?;
                 conn.execute("BEGIN IMMEDIATE").await?;
@@ -124,6 +145,7 @@ impl Committer {
                     conn,
                     outcome: watch::channel(None).0,
                     flush_requested: false,
+                    poisoned: false,
                 });
             }
             let batch = guard.as_mut().expect("a batch was just opened");
@@ -191,15 +213,30 @@ impl WriteTx {
         }
     }
 
-    /// Undoes the job's writes; others in its batch keep theirs.
+    /// Undoes the job's writes; others in its batch keep theirs. Returns once those others
+    /// are committed: the job may have decided to roll back on what they wrote (a seat they
+    /// took), and must not answer on it before it is durable. If their batch failed, so does
+    /// this.
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
             WriteTx::Plain(tx) => tx.rollback().await,
             WriteTx::Grouped(mut job) => {
                 let guard = job.guard.take().expect("a job rolls back once");
-                match tokio::spawn(undo(guard, job.counters.clone())).await {
-                    Ok(result) => result,
-                    Err(join) => Err(lost(&join.to_string())),
+                let undone = match tokio::spawn(undo(guard, job.counters.clone())).await {
+                    Ok(undone) => undone?,
+                    Err(join) => return Err(lost(&join.to_string())),
+                };
+                let Some(mut outcome) = undone else {
+                    return Ok(());
+                };
+                let done = outcome
+                    .wait_for(Option::is_some)
+                    .await
+                    .map_err(|_| lost("the batch ended without an outcome"))?;
+                match done.as_ref() {
+                    Some(Ok(())) => Ok(()),
+                    Some(Err(message)) => Err(lost(message)),
+                    None => unreachable!("waited for an outcome"),
                 }
             }
         }
@@ -208,14 +245,17 @@ impl WriteTx {
 
 impl Drop for GroupedTx {
     fn drop(&mut self) {
-        if let Some(guard) = self.guard.take() {
+        if let Some(mut guard) = self.guard.take() {
+            if let Some(batch) = guard.as_mut() {
+                batch.poisoned = true;
+            }
             let counters = self.counters.clone();
             // Dropped without commit or rollback (an early `?`, a cancelled request): undo the
             // job before anyone else gets the batch. Without a runtime the process is ending,
             // and closing the connection rolls the batch back.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move {
-                    if let Err(error) = undo(guard, counters).await {
+                    if let Err(error) = undo(guard, counters).await.map(drop) {
                         tracing::warn!(%error, "rolling back a dropped write transaction failed");
                     }
                 });
@@ -308,16 +348,19 @@ async fn commit_batch(guard: &mut OwnedMutexGuard<Option<Batch>>, counters: &Cou
 }
 
 /// Undoes one job; an otherwise empty batch is rolled back and its connection released, and
-/// one with released jobs and nobody queued is committed now.
+/// one with released jobs and nobody queued is committed now. Gives the outcome to wait for
+/// when the batch holds other jobs' writes.
 async fn undo(
     mut guard: OwnedMutexGuard<Option<Batch>>,
     counters: Arc<Counters>,
-) -> Result<(), sqlx::Error> {
+) -> Result<Option<watch::Receiver<Outcome>>, sqlx::Error> {
     let batch = guard.as_mut().expect("a live job's batch is open");
     if let Err(error) = batch.conn.execute("ROLLBACK TO job; RELEASE job").await {
         fail_batch(&mut guard, &error).await;
         return Err(error);
     }
+    batch.poisoned = false;
+    let others = batch.flush_requested.then(|| batch.outcome.subscribe());
     if !batch.flush_requested {
         let mut batch = guard.take().expect("checked above");
         if let Err(error) = batch.conn.execute("ROLLBACK").await {
@@ -327,7 +370,7 @@ async fn undo(
     } else if counters.queued.load(Ordering::SeqCst) == 0 {
         commit_batch(&mut guard, &counters).await;
     }
-    Ok(())
+    Ok(others)
 }
 
 /// Rolls the whole batch back and tells every job in it why.

@@ -147,3 +147,70 @@ async fn two_stores_on_one_file_wait_for_each_other_instead_of_failing() {
     let counts: BTreeSet<i64> = ids.iter().map(|id| id / 100).collect();
     assert_eq!(counts, (0..40).collect());
 }
+
+/// Waits until `count` jobs are queued for their turn.
+async fn until_queued(store: &Store, count: usize) {
+    while store.committer.queued() < count {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_returns_only_once_the_jobs_it_saw_are_committed() {
+    let (_dir, store) = store().await;
+    // Held open so that A, B and C queue behind it and share the next batch.
+    let mut first = store.begin_write().await.unwrap();
+    insert(&mut first, 1).await;
+    let a = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            insert(&mut tx, 2).await;
+            tx.commit().await.unwrap();
+        }
+    });
+    until_queued(&store, 1).await;
+    // B sees A's row, decides against it and rolls back: what it answers on must be durable.
+    let b = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            tx.rollback().await.unwrap();
+            (seen, stored(&store).await)
+        }
+    });
+    until_queued(&store, 2).await;
+    // C keeps the batch open after B: it starts only once B's rollback is done, and commits
+    // when told.
+    let (started, c_started) = tokio::sync::oneshot::channel();
+    let (go, c_go) = tokio::sync::oneshot::channel::<()>();
+    let c = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            started.send(()).unwrap();
+            c_go.await.unwrap();
+            insert(&mut tx, 3).await;
+            tx.commit().await.unwrap();
+        }
+    });
+    until_queued(&store, 3).await;
+    let first = tokio::spawn(first.commit());
+    c_started.await.unwrap();
+    go.send(()).unwrap();
+    let (seen, visible) = b.await.unwrap();
+    assert_eq!(seen, 2, "B saw the first job's and A's rows");
+    assert!(
+        visible.contains(&2),
+        "B's rollback returned before A's row was committed: {visible:?}"
+    );
+    for job in [a, c] {
+        job.await.unwrap();
+    }
+    first.await.unwrap().unwrap();
+    assert_eq!(stored(&store).await, BTreeSet::from([1, 2, 3]));
+}
