@@ -12,7 +12,7 @@ fn patch_op(operations: Value) -> Value {
     json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations})
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_user_loses_their_sessions_cannot_sign_in_and_their_purchase_runs_on() {
     let app = spawn_app().await;
     let scim = Scim::new(&app, &new_token(&app, "contoso.com"));
@@ -97,7 +97,7 @@ async fn a_deactivated_user_loses_their_sessions_cannot_sign_in_and_their_purcha
     assert_eq!(seen["status"], "active", "{seen}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_named_in_the_sso_configuration_give_their_members_roles() {
     let app = spawn_app().await;
     let store = &app.server.store;
@@ -214,7 +214,7 @@ async fn groups_named_in_the_sso_configuration_give_their_members_roles() {
         .expect_error(404, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_directory_reimport_makes_leavers_only_of_the_people_it_governs() {
     let app = spawn_app().await;
     let store = &app.server.store;

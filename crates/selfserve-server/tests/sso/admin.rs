@@ -5,7 +5,7 @@ use super::{CLIENT_SECRET, new_browser, set_up};
 use selfserve_api::List;
 use selfserve_api::admin::{AdminOrganization, OrganizationSignIn};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admins_see_their_organisations_sign_in_method_and_never_its_secret() {
     let sso = set_up().await;
     // Contoso's global admin, signed in at the provider (their group maps to global_admin).

@@ -8,7 +8,7 @@ use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
 use serde_json::json;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_sso_user_survives_a_reimport_and_scim_deactivation_ends_their_sso_sign_in() {
     let sso: Sso = set_up_with(
         &[OidcAccount {

@@ -104,7 +104,7 @@ async fn refund_events_and_subscriptions(app: &StripeApp) -> (i64, i64) {
     (events, subscriptions)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_buyer_who_passes_3d_secure_and_never_pays_again_is_refunded_once_after_the_hour() {
     let mut app = start().await;
     let subscriptions_before = refund_events_and_subscriptions(&app).await.1;
@@ -166,7 +166,7 @@ async fn a_buyer_who_passes_3d_secure_and_never_pays_again_is_refunded_once_afte
     assert_net_charges_are_paid_orders(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intent_left_waiting_for_3d_secure_is_canceled_at_stripe_after_the_hour() {
     let app = start().await;
     let next = challenged(&app, "abandon-wait").await;
@@ -186,7 +186,7 @@ async fn an_intent_left_waiting_for_3d_secure_is_canceled_at_stripe_after_the_ho
     assert_net_charges_are_paid_orders(&app).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reconciliation_cut_off_after_stripe_refunded_is_finished_once_on_restart() {
     let mut app = start_with(&[(CRASH_AT_ENV, "abandoned_refunded")]).await;
     let next = challenged(&app, "abandon-crash").await;
@@ -237,7 +237,7 @@ async fn a_reconciliation_cut_off_after_stripe_refunded_is_finished_once_on_rest
 /// A buyer who passed 3-D Secure and pays again for the same thing at another price (a seat
 /// increase is priced again on every attempt, so its amount drifts; here: more seats) is never
 /// charged for both: the intent the buyer passed is refunded at once, before the next is made.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn paying_again_at_another_price_after_3d_secure_refunds_the_passed_intent_at_once() {
     let app = start().await;
     let pm = app.payment_method(THREE_D_SECURE_CARD).await;

@@ -47,7 +47,7 @@ pub(super) async fn send(
 
 use super::support;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refund_made_in_stripes_dashboard_is_recorded_on_the_bill_once() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
@@ -99,7 +99,7 @@ async fn a_refund_made_in_stripes_dashboard_is_recorded_on_the_bill_once() {
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dispute_marks_the_subscription_for_the_organisations_admins_once() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
@@ -162,7 +162,7 @@ async fn a_dispute_marks_the_subscription_for_the_organisations_admins_once() {
 
 /// Stripe does not promise the order of its deliveries: a dispute's close that comes first
 /// records the dispute with how it ended, and the late `created` leaves it decided.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dispute_closed_before_it_was_created_is_recorded_decided() {
     let app = start().await;
     let pm = app.payment_method("4242424242424242").await;
@@ -199,7 +199,7 @@ async fn a_dispute_closed_before_it_was_created_is_recorded_decided() {
     assert_eq!(log.data.len(), 1, "recorded once: {:?}", log.data);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payment_intent_succeeded_settles_a_purchase_whose_server_died_after_stripe_charged() {
     let mut app = start_with(&[(CRASH_AT_ENV, "charged")]).await;
     let pm = app.payment_method("4242424242424242").await;

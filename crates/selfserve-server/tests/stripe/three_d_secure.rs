@@ -64,7 +64,7 @@ async fn stored_bodies_and_intents(app: &StripeApp) -> (Vec<String>, usize) {
     (bodies, intents["data"].as_array().unwrap().len())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_card_that_passes_3d_secure_in_stripe_js_is_charged_once_and_its_secret_is_never_stored()
 {
     let app = start().await;
@@ -143,7 +143,7 @@ async fn a_card_that_passes_3d_secure_in_stripe_js_is_charged_once_and_its_secre
     app.assert_charges_are_paid_orders().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_3d_secure_is_declined_authentication_failed_and_charges_nothing() {
     let app = start().await;
     let pm = app.payment_method(THREE_D_SECURE_CARD).await;
@@ -197,7 +197,7 @@ async fn confirm_card_setup_in_stripe_js(app: &StripeApp, next: &NextAction, pas
     setup["status"].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replacement_card_whose_bank_asks_for_3d_secure_is_confirmed_in_stripe_js_then_kept() {
     let app = start().await;
     let first = app.payment_method("4242424242424242").await;

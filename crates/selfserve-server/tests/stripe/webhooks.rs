@@ -24,7 +24,7 @@ pub(super) fn unix_now() -> i64 {
         .as_secs() as i64
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_are_verified_stored_once_and_refused_when_tampered_or_old() {
     let app = start().await;
     // localstripe delivers its events signed with the secret, as Stripe would.
