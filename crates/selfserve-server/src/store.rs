@@ -278,17 +278,18 @@ impl Store {
     /// A write transaction. On SQLite it is a job in a group commit ([`group_commit`]): its
     /// `commit()` returns once the batch it joined is durable.
     pub(crate) async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.committer.begin(&self.writer, false).await,
-            Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
-        }
+        self.begin_job(false).await
     }
 
     /// A write transaction for a bulk write that takes seconds (a directory import): on
     /// SQLite it commits the open batch first, so nobody's commit waits for it.
     pub(crate) async fn begin_bulk_write(&self) -> Result<Tx, sqlx::Error> {
+        self.begin_job(true).await
+    }
+
+    async fn begin_job(&self, alone: bool) -> Result<Tx, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.committer.begin(&self.writer, true).await,
+            Backend::Sqlite => self.committer.begin(&self.writer, alone).await,
             Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
         }
     }

@@ -159,10 +159,7 @@ impl Committer {
                 counters,
             })
         });
-        match started.await {
-            Ok(job) => job.map(WriteTx::Grouped),
-            Err(join) => Err(lost(&join.to_string())),
-        }
+        joined(started).await.map(WriteTx::Grouped)
     }
 }
 
@@ -186,21 +183,13 @@ impl WriteTx {
             WriteTx::Plain(tx) => tx.commit().await,
             WriteTx::Grouped(mut job) => {
                 let guard = job.guard.take().expect("a job commits once");
-                let released =
-                    tokio::spawn(release(guard, job.slot.clone(), job.counters.clone())).await;
-                let mut outcome = match released {
-                    Ok(outcome) => outcome?,
-                    Err(join) => return Err(lost(&join.to_string())),
-                };
-                let done = outcome
-                    .wait_for(Option::is_some)
-                    .await
-                    .map_err(|_| lost("the batch ended without an outcome"))?;
-                match done.as_ref() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(message)) => Err(lost(message)),
-                    None => unreachable!("waited for an outcome"),
-                }
+                let released = joined(tokio::spawn(release(
+                    guard,
+                    job.slot.clone(),
+                    job.counters.clone(),
+                )))
+                .await?;
+                batch_outcome(released).await
             }
         }
     }
@@ -222,21 +211,9 @@ impl WriteTx {
             WriteTx::Plain(tx) => tx.rollback().await,
             WriteTx::Grouped(mut job) => {
                 let guard = job.guard.take().expect("a job rolls back once");
-                let undone = match tokio::spawn(undo(guard, job.counters.clone())).await {
-                    Ok(undone) => undone?,
-                    Err(join) => return Err(lost(&join.to_string())),
-                };
-                let Some(mut outcome) = undone else {
-                    return Ok(());
-                };
-                let done = outcome
-                    .wait_for(Option::is_some)
-                    .await
-                    .map_err(|_| lost("the batch ended without an outcome"))?;
-                match done.as_ref() {
-                    Some(Ok(())) => Ok(()),
-                    Some(Err(message)) => Err(lost(message)),
-                    None => unreachable!("waited for an outcome"),
+                match joined(tokio::spawn(undo(guard, job.counters.clone()))).await? {
+                    Some(others) => batch_outcome(others).await,
+                    None => Ok(()),
                 }
             }
         }
@@ -388,6 +365,26 @@ async fn fail_batch(guard: &mut OwnedMutexGuard<Option<Batch>>, error: &sqlx::Er
 async fn roll_back_outer(conn: &mut PoolConnection<Any>) {
     if conn.execute("ROLLBACK").await.is_err() {
         conn.close_on_drop();
+    }
+}
+
+/// What a task spawned for a job came to; a task that panicked loses the job.
+async fn joined<T>(
+    task: tokio::task::JoinHandle<Result<T, sqlx::Error>>,
+) -> Result<T, sqlx::Error> {
+    task.await.map_err(|join| lost(&join.to_string()))?
+}
+
+/// Waits for the `COMMIT` of a batch the job was in.
+async fn batch_outcome(mut outcome: watch::Receiver<Outcome>) -> Result<(), sqlx::Error> {
+    let done = outcome
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| lost("the batch ended without an outcome"))?;
+    match done.as_ref() {
+        Some(Ok(())) => Ok(()),
+        Some(Err(message)) => Err(lost(message)),
+        None => unreachable!("waited for an outcome"),
     }
 }
 
