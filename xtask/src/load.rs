@@ -61,8 +61,7 @@ pub fn run(env: &Env) -> Result<(), String> {
         "selfserve-server",
         "--bin",
         "selfserve-server",
-        "--example",
-        "load_baselines",
+        "--examples",
     ]))?;
     let release = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -9,9 +9,10 @@
 //! - `cargo xtask build`: only builds the app into `dist/` (release, precompressed).
 //! - `cargo xtask bench`: measures the release bundles, the checkout's first load against a
 //!   Leptos skeleton ([`bench::first_load`]), time to interactive against Leptos's counter
-//!   example and Lighthouse's scores ([`bench::interactive`]), a big organisation, and
-//!   purchases and reads under load ([`load`]; alone: `cargo xtask bench-load`); see
-//!   BENCHMARKS.md.
+//!   example and Lighthouse's scores ([`bench::interactive`]), a big organisation, its
+//!   10,000-seat licence list in the browser ([`bench::licence_list`]; alone: `cargo xtask
+//!   bench-licences`), and purchases and reads under load ([`load`]; alone: `cargo xtask
+//!   bench-load`); see BENCHMARKS.md.
 //! - `cargo xtask soak [--seconds N] [--clients N] [--release]`: the real server under mixed
 //!   traffic (default 50 clients for 5 minutes), then zero 5xx, the seat and money invariants
 //!   and flat memory are checked (see [`soak`]).
@@ -109,6 +110,8 @@ fn main() -> ExitCode {
         "bench" => bench(&env),
         // Only the load part of `bench` (it needs no app build).
         "bench-load" => load::run(&env),
+        // Only the licence list in the browser (it needs `dist/` built).
+        "bench-licences" => bench::licence_list::run(&env),
         "screenshots" => screenshots::run(&env),
         "soak" => {
             let args: Vec<String> = std::env::args().skip(2).collect();
@@ -125,7 +128,7 @@ fn main() -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask run | test | build | bench | bench-load | soak | schemathesis | screenshots"
+                "usage: cargo xtask run | test | build | bench | bench-load | bench-licences | soak | schemathesis | screenshots"
             );
             return ExitCode::from(2);
         }
@@ -361,6 +364,7 @@ fn bench(env: &Env) -> Result<(), String> {
         "--bench",
         "big_org",
     ]))?;
+    bench::licence_list::run(env)?;
     load::run(env)
 }
 

@@ -11,13 +11,10 @@
 //! - Lighthouse (npm, pinned) with Debian's Chromium, mobile (its default), on the same page:
 //!   performance, accessibility and best-practices scores and the audits that fall short.
 
-use crate::soak::http::Connection;
+use super::browser::{ChromeDriver, Served, build_server, work_dir};
 use crate::{Env, run_checked};
-use std::net::{SocketAddr, TcpListener};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
 
 /// Cold loads per page.
 const LOADS: usize = 15;
@@ -57,13 +54,13 @@ pub fn run(env: &Env) -> Result<(), String> {
     let baseline = format!("http://{}/", counter.addr);
     // One untimed load each: the server's first answers (opening SQLite, reading files) are
     // not the browser's cost.
-    driver.cold_load(&page, EMAIL_FIELD)?;
-    driver.cold_load(&baseline, COUNTER_BUTTON)?;
+    cold_load(&driver, &page, EMAIL_FIELD)?;
+    cold_load(&driver, &baseline, COUNTER_BUTTON)?;
     let (mut app_ms, mut counter_ms) = (Vec::new(), Vec::new());
     for _ in 0..LOADS {
         // Alternating, so a busy moment of the machine falls on both.
-        counter_ms.push(driver.cold_load(&baseline, COUNTER_BUTTON)?);
-        app_ms.push(driver.cold_load(&page, EMAIL_FIELD)?);
+        counter_ms.push(cold_load(&driver, &baseline, COUNTER_BUTTON)?);
+        app_ms.push(cold_load(&driver, &page, EMAIL_FIELD)?);
     }
     drop(driver);
     let (app_median, counter_median) = (median(&mut app_ms), median(&mut counter_ms));
@@ -98,6 +95,34 @@ pub fn run(env: &Env) -> Result<(), String> {
         }
     );
     lighthouse(env, &page)
+}
+
+/// One load of `url` in a new browser with a fresh profile; milliseconds from navigation start
+/// until `selector` matches an enabled element.
+fn cold_load(driver: &ChromeDriver, url: &str, selector: &str) -> Result<f64, String> {
+    let session = driver.session(&CHROMIUM_FLAGS)?;
+    let selector = serde_json::Value::from(selector);
+    session.on_every_document(&format!(
+        "(() => {{
+           const seen = () => {{
+             const found = document.querySelector({selector});
+             if (found && !found.disabled && window.__interactive === undefined) {{
+               window.__interactive = performance.now();
+               observer.disconnect();
+             }}
+           }};
+           const observer = new MutationObserver(seen);
+           observer.observe(document, {{childList: true, subtree: true, attributes: true}});
+         }})();"
+    ))?;
+    session.navigate(url)?;
+    session
+        .wait_for(
+            "return window.__interactive === undefined ? null : window.__interactive;",
+            &format!("{selector} on {url}"),
+        )?
+        .as_f64()
+        .ok_or_else(|| "the page recorded no time".to_owned())
 }
 
 fn median(times: &mut [f64]) -> f64 {
@@ -139,229 +164,6 @@ fn build_counter(env: &Env) -> Result<PathBuf, String> {
         }
     }
     Ok(dist)
-}
-
-/// The release server binary.
-fn build_server(env: &Env) -> Result<PathBuf, String> {
-    run_checked(&mut env.cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "selfserve-server",
-        "--bin",
-        "selfserve-server",
-    ]))?;
-    Ok(std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| env.root.join("target"))
-        .join("release/selfserve-server"))
-}
-
-fn work_dir(env: &Env, name: &str) -> Result<PathBuf, String> {
-    let dir = env
-        .root
-        .join(format!("target/{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    Ok(dir)
-}
-
-fn free_addr() -> Result<SocketAddr, String> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))
-}
-
-/// A child process in its own group, ended (SIGTERM, then SIGKILL to the group) on drop.
-struct Owned(Child);
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        let group = self.0.id() as libc::pid_t;
-        // SAFETY: killpg only sends a signal, to the group this child leads (`process_group(0)`).
-        #[allow(unsafe_code)]
-        unsafe {
-            libc::killpg(group, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if self.0.try_wait().ok().flatten().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        // SAFETY: as above; whatever of the group is left (Chromium outlives its driver).
-        #[allow(unsafe_code)]
-        unsafe {
-            libc::killpg(group, libc::SIGKILL);
-        }
-        let _ = self.0.wait();
-    }
-}
-
-/// `selfserve-server serve` of `dist` on a fresh SQLite file: the app and the counter are
-/// served by the same code with the same headers (precompressed files, caching, CSP).
-struct Served {
-    addr: SocketAddr,
-    _child: Owned,
-}
-
-impl Served {
-    fn start(binary: &Path, dist: &Path, work: &Path) -> Result<Self, String> {
-        let (addr, gateway) = (free_addr()?, free_addr()?);
-        let child = Command::new(binary)
-            .args(["serve", "--demo", "--listen", &addr.to_string()])
-            .args(["--gateway-listen", &gateway.to_string()])
-            .arg("--database")
-            .arg(format!("sqlite://{}", work.join("server.db").display()))
-            .arg("--dist")
-            .arg(dist)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start the server: {e}"))?;
-        let mut child = Owned(child);
-        let ready_by = Instant::now() + Duration::from_secs(60);
-        loop {
-            let probe = Connection::new(addr).send("GET", "/healthz", &[], None);
-            if probe.is_ok_and(|r| r.status == 200) {
-                return Ok(Self {
-                    addr,
-                    _child: child,
-                });
-            }
-            if Instant::now() > ready_by || child.0.try_wait().ok().flatten().is_some() {
-                return Err("the server did not become ready".into());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-/// Debian's ChromeDriver (`CHROMEDRIVER`), on the port it picks.
-struct ChromeDriver {
-    addr: SocketAddr,
-    _child: Owned,
-}
-
-impl ChromeDriver {
-    fn start() -> Result<Self, String> {
-        use std::io::BufRead;
-        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let mut child = Command::new(&program)
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot start {program}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let child = Owned(child);
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let marker = "was started successfully on port ";
-        let port = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find_map(|line| {
-                let (_, rest) = line.split_once(marker)?;
-                rest.trim().trim_end_matches('.').parse::<u16>().ok()
-            })
-            .ok_or("ChromeDriver never said its port")?;
-        // Keep reading, so the driver never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        Ok(Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], port)),
-            _child: child,
-        })
-    }
-
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&serde_json::Value>,
-    ) -> Result<serde_json::Value, String> {
-        let answer = Connection::new(self.addr).send(method, path, &[], body)?;
-        if answer.status != 200 {
-            return Err(format!(
-                "ChromeDriver {method} {path}: {} {}",
-                answer.status,
-                answer.text()
-            ));
-        }
-        let mut json = answer.json();
-        Ok(json
-            .as_object_mut()
-            .and_then(|object| object.remove("value"))
-            .unwrap_or_default())
-    }
-
-    /// One load of `url` in a new browser with a fresh profile; milliseconds from navigation
-    /// start until `selector` matches an enabled element.
-    fn cold_load(&self, url: &str, selector: &str) -> Result<f64, String> {
-        let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
-            "goog:chromeOptions": {"binary": chromium, "args": CHROMIUM_FLAGS},
-        }}});
-        let session = self.call("POST", "/session", Some(&capabilities))?;
-        let id = session["sessionId"]
-            .as_str()
-            .ok_or("ChromeDriver gave no session id")?
-            .to_owned();
-        let timed = self.timed_load(&id, url, selector);
-        let _ = self.call("DELETE", &format!("/session/{id}"), None);
-        timed
-    }
-
-    fn timed_load(&self, id: &str, url: &str, selector: &str) -> Result<f64, String> {
-        let selector = serde_json::Value::from(selector);
-        let watcher = format!(
-            "(() => {{
-               const seen = () => {{
-                 const found = document.querySelector({selector});
-                 if (found && !found.disabled && window.__interactive === undefined) {{
-                   window.__interactive = performance.now();
-                   observer.disconnect();
-                 }}
-               }};
-               const observer = new MutationObserver(seen);
-               observer.observe(document, {{childList: true, subtree: true, attributes: true}});
-             }})();"
-        );
-        self.call(
-            "POST",
-            &format!("/session/{id}/goog/cdp/execute"),
-            Some(&serde_json::json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": {"source": watcher},
-            })),
-        )?;
-        self.call(
-            "POST",
-            &format!("/session/{id}/url"),
-            Some(&serde_json::json!({"url": url})),
-        )?;
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let value = self.call(
-                "POST",
-                &format!("/session/{id}/execute/sync"),
-                Some(&serde_json::json!({
-                    "script": "return window.__interactive === undefined ? null : window.__interactive;",
-                    "args": [],
-                })),
-            )?;
-            if let Some(ms) = value.as_f64() {
-                return Ok(ms);
-            }
-            if Instant::now() > deadline {
-                return Err(format!("{selector} never appeared on {url}"));
-            }
-            // Polls the page's own record; the time measured is the page's, not this loop's.
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
 }
 
 /// Lighthouse's scores and shortfalls for `url`, as Markdown.

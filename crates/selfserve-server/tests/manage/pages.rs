@@ -171,3 +171,62 @@ async fn a_purchasers_pages_hold_their_own_subscriptions_once_each_newest_first(
         .await
         .error(400, ErrorCode::InvalidRequest);
 }
+
+/// The holders come from the database as one JSON array per subscription (issue 14): they
+/// are still sorted by name, then email, on both engines, in the list and alone, and a name
+/// with quotes, a backslash or letters outside ASCII comes back as it was imported.
+#[tokio::test]
+async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact() {
+    use selfserve_server::directory_import;
+    use selfserve_server::domain::directory::Directory;
+    let app = spawn_app().await;
+    let mut file: serde_json::Value =
+        serde_json::from_str(selfserve_server::demo::DIRECTORY_JSON).unwrap();
+    let people = [
+        ("zed@contoso.com", "Zoë \"Z\" O'Neil \\ Ünal"),
+        ("b.same@contoso.com", "Same Name"),
+        ("a.same@contoso.com", "Same Name"),
+        ("aaron@contoso.com", "Aaron Ångström"),
+    ];
+    let users = file["organizations"][0]["users"].as_array_mut().unwrap();
+    for (email, name) in people {
+        users.push(json!({"email": email, "name": name}));
+    }
+    let directory = Directory::parse(&file.to_string()).unwrap();
+    directory_import::import(&app.server.store, &directory, 1)
+        .await
+        .unwrap();
+    let megan = app.as_user("megan@contoso.com").await;
+    let sub = megan.buy(5).await;
+    let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
+    let _: Subscription = megan
+        .post_as(
+            &format!("/api/v1/subscriptions/{}/assignments", sub.id),
+            &json!({"emails": emails}),
+        )
+        .await;
+    let alone: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    let listed: List<Subscription> = megan.get_as("/api/v1/subscriptions").await;
+    let in_list = listed.data.into_iter().find(|s| s.id == sub.id).unwrap();
+    for holders in [&alone.assigned_users, &in_list.assigned_users] {
+        let seen: Vec<(&str, &str)> = holders
+            .iter()
+            .map(|u| (u.name.as_str(), u.email.as_str()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("Aaron Ångström", "aaron@contoso.com"),
+                ("Megan Bowen", "megan@contoso.com"),
+                ("Same Name", "a.same@contoso.com"),
+                ("Same Name", "b.same@contoso.com"),
+                ("Zoë \"Z\" O'Neil \\ Ünal", "zed@contoso.com"),
+            ]
+        );
+        for holder in holders.iter() {
+            assert_eq!(app.user_id(&holder.email).await, holder.id);
+        }
+    }
+}
