@@ -126,10 +126,15 @@ pub fn card(
     exp_year: u32,
 ) -> String {
     format!(
-        "{} ({exp_month:02}/{:02})",
+        "{} {}",
         card_short(brand, last4),
-        exp_year % 100
+        card_expiry(exp_month, exp_year)
     )
+}
+
+/// A card's expiry as printed on it: `(12/34)`.
+pub fn card_expiry(exp_month: u32, exp_year: u32) -> String {
+    format!("({exp_month:02}/{:02})", exp_year % 100)
 }
 
 #[cfg(test)]

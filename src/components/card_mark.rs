@@ -43,11 +43,11 @@ pub fn CardLabel(
     last4: String,
     #[prop(optional)] expiry: Option<(u32, u32)>,
 ) -> impl IntoView {
-    let text = match expiry {
-        Some((month, year)) => format::card(brand, &last4, month, year),
-        None => format::card_short(brand, &last4),
-    };
+    // The expiry may wrap onto its own line where the card is shown in a narrow box; the mark,
+    // brand and number stay together.
+    let expiry = expiry.map(|(month, year)| format!(" {}", format::card_expiry(month, year)));
     view! {
-        <span class="card-label"><CardMark brand=brand />{text}</span>
+        <span class="card-label"><CardMark brand=brand />{format::card_short(brand, &last4)}</span>
+        {expiry}
     }
 }

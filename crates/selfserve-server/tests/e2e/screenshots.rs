@@ -132,11 +132,44 @@ impl Shots<'_> {
         for width in WIDTHS {
             let client = &self.journey.client;
             client.set_window_size(width, HEIGHT).await.unwrap();
+            self.nothing_overflows(screen, width).await;
             let png = client.screenshot().await.unwrap();
             assert!(png.starts_with(b"\x89PNG"), "{screen} is not a PNG");
             let name = format!("{screen}-{}-{width}.png", self.lang);
             std::fs::write(self.dir.join(name), png).unwrap();
         }
+    }
+
+    /// No text spills out of its box at this width: a value wider than its cell or card (the
+    /// card's number and expiry once ran over its fact box's edge at 1280 px). Scroll boxes
+    /// (the tables' wrappers) and visually hidden text are what they are meant to be.
+    async fn nothing_overflows(&self, screen: &str, width: u32) {
+        let spilled = self
+            .journey
+            .client
+            .execute(
+                "const out = [];
+                 const boxes = document.querySelectorAll(
+                   'main :is(dd, dt, td, th, p, h1, h2, h3, li, label, button, .notice, .panel)');
+                 for (const el of boxes) {
+                   if (el.getClientRects().length === 0 || el.closest('.visually-hidden')) continue;
+                   if (getComputedStyle(el).overflowX !== 'visible') continue;
+                   if (el.scrollWidth > el.clientWidth + 1) {
+                     out.push(`${el.tagName.toLowerCase()} \"${el.textContent.trim().slice(0, 40)}\" `
+                       + `${el.scrollWidth} > ${el.clientWidth}`);
+                   }
+                 }
+                 return out;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let spilled = spilled.as_array().cloned().unwrap_or_default();
+        assert!(
+            spilled.is_empty(),
+            "{screen} ({}, {width} px): text wider than its box: {spilled:?}",
+            self.lang
+        );
     }
 
     /// Waits until `css` shows a number (an amount loaded, not "Loading…").
