@@ -256,7 +256,7 @@ impl Store {
         )
         .bind(key)
         .bind(value)
-        .execute(&self.writer)
+        .write(self)
         .await?;
         Ok(())
     }
@@ -290,7 +290,19 @@ impl Store {
     async fn begin_job(&self, alone: bool) -> Result<Tx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.committer.begin(&self.writer, alone).await,
-            Backend::Postgres => Ok(Tx::Plain(self.writer.begin().await?)),
+            Backend::Postgres => {
+                // sqlx 0.8.6 counts a PostgreSQL transaction only once `BEGIN`'s answer is
+                // read: a request dropped in between (its client hung up) gave its connection
+                // back to the pool inside a transaction nobody would end (sqlx issue #4393),
+                // and the next borrower's statements ran in it. In a task of its own the
+                // `BEGIN` always completes; a transaction nobody awaits any more is then
+                // dropped there, and sqlx rolls that one back.
+                let writer = self.writer.clone();
+                let begun = tokio::spawn(async move { writer.begin().await })
+                    .await
+                    .map_err(|e| sqlx::Error::Protocol(format!("starting a transaction: {e}")))?;
+                Ok(Tx::Plain(begun?))
+            }
         }
     }
 }

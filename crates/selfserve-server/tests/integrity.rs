@@ -7,6 +7,8 @@
 //! gateway and Stripe (the real localstripe), whose charges are read from its API. On
 //! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
 
+#[path = "integrity/cancelled.rs"]
+mod cancelled;
 #[path = "integrity/processor.rs"]
 mod processor;
 mod support;
