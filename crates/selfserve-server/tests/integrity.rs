@@ -3,10 +3,10 @@
 //! test-only fault hook, `SELFSERVE_TEST_CRASH_AT`), and killed with SIGKILL under load;
 //! restarted on the same database, the gateway's charges equal the paid orders, no key stays
 //! locked, the seat invariant holds and SQLite's file is sound. One `Idempotency-Key` sent
-//! 1,000 times at once buys once. A write dropped at any of its waits (a client that hung up)
-//! leaves no transaction open (`cancelled.rs`). Each of these runs against both processors: the built-in
+//! 1,000 times at once buys once. Each of these runs against both processors: the built-in
 //! gateway and Stripe (the real localstripe), whose charges are read from its API. On
-//! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`).
+//! PostgreSQL too (`SELFSERVE_TEST_POSTGRES`). And a write dropped at any of its waits (a
+//! client that hung up) leaves no transaction open (`cancelled.rs`).
 
 #[path = "integrity/cancelled.rs"]
 mod cancelled;
