@@ -298,10 +298,8 @@ impl Store {
                 // `BEGIN` always completes; a transaction nobody awaits any more is then
                 // dropped there, and sqlx rolls that one back.
                 let writer = self.writer.clone();
-                let begun = tokio::spawn(async move { writer.begin().await })
-                    .await
-                    .map_err(|e| sqlx::Error::Protocol(format!("starting a transaction: {e}")))?;
-                Ok(Tx::Plain(begun?))
+                let begun = tokio::spawn(async move { writer.begin().await });
+                Ok(Tx::Plain(group_commit::joined(begun).await?))
             }
         }
     }

@@ -369,7 +369,7 @@ async fn roll_back_outer(conn: &mut PoolConnection<Any>) {
 }
 
 /// What a task spawned for a job came to; a task that panicked loses the job.
-async fn joined<T>(
+pub(super) async fn joined<T>(
     task: tokio::task::JoinHandle<Result<T, sqlx::Error>>,
 ) -> Result<T, sqlx::Error> {
     task.await.map_err(|join| lost(&join.to_string()))?

@@ -214,6 +214,7 @@ impl Store {
         // One row per subscription, its holders already a JSON array: a 10,000-seat
         // subscription is one string to hand over instead of 10,000 rows, each a trip through
         // the driver (the query took 31 ms as rows, 20.5 ms as one array; BENCHMARKS.md).
+        // `ORDER BY` inside an aggregate needs SQLite 3.44; sqlx bundles 3.46.
         let holders = match self.backend {
             Backend::Sqlite => {
                 "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
