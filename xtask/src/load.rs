@@ -22,7 +22,7 @@ mod wrk;
 use crate::soak::http::Connection;
 use crate::{Env, run_checked};
 use server::{Pinned, free_addr, pinned, sign_in, start_server, tokens};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use wrk::Measured;
 
@@ -54,19 +54,11 @@ const READER: &str = "haruto@kyototrading.jp";
 pub fn run(env: &Env) -> Result<(), String> {
     println!("\nxtask: ── purchases and reads under load");
     crate::tools::ensure_load_tools()?;
-    run_checked(&mut env.cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "selfserve-server",
-        "--bin",
-        "selfserve-server",
-        "--examples",
-    ]))?;
-    let release = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| env.root.join("target"))
-        .join("release");
+    let server = crate::bench::browser::build_server(env)?;
+    let release = server
+        .parent()
+        .ok_or("the server binary has no directory")?
+        .to_owned();
     let work = env
         .root
         .join(format!("target/bench-load-{}", std::process::id()));

@@ -10,6 +10,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// As the end-to-end tests start Chromium (TOOLCHAIN.md): without the background-networking
+/// flags it floods the closed network with refused connections, which would be timed too.
+pub const CHROMIUM_FLAGS: [&str; 8] = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+];
+
 /// The release server binary, built with the examples the benches run beside it: the examples
 /// bring the dev-dependencies' features, so a build without them would compile the server
 /// again with other features.
@@ -169,11 +182,13 @@ impl ChromeDriver {
             .unwrap_or_default())
     }
 
-    /// A new browser with a fresh profile, started with `flags`; ended on drop.
-    pub fn session(&self, flags: &[&str]) -> Result<Session<'_>, String> {
+    /// A new browser with a fresh profile and a window of `width` × `height`; ended on drop.
+    pub fn session(&self, width: u32, height: u32) -> Result<Session<'_>, String> {
         let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut args: Vec<String> = CHROMIUM_FLAGS.map(String::from).to_vec();
+        args.push(format!("--window-size={width},{height}"));
         let capabilities = serde_json::json!({"capabilities": {"alwaysMatch": {
-            "goog:chromeOptions": {"binary": chromium, "args": flags},
+            "goog:chromeOptions": {"binary": chromium, "args": args},
         }}});
         let session = self.call("POST", "/session", Some(&capabilities))?;
         let id = session["sessionId"]

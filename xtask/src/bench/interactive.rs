@@ -11,7 +11,7 @@
 //! - Lighthouse (npm, pinned) with Debian's Chromium, mobile (its default), on the same page:
 //!   performance, accessibility and best-practices scores and the audits that fall short.
 
-use super::browser::{ChromeDriver, Served, build_server, work_dir};
+use super::browser::{CHROMIUM_FLAGS, ChromeDriver, Served, build_server, work_dir};
 use crate::{Env, run_checked};
 use std::path::PathBuf;
 use std::process::Command;
@@ -28,19 +28,6 @@ const TARGET_SCORES: [(&str, u32); 3] = [
 const PAGE: &str = "/buy/power-bi-pro";
 const EMAIL_FIELD: &str = "[data-testid=email]";
 const COUNTER_BUTTON: &str = "#increment";
-/// As the end-to-end tests start Chromium (TOOLCHAIN.md): without the background-networking
-/// flags it floods the closed network with refused connections, which would be timed too.
-const CHROMIUM_FLAGS: [&str; 9] = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=412,823",
-];
 
 /// Measures, prints the Markdown for BENCHMARKS.md. Expects `dist/` built (`dist::build`).
 pub fn run(env: &Env) -> Result<(), String> {
@@ -100,7 +87,8 @@ pub fn run(env: &Env) -> Result<(), String> {
 /// One load of `url` in a new browser with a fresh profile; milliseconds from navigation start
 /// until `selector` matches an enabled element.
 fn cold_load(driver: &ChromeDriver, url: &str, selector: &str) -> Result<f64, String> {
-    let session = driver.session(&CHROMIUM_FLAGS)?;
+    // A phone's window, as Lighthouse's mobile run.
+    let session = driver.session(412, 823)?;
     let selector = serde_json::Value::from(selector);
     session.on_every_document(&format!(
         "(() => {{
@@ -172,7 +160,7 @@ fn lighthouse(env: &Env, url: &str) -> Result<(), String> {
     let report = env
         .root
         .join(format!("target/lighthouse-{}.json", std::process::id()));
-    let chrome_flags = CHROMIUM_FLAGS[..CHROMIUM_FLAGS.len() - 1].join(" ");
+    let chrome_flags = CHROMIUM_FLAGS.join(" ");
     run_checked(
         Command::new("node")
             .arg(package.join("cli/index.js"))

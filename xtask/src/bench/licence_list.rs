@@ -25,17 +25,6 @@ const ROUNDS: usize = 10;
 /// do: the fixture has 30 first names and 20 surnames).
 const FILTER: &str = "maya sato";
 const TARGET_MS: f64 = 50.0;
-const FLAGS: [&str; 9] = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1280,900",
-];
 /// Installed in every document before the app: the moments the page's clock saw.
 const MARKS: &str = "(() => {
   window.__marks = {};
@@ -98,7 +87,7 @@ pub fn run(env: &Env) -> Result<(), String> {
     let served = Served::start(&server, &env.root.join("dist"), &work)?;
     let origin = format!("http://{}", served.addr);
     let driver = ChromeDriver::start()?;
-    let session = driver.session(&FLAGS)?;
+    let session = driver.session(1280, 900)?;
     session.on_every_document(MARKS)?;
     session.navigate(&format!("{origin}/"))?;
     let credentials = serde_json::json!({"email": email, "password": password});
