@@ -20,7 +20,7 @@ use selfserve_api::product::ProductList;
 use selfserve_api::purchase::{PurchaseRequest, Quote, QuoteRequest};
 use selfserve_api::requests::{AnswerRequest, ItRequest, NewRequest};
 use selfserve_api::session::{SessionUser, SignInRequest};
-use selfserve_api::subscription::{Invoice, Source, Subscription, UserRef};
+use selfserve_api::subscription::{Holders, Invoice, Source, Subscription, UserRef};
 use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
 use send_wrapper::SendWrapper;
 use serde::Serialize;
@@ -246,9 +246,10 @@ pub async fn purchase(
     fetch_json(with_json(builder, request)?).await
 }
 
-/// `GET /api/v1/subscriptions`, every page.
+/// `GET /api/v1/subscriptions`, every page, without their licence holders (counted in
+/// `assigned_count`): a 10,000-seat subscription in the list is not 10,000 people to fetch.
 pub async fn subscriptions() -> Result<List<Subscription>, ApiFailure> {
-    every_page("/api/v1/subscriptions").await
+    every_page("/api/v1/subscriptions?assigned_users_limit=0").await
 }
 
 /// Every item of a paged list: the server cuts lists into pages of at most 100 (`has_more`),
@@ -272,11 +273,24 @@ async fn every_page(url: &str) -> Result<List<Subscription>, ApiFailure> {
     }
 }
 
-/// `GET /api/v1/subscriptions/{id}`.
-pub async fn subscription(id: &str) -> Result<Subscription, ApiFailure> {
+/// `GET /api/v1/subscriptions/{id}`, listing at most `holders` of its licence holders
+/// (`None`: all of them).
+pub async fn subscription(id: &str, holders: Option<u32>) -> Result<Subscription, ApiFailure> {
+    let limit = holders.map_or_else(String::new, |n| format!("?assigned_users_limit={n}"));
     fetch_json(Request::get(&format!(
-        "/api/v1/subscriptions/{}",
+        "/api/v1/subscriptions/{}{limit}",
         encode(id)
+    )))
+    .await
+}
+
+/// `GET /api/v1/subscriptions/{id}/assignments?q=&limit=`: the first `limit` licence holders
+/// matching `filter`, and how many match.
+pub async fn holders(id: &str, filter: &str, limit: u32) -> Result<Holders, ApiFailure> {
+    fetch_json(Request::get(&format!(
+        "/api/v1/subscriptions/{}/assignments?q={}&limit={limit}",
+        encode(id),
+        encode(filter)
     )))
     .await
 }

@@ -919,6 +919,7 @@ catalogue! {
     FindLicenceHolder => "Find someone with a licence", "Zoek iemand met een licentie",
     HoldersShown => "Showing {} of {} people", "{} van {} personen getoond",
     ShowMore => "Show more", "Meer tonen",
+    NarrowHolderFilter => "Type a name or email above to find the others.", "Typ hierboven een naam of e-mailadres om de anderen te vinden.",
 }
 
 /// A product's name.

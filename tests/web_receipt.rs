@@ -71,6 +71,7 @@ fn bought() -> Subscription {
         quantity: 5,
         pending_quantity: None,
         assigned_users: vec![megan()],
+        assigned_count: 1,
         purchaser: megan(),
         current_period_start: PAID,
         current_period_end: PERIOD_END,

@@ -19,7 +19,7 @@ pub fn ConfirmationPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let subscription = Query::new(move || {
         let id = id();
-        async move { api::subscription(&id).await }
+        async move { api::subscription(&id, None).await }
     });
     view! {
         <section class="page page-narrow" aria-labelledby="confirmation-heading">
@@ -35,10 +35,7 @@ pub fn Receipt(sub: Subscription) -> impl IntoView {
     let money = move |amount: i64| format::money(amount, sub.currency, None);
     let seats = fill(
         t(Msg::SeatsAssignedOf),
-        &[
-            &sub.assigned_users.len().to_string(),
-            &sub.quantity.to_string(),
-        ],
+        &[&sub.assigned_count.to_string(), &sub.quantity.to_string()],
     );
     let assigned = sub
         .assigned_users

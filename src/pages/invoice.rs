@@ -34,7 +34,7 @@ fn InvoiceDetail() -> impl IntoView {
         let id = params.read().get("id").unwrap_or_default();
         async move {
             let bill = api::invoice(&id).await?;
-            let subscription = api::subscription(&bill.subscription_id).await?;
+            let subscription = api::subscription(&bill.subscription_id, Some(0)).await?;
             Ok((bill, subscription))
         }
     });

@@ -68,7 +68,7 @@ fn SubscriptionDetail() -> impl IntoView {
     let params = use_params_map();
     let loaded = Query::new(move || {
         let id = params.read().get("id").unwrap_or_default();
-        async move { api::subscription(&id).await }
+        async move { api::subscription(&id, Some(licences::HOLDERS_AT_ONCE)).await }
     });
     // Before the sections' writes are made: each one starting clears the others' outcomes.
     let flash = Outcomes::provide().flash;
@@ -131,7 +131,7 @@ fn Overview() -> impl IntoView {
         <DisputeNotice dispute=Signal::derive(move || ctx.subscription.with(|s| s.dispute.clone())) />
         <dl class="facts" data-testid="facts">
             <div><dt>{t(Msg::Licences)}</dt><dd data-testid="fact-seats">
-                {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_users.len().to_string(), &s.quantity.to_string()]))}
+                {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_count.to_string(), &s.quantity.to_string()]))}
             </dd></div>
             {move || ctx.subscription.with(|s| s.pending_quantity).map(|pending| view! {
                 <div><dt>{t(Msg::FromNextRenewal)}</dt><dd data-testid="fact-pending">{pending}</dd></div>

@@ -195,8 +195,11 @@ pub struct Subscription {
     /// Seats from the next renewal, if a decrease is scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_quantity: Option<u32>,
-    /// Users holding a seat (the purchaser holds one from the start).
+    /// Users holding a seat (the purchaser holds one from the start), by name then email:
+    /// all of them, unless the request asked for the first few (`assigned_users_limit`).
     pub assigned_users: Vec<UserRef>,
+    /// How many hold a seat, however many `assigned_users` lists.
+    pub assigned_count: u32,
     /// Who bought it and is billed.
     pub purchaser: UserRef,
     /// Start of the current period (unix seconds).
@@ -232,6 +235,25 @@ pub struct Subscription {
     /// one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispute: Option<Dispute>,
+}
+
+impl Subscription {
+    /// Whether `assigned_users` is every holder, not the first few of them.
+    pub fn lists_every_holder(&self) -> bool {
+        self.assigned_users.len() as u64 == u64::from(self.assigned_count)
+    }
+}
+
+/// A page of a subscription's licence holders (`GET /subscriptions/{id}/assignments`), by
+/// name then email.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holders {
+    pub data: Vec<UserRef>,
+    /// Whether more holders match than `data` lists.
+    pub has_more: bool,
+    /// How many holders match the filter (all of them without one).
+    pub total_count: u32,
 }
 
 /// A cardholder's bank disputing a charge of the subscription (a chargeback).

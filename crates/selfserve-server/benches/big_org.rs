@@ -16,7 +16,9 @@ use selfserve_api::List;
 use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
 use selfserve_server::store::Store;
-use selfserve_server::store::subscriptions::{ListFilter, ListOrder, Owner, SortKey};
+use selfserve_server::store::subscriptions::{
+    HoldersListed, ListFilter, ListOrder, Owner, SortKey,
+};
 use sqlx::Row;
 use std::time::{Duration, Instant};
 
@@ -233,7 +235,10 @@ async fn keyset_page(store: &Store, filter: &ListFilter<'_>, order: ListOrder) -
         .unwrap();
     let has_more = rows.len() > PAGE;
     let ids: Vec<String> = rows.into_iter().take(PAGE).map(|row| row.id).collect();
-    let data = store.subscription_views(&ids).await.unwrap();
+    let data = store
+        .subscription_views(&ids, HoldersListed::Every)
+        .await
+        .unwrap();
     serde_json::to_vec(&List { data, has_more }).unwrap().len()
 }
 

@@ -236,7 +236,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .routes(routes!(subscriptions::cancel))
         .routes(routes!(subscriptions::reactivate))
         .routes(routes!(licences::search_directory))
-        .routes(routes!(licences::assign))
+        .routes(routes!(licences::holders, licences::assign))
         .routes(routes!(licences::unassign))
         .routes(routes!(seats::quote_seats))
         .routes(routes!(seats::change_seats))

@@ -13,11 +13,23 @@ use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use selfserve_api::ErrorCode;
 use selfserve_api::manage::AssignRequest;
-use selfserve_api::subscription::{SubscriptionStatus, UserRef};
+use selfserve_api::subscription::{Subscription, SubscriptionStatus, UserRef};
 
 /// How many licence holders are drawn at first, and how many more each "Show more" adds: a
 /// subscription of 10,000 seats shows its first screen without drawing 10,000 rows.
-const HOLDERS_AT_ONCE: usize = 50;
+pub const HOLDERS_AT_ONCE: u32 = 50;
+
+/// The most holders the server lists at once (`GET /subscriptions/{id}/assignments`).
+const MOST_HOLDERS_LISTED: u32 = 1_000;
+
+/// The holders drawn, how many match, and the filter they answer (the page's own filter, or
+/// the one of the server's answer still shown while the next is on its way).
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    users: Vec<UserRef>,
+    total: usize,
+    answers: String,
+}
 
 /// The first `count` holders matching every word of `filter` (in the name or email, any
 /// case), and how many match.
@@ -34,18 +46,73 @@ fn holders_shown(users: &[UserRef], filter: &str, count: usize) -> (Vec<UserRef>
     (shown, total)
 }
 
+/// Whether the page has every holder it needs to draw `count` of those matching `filter`:
+/// all of them, or (unfiltered) at least the first `count`. Otherwise the server finds them.
+fn drawn_here(subscription: &Subscription, filter: &str, count: u32) -> bool {
+    subscription.lists_every_holder()
+        || (filter.trim().is_empty() && count as usize <= subscription.assigned_users.len())
+}
+
 #[component]
 pub fn Licences() -> impl IntoView {
     let ctx = use_subscription();
     let filter = RwSignal::new(String::new());
     let count = RwSignal::new(HOLDERS_AT_ONCE);
-    let held = move || ctx.subscription.with(|s| s.assigned_users.len());
+    let held = move || ctx.subscription.with(|s| s.assigned_count);
     let many = move || held() > HOLDERS_AT_ONCE;
-    let shown = Memo::new(move |_| {
-        ctx.subscription
-            .with(|s| holders_shown(&s.assigned_users, &filter.read(), count.get()))
+    // A subscription read with its first holders only (a big one): filtering and "Show more"
+    // ask the server. A change's answer lists every holder, and from then on the page filters.
+    let found = Query::new(move || {
+        let (text, limit) = (filter.get(), count.get());
+        let (id, here) = ctx
+            .subscription
+            .with(|s| (s.id.clone(), drawn_here(s, &text, limit)));
+        async move {
+            if here {
+                return Ok(None);
+            }
+            let found = api::holders(&id, &text, limit).await?;
+            Ok(Some((text, found)))
+        }
     });
-    let assigned = move || shown.with(|(users, _)| users.clone());
+    let shown = Memo::new(move |_| {
+        let (text, limit) = (filter.get(), count.get());
+        ctx.subscription.with(|s| {
+            if drawn_here(s, &text, limit) {
+                let (users, total) = holders_shown(&s.assigned_users, &text, limit as usize);
+                let total = if s.lists_every_holder() {
+                    total
+                } else {
+                    s.assigned_count as usize
+                };
+                return Shown {
+                    users,
+                    total,
+                    answers: text,
+                };
+            }
+            match found.latest().flatten() {
+                Some((answers, found)) => Shown {
+                    users: found.data,
+                    total: found.total_count as usize,
+                    answers,
+                },
+                // The first filter's answer is on its way: the first screen stays.
+                None => Shown {
+                    users: s.assigned_users.clone(),
+                    total: s.assigned_count as usize,
+                    answers: String::new(),
+                },
+            }
+        })
+    });
+    let busy = move || shown.with(|shown| shown.answers != *filter.read());
+    let assigned = move || shown.with(|shown| shown.users.clone());
+    let can_show_more = move || {
+        shown.with(|shown| shown.users.len() < shown.total)
+            && (ctx.subscription.with(Subscription::lists_every_holder)
+                || count.get() < MOST_HOLDERS_LISTED)
+    };
     let can_assign = move || {
         // Suspended: licences are kept, but no new ones until the bill is paid.
         ctx.subscription
@@ -73,14 +140,18 @@ pub fn Licences() -> impl IntoView {
                             filter.set(ev.target().value());
                             count.set(HOLDERS_AT_ONCE);
                         } />
+                    <InlineError message=Signal::derive(move || found.failure_text()) />
                 </div>
             </Show>
-            <Show when=move || ctx.subscription.with(|s| s.assigned_users.is_empty())>
+            <Show when=move || held() == 0>
                 <p class="empty-state" data-testid="assigned-users-empty">{t(Msg::NobodyHasLicence)}</p>
             </Show>
             // Hidden, not removed, while empty: a removal's focus and the rows' keys survive.
-            <div class="table-wrap" hidden=move || ctx.subscription.with(|s| s.assigned_users.is_empty())>
-                <table class="data-table" data-testid="assigned-users">
+            // `data-rows-for`: the filter the rows answer (the licence-list bench waits for it).
+            <div class="table-wrap" hidden=move || held() == 0>
+                <table class="data-table" data-testid="assigned-users"
+                    aria-busy=move || busy().then_some("true")
+                    data-rows-for=move || shown.with(|shown| shown.answers.clone())>
                     <caption class="visually-hidden">{t(Msg::LicencesHeading)}</caption>
                     <thead><tr>
                         <th scope="col">{t(Msg::Name)}</th>
@@ -113,15 +184,18 @@ pub fn Licences() -> impl IntoView {
             </div>
             <Show when=many>
                 <p id="holders-shown" role="status" data-testid="holders-shown">
-                    {move || shown.with(|(users, total)| {
-                        fill(t(Msg::HoldersShown), &[&users.len().to_string(), &total.to_string()])
+                    {move || shown.with(|shown| {
+                        fill(t(Msg::HoldersShown), &[&shown.users.len().to_string(), &shown.total.to_string()])
                     })}
                 </p>
-                <Show when=move || shown.with(|(users, total)| users.len() < *total)>
+                <Show when=can_show_more>
                     <button type="button" class="button button-secondary" data-testid="show-more"
                         on:click=move |_| count.update(|n| *n += HOLDERS_AT_ONCE)>
                         {t(Msg::ShowMore)}
                     </button>
+                </Show>
+                <Show when=move || !can_show_more() && shown.with(|shown| shown.users.len() < shown.total)>
+                    <p class="hint" data-testid="narrow-holder-filter">{t(Msg::NarrowHolderFilter)}</p>
                 </Show>
             </Show>
             <Show when=can_assign>
@@ -368,6 +442,7 @@ fn AssignForm() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::{HOLDERS_AT_ONCE, holders_shown};
+    const AT_ONCE: usize = HOLDERS_AT_ONCE as usize;
     use selfserve_api::subscription::UserRef;
 
     fn people(n: usize) -> Vec<UserRef> {
@@ -387,12 +462,12 @@ mod tests {
     #[test]
     fn a_big_list_draws_one_screen_and_counts_the_rest() {
         let users = people(10_000);
-        let (shown, total) = holders_shown(&users, "", HOLDERS_AT_ONCE);
-        assert_eq!(shown.len(), HOLDERS_AT_ONCE);
+        let (shown, total) = holders_shown(&users, "", AT_ONCE);
+        assert_eq!(shown.len(), AT_ONCE);
         assert_eq!(total, 10_000);
         assert_eq!(shown[0].id, "usr_0");
-        let (more, _) = holders_shown(&users, "", 2 * HOLDERS_AT_ONCE);
-        assert_eq!(more.len(), 2 * HOLDERS_AT_ONCE);
+        let (more, _) = holders_shown(&users, "", 2 * AT_ONCE);
+        assert_eq!(more.len(), 2 * AT_ONCE);
     }
 
     #[test]

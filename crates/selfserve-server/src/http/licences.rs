@@ -8,7 +8,7 @@ use crate::services::licences;
 use axum::Json;
 use axum::extract::{Path, State};
 use selfserve_api::manage::AssignRequest;
-use selfserve_api::subscription::{Subscription, UserRef};
+use selfserve_api::subscription::{Holders, Subscription, UserRef};
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -54,6 +54,60 @@ pub async fn search_directory(
     )
     .await?;
     Ok(Json(List { data, has_more }))
+}
+
+/// Query of `GET /subscriptions/{id}/assignments`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HoldersQuery {
+    /// Words that must each appear in the holder's name or email (any case).
+    q: Option<String>,
+    /// At most this many (1–1000, default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<i64>,
+}
+
+/// The most holders one request lists.
+const MAX_HOLDERS: i64 = 1_000;
+
+/// The subscription's licence holders matching `q`, by name then email: the first `limit`,
+/// and how many match. For anyone who may see the subscription.
+#[utoipa::path(
+    get,
+    path = "/subscriptions/{id}/assignments",
+    tag = "manage",
+    params(("id" = String, Path, description = "`sub_…`"), HoldersQuery),
+    responses(
+        (status = 200, description = "`{\"data\": [user], \"has_more\": bool, \"total_count\": n}`", body = Holders),
+        (status = 400, description = "`invalid_request` (limit out of range)", body = selfserve_api::ApiError),
+        (status = 404, description = "`not_found`: no such subscription, or not yours to see", body = selfserve_api::ApiError),
+    )
+)]
+pub async fn holders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<HoldersQuery>,
+) -> Result<Json<Holders>, AppError> {
+    let limit = query
+        .limit
+        .unwrap_or(50)
+        .try_into()
+        .ok()
+        .filter(|limit| (1..=MAX_HOLDERS).contains(&i64::from(*limit)))
+        .ok_or_else(|| {
+            AppError::bad_request(ErrorCode::InvalidRequest, msg::HOLDERS_LIMIT).field("limit")
+        })?;
+    Ok(Json(
+        licences::holders(
+            &state.services,
+            &caller,
+            &id,
+            query.q.as_deref().unwrap_or_default(),
+            limit,
+        )
+        .await?,
+    ))
 }
 
 /// Gives seats to users of the subscription's organisation, all or nothing.

@@ -8,6 +8,7 @@
 use crate::http::error::AppError;
 use crate::http::messages::requests as msg;
 use crate::services::pages::PageRequest;
+use crate::store::subscriptions::HoldersListed;
 use axum::http::StatusCode;
 use selfserve_api::{ErrorCode, List};
 use serde::Deserialize;
@@ -39,6 +40,7 @@ impl PageQuery {
         Ok(PageRequest {
             limit: usize::try_from(limit).expect("1..=100 fits usize"),
             starting_after: self.starting_after.clone(),
+            holders: HoldersListed::Every,
         })
     }
 }

@@ -7,7 +7,9 @@ use super::extract::{ApiJson, ApiQuery};
 use super::page::PageQuery;
 use super::{AppState, Caller};
 use crate::http::messages::requests as msg;
+use crate::services::pages::PageRequest;
 use crate::services::subscriptions;
+use crate::store::subscriptions::HoldersListed;
 use axum::Json;
 use axum::extract::{Path, State};
 use selfserve_api::manage::PaymentMethodRequest;
@@ -37,12 +39,40 @@ pub struct ListQuery {
     organization: Option<String>,
 }
 
+/// `?assigned_users_limit=N`: list only the first N licence holders of each subscription
+/// (by name then email; `assigned_count` counts all of them). A page showing a 10,000-seat
+/// subscription asks for one screen of holders, and `GET /subscriptions/{id}/assignments`
+/// for the rest.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HoldersQuery {
+    /// 0–100; absent: every holder.
+    #[param(minimum = 0, maximum = 100)]
+    assigned_users_limit: Option<i64>,
+}
+
+impl HoldersQuery {
+    fn listed(&self) -> Result<HoldersListed, AppError> {
+        match self.assigned_users_limit {
+            None => Ok(HoldersListed::Every),
+            Some(limit) => u32::try_from(limit)
+                .ok()
+                .filter(|limit| *limit <= 100)
+                .map(HoldersListed::First)
+                .ok_or_else(|| {
+                    AppError::bad_request(ErrorCode::InvalidRequest, msg::ASSIGNED_USERS_LIMIT)
+                        .field("assigned_users_limit")
+                }),
+        }
+    }
+}
+
 /// The subscriptions the caller may see, newest first.
 #[utoipa::path(
     get,
     path = "/subscriptions",
     tag = "subscriptions",
-    params(ListQuery, PageQuery),
+    params(ListQuery, PageQuery, HoldersQuery),
     responses(
         (status = 200, description = "`{\"data\": [subscription], \"has_more\": bool}`", body = List<Subscription>),
         (status = 404, description = "`not_found`: `starting_after` names nothing in this list", body = selfserve_api::ApiError),
@@ -54,9 +84,13 @@ pub async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
     ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(holders): ApiQuery<HoldersQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
-    let request = page.request()?;
+    let request = PageRequest {
+        holders: holders.listed()?,
+        ..page.request()?
+    };
     let found = subscriptions::page(
         &state.services,
         &caller,
@@ -73,9 +107,10 @@ pub async fn list(
     get,
     path = "/subscriptions/{id}",
     tag = "subscriptions",
-    params(("id" = String, Path, description = "`sub_…`")),
+    params(("id" = String, Path, description = "`sub_…`"), HoldersQuery),
     responses(
         (status = 200, description = "The subscription", body = Subscription),
+        (status = 400, description = "`invalid_request`: `assigned_users_limit` out of range", body = selfserve_api::ApiError),
         (status = 404, description = "`not_found`: no such subscription, or not yours to see", body = selfserve_api::ApiError),
     )
 )]
@@ -83,9 +118,11 @@ pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    ApiQuery(holders): ApiQuery<HoldersQuery>,
 ) -> Result<Json<Subscription>, AppError> {
+    let holders = holders.listed()?;
     Ok(Json(
-        subscriptions::get(&state.services, &caller, &id).await?,
+        subscriptions::get(&state.services, &caller, &id, holders).await?,
     ))
 }
 

@@ -5,8 +5,9 @@ use crate::access::Action;
 use crate::events::Event;
 use crate::store::assignments::Assigned;
 use crate::store::directory::UserRow;
+use crate::store::subscriptions::filter_words;
 use selfserve_api::admin::AuditAction;
-use selfserve_api::subscription::{Subscription, UserRef};
+use selfserve_api::subscription::{Holders, Subscription, UserRef};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
@@ -38,6 +39,29 @@ pub async fn search_colleagues(
             .collect(),
         has_more,
     ))
+}
+
+/// The first `limit` holders of a subscription the caller may see whose name or email
+/// contains every word of `filter`, by name then email, and how many match.
+pub async fn holders(
+    services: &Services,
+    caller: &Caller,
+    subscription_id: &str,
+    filter: &str,
+    limit: u32,
+) -> Result<Holders, ServiceError> {
+    let subscription = services
+        .subscription_for(&caller.actor, Action::ViewSubscription, subscription_id)
+        .await?;
+    let (data, total_count) = services
+        .store
+        .holders_matching(&subscription.id, &filter_words(filter), limit)
+        .await?;
+    Ok(Holders {
+        has_more: data.len() < total_count as usize,
+        data,
+        total_count,
+    })
 }
 
 /// Gives licences of a subscription to people named by id and/or email: all of them, or

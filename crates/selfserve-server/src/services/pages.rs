@@ -2,17 +2,19 @@
 //! only the page's subscriptions are read whole.
 
 use super::{ServiceError, Services};
-use crate::store::subscriptions::{ListFilter, ListOrder, PageRow};
+use crate::store::subscriptions::{HoldersListed, ListFilter, ListOrder, PageRow};
 use selfserve_api::List;
 use selfserve_api::subscription::Subscription;
 
 /// Which page a client asks for (the HTTP layer checked the limit).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest {
     /// At most this many items.
     pub limit: usize,
     /// The id of the last item the client has.
     pub starting_after: Option<String>,
+    /// How many of each subscription's licence holders it lists.
+    pub holders: HoldersListed,
 }
 
 /// The page, or `None` when `starting_after` is not in the list (nor one `keep` lets through).
@@ -65,6 +67,9 @@ pub(crate) async fn page(
     }
     let has_more = ids.len() > request.limit;
     ids.truncate(request.limit);
-    let data = services.store.subscription_views(&ids).await?;
+    let data = services
+        .store
+        .subscription_views(&ids, request.holders)
+        .await?;
     Ok(Some(List { data, has_more }))
 }

@@ -8,22 +8,27 @@ use crate::access::{self, Action, Target};
 use crate::domain::lifecycle::may_replace_card;
 use crate::events::Event;
 use crate::payments::{CardProcessor, SaveOutcome};
-use crate::store::subscriptions::{ListFilter, ListOrder, Owner, SubscriptionRow};
+use crate::store::subscriptions::{HoldersListed, ListFilter, ListOrder, Owner, SubscriptionRow};
 use selfserve_api::List;
 use selfserve_api::admin::AuditAction;
 use selfserve_api::subscription::{Source, Subscription, SubscriptionStatus};
 use serde_json::json;
 
-/// One subscription, if the caller may see it.
+/// One subscription, if the caller may see it, listing `holders` of its licence holders.
 pub async fn get(
     services: &Services,
     caller: &Caller,
     id: &str,
+    holders: HoldersListed,
 ) -> Result<Subscription, ServiceError> {
     let row = services
         .subscription_for(&caller.actor, Action::ViewSubscription, id)
         .await?;
-    view(services, &row.id).await
+    services
+        .store
+        .subscription_listing(&row.id, holders)
+        .await?
+        .ok_or_else(|| super::checkout::vanished(&row.id))
 }
 
 /// A page of the subscriptions the caller sees, newest first: an admin's organisation's, a

@@ -17,8 +17,22 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
+mod holders;
 mod pages;
+pub use holders::{HoldersListed, filter_words};
 pub use pages::{ListFilter, ListOrder, PageRow, SortKey};
+
+/// `sql` with each of `ids` bound in turn.
+fn bind_all<'q>(
+    sql: &'q str,
+    ids: &[String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    let mut query = sqlx::query(sql);
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query
+}
 
 /// A subscription's own row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,8 +165,17 @@ impl Store {
 
     /// One subscription as the API shows it.
     pub async fn subscription(&self, id: &str) -> Result<Option<Subscription>, StoreError> {
+        self.subscription_listing(id, HoldersListed::Every).await
+    }
+
+    /// One subscription as the API shows it, listing `holders` of its licence holders.
+    pub async fn subscription_listing(
+        &self,
+        id: &str,
+        holders: HoldersListed,
+    ) -> Result<Option<Subscription>, StoreError> {
         Ok(self
-            .subscription_views(&[id.to_owned()])
+            .subscription_views(&[id.to_owned()], holders)
             .await?
             .into_iter()
             .next())
@@ -170,34 +193,25 @@ impl Store {
             .into_iter()
             .map(|row| row.id)
             .collect();
-        self.subscription_views(&ids).await
+        self.subscription_views(&ids, HoldersListed::Every).await
     }
 
     /// Subscriptions by id, in the order given, with everything the API shows: a fixed number
-    /// of queries however many there are.
+    /// of queries however many there are (but one per subscription for the first few holders).
     pub async fn subscription_views(
         &self,
         ids: &[String],
+        holders_listed: HoldersListed,
     ) -> Result<Vec<Subscription>, StoreError> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let list = placeholders(1, ids.len());
-        fn bind_all<'q>(
-            sql: &'q str,
-            ids: &[String],
-        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-            let mut query = sqlx::query(sql);
-            for id in ids {
-                query = query.bind(id.clone());
-            }
-            query
-        }
         // The card on file is the built-in gateway's or Stripe's, whichever processor made it.
         let heads_sql = format!(
             "SELECT s.id, s.product, s.source, s.status, s.quantity, s.pending_quantity, \
              s.unit_amount, s.currency, s.current_period_start, s.current_period_end, \
-             s.cancel_at_period_end, s.created_at, s.cancel_requested_at, \
+             s.cancel_at_period_end, s.created_at, s.cancel_requested_at, s.assigned_count, \
              s.cancel_requested_by, s.converted_to, \
              u.id AS purchaser_id, u.email AS purchaser_email, u.name AS purchaser_name, \
              COALESCE(gpm.brand, spm.brand) AS pm_brand, \
@@ -211,35 +225,10 @@ impl Store {
         );
         let heads = bind_all(&heads_sql, ids).fetch_all(self.reader()).await?;
 
-        // One row per subscription, its holders already a JSON array: a 10,000-seat
-        // subscription is one string to hand over instead of 10,000 rows, each a trip through
-        // the driver (the query took 31 ms as rows, 20.5 ms as one array; BENCHMARKS.md).
-        // `ORDER BY` inside an aggregate needs SQLite 3.44; sqlx bundles 3.46.
-        let holders = match self.backend {
-            Backend::Sqlite => {
-                "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
-                 ORDER BY u.name, u.email)"
-            }
-            Backend::Postgres => {
-                "json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name) \
-                 ORDER BY u.name, u.email)::text"
-            }
+        let mut assigned = match holders_listed {
+            HoldersListed::Every => self.every_holder(ids).await?,
+            HoldersListed::First(count) => self.first_holders(ids, count).await?,
         };
-        let assigned_sql = format!(
-            "SELECT a.subscription_id, {holders} AS holders FROM assignments a \
-             JOIN users u ON u.id = a.user_id WHERE a.subscription_id IN ({list}) \
-             GROUP BY a.subscription_id"
-        );
-        let mut assigned: HashMap<String, Vec<UserRef>> = HashMap::new();
-        for row in bind_all(&assigned_sql, ids)
-            .fetch_all(self.reader())
-            .await?
-        {
-            let holders: String = row.try_get("holders")?;
-            let holders = serde_json::from_str(&holders)
-                .map_err(|e| StoreError::Corrupt(format!("licence holders: {e}")))?;
-            assigned.insert(row.try_get("subscription_id")?, holders);
-        }
 
         let mut orders: HashMap<String, Vec<Order>> = HashMap::new();
         let orders_sql = format!(
@@ -306,6 +295,7 @@ impl Store {
             let id: String = row.try_get("id")?;
             let product = decode_product(row, "product")?;
             let pending: Option<i64> = row.try_get("pending_quantity")?;
+            let holders = assigned.remove(&id).unwrap_or_default();
             let view = Subscription {
                 product,
                 product_name: price_book::entry(product).name.to_owned(),
@@ -313,7 +303,18 @@ impl Store {
                 status: decode(row, "status")?,
                 quantity: row.try_get::<i64, _>("quantity")? as u32,
                 pending_quantity: pending.map(|q| q as u32),
-                assigned_users: assigned.remove(&id).unwrap_or_default(),
+                assigned_count: match holders_listed {
+                    // The holders and the count are separate reads: a list of every holder
+                    // counts itself, so it never looks cut when a write came between them.
+                    HoldersListed::Every => holders.len(),
+                    HoldersListed::First(_) => {
+                        usize::try_from(row.try_get::<i64, _>("assigned_count")?)
+                            .map_err(|_| StoreError::Corrupt(format!("{id}: a negative count")))?
+                    }
+                }
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("{id}: too many holders")))?,
+                assigned_users: holders,
                 purchaser: UserRef {
                     id: row.try_get("purchaser_id")?,
                     email: row.try_get("purchaser_email")?,
@@ -337,5 +338,44 @@ impl Store {
             by_id.insert(id, view);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Every holder of each of `ids`.
+    async fn every_holder(
+        &self,
+        ids: &[String],
+    ) -> Result<HashMap<String, Vec<UserRef>>, StoreError> {
+        // One row per subscription, its holders already a JSON array: a 10,000-seat
+        // subscription is one string to hand over instead of 10,000 rows, each a trip through
+        // the driver (the query took 31 ms as rows, 20.5 ms as one array; BENCHMARKS.md).
+        // `ORDER BY` inside an aggregate needs SQLite 3.44; sqlx bundles 3.46.
+        let holders = match self.backend {
+            Backend::Sqlite => {
+                "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
+                 ORDER BY u.name, u.email)"
+            }
+            Backend::Postgres => {
+                "json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name) \
+                 ORDER BY u.name, u.email)::text"
+            }
+        };
+        let list = placeholders(1, ids.len());
+        let assigned_sql = format!(
+            "SELECT a.subscription_id, {holders} AS holders FROM assignments a \
+             JOIN users u ON u.id = a.user_id WHERE a.subscription_id IN ({list}) \
+             GROUP BY a.subscription_id"
+        );
+        let mut assigned: HashMap<String, Vec<UserRef>> = HashMap::new();
+        for row in bind_all(&assigned_sql, ids)
+            .fetch_all(self.reader())
+            .await?
+        {
+            let holders: String = row.try_get("holders")?;
+            let holders = serde_json::from_str(&holders)
+                .map_err(|e| StoreError::Corrupt(format!("licence holders: {e}")))?;
+            assigned.insert(row.try_get("subscription_id")?, holders);
+        }
+
+        Ok(assigned)
     }
 }

@@ -230,3 +230,134 @@ async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact(
         }
     }
 }
+
+/// A page can ask for the first few holders only (`assigned_users_limit`) and find the others
+/// a page at a time, filtered by the server (issue 14: a 10,000-seat subscription's first
+/// screen). The first few are the whole list's first few; a filter matches each word anywhere
+/// in the name or email, any case, `%` and `_` only as themselves; only those who may see the
+/// subscription see its holders.
+#[tokio::test]
+async fn holders_come_a_page_at_a_time_in_the_whole_lists_order() {
+    use selfserve_api::subscription::Holders;
+    use selfserve_server::directory_import;
+    use selfserve_server::domain::directory::Directory;
+    let app = spawn_app().await;
+    let mut file: serde_json::Value =
+        serde_json::from_str(selfserve_server::demo::DIRECTORY_JSON).unwrap();
+    let people = [
+        ("zed@contoso.com", "Zoë \"Z\" O'Neil \\ Ünal"),
+        ("b.same@contoso.com", "Same Name"),
+        ("a.same@contoso.com", "Same Name"),
+        ("percent_50@contoso.com", "Aaron Ångström"),
+    ];
+    let users = file["organizations"][0]["users"].as_array_mut().unwrap();
+    for (email, name) in people {
+        users.push(json!({"email": email, "name": name}));
+    }
+    let directory = Directory::parse(&file.to_string()).unwrap();
+    directory_import::import(&app.server.store, &directory, 1)
+        .await
+        .unwrap();
+    let megan = app.as_user("megan@contoso.com").await;
+    let sub = megan.buy(5).await;
+    let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
+    let every: Subscription = megan
+        .post_as(
+            &format!("/api/v1/subscriptions/{}/assignments", sub.id),
+            &json!({"emails": emails}),
+        )
+        .await;
+    assert_eq!(every.assigned_count, 5);
+    assert!(every.lists_every_holder());
+
+    let first: Subscription = megan
+        .get_as(&format!(
+            "/api/v1/subscriptions/{}?assigned_users_limit=2",
+            sub.id
+        ))
+        .await;
+    assert_eq!(first.assigned_users, every.assigned_users[..2]);
+    assert_eq!(first.assigned_count, 5);
+    assert!(!first.lists_every_holder());
+    let listed: List<Subscription> = megan
+        .get_as("/api/v1/subscriptions?assigned_users_limit=0")
+        .await;
+    let in_list = listed.data.iter().find(|s| s.id == sub.id).unwrap();
+    assert!(in_list.assigned_users.is_empty());
+    assert_eq!(in_list.assigned_count, 5);
+
+    let holders = |query: &str| {
+        let path = format!("/api/v1/subscriptions/{}/assignments?{query}", sub.id);
+        let megan = &megan;
+        async move { megan.get_as::<Holders>(&path).await }
+    };
+    let page = holders("limit=2").await;
+    assert_eq!(page.data, every.assigned_users[..2]);
+    assert!(page.has_more);
+    assert_eq!(page.total_count, 5);
+    let all = holders("").await;
+    assert_eq!(all.data, every.assigned_users);
+    assert!(!all.has_more);
+    let names = |page: &Holders| {
+        page.data
+            .iter()
+            .map(|u| u.email.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&holders("q=SAME").await),
+        ["a.same@contoso.com", "b.same@contoso.com"]
+    );
+    assert_eq!(names(&holders("q=name%20b.").await), ["b.same@contoso.com"]);
+    assert_eq!(names(&holders("q=%C3%BCNAL").await), ["zed@contoso.com"]);
+    assert_eq!(
+        names(&holders("q=o'neil%20%22z%22").await),
+        ["zed@contoso.com"]
+    );
+    assert_eq!(names(&holders("q=t_5").await), ["percent_50@contoso.com"]);
+    let wildcards = holders("q=%25%20_").await;
+    assert!(wildcards.data.is_empty(), "{wildcards:?}");
+    assert_eq!(wildcards.total_count, 0);
+    let one_of_two = holders("q=same&limit=1").await;
+    assert_eq!(
+        (
+            one_of_two.data.len(),
+            one_of_two.has_more,
+            one_of_two.total_count
+        ),
+        (1, true, 2)
+    );
+
+    for query in ["limit=0", "limit=1001", "limit=ten"] {
+        megan
+            .get(&format!(
+                "/api/v1/subscriptions/{}/assignments?{query}",
+                sub.id
+            ))
+            .await
+            .error(400, ErrorCode::InvalidRequest);
+    }
+    for query in ["assigned_users_limit=101", "assigned_users_limit=-1"] {
+        megan
+            .get(&format!("/api/v1/subscriptions/{}?{query}", sub.id))
+            .await
+            .error(400, ErrorCode::InvalidRequest);
+    }
+    // A colleague who is neither the purchaser nor an admin, and another organisation's admin.
+    for outsider in ["alex@contoso.com", "admin@fabrikam.nl"] {
+        app.as_user(outsider)
+            .await
+            .get(&format!("/api/v1/subscriptions/{}/assignments", sub.id))
+            .await
+            .error(404, ErrorCode::NotFound);
+    }
+    let admin: Holders = app
+        .as_user("admin@contoso.com")
+        .await
+        .get_as(&format!(
+            "/api/v1/subscriptions/{}/assignments?q=zoë",
+            sub.id
+        ))
+        .await;
+    assert_eq!(names(&admin), ["zed@contoso.com"]);
+}

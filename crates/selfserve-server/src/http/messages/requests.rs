@@ -75,6 +75,10 @@ super::messages! {
         "`result` must be `approve` or `fail`.",
         "`result` moet `approve` of `fail` zijn.";
     PAGE_LIMIT => "`limit` must be between 1 and 100.", "`limit` moet tussen 1 en 100 liggen.";
+    ASSIGNED_USERS_LIMIT =>
+        "`assigned_users_limit` must be between 0 and 100.",
+        "`assigned_users_limit` moet tussen 0 en 100 liggen.";
+    HOLDERS_LIMIT => "`limit` must be between 1 and 1000.", "`limit` moet tussen 1 en 1000 liggen.";
     STARTING_AFTER =>
         "`starting_after` names nothing in this list.",
         "`starting_after` verwijst naar niets in deze lijst.";

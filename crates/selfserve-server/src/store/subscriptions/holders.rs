@@ -1,0 +1,140 @@
+//! A subscription's licence holders a page at a time: the first few for its view, and those
+//! matching a filter. A 10,000-seat subscription's page is one short list, not 10,000 rows to
+//! send and decode (issue 14: its first screen).
+//!
+//! Holders are always in one order, by name then email, so the first few here are the first
+//! few of the whole list [`Store::subscription_views`] gives.
+
+use super::super::{Store, StoreError};
+use selfserve_api::subscription::UserRef;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// How many of its holders a subscription's view lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoldersListed {
+    Every,
+    /// The first this many by name then email; `assigned_count` still counts every one.
+    First(u32),
+}
+
+/// The most filter words matched: each is one `LIKE` over every holder.
+pub const MAX_FILTER_WORDS: usize = 8;
+
+/// The words of a holders' filter, lowercased as the names and emails they are matched
+/// against are stored; at most [`MAX_FILTER_WORDS`].
+pub fn filter_words(filter: &str) -> Vec<String> {
+    let filter = crate::domain::search::normalize_query(filter).unwrap_or_default();
+    filter
+        .split_whitespace()
+        .take(MAX_FILTER_WORDS)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `word` as a `LIKE … ESCAPE '\'` pattern matching it anywhere: its own `%`, `_` and `\`
+/// match only themselves.
+fn contains_pattern(word: &str) -> String {
+    let mut pattern = String::with_capacity(word.len() + 2);
+    pattern.push('%');
+    for c in word.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+const HOLDER_ORDER: &str = "ORDER BY u.name, u.email";
+
+impl Store {
+    /// The first `limit` holders of subscription `id` whose name or email contains every one
+    /// of `words` (as [`filter_words`] gives them; none: every holder), and how many match.
+    pub async fn holders_matching(
+        &self,
+        id: &str,
+        words: &[String],
+        limit: u32,
+    ) -> Result<(Vec<UserRef>, u32), StoreError> {
+        // `name_search` is the name lowercased as Rust does it, and emails are stored
+        // lowercased: the same text the app's own filter matches when it has every holder.
+        let conditions: String = (0..words.len())
+            .map(|n| {
+                format!(
+                    " AND (u.name_search || ' ' || u.email) LIKE ${} ESCAPE '\\'",
+                    n + 2
+                )
+            })
+            .collect();
+        // The window counts every match before `LIMIT` keeps the first few.
+        let sql = format!(
+            "SELECT u.id, u.email, u.name, COUNT(*) OVER () AS matching \
+             FROM assignments a JOIN users u ON u.id = a.user_id \
+             WHERE a.subscription_id = $1{conditions} {HOLDER_ORDER} LIMIT ${}",
+            words.len() + 2
+        );
+        let mut query = sqlx::query(&sql).bind(id);
+        for word in words {
+            query = query.bind(contains_pattern(word));
+        }
+        let rows = query
+            .bind(i64::from(limit))
+            .fetch_all(self.reader())
+            .await?;
+        let matching = match rows.first() {
+            Some(row) => row.try_get::<i64, _>("matching")?,
+            None => 0,
+        };
+        let holders = rows
+            .iter()
+            .map(|row| {
+                Ok(UserRef {
+                    id: row.try_get("id")?,
+                    email: row.try_get("email")?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let matching = u32::try_from(matching)
+            .map_err(|_| StoreError::Corrupt(format!("{matching} holders match")))?;
+        Ok((holders, matching))
+    }
+
+    /// The first `count` holders of each of `ids`: one query per subscription, each cut by
+    /// `LIMIT`, so a big one's holders are never all sorted or sent.
+    pub(super) async fn first_holders(
+        &self,
+        ids: &[String],
+        count: u32,
+    ) -> Result<HashMap<String, Vec<UserRef>>, StoreError> {
+        let mut first = HashMap::new();
+        if count == 0 {
+            return Ok(first);
+        }
+        for id in ids {
+            let (holders, _) = self.holders_matching(id, &[], count).await?;
+            first.insert(id.clone(), holders);
+        }
+        Ok(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_FILTER_WORDS, contains_pattern, filter_words};
+
+    #[test]
+    fn a_filter_is_lowercased_words_and_at_most_a_few_of_them() {
+        assert_eq!(filter_words("  Maya   SATO "), ["maya", "sato"]);
+        assert!(filter_words("   ").is_empty());
+        assert_eq!(filter_words("a b c d e f g h i j").len(), MAX_FILTER_WORDS);
+    }
+
+    #[test]
+    fn like_wildcards_in_a_word_match_only_themselves() {
+        assert_eq!(contains_pattern("maya"), "%maya%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+}
