@@ -319,6 +319,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
         .fallback_service(app_files)
         // A change commits its mail with it; the sender is woken once the handler returns.
         .layer(middleware::from_fn_with_state(mail_wake, wake_mail_sender))
+        .layer(middleware::from_fn(extract::refuse_nul))
         .layer(middleware::from_fn_with_state(site_state.clone(), refuse_foreign_origin))
         .layer(middleware::from_fn_with_state(site_state, response_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use selfserve_api::ErrorCode;
 use serde::de::DeserializeOwned;
 
@@ -64,6 +65,12 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         AppError::bad_request(ErrorCode::InvalidJson, msg::INVALID_JSON.arg("detail", e))
     })?;
+    if holds_nul(&value) {
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidRequest,
+            msg::NUL_CHARACTER,
+        ));
+    }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
         let path = e.path().to_string();
@@ -87,6 +94,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             error.field(field)
         }
     })
+}
+
+/// Whether a string of `value` (or a key) holds a NUL: PostgreSQL's text cannot, and refuses
+/// such a parameter outright, so one must never reach a query (a 500 otherwise).
+pub fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
+}
+
+/// Refuses a request whose path or query holds an encoded NUL, for the reason of
+/// [`holds_nul`], before any handler reads it.
+pub async fn refuse_nul(request: Request, next: axum::middleware::Next) -> Response {
+    let uri = request.uri();
+    if uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00")) {
+        return AppError::bad_request(ErrorCode::InvalidRequest, msg::NUL_CHARACTER)
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// Query parameters; a malformed query is 400 `invalid_request`.

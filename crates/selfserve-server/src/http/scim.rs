@@ -205,7 +205,11 @@ pub fn parse_body(body: &Bytes) -> Result<Value, ScimFailure> {
     serde_json::from_slice(body)
         .map_err(|_| ScimFailure::invalid_syntax("The body is not a JSON object."))
         .and_then(|value: Value| {
-            if value.is_object() {
+            if super::extract::holds_nul(&value) {
+                Err(ScimFailure::invalid_value(
+                    "A value holds a NUL character, which no attribute may contain.",
+                ))
+            } else if value.is_object() {
                 Ok(value)
             } else {
                 Err(ScimFailure::invalid_syntax(

@@ -318,6 +318,22 @@ async fn holders_come_a_page_at_a_time_in_the_whole_lists_order() {
     let wildcards = holders("q=%25%20_").await;
     assert!(wildcards.data.is_empty(), "{wildcards:?}");
     assert_eq!(wildcards.total_count, 0);
+    // A NUL character, which PostgreSQL's text cannot hold, is refused before any query
+    // (it was a 500 on PostgreSQL), in a query, a path or a body.
+    for path in [
+        format!("/api/v1/subscriptions/{}/assignments?q=zo%00", sub.id),
+        "/api/v1/directory/users?q=zo%00".to_owned(),
+        format!("/api/v1/subscriptions/{}%00", sub.id),
+    ] {
+        megan.get(&path).await.error(400, ErrorCode::InvalidRequest);
+    }
+    megan
+        .post(
+            &format!("/api/v1/subscriptions/{}/assignments", sub.id),
+            &json!({"emails": ["zed\0@contoso.com"]}),
+        )
+        .await
+        .error(400, ErrorCode::InvalidRequest);
     let one_of_two = holders("q=same&limit=1").await;
     assert_eq!(
         (

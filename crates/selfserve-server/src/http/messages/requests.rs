@@ -17,6 +17,9 @@ super::messages! {
     INVALID_FIELD =>
         "Invalid value for `{field}`: {detail}.",
         "Ongeldige waarde voor `{field}`: {detail}.";
+    NUL_CHARACTER =>
+        "The request holds a NUL character, which no value may contain.",
+        "Het verzoek bevat een NUL-teken, dat in geen enkele waarde mag staan.";
     INVALID_QUERY =>
         "The query string is not valid: {detail}",
         "De querystring is niet geldig: {detail}";
