@@ -18,6 +18,8 @@ mod header_count;
 mod keyboard;
 #[path = "e2e/language.rs"]
 mod language;
+#[path = "e2e/licence_pages.rs"]
+mod licence_pages;
 #[path = "e2e/polish_tables.rs"]
 mod polish_tables;
 #[path = "e2e/receipt.rs"]

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 mod holders;
 mod pages;
+use holders::HOLDER_ORDER;
 pub use holders::{HoldersListed, filter_words};
 pub use pages::{ListFilter, ListOrder, PageRow, SortKey};
 
@@ -351,13 +352,15 @@ impl Store {
         // `ORDER BY` inside an aggregate needs SQLite 3.44; sqlx bundles 3.46.
         let holders = match self.backend {
             Backend::Sqlite => {
-                "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
-                 ORDER BY u.name, u.email)"
+                format!(
+                    "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
+                     {HOLDER_ORDER})"
+                )
             }
-            Backend::Postgres => {
+            Backend::Postgres => format!(
                 "json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name) \
-                 ORDER BY u.name, u.email)::text"
-            }
+                 {HOLDER_ORDER})::text"
+            ),
         };
         let list = placeholders(1, ids.len());
         let assigned_sql = format!(

@@ -47,7 +47,8 @@ fn contains_pattern(word: &str) -> String {
     pattern
 }
 
-const HOLDER_ORDER: &str = "ORDER BY u.name, u.email";
+/// The one order of a subscription's holders, in every query that lists them.
+pub(super) const HOLDER_ORDER: &str = "ORDER BY u.name, u.email";
 
 impl Store {
     /// The first `limit` holders of subscription `id` whose name or email contains every one
