@@ -50,6 +50,29 @@ fn contains_pattern(word: &str) -> String {
 /// The one order of a subscription's holders, in every query that lists them.
 pub(super) const HOLDER_ORDER: &str = "ORDER BY u.name, u.email";
 
+/// `SELECT columns` over subscription `$1`'s holders matching each of `words` (`$2`, …), then
+/// `tail`; and the `LIKE` patterns to bind. `name_search` is the name lowercased as Rust does
+/// it, and emails are stored lowercased: the same text the app's own filter matches when it
+/// has every holder.
+fn holders_sql(columns: &str, words: &[String], tail: &str) -> (String, Vec<String>) {
+    let conditions: String = (0..words.len())
+        .map(|n| {
+            format!(
+                " AND (u.name_search || ' ' || u.email) LIKE ${} ESCAPE '\\'",
+                n + 2
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT {columns} FROM assignments a JOIN users u ON u.id = a.user_id \
+         WHERE a.subscription_id = $1{conditions} {tail}"
+    );
+    (
+        sql,
+        words.iter().map(|word| contains_pattern(word)).collect(),
+    )
+}
+
 impl Store {
     /// The first `limit` holders of subscription `id` whose name or email contains every one
     /// of `words` (as [`filter_words`] gives them; none: every holder), and how many match.
@@ -59,36 +82,48 @@ impl Store {
         words: &[String],
         limit: u32,
     ) -> Result<(Vec<UserRef>, u32), StoreError> {
-        // `name_search` is the name lowercased as Rust does it, and emails are stored
-        // lowercased: the same text the app's own filter matches when it has every holder.
-        let conditions: String = (0..words.len())
-            .map(|n| {
-                format!(
-                    " AND (u.name_search || ' ' || u.email) LIKE ${} ESCAPE '\\'",
-                    n + 2
-                )
-            })
-            .collect();
-        // The window counts every match before `LIMIT` keeps the first few.
-        let sql = format!(
-            "SELECT u.id, u.email, u.name, COUNT(*) OVER () AS matching \
-             FROM assignments a JOIN users u ON u.id = a.user_id \
-             WHERE a.subscription_id = $1{conditions} {HOLDER_ORDER} LIMIT ${}",
-            words.len() + 2
+        let matching: i64 = if words.is_empty() {
+            sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE subscription_id = $1")
+                .bind(id)
+                .fetch_one(self.reader())
+                .await?
+        } else {
+            let (sql, patterns) = holders_sql("COUNT(*)", words, "");
+            let mut query = sqlx::query_scalar(&sql).bind(id);
+            for pattern in &patterns {
+                query = query.bind(pattern);
+            }
+            query.fetch_one(self.reader()).await?
+        };
+        let matching = u32::try_from(matching)
+            .map_err(|_| StoreError::Corrupt(format!("{matching} holders match")))?;
+        let holders = self.first_matching(id, words, limit).await?;
+        Ok((holders, matching))
+    }
+
+    /// The first `limit` holders of subscription `id` matching every one of `words`.
+    async fn first_matching(
+        &self,
+        id: &str,
+        words: &[String],
+        limit: u32,
+    ) -> Result<Vec<UserRef>, StoreError> {
+        // Counted apart: a window `COUNT(*) OVER ()` here made SQLite sort every holder instead
+        // of keeping the first `limit` (15 ms against 5 ms for 10,000 holders).
+        let (sql, patterns) = holders_sql(
+            "u.id, u.email, u.name",
+            words,
+            &format!("{HOLDER_ORDER} LIMIT ${}", words.len() + 2),
         );
         let mut query = sqlx::query(&sql).bind(id);
-        for word in words {
-            query = query.bind(contains_pattern(word));
+        for pattern in &patterns {
+            query = query.bind(pattern);
         }
         let rows = query
             .bind(i64::from(limit))
             .fetch_all(self.reader())
             .await?;
-        let matching = match rows.first() {
-            Some(row) => row.try_get::<i64, _>("matching")?,
-            None => 0,
-        };
-        let holders = rows
+        Ok(rows
             .iter()
             .map(|row| {
                 Ok(UserRef {
@@ -97,10 +132,7 @@ impl Store {
                     name: row.try_get("name")?,
                 })
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let matching = u32::try_from(matching)
-            .map_err(|_| StoreError::Corrupt(format!("{matching} holders match")))?;
-        Ok((holders, matching))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?)
     }
 
     /// The first `count` holders of each of `ids`: one query per subscription, each cut by
@@ -115,7 +147,7 @@ impl Store {
             return Ok(first);
         }
         for id in ids {
-            let (holders, _) = self.holders_matching(id, &[], count).await?;
+            let holders = self.first_matching(id, &[], count).await?;
             first.insert(id.clone(), holders);
         }
         Ok(first)
