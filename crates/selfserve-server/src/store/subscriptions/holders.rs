@@ -82,7 +82,12 @@ impl Store {
         words: &[String],
         limit: u32,
     ) -> Result<(Vec<UserRef>, u32), StoreError> {
-        let matching: i64 = if words.is_empty() {
+        let holders = self.first_matching(id, words, limit).await?;
+        // A page with room to spare holds every match: no second scan to count them (a
+        // narrowing filter's usual answer).
+        let matching: i64 = if holders.len() < limit as usize {
+            holders.len() as i64
+        } else if words.is_empty() {
             sqlx::query_scalar("SELECT COUNT(*) FROM assignments WHERE subscription_id = $1")
                 .bind(id)
                 .fetch_one(self.reader())
@@ -97,7 +102,6 @@ impl Store {
         };
         let matching = u32::try_from(matching)
             .map_err(|_| StoreError::Corrupt(format!("{matching} holders match")))?;
-        let holders = self.first_matching(id, words, limit).await?;
         Ok((holders, matching))
     }
 
