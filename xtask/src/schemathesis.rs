@@ -39,10 +39,18 @@ fn ensure_schemathesis(env: &Env) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-/// The one exception to "a schema-valid request is accepted": a webhook URL whose host is, or
-/// resolves to, an internal address or to nothing is refused with 400 (the SSRF limits), which
-/// no JSON Schema can express. Every other operation and check stays as strict as the default.
-const CONFIG: &str = r#"[[operations]]
+/// Two exceptions to "a schema-valid request is accepted", each a 400 no JSON Schema in the
+/// document expresses:
+/// - a NUL character in any value (`http::extract::refuse_nul`: PostgreSQL cannot hold one),
+///   so strings are generated without it;
+/// - a webhook URL whose host is, or resolves to, an internal address or to nothing (the SSRF
+///   limits).
+///
+/// Every other operation and check stays as strict as the default.
+const CONFIG: &str = r#"[generation]
+allow-x00 = false
+
+[[operations]]
 include-path = "/admin/webhooks"
 include-method = "POST"
 checks.positive_data_acceptance.expected-statuses = ["2XX", 400, 401, 403, 404, 409, 429]

@@ -88,7 +88,9 @@ async fn products_default_to_the_us_and_flag_closed_markets() {
 #[tokio::test]
 async fn a_malformed_country_is_a_400_naming_the_field() {
     let app = spawn_app().await;
-    for bad in ["USA", "1", "%C3%A9x"] {
+    // U+0085 is whitespace to Rust's `trim` but not to the document's pattern: refused, as
+    // the pattern says (it was taken for no country, and US prices shown).
+    for bad in ["USA", "1", "%C3%A9x", "%C2%85"] {
         let error = app
             .get(&format!("/api/v1/products?country={bad}"))
             .await

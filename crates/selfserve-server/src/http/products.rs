@@ -16,7 +16,9 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ProductsQuery {
     /// ISO 3166-1 alpha-2 country whose prices to show; `US` when absent.
-    #[param(pattern = r"^\s*([A-Za-z]{2})?\s*$")]
+    // Spaces around it are ignored: ASCII ones only, one set in the pattern and the code
+    // (JSON Schema's `\s` and Rust's `trim` disagree on characters such as U+0085).
+    #[param(pattern = r"^[ \t\n\f\r]*([A-Za-z]{2})?[ \t\n\f\r]*$")]
     country: Option<String>,
 }
 
@@ -34,7 +36,11 @@ pub struct ProductsQuery {
 pub async fn list_products(
     ApiQuery(query): ApiQuery<ProductsQuery>,
 ) -> Result<Json<ProductList>, AppError> {
-    let country = match query.country.as_deref().map(str::trim) {
+    let country = match query
+        .country
+        .as_deref()
+        .map(|text| text.trim_matches(|c: char| c.is_ascii_whitespace()))
+    {
         None | Some("") => CountryCode::US,
         Some(text) => CountryCode::parse(text).map_err(|_| {
             AppError::bad_request(ErrorCode::InvalidCountry, msg::INVALID_COUNTRY).field("country")
