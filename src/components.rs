@@ -1,5 +1,6 @@
 //! Building blocks shared by several pages.
 
+pub mod after_paint;
 pub mod card_form;
 pub mod card_mark;
 pub mod dispute_notice;

@@ -8,6 +8,7 @@ mod licences;
 mod seats;
 
 use crate::api;
+use crate::components::after_paint::{AfterPaint, next_paint};
 use crate::components::card_mark::CardLabel;
 use crate::components::dispute_notice::DisputeNotice;
 use crate::components::loaded::{Loaded, Query};
@@ -76,7 +77,11 @@ fn SubscriptionDetail() -> impl IntoView {
         let subscription = RwSignal::new(subscription);
         let bills = Query::new(move || {
             let id = subscription.with(|s| s.id.clone());
-            async move { api::invoices(&id).await.map(|list| list.data) }
+            // Only an unpaid bill's banner is on the first screen: the read waits for its paint.
+            async move {
+                next_paint().await;
+                api::invoices(&id).await.map(|list| list.data)
+            }
         });
         provide_context(SubscriptionContext {
             loaded,
@@ -146,19 +151,22 @@ fn Overview() -> impl IntoView {
             </dd></div>
         </dl>
         <licences::Licences />
-        // Buying seats for a subscription about to end is never what was meant: undo first.
-        <Show when=move || usable() && purchaser_view() && !ending()>
-            <seats::Seats />
-        </Show>
-        <Show when=move || usable() && purchaser_view()>
-            <card::ReplaceCard />
-        </Show>
-        <Show when=purchaser_view>
-            <bills::Bills />
-        </Show>
-        <Show when=move || usable() && purchaser_view()>
-            <cancel::CancelSection />
-        </Show>
+        // Below the fold: drawn once the first screen has been painted.
+        <AfterPaint>
+            // Buying seats for a subscription about to end is never what was meant: undo first.
+            <Show when=move || usable() && purchaser_view() && !ending()>
+                <seats::Seats />
+            </Show>
+            <Show when=move || usable() && purchaser_view()>
+                <card::ReplaceCard />
+            </Show>
+            <Show when=purchaser_view>
+                <bills::Bills />
+            </Show>
+            <Show when=move || usable() && purchaser_view()>
+                <cancel::CancelSection />
+            </Show>
+        </AfterPaint>
     }
 }
 
@@ -167,11 +175,16 @@ fn Overview() -> impl IntoView {
 fn TrialNotice() -> impl IntoView {
     let ctx = use_subscription();
     move || {
-        Some(ctx.subscription.get())
-            .filter(|s| s.status == SubscriptionStatus::Trialing)
-            .map(|sub| {
-                let ends = format::date(sub.current_period_end, None);
-                let href = format!("/buy/{}?convert={}", sub.product, sub.id);
+        // What the banner shows, not the whole subscription (a change's answer lists every
+        // licence holder: 10,000 of them to copy on each change otherwise).
+        ctx.subscription
+            .with(|s| {
+                (s.status == SubscriptionStatus::Trialing)
+                    .then(|| (s.current_period_end, s.product, s.id.clone()))
+            })
+            .map(|(end, product, id)| {
+                let ends = format::date(end, None);
+                let href = format!("/buy/{product}?convert={id}");
                 view! {
                     <div class="banner banner-info" role="note" data-testid="trial-notice">
                         <p>{fill(t(Msg::TrialEnds), &[&ends])}</p>

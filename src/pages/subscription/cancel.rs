@@ -36,11 +36,14 @@ fn cancel_action(ctx: SubscriptionContext) -> Mutation<bool, Result<(), ApiFailu
 pub fn CancelRequest() -> impl IntoView {
     let ctx = use_subscription();
     move || {
-        Some(ctx.subscription.get())
-            .filter(|s| s.cancel_requested_at.is_some() && !s.cancel_at_period_end)
-            .map(|sub| {
-                let by = sub.cancel_requested_by.clone().unwrap_or_default();
-                let when = format::date(sub.cancel_requested_at.unwrap_or_default(), None);
+        // What the banner shows, not the whole subscription (see `TrialNotice`).
+        ctx.subscription
+            .with(|s| match (s.cancel_requested_at, s.cancel_at_period_end) {
+                (Some(at), false) => Some((s.cancel_requested_by.clone().unwrap_or_default(), at)),
+                _ => None,
+            })
+            .map(|(by, at)| {
+                let when = format::date(at, None);
                 view! {
                     <div class="banner banner-info" role="note" data-testid="cancel-request">
                         <p>{fill(t(Msg::CancelRequested), &[&by, &when])}</p>
@@ -59,10 +62,10 @@ pub fn CancelNotice() -> impl IntoView {
     let pending = undo.pending();
     let error = failure_of(undo);
     move || {
-        Some(ctx.subscription.get()).filter(|s| {
-            s.cancel_at_period_end && !has_ended(s.status)
-        }).map(|sub| {
-            let date = format::date(sub.current_period_end, None);
+        ctx.subscription.with(|s| {
+            (s.cancel_at_period_end && !has_ended(s.status)).then_some(s.current_period_end)
+        }).map(|end| {
+            let date = format::date(end, None);
             view! {
                 <div class="notice" role="note" data-testid="cancel-notice">
                     <p>{fill(t(Msg::CancelledNotice), &[&date])}</p>

@@ -4,6 +4,7 @@
 
 use super::use_subscription;
 use crate::api;
+use crate::components::after_paint::AfterPaint;
 use crate::components::error_panel::{InlineError, failure_text};
 use crate::components::loaded::Query;
 use crate::components::mutation::Mutation;
@@ -16,8 +17,9 @@ use selfserve_api::manage::AssignRequest;
 use selfserve_api::subscription::{Subscription, SubscriptionStatus, UserRef};
 
 /// How many licence holders are drawn at first, and how many more each "Show more" adds: a
-/// subscription of 10,000 seats shows its first screen without drawing 10,000 rows.
-pub const HOLDERS_AT_ONCE: u32 = 50;
+/// subscription of 10,000 seats shows its first screen without drawing 10,000 rows. About
+/// ten fit on a screen; each row costs ~0.1 ms before the first paint (BENCHMARKS.md).
+pub const HOLDERS_AT_ONCE: u32 = 25;
 
 /// The most holders the server lists at once (`GET /subscriptions/{id}/assignments`).
 const MOST_HOLDERS_LISTED: u32 = 1_000;
@@ -199,7 +201,10 @@ pub fn Licences() -> impl IntoView {
                 </Show>
             </Show>
             <Show when=can_assign>
-                <AssignForm />
+                // Below the first screen of holders: drawn once that has been painted.
+                <AfterPaint>
+                    <AssignForm />
+                </AfterPaint>
             </Show>
         </section>
     }

@@ -5,7 +5,7 @@
 //! - **First screen**: the buyer clicks the subscription in `/manage`; from the click event to
 //!   the frame after the first licence rows are in the page (`requestAnimationFrame`, then a
 //!   message: that frame has been painted). It includes the request (`GET
-//!   /subscriptions/{id}?assigned_users_limit=50`), decoding it and drawing; the request's part
+//!   /subscriptions/{id}?assigned_users_limit=25`), decoding it and drawing; the request's part
 //!   is read from the page's resource timing.
 //! - **Keystroke**: typing [`FILTER`] into the holders' filter one key at a time; from each key
 //!   down to the frame after the rows answering the filter as typed so far are in the page
