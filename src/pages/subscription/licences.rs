@@ -12,6 +12,7 @@ use crate::components::mutation::failure_of;
 use crate::components::status_badge::has_ended;
 use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
+use leptos::tachys::html::attribute::custom::custom_attribute;
 use selfserve_api::ErrorCode;
 use selfserve_api::manage::AssignRequest;
 use selfserve_api::subscription::{Subscription, SubscriptionStatus, UserRef};
@@ -168,7 +169,9 @@ pub fn Licences() -> impl IntoView {
                                 let target = user.clone();
                                 view! {
                                     <tr>
-                                        <th scope="row">{user.name.clone()}</th>
+                                        // `elementtiming`: the browser reports when the first holder was
+                                        // painted (the licence-list bench's first screen).
+                                        <th scope="row" {..custom_attribute("elementtiming", "licence-holder")}>{user.name.clone()}</th>
                                         <td>{user.email.clone()}</td>
                                         <td class="numeric">
                                             <button type="button" class="link-button" aria-label=label
