@@ -272,6 +272,15 @@ async fn users_are_created_found_paged_replaced_and_deleted_as_rfc_7644_shows() 
             .expect_error(400, Some("invalidFilter"));
     }
 
+    // A NUL spelled `\u0000` inside the filter's string is one only once the filter is parsed,
+    // past every check of the raw query: refused there too (PostgreSQL cannot take it: a 500).
+    scim.get(&format!(
+        "/Users?filter={}",
+        encode("userName eq \"x\\u0000@contoso.com\"")
+    ))
+    .await
+    .expect_error(400, Some("invalidValue"));
+
     // Pages: startIndex counts from 1, and the pages add up to the whole list.
     let all = scim.get("/Users").await.expect(200);
     let total = all["totalResults"].as_i64().unwrap();

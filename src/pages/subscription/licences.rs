@@ -25,13 +25,15 @@ pub const HOLDERS_AT_ONCE: u32 = 25;
 /// The most holders the server lists at once (`GET /subscriptions/{id}/assignments`).
 const MOST_HOLDERS_LISTED: u32 = 1_000;
 
-/// The holders drawn, how many match, and the filter they answer (the page's own filter, or
-/// the one of the server's answer still shown while the next is on its way).
+/// The holders drawn, how many match, and the filter and count they answer (the page's own,
+/// or those of the server's answer still shown while the next is on its way).
 #[derive(Debug, Clone, PartialEq)]
 struct Shown {
     users: Vec<UserRef>,
     total: usize,
-    answers: String,
+    answers: (String, u32),
+    /// The server's last answer was a failure (said beside the filter): no rows, no count.
+    failed: bool,
 }
 
 /// The first `count` holders matching every word of `filter` (in the name or email, any
@@ -75,11 +77,12 @@ pub fn Licences() -> impl IntoView {
                 return Ok(None);
             }
             let found = api::holders(&id, &text, limit).await?;
-            Ok(Some((text, found)))
+            Ok(Some(((text, limit), found)))
         }
     });
     let shown = Memo::new(move |_| {
         let (text, limit) = (filter.get(), count.get());
+        let failed = found.with(|answer| matches!(answer, Some(Err(_))));
         ctx.subscription.with(|s| {
             if drawn_here(s, &text, limit) {
                 let (users, total) = holders_shown(&s.assigned_users, &text, limit as usize);
@@ -91,7 +94,16 @@ pub fn Licences() -> impl IntoView {
                 return Shown {
                     users,
                     total,
-                    answers: text,
+                    answers: (text, limit),
+                    failed: false,
+                };
+            }
+            if failed {
+                return Shown {
+                    users: Vec::new(),
+                    total: 0,
+                    answers: (text, limit),
+                    failed: true,
                 };
             }
             match found.latest().flatten() {
@@ -99,20 +111,25 @@ pub fn Licences() -> impl IntoView {
                     users: found.data,
                     total: found.total_count as usize,
                     answers,
+                    failed: false,
                 },
-                // The first filter's answer is on its way: the first screen stays.
+                // The first answer is on its way: the first screen stays.
                 None => Shown {
                     users: s.assigned_users.clone(),
                     total: s.assigned_count as usize,
-                    answers: String::new(),
+                    answers: (String::new(), HOLDERS_AT_ONCE),
+                    failed: false,
                 },
             }
         })
     });
-    let busy = move || shown.with(|shown| shown.answers != *filter.read());
+    // The rows answer another filter or count than asked for: the server's answer is coming.
+    let busy = move || {
+        shown.with(|shown| shown.answers.0 != *filter.read() || shown.answers.1 != count.get())
+    };
     let assigned = move || shown.with(|shown| shown.users.clone());
     let can_show_more = move || {
-        shown.with(|shown| shown.users.len() < shown.total)
+        shown.with(|shown| !shown.failed && shown.users.len() < shown.total)
             && (ctx.subscription.with(Subscription::lists_every_holder)
                 || count.get() < MOST_HOLDERS_LISTED)
     };
@@ -154,7 +171,7 @@ pub fn Licences() -> impl IntoView {
             <div class="table-wrap" hidden=move || held() == 0>
                 <table class="data-table" data-testid="assigned-users"
                     aria-busy=move || busy().then_some("true")
-                    data-rows-for=move || shown.with(|shown| shown.answers.clone())>
+                    data-rows-for=move || shown.with(|shown| shown.answers.0.clone())>
                     <caption class="visually-hidden">{t(Msg::LicencesHeading)}</caption>
                     <thead><tr>
                         <th scope="col">{t(Msg::Name)}</th>
@@ -189,9 +206,9 @@ pub fn Licences() -> impl IntoView {
             </div>
             <Show when=many>
                 <p id="holders-shown" role="status" data-testid="holders-shown">
-                    {move || shown.with(|shown| {
+                    {move || shown.with(|shown| (!shown.failed).then(|| {
                         fill(t(Msg::HoldersShown), &[&shown.users.len().to_string(), &shown.total.to_string()])
-                    })}
+                    }))}
                 </p>
                 <Show when=can_show_more>
                     <button type="button" class="button button-secondary" data-testid="show-more"
@@ -199,7 +216,7 @@ pub fn Licences() -> impl IntoView {
                         {t(Msg::ShowMore)}
                     </button>
                 </Show>
-                <Show when=move || !can_show_more() && shown.with(|shown| shown.users.len() < shown.total)>
+                <Show when=move || !can_show_more() && shown.with(|shown| !shown.failed && shown.users.len() < shown.total)>
                     <p class="hint" data-testid="narrow-holder-filter">{t(Msg::NarrowHolderFilter)}</p>
                 </Show>
             </Show>

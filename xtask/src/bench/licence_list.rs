@@ -25,7 +25,7 @@ use std::process::Command;
 
 const SEATS: usize = 10_000;
 const BASELINE_SEATS: usize = 100;
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 30;
 /// Typed key by key; each key narrows the 10,000 holders further (names repeat, as real ones
 /// do: the fixture has 30 first names and 20 surnames).
 const FILTER: &str = "maya sato";

@@ -43,12 +43,24 @@ pub fn eq_filter<'a>(text: &str, attributes: &[&'a str]) -> Result<(&'a str, Str
     if let Filter::Attr(AttrExp::Comparison(path, CompareOp::Eq, CompValue::Str(value))) = filter
         && let Some(attribute) = attributes.iter().find(|a| names(&path, a))
     {
-        return Ok((attribute, value));
+        return no_nul(value).map(|value| (*attribute, value));
     }
     Err(ScimFailure::invalid_filter(format!(
         "Only {} eq \"…\" is supported.",
         attributes.join(" or ")
     )))
+}
+
+/// A value decoded from a filter (`"\u0000"` there is a NUL only once parsed, past the body's
+/// and the query's checks): refused, as every NUL is before it reaches a query.
+fn no_nul(value: String) -> Result<String, ScimFailure> {
+    if value.contains('\0') {
+        Err(ScimFailure::invalid_value(
+            "A value holds a NUL character, which no attribute may contain.",
+        ))
+    } else {
+        Ok(value)
+    }
 }
 
 fn names(path: &AttrPath, attribute: &str) -> bool {
@@ -324,7 +336,7 @@ pub fn group_changes(body: &Value) -> Result<Vec<GroupChange>, ScimFailure> {
                         )),
                         "remove",
                     ) if attr.name.eq_ignore_ascii_case("value") => {
-                        changes.push(GroupChange::RemoveMembers(vec![id.clone()]));
+                        changes.push(GroupChange::RemoveMembers(vec![no_nul(id.clone())?]));
                     }
                     _ => {
                         return Err(ScimFailure::new(

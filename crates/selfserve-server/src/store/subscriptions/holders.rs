@@ -100,6 +100,9 @@ impl Store {
             }
             query.fetch_one(self.reader()).await?
         };
+        // The page and the count are two reads: a removal between them must not make the
+        // count smaller than the page ("25 of 24").
+        let matching = matching.max(holders.len() as i64);
         let matching = u32::try_from(matching)
             .map_err(|_| StoreError::Corrupt(format!("{matching} holders match")))?;
         Ok((holders, matching))
