@@ -29,6 +29,33 @@ pub fn money(amount_minor: i64, currency: Currency, locale: Option<&str>) -> Str
         })
 }
 
+/// A count in the reader's locale: `10,000` (en), `10.000` (nl). One formatter per locale is
+/// kept: a list draws a count per row, and building an `Intl.NumberFormat` costs ~0.2 ms.
+pub fn count(n: u64) -> String {
+    thread_local! {
+        static FORMATTER: std::cell::RefCell<Option<(String, Intl::NumberFormat)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let locale = reader_locale();
+    FORMATTER.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.as_ref().is_none_or(|(kept, _)| *kept != locale) {
+            let formatter = Intl::NumberFormat::new(&locales(Some(&locale)), &Object::new());
+            *cached = Some((locale, formatter));
+        }
+        cached
+            .as_ref()
+            .and_then(|(_, formatter)| {
+                formatter
+                    .format()
+                    .call1(&JsValue::UNDEFINED, &JsValue::from_f64(n as f64))
+                    .ok()
+            })
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| n.to_string())
+    })
+}
+
 /// A date (unix seconds) in the reader's locale, long form: `24 December 2026`.
 pub fn date(timestamp: i64, locale: Option<&str>) -> String {
     let options = Object::new();

@@ -274,3 +274,16 @@ async fn the_card_form_shows_the_mark_of_the_brand_typed() {
         assert_eq!(text(&root, "[data-testid=card-brand]"), name);
     }
 }
+
+/// Counts are grouped as the chosen language groups them, and the kept formatter follows a
+/// change of language (a 10,000-seat subscription says "10,000", in Dutch "10.000").
+#[wasm_bindgen_test]
+fn counts_are_grouped_for_the_chosen_language() {
+    choose_language(Language::English);
+    assert_eq!(format::count(10_000), "10,000");
+    choose_language(Language::Dutch);
+    assert_eq!(format::count(10_000), "10.000");
+    assert_eq!(format::count(25), "25");
+    choose_language(Language::English);
+    assert_eq!(format::count(1_234_567), "1,234,567");
+}

@@ -35,7 +35,10 @@ pub fn Receipt(sub: Subscription) -> impl IntoView {
     let money = move |amount: i64| format::money(amount, sub.currency, None);
     let seats = fill(
         t(Msg::SeatsAssignedOf),
-        &[&sub.assigned_count.to_string(), &sub.quantity.to_string()],
+        &[
+            &format::count(sub.assigned_count.into()),
+            &format::count(sub.quantity.into()),
+        ],
     );
     let assigned = sub
         .assigned_users

@@ -65,7 +65,7 @@ fn SubscriptionList() -> impl IntoView {
                                     view! {
                                         <tr data-testid=format!("row-{}", sub.id)>
                                             <th scope="row"><A href=format!("/manage/{}", sub.id)>{name}</A></th>
-                                            <td>{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_count.to_string(), &sub.quantity.to_string()])}</td>
+                                            <td>{fill(t(Msg::SeatsAssignedOf), &[&format::count(sub.assigned_count.into()), &format::count(sub.quantity.into())])}</td>
                                             <td><StatusBadge status=sub.status /></td>
                                             <td>{if ends { fill(t(Msg::EndsOn), &[&date]) } else { fill(t(Msg::RenewsOnShort), &[&date]) }}</td>
                                             <td class="numeric" data-testid="price">{per_licence}</td>

@@ -136,7 +136,7 @@ fn Overview() -> impl IntoView {
         <DisputeNotice dispute=Signal::derive(move || ctx.subscription.with(|s| s.dispute.clone())) />
         <dl class="facts" data-testid="facts">
             <div><dt>{t(Msg::Licences)}</dt><dd data-testid="fact-seats">
-                {read(|s| fill(t(Msg::SeatsAssignedOf), &[&s.assigned_count.to_string(), &s.quantity.to_string()]))}
+                {read(|s| fill(t(Msg::SeatsAssignedOf), &[&format::count(s.assigned_count.into()), &format::count(s.quantity.into())]))}
             </dd></div>
             {move || ctx.subscription.with(|s| s.pending_quantity).map(|pending| view! {
                 <div><dt>{t(Msg::FromNextRenewal)}</dt><dd data-testid="fact-pending">{pending}</dd></div>

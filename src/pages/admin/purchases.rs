@@ -220,7 +220,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                 <th scope="row">{sub.product_name.clone()}</th>
                                 <td>{if self_service { t(Msg::SelfService) } else { t(Msg::Central) }}</td>
                                 <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>
-                                <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&sub.assigned_count.to_string(), &sub.quantity.to_string()])}</td>
+                                <td class="numeric">{fill(t(Msg::SeatsAssignedOf), &[&format::count(sub.assigned_count.into()), &format::count(sub.quantity.into())])}</td>
                                 <td>
                                     <StatusBadge status=sub.status />
                                     // Visible without opening the details: a chargeback is worth a glance.

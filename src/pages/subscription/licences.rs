@@ -10,6 +10,7 @@ use crate::components::loaded::Query;
 use crate::components::mutation::Mutation;
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::has_ended;
+use crate::format;
 use crate::i18n::{Msg, fill, plural, t};
 use leptos::prelude::*;
 use leptos::tachys::html::attribute::custom::custom_attribute;
@@ -207,7 +208,7 @@ pub fn Licences() -> impl IntoView {
             <Show when=many>
                 <p id="holders-shown" role="status" data-testid="holders-shown">
                     {move || shown.with(|shown| (!shown.failed).then(|| {
-                        fill(t(Msg::HoldersShown), &[&shown.users.len().to_string(), &shown.total.to_string()])
+                        fill(t(Msg::HoldersShown), &[&format::count(shown.users.len() as u64), &format::count(shown.total as u64)])
                     }))}
                 </p>
                 <Show when=can_show_more>
