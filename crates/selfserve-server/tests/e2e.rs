@@ -341,6 +341,24 @@ impl Journey {
         }
     }
 
+    /// Waits (up to 20 s) until `script` (the body of a function) returns `true` in the page.
+    async fn wait_until(&self, what: &str, script: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let answer = self.client.execute(script, vec![]).await;
+            if answer.ok().and_then(|v| v.as_bool()) == Some(true) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what} never happened; {}",
+                self.whereabouts().await
+            );
+            // Polls the condition: the page loads and renders at its own pace.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn path_and_query(&self) -> String {
         let url = self.client.current_url().await.unwrap();
         match url.query() {

@@ -3,25 +3,6 @@
 //! page's heading has focus as after any route change.
 
 use super::{Journey, sign_in_at_gate};
-use std::time::Duration;
-
-/// Waits until `script` (the body of a function) returns `true` in the page.
-async fn wait_until(journey: &Journey, what: &str, script: &str) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let answer = journey.client.execute(script, vec![]).await;
-        if answer.ok().and_then(|v| v.as_bool()) == Some(true) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{what} never happened; {}",
-            journey.whereabouts().await
-        );
-        // Polls the condition: the page loads and renders at its own pace.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// The wasm files this document fetched, as paths.
 async fn wasm_fetched(journey: &Journey) -> Vec<String> {
@@ -40,18 +21,18 @@ async fn wasm_fetched(journey: &Journey) -> Vec<String> {
 /// Waits for the page at `path` to be shown by a freshly loaded `directory` bundle (the
 /// checkout's is the root), its heading focused; then no other bundle's wasm was fetched.
 async fn arrive_in_bundle(journey: &Journey, path: &str, directory: &str) {
-    wait_until(
-        journey,
-        &format!("{path} in the bundle at /{directory}"),
-        &format!(
-            "return location.pathname === '{path}'
+    journey
+        .wait_until(
+            &format!("{path} in the bundle at /{directory}"),
+            &format!(
+                "return location.pathname === '{path}'
                && performance.getEntriesByType('resource').some(e =>
                     e.name.endsWith('.wasm') && new URL(e.name).pathname.startsWith('/{directory}'))
                && document.activeElement !== null
                && document.activeElement.matches('main h1');"
-        ),
-    )
-    .await;
+            ),
+        )
+        .await;
     let wasm = wasm_fetched(journey).await;
     assert_eq!(wasm.len(), 1, "one bundle per page: {wasm:?}");
     let file = wasm[0].trim_start_matches('/');
@@ -98,12 +79,12 @@ async fn each_area_loads_its_own_bundle_and_links_cross_between_them() {
 
     // Back returns to the purchaser's page, loaded by its own bundle.
     journey.client.back().await.unwrap();
-    wait_until(
-        &journey,
-        "back to /manage",
-        "return location.pathname === '/manage' && document.querySelector('main h1') !== null;",
-    )
-    .await;
+    journey
+        .wait_until(
+            "back to /manage",
+            "return location.pathname === '/manage' && document.querySelector('main h1') !== null;",
+        )
+        .await;
     let wasm = wasm_fetched(&journey).await;
     assert!(
         wasm.iter().all(|w| w.starts_with("/bundles/purchaser/")),

@@ -5,7 +5,6 @@
 
 use super::{Journey, bought_through_the_api, sign_in_at_gate};
 use fantoccini::key::Key;
-use std::time::Duration;
 
 const HOLDERS: usize = 70;
 
@@ -40,26 +39,21 @@ fn import_people(journey: &Journey) -> Vec<String> {
     emails
 }
 
-/// Runs `script` (which returns a value) until it returns `wanted`.
-async fn wait_for(journey: &Journey, script: &str, wanted: serde_json::Value) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let value = journey.client.execute(script, vec![]).await.unwrap();
-        if value == wanted {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{script} gave {value}, never {wanted}; {}",
-            journey.whereabouts().await
-        );
-        // Polls the page; the rows change when the server's answer is in.
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// Waits until the licence table holds `count` rows answering `filter` (`data-rows-for`).
+async fn wait_rows(journey: &Journey, filter: &str, count: usize) {
+    let filter = serde_json::to_string(filter).unwrap();
+    journey
+        .wait_until(
+            &format!("{count} rows for {filter}"),
+            &format!(
+                "const table = document.querySelector('[data-testid=assigned-users]');
+                 return !!table && table.dataset.rowsFor === {filter}
+                   && table.querySelectorAll('tbody tr').length === {count};"
+            ),
+        )
+        .await;
 }
 
-const ROWS: &str = "const table = document.querySelector('[data-testid=assigned-users]');
-return table ? [table.dataset.rowsFor, table.querySelectorAll('tbody tr').length] : null;";
 const ASKED: &str = "return performance.getEntriesByType('resource')
   .filter((e) => new URL(e.name).pathname.endsWith('/assignments')).map((e) => new URL(e.name).search);";
 
@@ -74,7 +68,7 @@ async fn a_long_licence_list_comes_a_screen_at_a_time_and_the_server_filters_it(
     journey
         .wait_text("[data-testid=fact-seats]", "71 of 80")
         .await;
-    wait_for(&journey, ROWS, serde_json::json!(["", 25])).await;
+    wait_rows(&journey, "", 25).await;
     journey
         .wait_text("[data-testid=holders-shown]", "Showing 25 of 71 people")
         .await;
@@ -98,7 +92,7 @@ async fn a_long_licence_list_comes_a_screen_at_a_time_and_the_server_filters_it(
 
     // The page has 25 of 71: the server finds the matches among all of them.
     journey.fill("[data-testid=holder-filter]", "holder0").await;
-    wait_for(&journey, ROWS, serde_json::json!(["holder0", 9])).await;
+    wait_rows(&journey, "holder0", 9).await;
     journey
         .wait_text("[data-testid=holders-shown]", "Showing 9 of 9 people")
         .await;
@@ -118,11 +112,11 @@ async fn a_long_licence_list_comes_a_screen_at_a_time_and_the_server_filters_it(
         .send_keys(&Key::Backspace.to_string().repeat("holder0".len()))
         .await
         .unwrap();
-    wait_for(&journey, ROWS, serde_json::json!(["", 25])).await;
+    wait_rows(&journey, "", 25).await;
     journey.click("[data-testid=show-more]").await;
-    wait_for(&journey, ROWS, serde_json::json!(["", 50])).await;
+    wait_rows(&journey, "", 50).await;
     journey.click("[data-testid=show-more]").await;
-    wait_for(&journey, ROWS, serde_json::json!(["", 71])).await;
+    wait_rows(&journey, "", 71).await;
     journey
         .wait_text("[data-testid=holders-shown]", "Showing 71 of 71 people")
         .await;
@@ -136,7 +130,7 @@ async fn a_long_licence_list_comes_a_screen_at_a_time_and_the_server_filters_it(
         .await;
     let before = journey.client.execute(ASKED, vec![]).await.unwrap();
     journey.fill("[data-testid=holder-filter]", "holder0").await;
-    wait_for(&journey, ROWS, serde_json::json!(["holder0", 8])).await;
+    wait_rows(&journey, "holder0", 8).await;
     let after = journey.client.execute(ASKED, vec![]).await.unwrap();
     assert_eq!(before, after, "the page asked the server again");
     journey.finish().await;

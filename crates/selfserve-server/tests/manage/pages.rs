@@ -3,7 +3,7 @@
 //! CSV export's (which reads the whole list and sorts it in memory); a cursor that is not in
 //! the list is 404, the last item's is an empty last page.
 
-use super::support::app::{User, spawn_app};
+use super::support::app::{TestApp, User, spawn_app};
 use selfserve_api::subscription::Subscription;
 use selfserve_api::{ErrorCode, List};
 use serde_json::json;
@@ -172,22 +172,14 @@ async fn a_purchasers_pages_hold_their_own_subscriptions_once_each_newest_first(
         .error(400, ErrorCode::InvalidRequest);
 }
 
-/// The holders come from the database as one JSON array per subscription (issue 14): they
-/// are still sorted by name, then email, on both engines, in the list and alone, and a name
-/// with quotes, a backslash or letters outside ASCII comes back as it was imported.
-#[tokio::test]
-async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact() {
+/// A server whose Contoso also has `people` (email, name); Megan, signed in; and her new
+/// five-seat subscription as giving each of them a licence answered (every holder listed).
+async fn megans_five_seats_held_with(people: &[(&str, &str)]) -> (TestApp, User, Subscription) {
     use selfserve_server::directory_import;
     use selfserve_server::domain::directory::Directory;
     let app = spawn_app().await;
     let mut file: serde_json::Value =
         serde_json::from_str(selfserve_server::demo::DIRECTORY_JSON).unwrap();
-    let people = [
-        ("zed@contoso.com", "Zoë \"Z\" O'Neil \\ Ünal"),
-        ("b.same@contoso.com", "Same Name"),
-        ("a.same@contoso.com", "Same Name"),
-        ("aaron@contoso.com", "Aaron Ångström"),
-    ];
     let users = file["organizations"][0]["users"].as_array_mut().unwrap();
     for (email, name) in people {
         users.push(json!({"email": email, "name": name}));
@@ -199,12 +191,27 @@ async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact(
     let megan = app.as_user("megan@contoso.com").await;
     let sub = megan.buy(5).await;
     let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
-    let _: Subscription = megan
+    let every: Subscription = megan
         .post_as(
             &format!("/api/v1/subscriptions/{}/assignments", sub.id),
             &json!({"emails": emails}),
         )
         .await;
+    (app, megan, every)
+}
+
+/// The holders come from the database as one JSON array per subscription (issue 14): they
+/// are still sorted by name, then email, on both engines, in the list and alone, and a name
+/// with quotes, a backslash or letters outside ASCII comes back as it was imported.
+#[tokio::test]
+async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact() {
+    let (app, megan, sub) = megans_five_seats_held_with(&[
+        ("zed@contoso.com", "Zoë \"Z\" O'Neil \\ Ünal"),
+        ("b.same@contoso.com", "Same Name"),
+        ("a.same@contoso.com", "Same Name"),
+        ("aaron@contoso.com", "Aaron Ångström"),
+    ])
+    .await;
     let alone: Subscription = megan
         .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
         .await;
@@ -239,34 +246,14 @@ async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact(
 #[tokio::test]
 async fn holders_come_a_page_at_a_time_in_the_whole_lists_order() {
     use selfserve_api::subscription::Holders;
-    use selfserve_server::directory_import;
-    use selfserve_server::domain::directory::Directory;
-    let app = spawn_app().await;
-    let mut file: serde_json::Value =
-        serde_json::from_str(selfserve_server::demo::DIRECTORY_JSON).unwrap();
-    let people = [
+    let (app, megan, every) = megans_five_seats_held_with(&[
         ("zed@contoso.com", "Zoë \"Z\" O'Neil \\ Ünal"),
         ("b.same@contoso.com", "Same Name"),
         ("a.same@contoso.com", "Same Name"),
         ("percent_50@contoso.com", "Aaron Ångström"),
-    ];
-    let users = file["organizations"][0]["users"].as_array_mut().unwrap();
-    for (email, name) in people {
-        users.push(json!({"email": email, "name": name}));
-    }
-    let directory = Directory::parse(&file.to_string()).unwrap();
-    directory_import::import(&app.server.store, &directory, 1)
-        .await
-        .unwrap();
-    let megan = app.as_user("megan@contoso.com").await;
-    let sub = megan.buy(5).await;
-    let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
-    let every: Subscription = megan
-        .post_as(
-            &format!("/api/v1/subscriptions/{}/assignments", sub.id),
-            &json!({"emails": emails}),
-        )
-        .await;
+    ])
+    .await;
+    let sub = &every;
     assert_eq!(every.assigned_count, 5);
     assert!(every.lists_every_holder());
 

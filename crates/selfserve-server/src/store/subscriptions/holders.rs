@@ -6,6 +6,7 @@
 //! few of the whole list [`Store::subscription_views`] gives.
 
 use super::super::{Store, StoreError};
+use super::pages::contains_pattern;
 use selfserve_api::subscription::UserRef;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -30,21 +31,6 @@ pub fn filter_words(filter: &str) -> Vec<String> {
         .take(MAX_FILTER_WORDS)
         .map(str::to_owned)
         .collect()
-}
-
-/// `word` as a `LIKE … ESCAPE '\'` pattern matching it anywhere: its own `%`, `_` and `\`
-/// match only themselves.
-fn contains_pattern(word: &str) -> String {
-    let mut pattern = String::with_capacity(word.len() + 2);
-    pattern.push('%');
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// The one order of a subscription's holders, in every query that lists them.
