@@ -143,6 +143,13 @@ pub fn resume_after_failure() {
     }
 }
 
+/// The address the router is at, from its parts: it keeps the query without its `?` (and the
+/// fragment with its `#`), so the parts are not simply joined.
+pub fn router_address(pathname: &str, search: &str, hash: &str) -> String {
+    let mark = if search.is_empty() { "" } else { "?" };
+    format!("{pathname}{mark}{search}{hash}")
+}
+
 /// The path the browser shows now (path and query), to come back to.
 pub fn current_path() -> String {
     web_sys::window()
@@ -223,6 +230,16 @@ mod tests {
             after_failure("/", "?sso_error=%3Cb%3E", Some("/admin")).as_deref(),
             Some("/admin?sso_error=invalid_request")
         );
+    }
+
+    #[test]
+    fn the_routers_address_keeps_its_query_apart_from_the_path() {
+        assert_eq!(
+            router_address("/buy/power-bi-pro", "step=email", ""),
+            "/buy/power-bi-pro?step=email"
+        );
+        assert_eq!(router_address("/manage", "", "#bills"), "/manage#bills");
+        assert_eq!(router_address("/admin", "", ""), "/admin");
     }
 
     #[test]

@@ -62,7 +62,11 @@ pub fn Header() -> impl IntoView {
             && location.pathname.with(|p| p != "/sign-in")
     };
     let sign_in_href = move || {
-        let here = format!("{}{}", location.pathname.get(), location.search.get());
+        let here = crate::sso::router_address(
+            &location.pathname.get(),
+            &location.search.get(),
+            &location.hash.get(),
+        );
         format!(
             "/sign-in?return_to={}",
             String::from(js_sys::encode_uri_component(&here))

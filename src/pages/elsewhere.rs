@@ -41,13 +41,10 @@ pub fn Elsewhere() -> impl IntoView {
     // The router's location, not `window.location`: while a link's route renders, the
     // browser's address may still be the page being left, and reloading that would loop.
     let target = leptos_router::hooks::use_location();
-    // The router keeps the query without its `?` and the fragment with its `#`.
-    let search = target.search.get_untracked();
-    let path = format!(
-        "{}{}{search}{}",
-        target.pathname.get_untracked(),
-        if search.is_empty() { "" } else { "?" },
-        target.hash.get_untracked()
+    let path = crate::sso::router_address(
+        &target.pathname.get_untracked(),
+        &target.search.get_untracked(),
+        &target.hash.get_untracked(),
     );
     let href = format!("{}{path}", location.origin().unwrap_or_default());
     if ARRIVED_FOR.with(|arrived| arrived.borrow().as_deref() == Some(href.as_str())) {
