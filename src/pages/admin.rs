@@ -286,6 +286,10 @@ fn Administer(
     // Webhooks are global admins' (`access::Action::ManageWebhooks`); the server decides, the
     // section is not offered to others.
     let global_admin = move || organization.with(|o| o.role == AdminRole::GlobalAdmin);
+    // Asked only of those the server sends notices: a partner's read would be refused, and
+    // the browser logs the 403 as an error.
+    let session = crate::session::use_session();
+    let gets_notices = move || session.with_user(|u| u.is_some_and(|u| u.gets_admin_notices()));
     let several = organizations.len() > 1;
     let switch = {
         let organizations = organizations.clone();
@@ -339,7 +343,7 @@ fn Administer(
         <policies::Capacity />
         <policies::Policies />
         <activity::Activity />
-        <notices::NoticePreferencesForm />
+        {move || gets_notices().then(|| view! { <notices::NoticePreferencesForm /> })}
         {move || global_admin().then(|| view! { <webhooks::Webhooks /> })}
     }
 }

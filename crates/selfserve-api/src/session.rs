@@ -104,4 +104,10 @@ impl SessionUser {
     pub fn is_admin(&self) -> bool {
         !self.roles.is_empty() || !self.delegated_organizations.is_empty()
     }
+
+    /// Whether admin notices are sent to the user, so that they choose how: an admin of
+    /// their own organisation. A partner gets none of a customer's.
+    pub fn gets_admin_notices(&self) -> bool {
+        !self.roles.is_empty()
+    }
 }

@@ -1,6 +1,6 @@
 //! The signed-in admin's own choice about admin notices: a mail for each, one digest a day, or
-//! none. Shown to those who get them (global and billing admins); a partner's read is refused
-//! by the server, and then the section is not shown.
+//! none. Shown only to those who get them (global and billing admins of their own
+//! organisation, `SessionUser::gets_admin_notices`): the server refuses a partner's read.
 
 use crate::api;
 use crate::components::loaded::Query;

@@ -115,3 +115,54 @@ async fn anonymous_pages_log_no_console_errors_and_a_signed_in_reload_keeps_the_
     assert!(errors.is_empty(), "signed out: {errors:#?}");
     journey.finish().await;
 }
+
+/// Whether the page read the admin-notice choice.
+async fn asked_for_notice_choice(journey: &Journey) -> bool {
+    journey
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .some(e => new URL(e.name).pathname === '/api/v1/admin/notice-preferences');",
+            vec![],
+        )
+        .await
+        .expect("reading the resource timings")
+        .as_bool()
+        .expect("a boolean")
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
+async fn the_admin_console_logs_no_errors_for_an_admin_or_a_partner() {
+    let journey = Journey::start().await;
+    // A partner gets no admin notices: the page does not ask (the server would answer 403,
+    // which the browser logs).
+    sign_in_at_gate(&journey, "/admin", "pat@northwind.example").await;
+    journey.wait_text("[data-testid=policies]", "Allowed").await;
+    journey.element("[data-testid=purchases-empty]").await;
+    assert!(
+        !asked_for_notice_choice(&journey).await,
+        "a partner's console asked for the notice choice"
+    );
+    let notices_shown = journey
+        .client
+        .find_all(fantoccini::Locator::Css("[data-testid=notices]"))
+        .await
+        .expect("querying the page");
+    assert!(notices_shown.is_empty(), "a partner is offered notices");
+    let errors = console_errors(&journey).await;
+    assert!(
+        errors.is_empty(),
+        "the partner's console logged: {errors:#?}"
+    );
+
+    journey.click("[data-testid=sign-out]").await;
+    journey.element("[data-testid=nav-sign-in]").await;
+    sign_in_at_gate(&journey, "/admin", "admin@contoso.com").await;
+    journey
+        .wait_text("[data-testid=notices]", "A mail for each")
+        .await;
+    let errors = console_errors(&journey).await;
+    assert!(errors.is_empty(), "the admin's console logged: {errors:#?}");
+    journey.finish().await;
+}
