@@ -88,9 +88,30 @@ pub const BODY_LIMIT_BYTES: usize = 256 * 1024;
 /// The largest `POST /session` body (an email is at most 254 characters).
 pub const SIGN_IN_BODY_LIMIT_BYTES: usize = 8 * 1024;
 
-/// What every handler can reach.
+/// What every handler can reach, behind one `Arc`. Why: axum clones the state for every
+/// `State` extractor and every middleware of every request, and a deep copy (the pools, the
+/// origins, the seller's strings) was a quarter of a trivial request's time, in malloc and
+/// free.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
     pub services: Services,
     /// Where browsers post card details (the built-in gateway's origin).
     pub gateway_origin: String,
@@ -300,7 +321,7 @@ pub fn router(state: AppState, dist: &Path) -> Router {
     let mail_wake = state.mail_wake.clone();
     let app_files = app_files::service(dist, &state.gateway_origin, stripe_js.as_ref());
     let site_state = SiteState {
-        site: state.site.clone(),
+        site: Arc::new(state.site.clone()),
         secure_cookies: state.secure_cookies,
     };
 
@@ -383,7 +404,7 @@ async fn distrust_request_id(mut request: Request, next: Next) -> Response {
 /// What the site-wide middleware needs.
 #[derive(Debug, Clone)]
 struct SiteState {
-    site: site::Site,
+    site: Arc<site::Site>,
     secure_cookies: bool,
 }
 

@@ -232,7 +232,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         crate::admin_webhooks::sender::WebhookSender::new(store.clone(), options.webhook_targets)
             .map_err(StartError::Mail)?;
     let throttles = Throttles::new(store.clone(), options.tuning.throttle_clock.clone());
-    let state = AppState {
+    let state = AppState::new(http::Shared {
         services: services.clone(),
         gateway_origin,
         client_processor: match &options.processor {
@@ -258,7 +258,7 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, StartError> {
         secure_cookies: options.secure_cookies,
         test_clock: options.test_clock,
         mail_wake: mail_wake.clone(),
-    };
+    });
     let app = http::router(state, &options.dist);
     let app_origins = site.origins().iter().map(ToString::to_string).collect();
     let gateway = crate::gateway::http::router(
