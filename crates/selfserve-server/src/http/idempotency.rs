@@ -143,6 +143,7 @@ where
 /// Stripe, on the first response and on every replay alike: the secret of an intent never
 /// changes, so a replay is still the first response byte for byte.
 async fn render(state: &AppState, status: u16, body: String) -> Result<Response, AppError> {
+    let body = with_holder_counts(body);
     let Some(mut error) = (status == 402)
         .then(|| serde_json::from_str::<ApiError>(&body).ok())
         .flatten()
@@ -285,6 +286,41 @@ async fn settled_response(
     }
 }
 
+/// A subscription stored before `assigned_count` existed (issue 14) listed every holder, so
+/// its count is their number. Added on replay: the app needs the field, and a purchase retried
+/// across that upgrade would otherwise get an answer it cannot read, again on every retry.
+fn with_holder_counts(body: String) -> String {
+    fn add_counts(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(object) => {
+                let listed = match object.get("assigned_users") {
+                    Some(serde_json::Value::Array(holders)) => Some(holders.len()),
+                    _ => None,
+                };
+                if let Some(listed) = listed {
+                    object
+                        .entry("assigned_count")
+                        .or_insert_with(|| listed.into());
+                }
+                object.values_mut().for_each(add_counts);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(add_counts),
+            _ => {}
+        }
+    }
+    // Every response stored since has the count: nothing to parse.
+    if !body.contains("\"assigned_users\"") || body.contains("\"assigned_count\"") {
+        return body;
+    }
+    match serde_json::from_str::<serde_json::Value>(&body) {
+        Ok(mut value) => {
+            add_counts(&mut value);
+            value.to_string()
+        }
+        Err(_) => body,
+    }
+}
+
 fn replay(status: u16, body: String) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut response = (status, Body::from(body)).into_response();
@@ -307,6 +343,24 @@ mod tests {
         assert_eq!(fingerprint("POST /x", &a), fingerprint("POST /x", &b));
         assert_ne!(fingerprint("POST /x", &a), fingerprint("POST /x", &c));
         assert_ne!(fingerprint("POST /x", &a), fingerprint("POST /y", &a));
+    }
+
+    #[test]
+    fn a_subscription_stored_before_holder_counts_gets_its_count_on_replay() {
+        let old = r#"{"id":"sub_1","assigned_users":[{"id":"usr_1"},{"id":"usr_2"}],"quantity":3}"#;
+        let replayed: serde_json::Value =
+            serde_json::from_str(&with_holder_counts(old.to_owned())).unwrap();
+        assert_eq!(replayed["assigned_count"], 2);
+        assert_eq!(replayed["quantity"], 3);
+        let nested = r#"{"data":[{"assigned_users":[]}]}"#;
+        let replayed: serde_json::Value =
+            serde_json::from_str(&with_holder_counts(nested.to_owned())).unwrap();
+        assert_eq!(replayed["data"][0]["assigned_count"], 0);
+        // A body that has its counts, or no holders, is replayed byte for byte.
+        let current = r#"{"assigned_users":[{"id":"usr_1"}],"assigned_count":7}"#;
+        assert_eq!(with_holder_counts(current.to_owned()), current);
+        let error = r#"{"error":{"code":"card_declined"}}"#;
+        assert_eq!(with_holder_counts(error.to_owned()), error);
     }
 
     #[test]
