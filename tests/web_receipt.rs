@@ -28,12 +28,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "web/support.rs"]
 mod support;
-use support::{container, wait_for};
-
-/// 4 January 2027, noon UTC: the same calendar day in every time zone a test runs in.
-const PERIOD_END: i64 = 1_799_064_000;
-/// 4 December 2026, noon UTC.
-const PAID: i64 = 1_796_385_600;
+use support::{PAID, PERIOD_END, bought, card, container, megan, wait_for};
 
 fn text(root: &HtmlElement, selector: &str) -> String {
     root.query_selector(selector)
@@ -41,81 +36,6 @@ fn text(root: &HtmlElement, selector: &str) -> String {
         .unwrap_or_else(|| panic!("{selector} in {}", root.inner_html()))
         .text_content()
         .unwrap_or_default()
-}
-
-fn card() -> CardSummary {
-    CardSummary {
-        brand: CardBrand::Visa,
-        last4: "4242".into(),
-        exp_month: 12,
-        exp_year: 2034,
-    }
-}
-
-fn megan() -> UserRef {
-    UserRef {
-        id: "usr_megan".into(),
-        email: "megan@contoso.com".into(),
-        name: "Megan Bowen".into(),
-    }
-}
-
-/// Five licences of Power BI Pro at $14.00 with 21% tax, paid by Visa •••• 4242.
-fn bought() -> Subscription {
-    Subscription {
-        id: "sub_1".into(),
-        product: ProductId::PowerBiPro,
-        product_name: "Power BI Pro".into(),
-        source: Source::SelfService,
-        status: SubscriptionStatus::Active,
-        quantity: 5,
-        pending_quantity: None,
-        assigned_users: vec![megan()],
-        assigned_count: 1,
-        purchaser: megan(),
-        current_period_start: PAID,
-        current_period_end: PERIOD_END,
-        cancel_at_period_end: false,
-        unit_amount: 1400,
-        currency: Currency::USD,
-        payment_method: Some(card()),
-        orders: vec![Order {
-            id: "ord_raw_id_nobody_reads".into(),
-            kind: OrderKind::Purchase,
-            quantity: 5,
-            amount: 8470,
-            currency: Currency::USD,
-            status: OrderPhase::Paid,
-            created: PAID,
-        }],
-        latest_invoice: Some(Invoice {
-            id: "in_42".into(),
-            number: "SS-2026-000042".into(),
-            subscription_id: "sub_1".into(),
-            status: InvoiceStatus::Paid,
-            lines: vec![InvoiceLine {
-                description: "Power BI Pro".into(),
-                quantity: 5,
-                unit_amount: 1400,
-                amount: 7000,
-            }],
-            subtotal: 7000,
-            tax: 1470,
-            total: 8470,
-            currency: Currency::USD,
-            period_start: PAID,
-            period_end: PERIOD_END,
-            created: PAID,
-            paid_at: Some(PAID),
-            card: Some(card()),
-            amount_refunded: 0,
-        }),
-        created: PAID,
-        cancel_requested_at: None,
-        cancel_requested_by: None,
-        converted_to: None,
-        dispute: None,
-    }
 }
 
 /// A trial of Power BI Pro for 3 people: nothing paid, free until 4 January 2027.

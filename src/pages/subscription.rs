@@ -4,7 +4,7 @@
 pub mod bills;
 mod cancel;
 mod card;
-mod licences;
+pub mod licences;
 mod seats;
 
 use crate::api;

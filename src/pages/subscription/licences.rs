@@ -161,7 +161,7 @@ pub fn Licences() -> impl IntoView {
                             filter.set(ev.target().value());
                             count.set(HOLDERS_AT_ONCE);
                         } />
-                    <InlineError message=Signal::derive(move || found.failure_text()) />
+                    <InlineError message=Signal::derive(move || found.failure_text()) testid="holder-filter-error" />
                 </div>
             </Show>
             <Show when=move || held() == 0>
