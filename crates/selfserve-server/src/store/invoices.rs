@@ -199,17 +199,24 @@ impl Store {
         })
     }
 
-    /// Bills by id, with their lines (in no particular order).
-    pub(crate) async fn invoices_by_ids(&self, ids: &[String]) -> Result<Vec<Invoice>, StoreError> {
-        if ids.is_empty() {
+    /// The newest bill (by date, then number) of each of `subscription_ids`, with its lines:
+    /// two queries however many subscriptions there are.
+    pub(crate) async fn latest_invoices_of(
+        &self,
+        subscription_ids: &[String],
+    ) -> Result<Vec<Invoice>, StoreError> {
+        if subscription_ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id IN ({})",
-            placeholders(1, ids.len())
+            "SELECT {INVOICE_COLUMNS} FROM invoices i WHERE i.subscription_id IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM invoices n WHERE n.subscription_id = i.subscription_id \
+                 AND (n.created_at > i.created_at \
+                      OR (n.created_at = i.created_at AND n.number > i.number)))",
+            placeholders(1, subscription_ids.len())
         );
         let mut query = sqlx::query(&sql);
-        for id in ids {
+        for id in subscription_ids {
             query = query.bind(id);
         }
         let rows = query.fetch_all(self.reader()).await?;

@@ -251,20 +251,8 @@ impl Store {
                 });
         }
 
-        let newest_sql = format!(
-            "SELECT i.id FROM invoices i WHERE i.subscription_id IN ({list}) AND NOT EXISTS (\
-                 SELECT 1 FROM invoices n WHERE n.subscription_id = i.subscription_id \
-                 AND (n.created_at > i.created_at \
-                      OR (n.created_at = i.created_at AND n.number > i.number)))"
-        );
-        let newest_ids: Vec<String> = bind_all(&newest_sql, ids)
-            .fetch_all(self.reader())
-            .await?
-            .iter()
-            .map(|row| row.try_get("id"))
-            .collect::<Result<_, _>>()?;
         let mut latest: HashMap<String, Invoice> = self
-            .invoices_by_ids(&newest_ids)
+            .latest_invoices_of(ids)
             .await?
             .into_iter()
             .map(|invoice| (invoice.subscription_id.clone(), invoice))
