@@ -37,6 +37,22 @@ pub struct ListQuery {
     source: Option<String>,
     /// For partners: the customer's domain (default: the first customer by name).
     organization: Option<String>,
+    /// `me`: only what the caller bought, whatever their role (an admin's "My subscriptions"
+    /// need not page through the whole organisation's).
+    #[param(pattern = "^me$")]
+    purchaser: Option<String>,
+}
+
+impl ListQuery {
+    fn whose(&self) -> Result<subscriptions::Whose, AppError> {
+        match self.purchaser.as_deref() {
+            None => Ok(subscriptions::Whose::Visible),
+            Some("me") => Ok(subscriptions::Whose::BoughtByCaller),
+            Some(_) => Err(
+                AppError::bad_request(ErrorCode::InvalidRequest, msg::PURCHASER).field("purchaser"),
+            ),
+        }
+    }
 }
 
 /// `?assigned_users_limit=N`: list only the first N licence holders of each subscription
@@ -87,6 +103,7 @@ pub async fn list(
     ApiQuery(holders): ApiQuery<HoldersQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let source = parse_source(query.source.as_deref())?;
+    let whose = query.whose()?;
     let request = PageRequest {
         holders: holders.listed()?,
         ..page.request()?
@@ -95,6 +112,7 @@ pub async fn list(
         &state.services,
         &caller,
         query.organization.as_deref(),
+        whose,
         source,
         &request,
     )

@@ -31,16 +31,30 @@ pub async fn get(
         .ok_or_else(|| super::checkout::vanished(&row.id))
 }
 
+/// Which subscriptions a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Whose {
+    /// Every one the caller may see: an admin's organisation's, a partner's customer's.
+    Visible,
+    /// Only what the caller bought.
+    BoughtByCaller,
+}
+
 /// A page of the subscriptions the caller sees, newest first: an admin's organisation's, a
-/// partner's customer's (named by domain, by default its first), anyone else's own purchases.
+/// partner's customer's (named by domain, by default its first), anyone else's own purchases;
+/// with [`Whose::BoughtByCaller`], everyone's own purchases.
 /// `None`: `starting_after` is not in that list.
 pub async fn page(
     services: &Services,
     caller: &Caller,
     organization: Option<&str>,
+    whose: Whose,
     source: Option<Source>,
     request: &PageRequest,
 ) -> Result<Option<List<Subscription>>, ServiceError> {
+    if whose == Whose::BoughtByCaller {
+        return bought_by_caller(services, caller, source, request).await;
+    }
     // Admins see their own organisation whatever they name; only partners choose.
     let named = if caller.is_partner() {
         organization
@@ -61,25 +75,32 @@ pub async fn page(
             data: Vec::new(),
             has_more: false,
         })),
-        // What they bought, each only while the matrix still lets them see it: a purchaser who
-        // moved to another organisation no longer lists the old one's licence holders.
-        Err(_) => {
-            let filter = ListFilter {
-                owner: Owner::Purchaser(&caller.user.id),
-                source,
-                words: &[],
-            };
-            pages::page(services, &filter, ListOrder::Newest, request, |row| {
-                access::decide(
-                    &caller.actor,
-                    Action::ViewSubscription,
-                    Target::subscription(&row.organization_id, &row.purchaser_id),
-                )
-                .is_ok()
-            })
-            .await
-        }
+        Err(_) => bought_by_caller(services, caller, source, request).await,
     }
+}
+
+/// What the caller bought, each only while the matrix still lets them see it: a purchaser who
+/// moved to another organisation no longer lists the old one's licence holders.
+async fn bought_by_caller(
+    services: &Services,
+    caller: &Caller,
+    source: Option<Source>,
+    request: &PageRequest,
+) -> Result<Option<List<Subscription>>, ServiceError> {
+    let filter = ListFilter {
+        owner: Owner::Purchaser(&caller.user.id),
+        source,
+        words: &[],
+    };
+    pages::page(services, &filter, ListOrder::Newest, request, |row| {
+        access::decide(
+            &caller.actor,
+            Action::ViewSubscription,
+            Target::subscription(&row.organization_id, &row.purchaser_id),
+        )
+        .is_ok()
+    })
+    .await
 }
 
 /// Cancels the caller's subscription at the end of its period.

@@ -172,6 +172,48 @@ async fn a_purchasers_pages_hold_their_own_subscriptions_once_each_newest_first(
         .error(400, ErrorCode::InvalidRequest);
 }
 
+#[tokio::test]
+async fn an_admins_own_purchases_are_listed_apart_from_the_organisations() {
+    let app = spawn_app().await;
+    let admin = app.as_user("admin@contoso.com").await;
+    let megan = app.as_user("megan@contoso.com").await;
+    let mut own = Vec::new();
+    for quantity in 1..=2 {
+        own.push(admin.buy(quantity).await.id);
+    }
+    let megans = megan.buy(3).await;
+    own.reverse(); // newest first
+
+    let everyone: List<Subscription> = admin.get_as("/api/v1/subscriptions").await;
+    assert_eq!(everyone.data.len(), 3, "an admin sees the organisation's");
+    assert_eq!(
+        walk(&admin, "/api/v1/subscriptions?purchaser=me", 1).await,
+        own
+    );
+    // Megan's own, and only hers, whichever way she asks.
+    assert_eq!(
+        walk(&megan, "/api/v1/subscriptions?purchaser=me", 100).await,
+        [megans.id.clone()]
+    );
+    assert_eq!(
+        walk(&megan, "/api/v1/subscriptions?", 100).await,
+        [megans.id.clone()]
+    );
+    // Someone else's purchase is no cursor in one's own list.
+    admin
+        .get(&format!(
+            "/api/v1/subscriptions?purchaser=me&starting_after={}",
+            megans.id
+        ))
+        .await
+        .error(404, ErrorCode::NotFound);
+    let refused = admin
+        .get("/api/v1/subscriptions?purchaser=megan")
+        .await
+        .error(400, ErrorCode::InvalidRequest);
+    assert_eq!(refused.field.as_deref(), Some("purchaser"));
+}
+
 /// A server whose Contoso also has `people` (email, name); Megan, signed in; and her new
 /// five-seat subscription as giving each of them a licence answered (every holder listed).
 async fn megans_five_seats_held_with(people: &[(&str, &str)]) -> (TestApp, User, Subscription) {

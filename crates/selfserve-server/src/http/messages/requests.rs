@@ -88,6 +88,9 @@ super::messages! {
     SOURCE =>
         "`source` must be `self_service`, `central` or `all`.",
         "`source` moet `self_service`, `central` of `all` zijn.";
+    PURCHASER =>
+        "`purchaser` must be `me` (or left out).",
+        "`purchaser` moet `me` zijn (of weggelaten).";
     SORT =>
         "`sort` must be one of created, product, purchaser, quantity, expiry, price.",
         "`sort` moet een van deze zijn: created, product, purchaser, quantity, expiry, price.";
