@@ -246,11 +246,23 @@ pub async fn purchase(
     fetch_json(with_json(builder, request)?).await
 }
 
-/// `GET /api/v1/subscriptions`, every page, without their licence holders (counted in
-/// `assigned_count`): a 10,000-seat subscription in the list is not 10,000 people to fetch.
-pub async fn subscriptions() -> Result<List<Subscription>, ApiFailure> {
-    every_page("/api/v1/subscriptions?assigned_users_limit=0").await
+/// `GET /api/v1/subscriptions?purchaser=me`: a page of what the signed-in person bought
+/// (whatever their role: an admin's organisation's purchases are not theirs), newest first,
+/// after `starting_after`; without licence holders (counted in `assigned_count`), so a
+/// 10,000-seat subscription in the list is not 10,000 people to fetch.
+pub async fn my_subscriptions(
+    starting_after: Option<String>,
+) -> Result<List<Subscription>, ApiFailure> {
+    let after =
+        starting_after.map_or_else(String::new, |id| format!("&starting_after={}", encode(&id)));
+    fetch_json(Request::get(&format!(
+        "/api/v1/subscriptions?purchaser=me&assigned_users_limit=0&limit={PAGE_ROWS}{after}"
+    )))
+    .await
 }
+
+/// Rows in a page of a subscription list (the server allows up to 100).
+pub const PAGE_ROWS: u32 = 50;
 
 /// Every item of a paged list: the server cuts lists into pages of at most 100 (`has_more`),
 /// the next one asked for `starting_after` the last item received.

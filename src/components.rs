@@ -9,6 +9,7 @@ pub mod focus;
 pub mod footer;
 pub mod header;
 pub mod loaded;
+pub mod more_pages;
 pub mod mutation;
 pub mod price;
 pub mod sign_in_gate;

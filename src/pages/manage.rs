@@ -2,12 +2,12 @@
 
 use crate::api;
 use crate::components::loaded::{Loaded, Query};
+use crate::components::more_pages::{MorePages, ShowMore};
 use crate::components::price;
 use crate::components::sign_in_gate::SignInGate;
 use crate::components::status_badge::{StatusBadge, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
-use crate::session::use_session;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -22,20 +22,16 @@ pub fn ManagePage() -> impl IntoView {
 
 #[component]
 fn SubscriptionList() -> impl IntoView {
-    let session = use_session();
-    let list = Query::new(api::subscriptions);
+    let list = Query::new(|| api::my_subscriptions(None));
     view! {
         <section class="page" aria-labelledby="manage-heading">
             <h1 id="manage-heading">{t(Msg::MySubscriptions)}</h1>
             <p class="lead">{t(Msg::ManageIntro)}</p>
             <Loaded read=list view=move |list| {
-                let me = session.with_user(|u| u.map(|u| u.id.clone()));
-                let mine: Vec<_> = list
-                    .data
-                    .into_iter()
-                    .filter(|s| Some(&s.purchaser.id) == me.as_ref())
-                    .collect();
-                if mine.is_empty() {
+                let more = MorePages::new(|after| api::my_subscriptions(Some(after)));
+                more.start_after(&list);
+                let first = list.data;
+                if first.is_empty() {
                     return view! {
                         <div class="panel" data-testid="no-subscriptions">
                             <p>{t(Msg::NoSubscriptions)}</p>
@@ -57,7 +53,7 @@ fn SubscriptionList() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                {mine.into_iter().map(|sub| {
+                                {move || first.iter().cloned().chain(more.rows()).map(|sub| {
                                     let ends = is_ending(&sub);
                                     let date = format::date(sub.current_period_end, None);
                                     let per_licence = price::per_licence(&sub);
@@ -75,6 +71,7 @@ fn SubscriptionList() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
+                    <ShowMore more />
                 }.into_any()
             } />
         </section>

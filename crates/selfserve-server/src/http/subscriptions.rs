@@ -68,7 +68,7 @@ pub struct HoldersQuery {
 }
 
 impl HoldersQuery {
-    fn listed(&self) -> Result<HoldersListed, AppError> {
+    pub(crate) fn listed(&self) -> Result<HoldersListed, AppError> {
         match self.assigned_users_limit {
             None => Ok(HoldersListed::Every),
             Some(limit) => u32::try_from(limit)

@@ -318,6 +318,18 @@ async fn holders_come_a_page_at_a_time_in_the_whole_lists_order() {
     let in_list = listed.data.iter().find(|s| s.id == sub.id).unwrap();
     assert!(in_list.assigned_users.is_empty());
     assert_eq!(in_list.assigned_count, 5);
+    // The admins' list, as its console reads it: the first few holders of each.
+    let contoso_admin = app.as_user("admin@contoso.com").await;
+    let admins: List<Subscription> = contoso_admin
+        .get_as("/api/v1/admin/subscriptions?assigned_users_limit=3")
+        .await;
+    let in_admins = admins.data.iter().find(|s| s.id == sub.id).unwrap();
+    assert_eq!(in_admins.assigned_users, every.assigned_users[..3]);
+    assert_eq!(in_admins.assigned_count, 5);
+    contoso_admin
+        .get("/api/v1/admin/subscriptions?assigned_users_limit=101")
+        .await
+        .error(400, ErrorCode::InvalidRequest);
 
     let holders = |query: &str| {
         let path = format!("/api/v1/subscriptions/{}/assignments?{query}", sub.id);

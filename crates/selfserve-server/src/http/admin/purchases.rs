@@ -4,9 +4,10 @@ use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
 use crate::http::messages::requests as msg;
 use crate::http::page::PageQuery;
-use crate::http::subscriptions::parse_source;
+use crate::http::subscriptions::{HoldersQuery, parse_source};
 use crate::http::{AppState, Caller};
 use crate::services::admin::purchases::{self, PurchaseQuery, SortKey};
+use crate::services::pages::PageRequest;
 use axum::Json;
 use axum::extract::State;
 use selfserve_api::subscription::Subscription;
@@ -79,7 +80,7 @@ impl PurchasesQuery {
 
 /// Every subscription of the organisation, self-service and central, with purchaser, seats,
 /// expiry, order history, price and assigned users; filtered, searched and sorted.
-#[utoipa::path(get, path = "/admin/subscriptions", tag = "admin", params(PurchasesQuery, PageQuery),
+#[utoipa::path(get, path = "/admin/subscriptions", tag = "admin", params(PurchasesQuery, PageQuery, HoldersQuery),
     responses((status = 200, body = List<Subscription>), (status = 403, description = "`admin_required`", body = selfserve_api::ApiError),
         (status = 404, description = "`not_found`: `starting_after` names nothing in this list", body = selfserve_api::ApiError)))]
 pub async fn purchases(
@@ -87,9 +88,13 @@ pub async fn purchases(
     caller: Caller,
     ApiQuery(query): ApiQuery<PurchasesQuery>,
     ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(holders): ApiQuery<HoldersQuery>,
 ) -> Result<Json<List<Subscription>>, AppError> {
     let parsed = query.parse()?;
-    let request = page.request()?;
+    let request = PageRequest {
+        holders: holders.listed()?,
+        ..page.request()?
+    };
     let found = purchases::page(
         &state.services,
         &caller,

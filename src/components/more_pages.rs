@@ -1,0 +1,117 @@
+//! The rest of a subscription list the server sends a page at a time (at most 100 a page): the
+//! first page is a page's [`Query`](crate::components::loaded::Query); "Show more" asks for the
+//! page after the last row shown and adds its rows below. A big organisation's 10,000
+//! purchases are then one page to read, not a hundred.
+//!
+//! A read, not a write: it is not a `Mutation`, whose start would clear the page's outcomes
+//! (the admin's note of a change just made).
+
+use crate::api::ApiFailure;
+use crate::components::error_panel::{InlineError, failure_text};
+use crate::i18n::{Msg, t};
+use leptos::prelude::*;
+use selfserve_api::List;
+use selfserve_api::subscription::Subscription;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+type Page = Pin<Box<dyn Future<Output = Result<List<Subscription>, ApiFailure>>>>;
+type ReadAfter = Rc<dyn Fn(String) -> Page>;
+
+/// The pages after a first one; [`MorePages::start_after`] each first page as it arrives.
+#[derive(Clone, Copy)]
+pub struct MorePages {
+    rows: RwSignal<Vec<Subscription>>,
+    last: RwSignal<Option<String>>,
+    has_more: RwSignal<bool>,
+    loading: RwSignal<bool>,
+    failure: RwSignal<Option<String>>,
+    /// Counts first pages: an answer asked for after an older one is dropped.
+    epoch: RwSignal<u64>,
+    read_after: StoredValue<ReadAfter, LocalStorage>,
+}
+
+impl MorePages {
+    /// `read_after(id)` reads the page after the row `id`.
+    pub fn new<Fut>(read_after: impl Fn(String) -> Fut + 'static) -> Self
+    where
+        Fut: Future<Output = Result<List<Subscription>, ApiFailure>> + 'static,
+    {
+        let read_after: ReadAfter = Rc::new(move |id| Box::pin(read_after(id)));
+        Self {
+            rows: RwSignal::new(Vec::new()),
+            last: RwSignal::new(None),
+            has_more: RwSignal::new(false),
+            loading: RwSignal::new(false),
+            failure: RwSignal::new(None),
+            epoch: RwSignal::new(0),
+            read_after: StoredValue::new_local(read_after),
+        }
+    }
+
+    /// A new first page (other filters, or the list read again after a change): the later
+    /// pages are read again from its end.
+    pub fn start_after(self, first: &List<Subscription>) {
+        self.epoch.update(|epoch| *epoch += 1);
+        self.rows.set(Vec::new());
+        self.last.set(first.data.last().map(|s| s.id.clone()));
+        self.has_more.set(first.has_more);
+        self.loading.set(false);
+        self.failure.set(None);
+    }
+
+    /// The rows the later pages brought (tracked).
+    pub fn rows(self) -> Vec<Subscription> {
+        self.rows.get()
+    }
+
+    /// Reads the next page, unless one is on its way or there is none.
+    fn next(self) {
+        let Some(after) = self.last.get_untracked() else {
+            return;
+        };
+        if self.loading.get_untracked() || !self.has_more.get_untracked() {
+            return;
+        }
+        self.loading.set(true);
+        self.failure.set(None);
+        let epoch = self.epoch.get_untracked();
+        let page = self.read_after.with_value(|read| read(after));
+        leptos::task::spawn_local(async move {
+            let answer = page.await;
+            // Another first page came meanwhile, or the list is gone (`try_` on a disposed
+            // signal gives `None`).
+            if self.epoch.try_get_untracked() != Some(epoch) {
+                return;
+            }
+            match answer {
+                Ok(page) => {
+                    if let Some(last) = page.data.last() {
+                        self.last.set(Some(last.id.clone()));
+                    }
+                    self.has_more.set(page.has_more);
+                    self.rows.update(|rows| rows.extend(page.data));
+                }
+                Err(failure) => self.failure.set(Some(failure_text(&failure))),
+            }
+            self.loading.set(false);
+        });
+    }
+}
+
+/// "Show more" while the server has more, busy while the next page is on its way, and what
+/// went wrong if it failed (a retry is the same button).
+#[component]
+pub fn ShowMore(more: MorePages) -> impl IntoView {
+    view! {
+        <Show when=move || more.has_more.get()>
+            <button type="button" class="button button-secondary" data-testid="show-more-rows"
+                aria-disabled=move || more.loading.get().then_some("true")
+                on:click=move |_| more.next()>
+                {move || if more.loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
+            </button>
+        </Show>
+        <InlineError message=Signal::derive(move || more.failure.get()) testid="show-more-error" />
+    }
+}
