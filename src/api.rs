@@ -264,27 +264,6 @@ pub async fn my_subscriptions(
 /// Rows in a page of a subscription list (the server allows up to 100).
 pub const PAGE_ROWS: u32 = 50;
 
-/// Every item of a paged list: the server cuts lists into pages of at most 100 (`has_more`),
-/// the next one asked for `starting_after` the last item received.
-async fn every_page(url: &str) -> Result<List<Subscription>, ApiFailure> {
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let mut data: Vec<Subscription> = Vec::new();
-    loop {
-        let page_url = match data.last() {
-            None => url.to_owned(),
-            Some(last) => format!("{url}{separator}starting_after={}", encode(&last.id)),
-        };
-        let page: List<Subscription> = fetch_json(Request::get(&page_url)).await?;
-        data.extend(page.data);
-        if !page.has_more {
-            return Ok(List {
-                data,
-                has_more: false,
-            });
-        }
-    }
-}
-
 /// `GET /api/v1/subscriptions/{id}`, listing at most `holders` of its licence holders
 /// (`None`: all of them).
 pub async fn subscription(id: &str, holders: Option<u32>) -> Result<Subscription, ApiFailure> {
@@ -404,9 +383,41 @@ pub async fn admin_organizations() -> Result<List<AdminOrganization>, ApiFailure
     fetch_json(Request::get("/api/v1/admin/organizations")).await
 }
 
-/// `GET /api/v1/admin/subscriptions`: every subscription of the organisation.
-pub async fn admin_subscriptions(organization: &str) -> Result<List<Subscription>, ApiFailure> {
-    every_page(&scoped("/api/v1/admin/subscriptions", organization)).await
+/// What the admins' purchase list is cut and ordered by (`GET /api/v1/admin/subscriptions`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseListing {
+    pub source: Option<Source>,
+    /// Words matched by the server against product, purchaser and licence holders.
+    pub words: String,
+    /// `product`, `purchaser`, `quantity`, `expiry` or `price`.
+    pub sort: &'static str,
+    pub ascending: bool,
+}
+
+/// Licence holders listed per purchase in the admins' list (each one's details); the
+/// subscription's own page has them all.
+pub const ADMIN_HOLDERS_LISTED: u32 = 20;
+
+/// `GET /api/v1/admin/subscriptions`: a page of the organisation's subscriptions as `listing`
+/// cuts and orders them, after `starting_after`, each with its first few licence holders.
+pub async fn admin_subscriptions(
+    organization: &str,
+    listing: &PurchaseListing,
+    starting_after: Option<String>,
+) -> Result<List<Subscription>, ApiFailure> {
+    let source = listing
+        .source
+        .map_or_else(String::new, |s| format!("&source={s}"));
+    let after =
+        starting_after.map_or_else(String::new, |id| format!("&starting_after={}", encode(&id)));
+    let path = format!(
+        "/api/v1/admin/subscriptions?q={}{source}&sort={}&order={}&limit={PAGE_ROWS}\
+         &assigned_users_limit={ADMIN_HOLDERS_LISTED}{after}",
+        encode(&listing.words),
+        listing.sort,
+        if listing.ascending { "asc" } else { "desc" },
+    );
+    fetch_json(Request::get(&scoped(&path, organization))).await
 }
 
 /// Where the CSV export of the organisation's subscriptions downloads from (every source when

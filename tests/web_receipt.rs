@@ -13,13 +13,8 @@ use selfserve::components::price;
 use selfserve::format;
 use selfserve::i18n::{Language, Msg, choose_language};
 use selfserve::pages::confirmation::Receipt;
-use selfserve_api::card::CardBrand;
 use selfserve_api::money::Currency;
-use selfserve_api::product::ProductId;
-use selfserve_api::subscription::{
-    CardSummary, Invoice, InvoiceLine, InvoiceStatus, Order, OrderKind, OrderPhase, Source,
-    Subscription, SubscriptionStatus, UserRef,
-};
+use selfserve_api::subscription::{Subscription, SubscriptionStatus};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlInputElement};
@@ -28,7 +23,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "web/support.rs"]
 mod support;
-use support::{PAID, PERIOD_END, bought, card, container, megan, wait_for};
+use support::{PAID, PERIOD_END, bought, container, wait_for};
 
 fn text(root: &HtmlElement, selector: &str) -> String {
     root.query_selector(selector)

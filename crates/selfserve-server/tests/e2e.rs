@@ -22,6 +22,8 @@ mod language;
 mod licence_pages;
 #[path = "e2e/polish_tables.rs"]
 mod polish_tables;
+#[path = "e2e/purchase_pages.rs"]
+mod purchase_pages;
 #[path = "e2e/receipt.rs"]
 mod receipt;
 #[path = "e2e/screenshots.rs"]

@@ -1,21 +1,27 @@
-//! Every subscription of the organisation in one dense, sortable table, with its details
-//! (order history, assigned users) and the take-over actions.
+//! The organisation's subscriptions in one dense, sortable table, with its details (order
+//! history, the first licence holders) and the take-over actions. The server searches, filters
+//! and sorts (`GET /admin/subscriptions`) and sends a page at a time: a big organisation's
+//! 10,000 purchases are one page to read, and "Show more" reads the next.
 
 use super::{RowAction, use_admin};
-use crate::api;
+use crate::api::{self, PurchaseListing};
 use crate::components::dispute_notice::dispute_text;
-use crate::components::loaded::Loaded;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::loaded::Query;
+use crate::components::more_pages::{MorePages, ShowMore};
 use crate::components::mutation::failure_of;
 use crate::components::status_badge::{StatusBadge, has_ended, is_ending};
 use crate::format;
 use crate::i18n::{Msg, fill, t};
 use leptos::prelude::*;
+use selfserve_api::List;
 use selfserve_api::admin::TakeOverCancel;
 use selfserve_api::subscription::{Source, Subscription};
 
 /// The table's columns, which a details row spans.
 const COLUMNS: u32 = 8;
 
+/// A column the table sorts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
     Product,
@@ -25,30 +31,52 @@ enum Column {
     Price,
 }
 
-fn sort(rows: &mut [Subscription], column: Column, ascending: bool) {
-    match column {
-        Column::Product => rows.sort_by(|a, b| a.product_name.cmp(&b.product_name)),
-        Column::Purchaser => rows.sort_by(|a, b| a.purchaser.name.cmp(&b.purchaser.name)),
-        Column::Seats => rows.sort_by_key(|s| s.quantity),
-        Column::Expiry => rows.sort_by_key(|s| s.current_period_end),
-        Column::Price => rows.sort_by_key(|s| s.unit_amount * i64::from(s.quantity)),
-    }
-    if !ascending {
-        rows.reverse();
+impl Column {
+    /// The server's name for it (`?sort=`): the same orders the table's headers promise.
+    const fn key(self) -> &'static str {
+        match self {
+            Column::Product => "product",
+            Column::Purchaser => "purchaser",
+            Column::Seats => "quantity",
+            Column::Expiry => "expiry",
+            Column::Price => "price",
+        }
     }
 }
+
+/// A first page and the listing it answers.
+type Answered = (PurchaseListing, List<Subscription>);
 
 #[component]
 pub fn Purchases() -> impl IntoView {
     let ctx = use_admin();
-    let rows = ctx.read(|domain| async move {
-        api::admin_subscriptions(&domain)
-            .await
-            .map(|list| list.data)
-    });
     let source = RwSignal::new(None::<Source>);
     let query = RwSignal::new(String::new());
     let sorting = RwSignal::new((Column::Expiry, true));
+    let listing = Memo::new(move |_| {
+        let (column, ascending) = sorting.get();
+        PurchaseListing {
+            source: source.get(),
+            words: query.get(),
+            sort: column.key(),
+            ascending,
+        }
+    });
+    let more = MorePages::new(move |after| {
+        let (domain, listing) = (ctx.domain(), listing.get_untracked());
+        async move { api::admin_subscriptions(&domain, &listing, Some(after)).await }
+    });
+    // Read again when the toolbar or the organisation changes, and after each change made
+    // here. The later pages start again from the new first page in the same task, so rows of
+    // an older listing are never drawn under it.
+    let first = ctx.read(move |domain| {
+        let listing = listing.get();
+        async move {
+            let page = api::admin_subscriptions(&domain, &listing, None).await?;
+            more.start_after(&page);
+            Ok((listing, page))
+        }
+    });
     let filters = Filters {
         source,
         query,
@@ -81,7 +109,17 @@ pub fn Purchases() -> impl IntoView {
                 </a>
             </div>
             {move || failure.get().map(|e| view! { <p class="notice notice-error" role="alert" data-testid="purchases-error">{e}</p> })}
-            <Loaded read=rows view=move |rows| view! { <Table rows filters /> }.into_any() />
+            {move || first.with(|answer| answer.is_none()).then(|| view! {
+                <p class="loading" role="status" data-testid="loading">{t(Msg::Loading)}</p>
+            })}
+            {move || first.with(|answer| match answer {
+                Some(Err(failure)) => Some(failure.clone()),
+                _ => None,
+            }).map(|failure| view! {
+                <ErrorPanel failure on_retry=Callback::new(move |()| first.refetch()) />
+            })}
+            <Table first more listing filters />
+            <ShowMore more />
             <p class="fine-print">{t(Msg::TakeOverExplain)}</p>
         </section>
     }
@@ -96,14 +134,18 @@ struct Filters {
 }
 
 #[component]
-fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
+fn Table(
+    first: Query<Answered>,
+    more: MorePages,
+    listing: Memo<PurchaseListing>,
+    filters: Filters,
+) -> impl IntoView {
     let ctx = use_admin();
     let Filters {
         source,
         query,
         sorting,
     } = filters;
-    let rows = StoredValue::new(rows);
     // Another row's change may start while one runs; the same row's may not.
     let act = move |id: String, action: RowAction| {
         if !ctx
@@ -113,42 +155,26 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
             ctx.take_over.dispatch((id, action));
         }
     };
-    let shown = Memo::new(move |_| {
-        let words: Vec<String> = query
-            .get()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        let wanted = source.get();
-        let mut list: Vec<Subscription> = rows.with_value(|rows| {
-            rows.iter()
-                .filter(|s| wanted.is_none_or(|source| s.source == source))
-                .filter(|s| {
-                    let text = format!(
-                        "{} {} {} {}",
-                        s.product_name,
-                        s.purchaser.name,
-                        s.purchaser.email,
-                        s.assigned_users
-                            .iter()
-                            .map(|u| format!("{} {}", u.name, u.email))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    )
-                    .to_lowercase();
-                    words.iter().all(|w| text.contains(w.as_str()))
-                })
-                .cloned()
-                .collect()
-        });
-        let (column, ascending) = sorting.get();
-        sort(&mut list, column, ascending);
-        list
-    });
+    let shown = move || {
+        let mut rows = first
+            .latest()
+            .map(|(_, page)| page.data)
+            .unwrap_or_default();
+        rows.extend(more.rows());
+        rows
+    };
+    // The rows answer another listing than the toolbar's: the server's answer is coming.
+    let busy = move || {
+        first.with(|answer| match answer {
+            Some(Ok((answered, _))) => *answered != listing.get(),
+            _ => false,
+        })
+    };
     // Nothing bought at all, or nothing the toolbar lets through: a sentence, not a table of
     // headers (the table stays, hidden, so a focused sort button is not rebuilt).
-    let nothing = rows.with_value(Vec::is_empty);
-    let none_shown = move || shown.with(Vec::is_empty);
+    let none_shown =
+        move || first.with(|answer| matches!(answer, Some(Ok((_, page))) if page.data.is_empty()));
+    let unfiltered = move || source.get().is_none() && query.read().trim().is_empty();
     let header = move |column: Column, label: &'static str| {
         let aria = move || {
             let (current, ascending) = sorting.get();
@@ -175,11 +201,12 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
     view! {
         {move || none_shown().then(|| view! {
             <p class="empty-state" data-testid="purchases-empty">
-                {if nothing { t(Msg::NoPurchasesYet) } else { t(Msg::NoPurchasesMatch) }}
+                {if unfiltered() { t(Msg::NoPurchasesYet) } else { t(Msg::NoPurchasesMatch) }}
             </p>
         })}
-        <div class="table-wrap" hidden=none_shown>
-            <table class="data-table" data-testid="purchases">
+        <div class="table-wrap" hidden=move || none_shown() || first.latest().is_none()>
+            <table class="data-table" data-testid="purchases"
+                aria-busy=move || busy().then_some("true")>
                 <caption class="visually-hidden">{t(Msg::Purchases)}</caption>
                 <thead><tr>
                     {header(Column::Product, t(Msg::Product))}
@@ -192,7 +219,7 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                     <th scope="col">{t(Msg::Details)}</th>
                 </tr></thead>
                 <tbody>
-                    {move || shown.get().into_iter().map(|sub| {
+                    {move || shown().into_iter().map(|sub| {
                         let id = sub.id.clone();
                         let (id_take, id_ask) = (id.clone(), id.clone());
                         let busy = move || ctx.take_over.with_input(|b| b.is_some_and(|(p, _)| *p == id));
@@ -255,6 +282,12 @@ fn Table(rows: Vec<Subscription>, filters: Filters) -> impl IntoView {
                                             </ul>
                                         }.into_any()
                                     }}
+                                    // The first few only: the subscription's page (the link below) has them all.
+                                    {(!sub.lists_every_holder()).then(|| view! {
+                                        <p class="hint" data-testid="details-users-shown">
+                                            {fill(t(Msg::HoldersShown), &[&format::count(sub.assigned_users.len() as u64), &format::count(sub.assigned_count.into())])}
+                                        </p>
+                                    })}
                                     <h3 class="details-title">{t(Msg::OrderHistory)}</h3>
                                     {if sub.orders.is_empty() {
                                         view! { <p class="empty-state" data-testid="details-orders-empty">{t(Msg::NoOrders)}</p> }.into_any()
