@@ -1012,25 +1012,30 @@ async fn a_purchaser_manages_licences_bills_renewals_and_cancellation() {
     journey.finish().await;
 }
 
-/// Sets up state through the API, as another browser would: signs `email` in, buys `seats` of
-/// Power BI Pro, assigns `colleagues`. Returns the subscription id.
-async fn bought_through_the_api(
-    journey: &Journey,
-    email: &str,
-    seats: u32,
-    colleagues: &[&str],
-) -> String {
-    let base = &journey.server.base;
+/// A client of the journey's server signed in as `email`, as another browser would be.
+async fn signed_in_through_the_api(journey: &Journey, email: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
         .unwrap();
-    client
-        .post(format!("{base}/api/v1/session"))
+    let signed_in = client
+        .post(format!("{}/api/v1/session", journey.server.base))
         .json(&serde_json::json!({"email": email, "password": "selfserve-demo"}))
         .send()
         .await
         .unwrap();
+    assert!(signed_in.status().is_success(), "{email} signs in");
+    client
+}
+
+/// Buys `seats` of Power BI Pro as `client` with a fresh test card, under `key`; the new
+/// subscription's id.
+async fn purchase_through_the_api(
+    journey: &Journey,
+    client: &reqwest::Client,
+    seats: u32,
+    key: &str,
+) -> String {
     let token: serde_json::Value = client
         .post(format!("{}/v1/tokens", journey.server.gateway))
         .json(
@@ -1043,23 +1048,37 @@ async fn bought_through_the_api(
         .json()
         .await
         .unwrap();
-    let sub: serde_json::Value = client
-        .post(format!("{base}/api/v1/purchases"))
-        .header("Idempotency-Key", format!("setup-{email}"))
+    let bought = client
+        .post(format!("{}/api/v1/purchases", journey.server.base))
+        .header("Idempotency-Key", key)
         .json(
             &serde_json::json!({"product": "power-bi-pro", "quantity": seats,
             "payment_token": token["token"]}),
         )
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
-    let id = sub["id"].as_str().unwrap().to_owned();
+    assert_eq!(bought.status().as_u16(), 201, "purchase {key}");
+    let sub: serde_json::Value = bought.json().await.unwrap();
+    sub["id"].as_str().unwrap().to_owned()
+}
+
+/// Sets up state through the API, as another browser would: signs `email` in, buys `seats` of
+/// Power BI Pro, assigns `colleagues`. Returns the subscription id.
+async fn bought_through_the_api(
+    journey: &Journey,
+    email: &str,
+    seats: u32,
+    colleagues: &[&str],
+) -> String {
+    let client = signed_in_through_the_api(journey, email).await;
+    let id = purchase_through_the_api(journey, &client, seats, &format!("setup-{email}")).await;
     if !colleagues.is_empty() {
         let response = client
-            .post(format!("{base}/api/v1/subscriptions/{id}/assignments"))
+            .post(format!(
+                "{}/api/v1/subscriptions/{id}/assignments",
+                journey.server.base
+            ))
             .json(&serde_json::json!({"emails": colleagues}))
             .send()
             .await

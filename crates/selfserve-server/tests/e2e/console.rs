@@ -46,19 +46,24 @@ async fn console_errors(journey: &Journey) -> Vec<String> {
         .collect()
 }
 
-/// Whether the page asked the server who is signed in.
-async fn asked_for_session(journey: &Journey) -> bool {
+/// Whether the page asked the server for `path` (`/api/v1/…`).
+async fn asked_for(journey: &Journey, path: &str) -> bool {
     journey
         .client
         .execute(
             "return performance.getEntriesByType('resource')
-                .some(e => new URL(e.name).pathname === '/api/v1/session');",
-            vec![],
+                .some(e => new URL(e.name).pathname === arguments[0]);",
+            vec![serde_json::json!(path)],
         )
         .await
         .expect("reading the resource timings")
         .as_bool()
         .expect("a boolean")
+}
+
+/// Whether the page asked the server who is signed in.
+async fn asked_for_session(journey: &Journey) -> bool {
+    asked_for(journey, "/api/v1/session").await
 }
 
 #[tokio::test]
@@ -116,21 +121,6 @@ async fn anonymous_pages_log_no_console_errors_and_a_signed_in_reload_keeps_the_
     journey.finish().await;
 }
 
-/// Whether the page read the admin-notice choice.
-async fn asked_for_notice_choice(journey: &Journey) -> bool {
-    journey
-        .client
-        .execute(
-            "return performance.getEntriesByType('resource')
-                .some(e => new URL(e.name).pathname === '/api/v1/admin/notice-preferences');",
-            vec![],
-        )
-        .await
-        .expect("reading the resource timings")
-        .as_bool()
-        .expect("a boolean")
-}
-
 #[tokio::test]
 #[ignore = "needs the built app and Chromium: run `cargo xtask test`"]
 async fn the_admin_console_logs_no_errors_for_an_admin_or_a_partner() {
@@ -141,7 +131,7 @@ async fn the_admin_console_logs_no_errors_for_an_admin_or_a_partner() {
     journey.wait_text("[data-testid=policies]", "Allowed").await;
     journey.element("[data-testid=purchases-empty]").await;
     assert!(
-        !asked_for_notice_choice(&journey).await,
+        !asked_for(&journey, "/api/v1/admin/notice-preferences").await,
         "a partner's console asked for the notice choice"
     );
     let notices_shown = journey

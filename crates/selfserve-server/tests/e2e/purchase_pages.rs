@@ -3,7 +3,7 @@
 //! and sort are the server's; an admin's own list holds what they bought, not the
 //! organisation's.
 
-use super::{Journey, sign_in_at_gate};
+use super::{Journey, purchase_through_the_api, sign_in_at_gate, signed_in_through_the_api};
 
 /// Megan's purchases (one licence each): more than a page of 50, as Alex's one of seven
 /// makes the organisation's.
@@ -11,42 +11,9 @@ const MEGANS: usize = 55;
 
 /// Buys `count` subscriptions of `seats` licences as `email`, through the API.
 async fn buy_many(journey: &Journey, email: &str, count: usize, seats: u32) {
-    let base = &journey.server.base;
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let signed_in = client
-        .post(format!("{base}/api/v1/session"))
-        .json(&serde_json::json!({"email": email, "password": "selfserve-demo"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(signed_in.status().is_success(), "{email} signs in");
+    let client = signed_in_through_the_api(journey, email).await;
     for n in 0..count {
-        let token: serde_json::Value = client
-            .post(format!("{}/v1/tokens", journey.server.gateway))
-            .json(
-                &serde_json::json!({"number": "4242424242424242", "exp_month": 12,
-                "exp_year": 2034, "cvc": "123", "name": "API"}),
-            )
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let bought = client
-            .post(format!("{base}/api/v1/purchases"))
-            .header("Idempotency-Key", format!("pages-{email}-{n}"))
-            .json(
-                &serde_json::json!({"product": "power-bi-pro", "quantity": seats,
-                "payment_token": token["token"]}),
-            )
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bought.status(), 201, "purchase {n} of {email}");
+        purchase_through_the_api(journey, &client, seats, &format!("pages-{email}-{n}")).await;
     }
 }
 
