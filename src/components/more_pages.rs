@@ -29,6 +29,8 @@ pub struct MorePages {
     failure: RwSignal<Option<String>>,
     /// Counts first pages: an answer asked for after an older one is dropped.
     epoch: RwSignal<u64>,
+    /// The first row of the page read last, which takes the focus "Show more" had.
+    first_new: RwSignal<Option<String>>,
     read_after: StoredValue<ReadAfter, LocalStorage>,
 }
 
@@ -46,6 +48,7 @@ impl MorePages {
             loading: RwSignal::new(false),
             failure: RwSignal::new(None),
             epoch: RwSignal::new(0),
+            first_new: RwSignal::new(None),
             read_after: StoredValue::new_local(read_after),
         }
     }
@@ -59,6 +62,7 @@ impl MorePages {
         self.has_more.set(first.has_more);
         self.loading.set(false);
         self.failure.set(None);
+        self.first_new.set(None);
     }
 
     /// The rows the later pages brought (tracked).
@@ -91,6 +95,7 @@ impl MorePages {
                         self.last.set(Some(last.id.clone()));
                     }
                     self.has_more.set(page.has_more);
+                    self.first_new.set(page.data.first().map(|s| s.id.clone()));
                     self.rows.update(|rows| rows.extend(page.data));
                 }
                 Err(failure) => self.failure.set(Some(failure_text(&failure))),
@@ -100,15 +105,52 @@ impl MorePages {
     }
 }
 
+/// The `data-row` attribute a list's rows carry (the subscription's id), and `tabindex="-1"`:
+/// after "Show more", focus moves to the first row it brought.
+pub const ROW_ATTRIBUTE: &str = "data-row";
+
 /// "Show more" while the server has more, busy while the next page is on its way, and what
-/// went wrong if it failed (a retry is the same button).
+/// went wrong if it failed (a retry is the same button). Focus, if the button had it, moves to
+/// the first row the page brought: the reader goes on from there, and the last page's button
+/// does not vanish from under the focus.
 #[component]
 pub fn ShowMore(more: MorePages) -> impl IntoView {
+    let button = NodeRef::<leptos::html::Button>::new();
+    let had_focus = StoredValue::new(false);
+    Effect::new(move |_| {
+        let Some(id) = more.first_new.get() else {
+            return;
+        };
+        if !had_focus.get_value() {
+            return;
+        }
+        had_focus.set_value(false);
+        // In the next frame: the new rows are drawn by then.
+        request_animation_frame(move || {
+            let row = document()
+                .query_selector(&format!("[{ROW_ATTRIBUTE}=\"{id}\"]"))
+                .ok()
+                .flatten();
+            if let Some(row) = row {
+                let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&row).focus();
+            }
+        });
+    });
+    let focused = move || {
+        let active = document().active_element();
+        button
+            .get_untracked()
+            .is_some_and(|button| active.is_some_and(|active| active == **button))
+    };
     view! {
         <Show when=move || more.has_more.get()>
             <button type="button" class="button button-secondary" data-testid="show-more-rows"
+                node_ref=button
                 aria-disabled=move || more.loading.get().then_some("true")
-                on:click=move |_| more.next()>
+                on:click=move |_| {
+                    had_focus.set_value(focused());
+                    more.next();
+                }>
                 {move || if more.loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
             </button>
         </Show>

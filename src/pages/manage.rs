@@ -59,7 +59,7 @@ fn SubscriptionList() -> impl IntoView {
                                     let per_licence = price::per_licence(&sub);
                                     let name = sub.product_name.clone();
                                     view! {
-                                        <tr data-testid=format!("row-{}", sub.id)>
+                                        <tr data-testid=format!("row-{}", sub.id) data-row=sub.id.clone() tabindex="-1">
                                             <th scope="row"><A href=format!("/manage/{}", sub.id)>{name}</A></th>
                                             <td>{fill(t(Msg::SeatsAssignedOf), &[&format::count(sub.assigned_count.into()), &format::count(sub.quantity.into())])}</td>
                                             <td><StatusBadge status=sub.status /></td>

@@ -243,7 +243,7 @@ fn Table(
                             &format::money(sub.unit_amount, sub.currency, None),
                         ]));
                         view! {
-                            <tr data-testid="purchase-row" data-source=sub.source.as_str()>
+                            <tr data-testid="purchase-row" data-source=sub.source.as_str() data-row=sub.id.clone() tabindex="-1">
                                 <th scope="row">{sub.product_name.clone()}</th>
                                 <td>{if self_service { t(Msg::SelfService) } else { t(Msg::Central) }}</td>
                                 <td>{sub.purchaser.name.clone()}<br/><span class="muted">{sub.purchaser.email.clone()}</span></td>

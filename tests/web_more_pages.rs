@@ -1,0 +1,98 @@
+//! "Show more" under a list the server sends a page at a time, in a real browser: each page's
+//! rows are added below, the last page takes the button away, and focus goes to the first row
+//! each page brought instead of falling back to the page.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::mount::mount_to;
+use leptos::prelude::*;
+use selfserve::components::more_pages::{MorePages, ShowMore};
+use selfserve_api::List;
+use selfserve_api::subscription::Subscription;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "web/support.rs"]
+mod support;
+use support::{bought, container, next_turn, wait_for};
+
+/// Five subscriptions in all, `sub_0` to `sub_4`.
+const ALL: usize = 5;
+
+fn page(rows: std::ops::Range<usize>) -> List<Subscription> {
+    let has_more = rows.end < ALL;
+    List {
+        data: rows
+            .map(|n| Subscription {
+                id: format!("sub_{n}"),
+                ..bought()
+            })
+            .collect(),
+        has_more,
+    }
+}
+
+fn rows(root: &HtmlElement) -> u32 {
+    root.query_selector_all("tbody tr").unwrap().length()
+}
+
+/// Waits until the focused element is the row of `id`, failing after about five seconds.
+async fn focus_reaches(id: &str) {
+    let started = js_sys::Date::now();
+    loop {
+        let focused = leptos::prelude::document()
+            .active_element()
+            .and_then(|element| element.get_attribute("data-row"));
+        if focused.as_deref() == Some(id) {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() - started < 5_000.0,
+            "focus never reached {id}; it is on {focused:?}"
+        );
+        next_turn().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn each_page_is_added_below_and_takes_the_focus_the_button_had() {
+    let root = container();
+    std::mem::forget(mount_to(root.clone(), || {
+        let first = page(0..2);
+        // Two rows a page after the one named.
+        let more = MorePages::new(|after: String| async move {
+            let start = after.trim_start_matches("sub_").parse::<usize>().unwrap() + 1;
+            Ok(page(start..(start + 2).min(ALL)))
+        });
+        more.start_after(&first);
+        let shown = first.data;
+        view! {
+            <table><tbody>
+                {move || shown.iter().cloned().chain(more.rows()).map(|sub| view! {
+                    <tr data-row=sub.id.clone() tabindex="-1"><th scope="row">{sub.id.clone()}</th></tr>
+                }).collect_view()}
+            </tbody></table>
+            <ShowMore more />
+        }
+    }));
+    assert_eq!(rows(&root), 2);
+
+    for (shown, first_new) in [(4, "sub_2"), (5, "sub_4")] {
+        let button: HtmlElement = wait_for(&root, "[data-testid=show-more-rows]")
+            .await
+            .unchecked_into();
+        button.focus().unwrap();
+        button.click();
+        focus_reaches(first_new).await;
+        assert_eq!(rows(&root), shown);
+    }
+    // The last page came: nothing more to ask for.
+    assert!(
+        root.query_selector("[data-testid=show-more-rows]")
+            .unwrap()
+            .is_none()
+    );
+}
