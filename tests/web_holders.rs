@@ -23,7 +23,12 @@ use support::{bought, container, wait_for};
 
 /// A hundred licences, read with the first 25 holders only (as the page reads a big one).
 fn read_with_first_holders() -> Subscription {
-    let first: Vec<UserRef> = (0..25)
+    read_with_holders(25, 100)
+}
+
+/// `listed` holders of `held`, on a subscription of a hundred licences.
+fn read_with_holders(listed: usize, held: u32) -> Subscription {
+    let first: Vec<UserRef> = (0..listed)
         .map(|n| UserRef {
             id: format!("usr_{n:02}"),
             email: format!("holder{n:02}@contoso.com"),
@@ -33,9 +38,28 @@ fn read_with_first_holders() -> Subscription {
     Subscription {
         quantity: 100,
         assigned_users: first,
-        assigned_count: 100,
+        assigned_count: held,
         ..bought()
     }
+}
+
+/// Mounts the licence list of `subscription` into a new container.
+fn mounted(subscription: Subscription) -> HtmlElement {
+    let root = container();
+    std::mem::forget(mount_to(root.clone(), move || {
+        let loaded = subscription.clone();
+        provide_context(SubscriptionContext {
+            loaded: Query::new(move || {
+                let loaded = loaded.clone();
+                async move { Ok(loaded) }
+            }),
+            subscription: RwSignal::new(subscription.clone()),
+            bills: Query::new(|| async { Ok(Vec::new()) }),
+            flash: RwSignal::new(None),
+        });
+        view! { <Router><Licences /></Router> }
+    }));
+    root
 }
 
 fn rows(root: &HtmlElement) -> u32 {
@@ -53,21 +77,7 @@ fn status_text(root: &HtmlElement) -> String {
 
 #[wasm_bindgen_test]
 async fn a_failed_filter_says_so_instead_of_showing_the_unfiltered_holders() {
-    let root = container();
-    let subscription = read_with_first_holders();
-    std::mem::forget(mount_to(root.clone(), move || {
-        let loaded = subscription.clone();
-        provide_context(SubscriptionContext {
-            loaded: Query::new(move || {
-                let loaded = loaded.clone();
-                async move { Ok(loaded) }
-            }),
-            subscription: RwSignal::new(subscription.clone()),
-            bills: Query::new(|| async { Ok(Vec::new()) }),
-            flash: RwSignal::new(None),
-        });
-        view! { <Router><Licences /></Router> }
-    }));
+    let root = mounted(read_with_first_holders());
     wait_for(&root, "[data-testid=assigned-users] tbody tr").await;
     assert_eq!(rows(&root), 25);
     assert_eq!(status_text(&root), "Showing 25 of 100 people");
@@ -91,6 +101,44 @@ async fn a_failed_filter_says_so_instead_of_showing_the_unfiltered_holders() {
         status_text(&root),
         "",
         "no count for a filter that was not answered"
+    );
+    assert!(
+        root.query_selector("[data-testid=show-more]")
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_last_holders_take_the_focus_show_more_had() {
+    // Every holder read (as after a change): the page draws 25, then the last 5.
+    let root = mounted(read_with_holders(30, 30));
+    wait_for(&root, "[data-testid=assigned-users] tbody tr").await;
+    assert_eq!(rows(&root), 25);
+    let more: HtmlElement = wait_for(&root, "[data-testid=show-more]")
+        .await
+        .unchecked_into();
+    more.focus().unwrap();
+    more.click();
+    let started = js_sys::Date::now();
+    let row_26 = loop {
+        let focused = leptos::prelude::document().active_element();
+        if let Some(row) = focused.filter(|element| element.tag_name() == "TR") {
+            break row;
+        }
+        assert!(
+            js_sys::Date::now() - started < 5_000.0,
+            "the focus never reached a holder's row"
+        );
+        support::next_turn().await;
+    };
+    assert_eq!(rows(&root), 30);
+    assert!(
+        row_26
+            .text_content()
+            .unwrap_or_default()
+            .contains("Holder 25"),
+        "the first holder the click brought"
     );
     assert!(
         root.query_selector("[data-testid=show-more]")

@@ -125,30 +125,15 @@ pub fn ShowMore(more: MorePages) -> impl IntoView {
             return;
         }
         had_focus.set_value(false);
-        // In the next frame: the new rows are drawn by then.
-        request_animation_frame(move || {
-            let row = document()
-                .query_selector(&format!("[{ROW_ATTRIBUTE}=\"{id}\"]"))
-                .ok()
-                .flatten();
-            if let Some(row) = row {
-                let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&row).focus();
-            }
-        });
+        focus_next_frame(format!("[{ROW_ATTRIBUTE}=\"{id}\"]"));
     });
-    let focused = move || {
-        let active = document().active_element();
-        button
-            .get_untracked()
-            .is_some_and(|button| active.is_some_and(|active| active == **button))
-    };
     view! {
         <Show when=move || more.has_more.get()>
             <button type="button" class="button button-secondary" data-testid="show-more-rows"
                 node_ref=button
                 aria-disabled=move || more.loading.get().then_some("true")
                 on:click=move |_| {
-                    had_focus.set_value(focused());
+                    had_focus.set_value(has_focus(button));
                     more.next();
                 }>
                 {move || if more.loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
@@ -156,4 +141,21 @@ pub fn ShowMore(more: MorePages) -> impl IntoView {
         </Show>
         <InlineError message=Signal::derive(move || more.failure.get()) testid="show-more-error" />
     }
+}
+
+/// Whether `button` has the focus now.
+pub fn has_focus(button: NodeRef<leptos::html::Button>) -> bool {
+    let active = document().active_element();
+    button
+        .get_untracked()
+        .is_some_and(|button| active.is_some_and(|active| active == **button))
+}
+
+/// Focuses what `selector` finds in the next frame, once the rows just added are drawn.
+pub fn focus_next_frame(selector: String) {
+    request_animation_frame(move || {
+        if let Ok(Some(element)) = document().query_selector(&selector) {
+            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&element).focus();
+        }
+    });
 }
