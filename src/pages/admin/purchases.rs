@@ -67,15 +67,23 @@ pub fn Purchases() -> impl IntoView {
         async move { api::admin_subscriptions(&domain, &listing, Some(after)).await }
     });
     // Read again when the toolbar or the organisation changes, and after each change made
-    // here. The later pages start again from the new first page in the same task, so rows of
-    // an older listing are never drawn under it.
+    // here.
     let first = ctx.read(move |domain| {
         let listing = listing.get();
         async move {
             let page = api::admin_subscriptions(&domain, &listing, None).await?;
-            more.start_after(&page);
             Ok((listing, page))
         }
+    });
+    // The later pages start again from each first page shown (not from each one read: an
+    // answer overtaken by a newer read is never shown). Effects run before the browser
+    // paints, so rows of an older listing are never seen under the new first page.
+    Effect::new(move |_| {
+        first.with(|answer| {
+            if let Some(Ok((_, page))) = answer {
+                more.start_after(page);
+            }
+        });
     });
     let filters = Filters {
         source,
