@@ -29,8 +29,6 @@ pub struct MorePages {
     failure: RwSignal<Option<String>>,
     /// Counts first pages: an answer asked for after an older one is dropped.
     epoch: RwSignal<u64>,
-    /// The first row of the page read last, which takes the focus "Show more" had.
-    first_new: RwSignal<Option<String>>,
     read_after: StoredValue<ReadAfter, LocalStorage>,
 }
 
@@ -48,7 +46,6 @@ impl MorePages {
             loading: RwSignal::new(false),
             failure: RwSignal::new(None),
             epoch: RwSignal::new(0),
-            first_new: RwSignal::new(None),
             read_after: StoredValue::new_local(read_after),
         }
     }
@@ -62,7 +59,6 @@ impl MorePages {
         self.has_more.set(first.has_more);
         self.loading.set(false);
         self.failure.set(None);
-        self.first_new.set(None);
     }
 
     /// The rows the later pages brought (tracked).
@@ -70,8 +66,9 @@ impl MorePages {
         self.rows.get()
     }
 
-    /// Reads the next page, unless one is on its way or there is none.
-    fn next(self) {
+    /// Reads the next page, unless one is on its way or there is none; with `take_focus`, its
+    /// first row gets the focus once drawn.
+    fn next(self, take_focus: bool) {
         let Some(after) = self.last.get_untracked() else {
             return;
         };
@@ -95,7 +92,9 @@ impl MorePages {
                         self.last.set(Some(last.id.clone()));
                     }
                     self.has_more.set(page.has_more);
-                    self.first_new.set(page.data.first().map(|s| s.id.clone()));
+                    if let (true, Some(first)) = (take_focus, page.data.first()) {
+                        focus_next_frame(format!("[{ROW_ATTRIBUTE}=\"{}\"]", first.id));
+                    }
                     self.rows.update(|rows| rows.extend(page.data));
                 }
                 Err(failure) => self.failure.set(Some(failure_text(&failure))),
@@ -116,26 +115,12 @@ pub const ROW_ATTRIBUTE: &str = "data-row";
 #[component]
 pub fn ShowMore(more: MorePages) -> impl IntoView {
     let button = NodeRef::<leptos::html::Button>::new();
-    let had_focus = StoredValue::new(false);
-    Effect::new(move |_| {
-        let Some(id) = more.first_new.get() else {
-            return;
-        };
-        if !had_focus.get_value() {
-            return;
-        }
-        had_focus.set_value(false);
-        focus_next_frame(format!("[{ROW_ATTRIBUTE}=\"{id}\"]"));
-    });
     view! {
         <Show when=move || more.has_more.get()>
             <button type="button" class="button button-secondary" data-testid="show-more-rows"
                 node_ref=button
                 aria-disabled=move || more.loading.get().then_some("true")
-                on:click=move |_| {
-                    had_focus.set_value(has_focus(button));
-                    more.next();
-                }>
+                on:click=move |_| more.next(has_focus(button))>
                 {move || if more.loading.get() { t(Msg::Loading) } else { t(Msg::ShowMore) }}
             </button>
         </Show>

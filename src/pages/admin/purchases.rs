@@ -212,7 +212,7 @@ fn Table(
                 {if unfiltered() { t(Msg::NoPurchasesYet) } else { t(Msg::NoPurchasesMatch) }}
             </p>
         })}
-        <div class="table-wrap" hidden=move || none_shown() || first.latest().is_none()>
+        <div class="table-wrap" hidden=move || none_shown() || !first.with(|answer| matches!(answer, Some(Ok(_))))>
             <table class="data-table" data-testid="purchases"
                 aria-busy=move || busy().then_some("true")>
                 <caption class="visually-hidden">{t(Msg::Purchases)}</caption>
