@@ -117,7 +117,7 @@ pub fn ShowMore(more: MorePages) -> impl IntoView {
     let button = NodeRef::<leptos::html::Button>::new();
     view! {
         <Show when=move || more.has_more.get()>
-            <button type="button" class="button button-secondary" data-testid="show-more-rows"
+            <button type="button" class="button button-secondary show-more" data-testid="show-more-rows"
                 node_ref=button
                 aria-disabled=move || more.loading.get().then_some("true")
                 on:click=move |_| more.next(has_focus(button))>

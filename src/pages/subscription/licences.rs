@@ -232,7 +232,7 @@ pub fn Licences() -> impl IntoView {
                     }))}
                 </p>
                 <Show when=can_show_more>
-                    <button type="button" class="button button-secondary" data-testid="show-more"
+                    <button type="button" class="button button-secondary show-more" data-testid="show-more"
                         node_ref=more_button
                         on:click=move |_| {
                             if has_focus(more_button) {
