@@ -96,3 +96,79 @@ async fn each_page_is_added_below_and_takes_the_focus_the_button_had() {
             .is_none()
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_list_read_again_keeps_as_many_rows_as_were_shown() {
+    let root = container();
+    let reads = RwSignal::new(0_u32);
+    let more = RwSignal::new(None::<MorePages>);
+    std::mem::forget(mount_to(root.clone(), move || {
+        let first = page(0..2);
+        // Two rows a page after the one named; the answers after the first reads are renamed,
+        // as a change made meanwhile would (the rows are told apart by their product).
+        let pages = MorePages::new(move |after: String| async move {
+            reads.update(|n| *n += 1);
+            let start = after.trim_start_matches("sub_").parse::<usize>().unwrap() + 1;
+            let mut answer = page(start..(start + 2).min(ALL));
+            if reads.get_untracked() > 2 {
+                for sub in &mut answer.data {
+                    sub.product_name = "read again".into();
+                }
+            }
+            Ok(answer)
+        });
+        pages.start_after(&first);
+        more.set(Some(pages));
+        let shown = first.data;
+        view! {
+            <table><tbody>
+                {move || shown.iter().cloned().chain(pages.rows()).map(|sub| view! {
+                    <tr data-row=sub.id.clone()><th scope="row">{sub.product_name.clone()}</th></tr>
+                }).collect_view()}
+            </tbody></table>
+            <ShowMore more=pages />
+        }
+    }));
+    let pages = more.get_untracked().unwrap();
+    // Down to the last row: two pages read after the first.
+    for shown in [4, 5] {
+        let button: HtmlElement = wait_for(&root, "[data-testid=show-more-rows]")
+            .await
+            .unchecked_into();
+        button.click();
+        let started = js_sys::Date::now();
+        while rows(&root) != shown {
+            assert!(
+                js_sys::Date::now() - started < 5_000.0,
+                "never {shown} rows"
+            );
+            next_turn().await;
+        }
+    }
+
+    pages.read_again_after(&page(0..2));
+    let started = js_sys::Date::now();
+    while root
+        .text_content()
+        .unwrap_or_default()
+        .matches("read again")
+        .count()
+        < 3
+    {
+        assert!(
+            js_sys::Date::now() - started < 5_000.0,
+            "the later rows were never read again: {:?}",
+            root.text_content()
+        );
+        // Never fewer rows than before while they are read again.
+        assert_eq!(rows(&root), 5);
+        next_turn().await;
+    }
+    assert_eq!(rows(&root), 5);
+    assert_eq!(reads.get_untracked(), 4);
+    assert!(
+        root.query_selector("[data-testid=show-more-rows]")
+            .unwrap()
+            .is_none()
+    );
+}

@@ -61,6 +61,56 @@ impl MorePages {
         self.failure.set(None);
     }
 
+    /// The same listing read again after a change: the pages after `first` are read again
+    /// until they hold as many rows as were shown, so an admin three pages down stays there
+    /// instead of being sent back to the top. The rows shown stay until the new ones are in;
+    /// if a read fails, the rows read so far are shown and "Show more" goes on from them.
+    pub fn read_again_after(self, first: &List<Subscription>) {
+        let keep = self.rows.with_untracked(Vec::len);
+        if keep == 0 {
+            return self.start_after(first);
+        }
+        self.epoch.update(|epoch| *epoch += 1);
+        self.loading.set(true);
+        self.failure.set(None);
+        let epoch = self.epoch.get_untracked();
+        let mut last = first.data.last().map(|s| s.id.clone());
+        let mut has_more = first.has_more;
+        leptos::task::spawn_local(async move {
+            let mut rows = Vec::new();
+            let mut failure = None;
+            while has_more && rows.len() < keep {
+                let Some(after) = last.clone() else { break };
+                // The list is gone: nobody to read for.
+                let Some(page) = self.read_after.try_with_value(|read| read(after)) else {
+                    return;
+                };
+                let answer = page.await;
+                if self.epoch.try_get_untracked() != Some(epoch) {
+                    return;
+                }
+                match answer {
+                    Ok(page) => {
+                        if let Some(row) = page.data.last() {
+                            last = Some(row.id.clone());
+                        }
+                        has_more = page.has_more;
+                        rows.extend(page.data);
+                    }
+                    Err(error) => {
+                        failure = Some(failure_text(&error));
+                        break;
+                    }
+                }
+            }
+            self.last.set(last);
+            self.has_more.set(has_more);
+            self.rows.set(rows);
+            self.failure.set(failure);
+            self.loading.set(false);
+        });
+    }
+
     /// The rows the later pages brought (tracked).
     pub fn rows(self) -> Vec<Subscription> {
         self.rows.get()

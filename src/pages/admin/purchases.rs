@@ -44,8 +44,10 @@ impl Column {
     }
 }
 
-/// A first page and the listing it answers.
-type Answered = (PurchaseListing, List<Subscription>);
+/// What a first page answers: the organisation and the listing.
+type Asked = (String, PurchaseListing);
+/// A first page and what it answers.
+type Answered = (Asked, List<Subscription>);
 
 #[component]
 pub fn Purchases() -> impl IntoView {
@@ -72,18 +74,25 @@ pub fn Purchases() -> impl IntoView {
         let listing = listing.get();
         async move {
             let page = api::admin_subscriptions(&domain, &listing, None).await?;
-            Ok((listing, page))
+            Ok(((domain, listing), page))
         }
     });
     // The later pages start again from each first page shown (not from each one read: an
     // answer overtaken by a newer read is never shown). Effects run before the browser
-    // paints, so rows of an older listing are never seen under the new first page.
-    Effect::new(move |_| {
+    // paints, so rows of an older listing are never seen under the new first page. The same
+    // listing read again (after a change made here) keeps as many rows as were shown.
+    Effect::new(move |shown_before: Option<Option<Asked>>| {
         first.with(|answer| {
-            if let Some(Ok((_, page))) = answer {
+            let Some(Ok((answered, page))) = answer else {
+                return shown_before.flatten();
+            };
+            if shown_before.flatten().as_ref() == Some(answered) {
+                more.read_again_after(page);
+            } else {
                 more.start_after(page);
             }
-        });
+            Some(answered.clone())
+        })
     });
     let filters = Filters {
         source,
@@ -168,13 +177,20 @@ fn Table(
             .latest()
             .map(|(_, page)| page.data)
             .unwrap_or_default();
-        rows.extend(more.rows());
+        // While the later pages are read again after a change, the ones shown before stay
+        // below the new first page, which may now hold some of their rows.
+        let later: Vec<Subscription> = more
+            .rows()
+            .into_iter()
+            .filter(|sub| !rows.iter().any(|shown| shown.id == sub.id))
+            .collect();
+        rows.extend(later);
         rows
     };
     // The rows answer another listing than the toolbar's: the server's answer is coming.
     let busy = move || {
         first.with(|answer| match answer {
-            Some(Ok((answered, _))) => *answered != listing.get(),
+            Some(Ok(((_, answered), _))) => *answered != listing.get(),
             _ => false,
         })
     };

@@ -1,7 +1,7 @@
 //! Long subscription lists in the browser (issue 14): the admins' purchases and "My
 //! subscriptions" read a page of 50 and "Show more" reads the next; the admins' search, filter
 //! and sort are the server's; an admin's own list holds what they bought, not the
-//! organisation's.
+//! organisation's; a change made further down keeps the rows shown.
 
 use super::{Journey, purchase_through_the_api, sign_in_at_gate, signed_in_through_the_api};
 
@@ -75,6 +75,22 @@ async fn long_purchase_lists_come_a_page_at_a_time_and_the_server_searches_and_s
         reads.iter().any(|q| q.contains("starting_after=")),
         "{reads:?}"
     );
+
+    // A change on the second page: the list is read again as far down as it was shown, so the
+    // admin sees the changed row where they made the change, not the top of the list.
+    journey
+        .click("[data-testid=purchases] tbody > tr:nth-last-child(2) [data-testid=details-toggle]")
+        .await;
+    journey
+        .click("[data-testid=purchases] tbody > tr:last-child [data-testid=ask-cancel]")
+        .await;
+    journey
+        .wait_until(
+            "the last row's purchaser asked to cancel, the row still shown",
+            "return document.querySelectorAll('[data-testid=cancel-asked]').length === 1;",
+        )
+        .await;
+    wait_rows(&journey, "purchases", MEGANS + 1).await;
 
     // The server finds Alex's among all of them.
     journey.fill("[data-testid=purchase-search]", "alex").await;
