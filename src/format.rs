@@ -3,82 +3,81 @@
 
 use js_sys::{Array, Intl, Object, Reflect};
 use selfserve_api::money::Currency;
-use wasm_bindgen::JsValue;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// `1400` `usd` → `$14.00` (en-US) or `US$ 14,00` (nl-NL): the reader's locale, unless `locale`
 /// names one (tests pin it).
 pub fn money(amount_minor: i64, currency: Currency, locale: Option<&str>) -> String {
-    let options = Object::new();
-    let set = |key: &str, value: &JsValue| {
-        let _ = Reflect::set(&options, &JsValue::from_str(key), value);
-    };
-    set("style", &JsValue::from_str("currency"));
-    set("currency", &JsValue::from_str(&currency.to_uppercase()));
-    let locales = locales(locale);
-    let formatter = Intl::NumberFormat::new(&locales, &options);
+    let locale = locale.map_or_else(reader_locale, str::to_owned);
+    let code = currency.to_uppercase();
+    let formatter = kept(format!("money {locale} {code}"), || {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"style".into(), &"currency".into());
+        let _ = Reflect::set(&options, &"currency".into(), &JsValue::from_str(&code));
+        Intl::NumberFormat::new(&locales(&locale), &options).into()
+    });
     // Display only: amounts are exact integers far below 2^53, so the division is exact enough
     // for Intl to round to the currency's own digits.
     let major = amount_minor as f64 / 10f64.powi(currency.minor_unit_exponent() as i32);
-    formatter
-        .format()
-        .call1(&JsValue::UNDEFINED, &JsValue::from_f64(major))
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_else(|| {
-            selfserve_api::money::Money::new(amount_minor, currency).to_plain_string()
-        })
+    formatted(&formatter, &JsValue::from_f64(major)).unwrap_or_else(|| {
+        selfserve_api::money::Money::new(amount_minor, currency).to_plain_string()
+    })
 }
 
-/// A count in the reader's locale: `10,000` (en), `10.000` (nl). One formatter per locale is
-/// kept: a list draws a count per row, and building an `Intl.NumberFormat` costs ~0.2 ms.
+/// A count in the reader's locale: `10,000` (en), `10.000` (nl).
 pub fn count(n: u64) -> String {
-    thread_local! {
-        static FORMATTER: std::cell::RefCell<Option<(String, Intl::NumberFormat)>> =
-            const { std::cell::RefCell::new(None) };
-    }
     let locale = reader_locale();
-    FORMATTER.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if cached.as_ref().is_none_or(|(kept, _)| *kept != locale) {
-            let formatter = Intl::NumberFormat::new(&locales(Some(&locale)), &Object::new());
-            *cached = Some((locale, formatter));
-        }
-        cached
-            .as_ref()
-            .and_then(|(_, formatter)| {
-                formatter
-                    .format()
-                    .call1(&JsValue::UNDEFINED, &JsValue::from_f64(n as f64))
-                    .ok()
-            })
-            .and_then(|s| s.as_string())
-            .unwrap_or_else(|| n.to_string())
-    })
+    let formatter = kept(format!("count {locale}"), || {
+        Intl::NumberFormat::new(&locales(&locale), &Object::new()).into()
+    });
+    formatted(&formatter, &JsValue::from_f64(n as f64)).unwrap_or_else(|| n.to_string())
 }
 
 /// A date (unix seconds) in the reader's locale, long form: `24 December 2026`.
 pub fn date(timestamp: i64, locale: Option<&str>) -> String {
-    let options = Object::new();
-    let _ = Reflect::set(
-        &options,
-        &JsValue::from_str("dateStyle"),
-        &JsValue::from_str("long"),
-    );
-    let locales = locales(locale);
-    let formatter = Intl::DateTimeFormat::new(&locales, &options);
+    let locale = locale.map_or_else(reader_locale, str::to_owned);
+    let formatter = kept(format!("date {locale}"), || {
+        let options = Object::new();
+        let _ = Reflect::set(&options, &"dateStyle".into(), &"long".into());
+        Intl::DateTimeFormat::new(&locales(&locale), &options).into()
+    });
     let when = js_sys::Date::new(&JsValue::from_f64(timestamp as f64 * 1000.0));
-    formatter
-        .format()
-        .call1(&JsValue::UNDEFINED, &when)
-        .ok()
-        .and_then(|s| s.as_string())
-        .unwrap_or_default()
+    formatted(&formatter, &when).unwrap_or_default()
 }
 
-/// The locale to format in: the one given, else the chosen language in the browser's region.
-fn locales(locale: Option<&str>) -> Array {
-    let locale = locale.map_or_else(reader_locale, str::to_owned);
-    Array::of1(&JsValue::from_str(&locale))
+/// The formatter built for `key` (what it formats, the locale, the currency), built by
+/// `build` the first time.
+///
+/// Why: building an `Intl` formatter costs ~0.2 ms, the first currency one of a page ~12 ms
+/// (Chromium), and a table formats an amount and a date or more per row. The keys are few:
+/// the locales and currencies a reader sees.
+fn kept(key: String, build: impl FnOnce() -> JsValue) -> JsValue {
+    thread_local! {
+        static KEPT: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+    }
+    KEPT.with(|kept| {
+        if let Some(formatter) = kept.borrow().get(&key) {
+            return formatter.clone();
+        }
+        let formatter = build();
+        kept.borrow_mut().insert(key, formatter.clone());
+        formatter
+    })
+}
+
+/// `value` through an `Intl` formatter's `format`.
+fn formatted(formatter: &JsValue, value: &JsValue) -> Option<String> {
+    Reflect::get(formatter, &"format".into())
+        .ok()
+        .and_then(|format| format.dyn_into::<js_sys::Function>().ok())
+        .and_then(|format| format.call1(&JsValue::UNDEFINED, value).ok())
+        .and_then(|text| text.as_string())
+}
+
+fn locales(locale: &str) -> Array {
+    Array::of1(&JsValue::from_str(locale))
 }
 
 /// The chosen language with the region of the browser's own language: `nl` chosen in an
