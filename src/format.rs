@@ -4,7 +4,6 @@
 use js_sys::{Array, Intl, Object, Reflect};
 use selfserve_api::money::Currency;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `1400` `usd` → `$14.00` (en-US) or `US$ 14,00` (nl-NL): the reader's locale, unless `locale`
@@ -54,15 +53,16 @@ pub fn date(timestamp: i64, locale: Option<&str>) -> String {
 /// (Chromium), and a table formats an amount and a date or more per row. The keys are few:
 /// the locales and currencies a reader sees.
 fn kept(key: String, build: impl FnOnce() -> JsValue) -> JsValue {
+    // A list, not a map: a handful of keys, and a map's code costs the checkout's download.
     thread_local! {
-        static KEPT: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+        static KEPT: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
     }
     KEPT.with(|kept| {
-        if let Some(formatter) = kept.borrow().get(&key) {
+        if let Some((_, formatter)) = kept.borrow().iter().find(|(known, _)| *known == key) {
             return formatter.clone();
         }
         let formatter = build();
-        kept.borrow_mut().insert(key, formatter.clone());
+        kept.borrow_mut().push((key, formatter.clone()));
         formatter
     })
 }
