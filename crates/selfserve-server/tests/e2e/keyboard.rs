@@ -75,7 +75,9 @@ impl Journey {
     /// Sends `keys` to the focused element (as a person typing on it would).
     ///
     /// The page may draw the focused element again between finding it and typing (a read
-    /// answering): a stale element is found again, nothing having been typed into it.
+    /// answering), or hide it in the frame before it moves the focus on (the sign-in gate's
+    /// email step giving way to the password): a stale or hidden element is found again,
+    /// nothing having been typed into it.
     async fn press(&self, keys: &str) {
         let mut tries = 0;
         loop {
@@ -87,8 +89,11 @@ impl Journey {
             match focused.send_keys(keys).await {
                 Ok(()) => return,
                 Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
-                        && tries < 5 =>
+                    if matches!(
+                        e.error,
+                        fantoccini::error::ErrorStatus::StaleElementReference
+                            | fantoccini::error::ErrorStatus::ElementNotInteractable
+                    ) && tries < 20 =>
                 {
                     tries += 1;
                 }
