@@ -49,9 +49,9 @@ pub fn date(timestamp: i64, locale: Option<&str>) -> String {
 /// The formatter built for `key` (what it formats, the locale, the currency), built by
 /// `build` the first time.
 ///
-/// Why: building an `Intl` formatter costs ~0.2 ms, the first currency one of a page ~12 ms
-/// (Chromium), and a table formats an amount and a date or more per row. The keys are few:
-/// the locales and currencies a reader sees.
+/// Why: building an `Intl` formatter costs 28 µs (currency) to 59 µs (long date) in
+/// Chromium, against 3 µs to format with one kept, and a table formats an amount and a date
+/// or more per row. The keys are few: the locales and currencies a reader sees.
 fn kept(key: String, build: impl FnOnce() -> JsValue) -> JsValue {
     // A list, not a map: a handful of keys, and a map's code costs the checkout's download.
     thread_local! {

@@ -103,6 +103,10 @@ impl MorePages {
                     }
                 }
             }
+            // A newer first page may have come before this task first ran.
+            if self.epoch.try_get_untracked() != Some(epoch) {
+                return;
+            }
             self.last.set(last);
             self.has_more.set(has_more);
             self.rows.set(rows);

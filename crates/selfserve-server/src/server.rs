@@ -317,12 +317,11 @@ pub const SOLE_SERVER_ENV: &str = "SELFSERVE_TEST_SOLE_SERVER";
 /// How often renewals, expiries and suspensions are looked for.
 const BILLING_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Runs billing now and then every [`BILLING_INTERVAL`] until the server stops.
 /// The listener with Nagle's algorithm off on every connection it accepts.
 ///
 /// Why: hyper writes a file's head and its body separately, and with Nagle the body waited for
 /// the browser's delayed ACK of the head (40 ms on Linux). The checkout's stylesheet, which
-/// holds back its script, arrived 40 ms late in about half of the cold loads measured.
+/// holds back its script, arrived 40 ms late in most of the cold loads measured.
 fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
     listener.tap_io(|stream| {
         if let Err(error) = stream.set_nodelay(true) {
@@ -331,6 +330,7 @@ fn without_nagle(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)
     })
 }
 
+/// Runs billing now and then every [`BILLING_INTERVAL`] until the server stops.
 async fn run_billing(
     services: Services,
     throttles: Throttles,

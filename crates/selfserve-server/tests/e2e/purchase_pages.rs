@@ -91,6 +91,10 @@ async fn long_purchase_lists_come_a_page_at_a_time_and_the_server_searches_and_s
         )
         .await;
     wait_rows(&journey, "purchases", MEGANS + 1).await;
+    // Read again once: the first page and the one after it, no more.
+    let reads = admin_reads(&journey).await;
+    assert_eq!(reads.len(), 4, "{reads:#?}");
+    assert!(reads[3].contains("starting_after="), "{reads:#?}");
 
     // The server finds Alex's among all of them.
     journey.fill("[data-testid=purchase-search]", "alex").await;
