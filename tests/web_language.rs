@@ -16,16 +16,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "web/support.rs"]
 mod support;
-use support::next_turn;
-
-/// Waits until `check` holds, failing after about five seconds with `what`.
-async fn wait_until(what: &str, check: impl Fn() -> bool) {
-    let started = js_sys::Date::now();
-    while !check() {
-        assert!(js_sys::Date::now() - started < 5_000.0, "timed out: {what}");
-        next_turn().await;
-    }
-}
+use support::wait_until;
 
 #[wasm_bindgen_test]
 async fn switching_to_dutch_rerenders_the_header_sets_html_lang_and_is_remembered() {

@@ -17,7 +17,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "web/support.rs"]
 mod support;
-use support::{bought, container, next_turn, wait_for};
+use support::{bought, container, wait_for, wait_until};
 
 /// Five subscriptions in all, `sub_0` to `sub_4`.
 const ALL: usize = 5;
@@ -39,22 +39,16 @@ fn rows(root: &HtmlElement) -> u32 {
     root.query_selector_all("tbody tr").unwrap().length()
 }
 
-/// Waits until the focused element is the row of `id`, failing after about five seconds.
+/// Waits until the focused element is the row of `id`.
 async fn focus_reaches(id: &str) {
-    let started = js_sys::Date::now();
-    loop {
-        let focused = leptos::prelude::document()
+    wait_until(&format!("focus on the row {id}"), || {
+        leptos::prelude::document()
             .active_element()
-            .and_then(|element| element.get_attribute("data-row"));
-        if focused.as_deref() == Some(id) {
-            return;
-        }
-        assert!(
-            js_sys::Date::now() - started < 5_000.0,
-            "focus never reached {id}; it is on {focused:?}"
-        );
-        next_turn().await;
-    }
+            .and_then(|element| element.get_attribute("data-row"))
+            .as_deref()
+            == Some(id)
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -136,34 +130,20 @@ async fn a_list_read_again_keeps_as_many_rows_as_were_shown() {
             .await
             .unchecked_into();
         button.click();
-        let started = js_sys::Date::now();
-        while rows(&root) != shown {
-            assert!(
-                js_sys::Date::now() - started < 5_000.0,
-                "never {shown} rows"
-            );
-            next_turn().await;
-        }
+        wait_until(&format!("{shown} rows"), || rows(&root) == shown).await;
     }
 
     pages.read_again_after(&page(0..2));
-    let started = js_sys::Date::now();
-    while root
-        .text_content()
-        .unwrap_or_default()
-        .matches("read again")
-        .count()
-        < 3
-    {
-        assert!(
-            js_sys::Date::now() - started < 5_000.0,
-            "the later rows were never read again: {:?}",
-            root.text_content()
-        );
+    wait_until("the later rows read again", || {
         // Never fewer rows than before while they are read again.
         assert_eq!(rows(&root), 5);
-        next_turn().await;
-    }
+        root.text_content()
+            .unwrap_or_default()
+            .matches("read again")
+            .count()
+            >= 3
+    })
+    .await;
     assert_eq!(rows(&root), 5);
     assert_eq!(reads.get_untracked(), 4);
     assert!(

@@ -85,10 +85,9 @@ impl MorePages {
                 let Some(page) = self.read_after.try_with_value(|read| read(after)) else {
                     return;
                 };
-                let answer = page.await;
-                if self.epoch.try_get_untracked() != Some(epoch) {
+                let Some(answer) = self.answered(page, epoch).await else {
                     return;
-                }
+                };
                 match answer {
                     Ok(page) => {
                         if let Some(row) = page.data.last() {
@@ -104,7 +103,7 @@ impl MorePages {
                 }
             }
             // A newer first page may have come before this task first ran.
-            if self.epoch.try_get_untracked() != Some(epoch) {
+            if !self.is_current(epoch) {
                 return;
             }
             self.last.set(last);
@@ -113,6 +112,22 @@ impl MorePages {
             self.failure.set(failure);
             self.loading.set(false);
         });
+    }
+
+    /// `page`'s answer, or `None` if another first page came while it was read or the list
+    /// is gone.
+    async fn answered(
+        self,
+        page: Page,
+        epoch: u64,
+    ) -> Option<Result<List<Subscription>, ApiFailure>> {
+        let answer = page.await;
+        self.is_current(epoch).then_some(answer)
+    }
+
+    /// Whether `epoch` is still the first page's (`try_` on a disposed signal gives `None`).
+    fn is_current(self, epoch: u64) -> bool {
+        self.epoch.try_get_untracked() == Some(epoch)
     }
 
     /// The rows the later pages brought (tracked).
@@ -134,12 +149,9 @@ impl MorePages {
         let epoch = self.epoch.get_untracked();
         let page = self.read_after.with_value(|read| read(after));
         leptos::task::spawn_local(async move {
-            let answer = page.await;
-            // Another first page came meanwhile, or the list is gone (`try_` on a disposed
-            // signal gives `None`).
-            if self.epoch.try_get_untracked() != Some(epoch) {
+            let Some(answer) = self.answered(page, epoch).await else {
                 return;
-            }
+            };
             match answer {
                 Ok(page) => {
                     if let Some(last) = page.data.last() {

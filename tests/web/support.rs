@@ -50,6 +50,15 @@ pub async fn wait_for(root: &HtmlElement, selector: &str) -> Element {
     }
 }
 
+/// Waits until `check` holds, failing after about five seconds with `what`.
+pub async fn wait_until(what: &str, check: impl Fn() -> bool) {
+    let started = js_sys::Date::now();
+    while !check() {
+        assert!(js_sys::Date::now() - started < 5_000.0, "timed out: {what}");
+        next_turn().await;
+    }
+}
+
 /// 4 January 2027, noon UTC: the same calendar day in every time zone a test runs in.
 pub const PERIOD_END: i64 = 1_799_064_000;
 /// 4 December 2026, noon UTC.
