@@ -189,8 +189,12 @@ async fn seed_subscriptions(url: &str, org: &str) -> String {
         .unwrap();
         for k in 0..2 {
             sqlx::query(
-                "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
-                 VALUES ($1, $2, $3)",
+                "INSERT INTO assignments \
+                 (subscription_id, user_id, assigned_at, holder_name, holder_email, \
+                  holder_search) \
+                 VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $2), \
+                         (SELECT email FROM users WHERE id = $2), \
+                         (SELECT name_search || ' ' || email FROM users WHERE id = $2))",
             )
             .bind(&id)
             .bind(&users[(i * 2 + k) % users.len()])

@@ -158,12 +158,17 @@ async fn seed(url: &str, seats: &[usize]) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
         for chunk in holders[..count].chunks(300) {
-            let rows = (0..chunk.len())
-                .map(|k| format!("($1, ${}, $2)", k + 3))
+            let ids = (0..chunk.len())
+                .map(|k| format!("${}", k + 3))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // With the copies of each holder's name and email the server writes too.
             let sql = format!(
-                "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES {rows}"
+                "INSERT INTO assignments \
+                 (subscription_id, user_id, assigned_at, holder_name, holder_email, \
+                  holder_search) \
+                 SELECT $1, id, $2, name, email, name_search || ' ' || email FROM users \
+                 WHERE id IN ({ids})"
             );
             let mut query = sqlx::query(&sql).bind(&id).bind(now);
             for user in chunk {

@@ -18,6 +18,56 @@ pub enum Assigned {
     NotAssignable,
 }
 
+/// Gives `user_id` a licence on `subscription_id`, with the copies of their name and email
+/// that order and filter a subscription's holders (migration 0029): the one place an
+/// assignment is written. False when they already held one. A user who does not exist fails
+/// it: the copies are `NOT NULL`.
+pub(crate) async fn insert_assignment(
+    tx: &mut Tx,
+    subscription_id: &str,
+    user_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let rows = sqlx::query(
+        "INSERT INTO assignments \
+         (subscription_id, user_id, assigned_at, holder_name, holder_email, holder_search) \
+         VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $2), \
+                 (SELECT email FROM users WHERE id = $2), \
+                 (SELECT name_search || ' ' || email FROM users WHERE id = $2)) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(subscription_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(rows == 1)
+}
+
+/// Where a user's name or email changes, the copies on their assignments change with it, or
+/// their licence would be listed in the old name's place and found by its words.
+/// `name_search` is the name as `users.name_search` holds it.
+pub(crate) async fn rename_holder(
+    tx: &mut Tx,
+    user_id: &str,
+    name: &str,
+    name_search: &str,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE assignments SET holder_name = $2, holder_email = $3, holder_search = $4 \
+         WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(email)
+    .bind(format!("{name_search} {email}"))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Gives `user_ids` seats on `subscription_id` inside `tx`: inserts the assignments (skipping
 /// users who already hold one) and takes that many seats with one conditional UPDATE, which is
 /// the seat invariant: `assigned_count` never passes the seats (the lower of this period's and
@@ -37,17 +87,7 @@ pub(crate) async fn claim_seats(
     user_ids.dedup();
     let mut inserted = Vec::new();
     for user_id in user_ids {
-        let rows = sqlx::query(
-            "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
-             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(subscription_id)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if rows == 1 {
+        if insert_assignment(tx, subscription_id, user_id, now).await? {
             inserted.push(user_id);
         }
     }
@@ -190,7 +230,7 @@ impl Store {
     pub async fn assigned_emails(&self, subscription_id: &str) -> Result<Vec<String>, StoreError> {
         let emails = sqlx::query_scalar(
             "SELECT u.email FROM assignments a JOIN users u ON u.id = a.user_id \
-             WHERE a.subscription_id = $1 ORDER BY u.name, u.email",
+             WHERE a.subscription_id = $1 ORDER BY a.holder_name, a.holder_email",
         )
         .bind(subscription_id)
         .fetch_all(self.reader())

@@ -1,6 +1,6 @@
 //! Subscriptions without a card (central purchases, trials), take-overs and capacity.
 
-use super::assignments::claim_seats;
+use super::assignments::{claim_seats, insert_assignment};
 use super::events::insert_events;
 use super::locks::lock_unless_paying;
 use super::orders::{OrderRow, insert_order};
@@ -378,14 +378,7 @@ async fn insert_unbilled(tx: &mut Tx, new: &NewUnbilled, now: i64) -> Result<(),
     .execute(&mut **tx)
     .await?;
     if new.assign_purchaser {
-        sqlx::query(
-            "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&new.id)
-        .bind(&new.purchaser_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+        insert_assignment(tx, &new.id, &new.purchaser_id, now).await?;
     }
     Ok(())
 }

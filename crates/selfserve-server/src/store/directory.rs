@@ -1,5 +1,6 @@
 //! Organisations, domains, users and partner delegations.
 
+use super::assignments::rename_holder;
 use super::{Store, StoreError, decode, flag, from_flag};
 use crate::domain::market::CountryCode;
 use crate::domain::search::search_terms;
@@ -244,6 +245,7 @@ impl Store {
                 }
                 DirectoryChange::InsertUser(_) => unreachable!("written in batches above"),
                 DirectoryChange::UpdateUser(user) => {
+                    let name_search = user.name.to_lowercase();
                     sqlx::query(
                         "UPDATE users SET organization_id = $2, email = $3, name = $4, \
                          name_search = $5, password_hash = $6, guest = $7, enabled = $8, \
@@ -254,7 +256,7 @@ impl Store {
                     .bind(&user.organization_id)
                     .bind(&user.email)
                     .bind(&user.name)
-                    .bind(user.name.to_lowercase())
+                    .bind(&name_search)
                     .bind(&user.password_hash)
                     .bind(flag(user.guest))
                     .bind(flag(user.enabled))
@@ -265,6 +267,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                     write_search_terms(&mut tx, user).await?;
+                    rename_holder(&mut tx, &user.id, &user.name, &name_search, &user.email).await?;
                     // A disabled or departed user is signed out everywhere at once, not at
                     // their session's next use.
                     if !user.enabled || !user.in_directory {

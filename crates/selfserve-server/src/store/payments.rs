@@ -2,6 +2,7 @@
 //! payments. Recording happens before the charge; completing after it, in one transaction
 //! guarded by the order's phase, so completing twice (a replay, a recovery) changes nothing.
 
+use super::assignments::insert_assignment;
 use super::central::convert_trial;
 use super::events::insert_events;
 use super::idempotency::bind_key;
@@ -95,14 +96,7 @@ impl Store {
             .bind(&new.id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO assignments (subscription_id, user_id, assigned_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&new.id)
-        .bind(&order.purchaser_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        insert_assignment(&mut tx, &new.id, &order.purchaser_id, now).await?;
         // Buying a trial moves its users in the same transaction: never both, never neither.
         if let Some(trial) = &order.converts_subscription_id {
             convert_trial(&mut tx, trial, &new.id, RECEIVES_TRIAL_USERS, now).await?;

@@ -218,12 +218,10 @@ async fn an_admins_own_purchases_are_listed_apart_from_the_organisations() {
     assert_eq!(refused.field.as_deref(), Some("purchaser"));
 }
 
-/// A server whose Contoso also has `people` (email, name); Megan, signed in; and her new
-/// five-seat subscription as giving each of them a licence answered (every holder listed).
-async fn megans_five_seats_held_with(people: &[(&str, &str)]) -> (TestApp, User, Subscription) {
+/// Imports the demo directory with `people` (email, name) added to Contoso.
+async fn import_contoso_with(app: &TestApp, people: &[(&str, &str)]) {
     use selfserve_server::directory_import;
     use selfserve_server::domain::directory::Directory;
-    let app = spawn_app().await;
     let mut file: serde_json::Value =
         serde_json::from_str(selfserve_server::demo::DIRECTORY_JSON).unwrap();
     let users = file["organizations"][0]["users"].as_array_mut().unwrap();
@@ -234,6 +232,13 @@ async fn megans_five_seats_held_with(people: &[(&str, &str)]) -> (TestApp, User,
     directory_import::import(&app.server.store, &directory, 1)
         .await
         .unwrap();
+}
+
+/// A server whose Contoso also has `people` (email, name); Megan, signed in; and her new
+/// five-seat subscription as giving each of them a licence answered (every holder listed).
+async fn megans_five_seats_held_with(people: &[(&str, &str)]) -> (TestApp, User, Subscription) {
+    let app = spawn_app().await;
+    import_contoso_with(&app, people).await;
     let megan = app.as_user("megan@contoso.com").await;
     let sub = megan.buy(5).await;
     let emails: Vec<&str> = people.iter().map(|(email, _)| *email).collect();
@@ -282,6 +287,70 @@ async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact(
             assert_eq!(app.user_id(&holder.email).await, holder.id);
         }
     }
+}
+
+/// Holders are ordered and filtered by copies of their names on the licences (issue 14, an
+/// index in list order): a holder renamed in the directory moves to the new name's place in
+/// every list and is found by the new name's words, not the old one's.
+#[tokio::test]
+async fn a_holder_renamed_in_the_directory_is_listed_and_found_by_the_new_name() {
+    use selfserve_api::subscription::Holders;
+    let people = [
+        ("aaron@contoso.com", "Aaron Ångström"),
+        ("bella@contoso.com", "Bella Berg"),
+        ("carl@contoso.com", "Carl Clark"),
+        ("dana@contoso.com", "Dana Dahl"),
+    ];
+    let (app, megan, sub) = megans_five_seats_held_with(&people).await;
+    let renamed = [
+        ("aaron@contoso.com", "Zachary Young"),
+        people[1],
+        people[2],
+        people[3],
+    ];
+    import_contoso_with(&app, &renamed).await;
+
+    let emails = |holders: &[selfserve_api::subscription::UserRef]| {
+        holders.iter().map(|u| u.email.clone()).collect::<Vec<_>>()
+    };
+    let every: Subscription = megan
+        .get_as(&format!("/api/v1/subscriptions/{}", sub.id))
+        .await;
+    assert_eq!(
+        emails(&every.assigned_users),
+        [
+            "bella@contoso.com",
+            "carl@contoso.com",
+            "dana@contoso.com",
+            "megan@contoso.com",
+            "aaron@contoso.com",
+        ]
+    );
+    assert_eq!(every.assigned_users[4].name, "Zachary Young");
+    let first: Subscription = megan
+        .get_as(&format!(
+            "/api/v1/subscriptions/{}?assigned_users_limit=1",
+            sub.id
+        ))
+        .await;
+    assert_eq!(emails(&first.assigned_users), ["bella@contoso.com"]);
+    let holders = |query: &str| {
+        let path = format!("/api/v1/subscriptions/{}/assignments?{query}", sub.id);
+        let megan = &megan;
+        async move { megan.get_as::<Holders>(&path).await }
+    };
+    let found = holders("q=zachary").await;
+    assert_eq!(emails(&found.data), ["aaron@contoso.com"]);
+    assert_eq!(found.total_count, 1);
+    let old_name = holders("q=%C3%A5ngstr%C3%B6m").await;
+    assert!(old_name.data.is_empty(), "{old_name:?}");
+    assert_eq!(old_name.total_count, 0);
+    let last_two = holders("q=contoso&limit=2").await;
+    assert_eq!(
+        emails(&last_two.data),
+        ["bella@contoso.com", "carl@contoso.com"]
+    );
+    assert_eq!((last_two.has_more, last_two.total_count), (true, 5));
 }
 
 /// A page can ask for the first few holders only (`assigned_users_limit`) and find the others
