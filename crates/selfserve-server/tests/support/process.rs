@@ -97,13 +97,32 @@ fn lines_of(stdout: std::process::ChildStdout) -> mpsc::Receiver<String> {
 
 /// Waits for a line starting with `prefix`, up to `timeout`.
 fn wait_for_line(lines: &mpsc::Receiver<String>, prefix: &str, timeout: Duration) -> String {
+    first_line_starting(lines, prefix, timeout).unwrap_or_else(|missing| panic!("{missing}"))
+}
+
+/// The first line starting with `prefix`, or why none came: the process ended (its stdout
+/// closed) or `timeout` passed.
+fn first_line_starting(
+    lines: &mpsc::Receiver<String>,
+    prefix: &str,
+    timeout: Duration,
+) -> Result<String, String> {
     let deadline = std::time::Instant::now() + timeout;
     loop {
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         match lines.recv_timeout(left) {
-            Ok(line) if line.starts_with(prefix) => return line,
+            Ok(line) if line.starts_with(prefix) => return Ok(line),
             Ok(_) => continue,
-            Err(_) => panic!("no line starting with {prefix:?} within {timeout:?}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                return Err(format!(
+                    "no line starting with {prefix:?} within {timeout:?}"
+                ));
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(format!(
+                    "the process ended before a line starting with {prefix:?}"
+                ));
+            }
         }
     }
 }
@@ -191,21 +210,31 @@ pub struct ChromeDriver {
 
 impl ChromeDriver {
     pub fn start() -> Self {
-        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let mut command = Command::new(driver);
-        command
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let (group, stdout) = Group::spawn(command);
-        let lines = lines_of(stdout.expect("piped stdout"));
-        let line = wait_for_line(
-            &lines,
-            "ChromeDriver was started successfully on port ",
-            Duration::from_secs(30),
-        );
+        const STARTED: &str = "ChromeDriver was started successfully on port ";
+        // Once in a whole CI-like run (two cores, browsers of other suites running) a driver
+        // said nothing for 30 s, while the same test alone started one at once: a driver that
+        // does not start is ended and another is started, up to three.
+        let mut attempts = Vec::new();
+        let (group, lines, line) = loop {
+            let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+            let mut command = Command::new(driver);
+            command
+                .arg("--port=0")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null());
+            let (group, stdout) = Group::spawn(command);
+            let lines = lines_of(stdout.expect("piped stdout"));
+            match first_line_starting(&lines, STARTED, Duration::from_secs(30)) {
+                Ok(line) => break (group, lines, line),
+                Err(missing) if attempts.len() < 2 => {
+                    attempts.push(missing);
+                    drop(group);
+                }
+                Err(missing) => panic!("ChromeDriver did not start: {attempts:?}, {missing}"),
+            }
+        };
         let port: u16 = line
-            .trim_start_matches("ChromeDriver was started successfully on port ")
+            .trim_start_matches(STARTED)
             .trim_end_matches('.')
             .trim()
             .parse()
