@@ -194,7 +194,7 @@ async fn seed_subscriptions(url: &str, org: &str) -> String {
                   holder_search) \
                  VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $2), \
                          (SELECT email FROM users WHERE id = $2), \
-                         (SELECT name_search || ' ' || email FROM users WHERE id = $2))",
+                         (SELECT name_search FROM users WHERE id = $2))",
             )
             .bind(&id)
             .bind(&users[(i * 2 + k) % users.len()])

@@ -167,7 +167,7 @@ async fn seed(url: &str, seats: &[usize]) -> Result<(), String> {
                 "INSERT INTO assignments \
                  (subscription_id, user_id, assigned_at, holder_name, holder_email, \
                   holder_search) \
-                 SELECT $1, id, $2, name, email, name_search || ' ' || email FROM users \
+                 SELECT $1, id, $2, name, email, name_search FROM users \
                  WHERE id IN ({ids})"
             );
             let mut query = sqlx::query(&sql).bind(&id).bind(now);

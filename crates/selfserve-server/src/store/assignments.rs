@@ -2,7 +2,8 @@
 
 use super::events::insert_events;
 use super::locks::lock_subscription;
-use super::{Store, StoreError, Tx};
+use super::subscriptions::holder_order;
+use super::{Backend, Store, StoreError, Tx};
 use crate::domain::lifecycle::{ASSIGNABLE, sql_list};
 use crate::events::Event;
 use selfserve_api::subscription::SubscriptionStatus;
@@ -18,36 +19,44 @@ pub enum Assigned {
     NotAssignable,
 }
 
-/// Gives `user_id` a licence on `subscription_id`, with the copies of their name and email
-/// that order and filter a subscription's holders (migration 0029): the one place an
-/// assignment is written. False when they already held one. A user who does not exist fails
-/// it: the copies are `NOT NULL`.
+/// Gives `user_id` a licence on `subscription_id`: the one place the server writes an
+/// assignment. False when they already held one. On SQLite it also writes the copies of the
+/// holder's name, email and search text that order and filter a subscription's holders
+/// (migration 0029); a user who does not exist then fails it (the copies are `NOT NULL`), as
+/// the foreign key does.
 pub(crate) async fn insert_assignment(
     tx: &mut Tx,
     subscription_id: &str,
     user_id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let rows = sqlx::query(
-        "INSERT INTO assignments \
-         (subscription_id, user_id, assigned_at, holder_name, holder_email, holder_search) \
-         VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $2), \
-                 (SELECT email FROM users WHERE id = $2), \
-                 (SELECT name_search || ' ' || email FROM users WHERE id = $2)) \
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(subscription_id)
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let sql = match tx.backend() {
+        Backend::Sqlite => {
+            "INSERT INTO assignments \
+             (subscription_id, user_id, assigned_at, holder_name, holder_email, holder_search) \
+             VALUES ($1, $2, $3, (SELECT name FROM users WHERE id = $2), \
+                     (SELECT email FROM users WHERE id = $2), \
+                     (SELECT name_search FROM users WHERE id = $2)) \
+             ON CONFLICT DO NOTHING"
+        }
+        Backend::Postgres => {
+            "INSERT INTO assignments (subscription_id, user_id, assigned_at) \
+             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        }
+    };
+    let rows = sqlx::query(sql)
+        .bind(subscription_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     Ok(rows == 1)
 }
 
-/// Where a user's name or email changes, the copies on their assignments change with it, or
-/// their licence would be listed in the old name's place and found by its words.
-/// `name_search` is the name as `users.name_search` holds it.
+/// Where a user's name or email changes, the copies on their assignments change with it
+/// (SQLite only, see migration 0029), or their licence would be listed in the old name's place
+/// and found by its words. `name_search` is the name as `users.name_search` holds it.
 pub(crate) async fn rename_holder(
     tx: &mut Tx,
     user_id: &str,
@@ -55,14 +64,19 @@ pub(crate) async fn rename_holder(
     name_search: &str,
     email: &str,
 ) -> Result<(), sqlx::Error> {
+    if tx.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    // Only the rows that change: an import updates every user whose roles or status changed.
     sqlx::query(
         "UPDATE assignments SET holder_name = $2, holder_email = $3, holder_search = $4 \
-         WHERE user_id = $1",
+         WHERE user_id = $1 \
+         AND (holder_name <> $2 OR holder_email <> $3 OR holder_search <> $4)",
     )
     .bind(user_id)
     .bind(name)
     .bind(email)
-    .bind(format!("{name_search} {email}"))
+    .bind(name_search)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -228,10 +242,11 @@ impl Store {
 
     /// Emails of the people holding a seat, by name.
     pub async fn assigned_emails(&self, subscription_id: &str) -> Result<Vec<String>, StoreError> {
-        let emails = sqlx::query_scalar(
+        let emails = sqlx::query_scalar(&format!(
             "SELECT u.email FROM assignments a JOIN users u ON u.id = a.user_id \
-             WHERE a.subscription_id = $1 ORDER BY a.holder_name, a.holder_email",
-        )
+             WHERE a.subscription_id = $1 {}",
+            holder_order(self.backend)
+        ))
         .bind(subscription_id)
         .fetch_all(self.reader())
         .await?;

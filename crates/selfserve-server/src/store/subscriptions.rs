@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 mod holders;
 mod pages;
-use holders::HOLDER_ORDER;
+pub(crate) use holders::holder_order;
 pub use holders::{HoldersListed, filter_words};
 pub use pages::{ListFilter, ListOrder, PageRow, SortKey};
 
@@ -338,16 +338,17 @@ impl Store {
         // subscription is one string to hand over instead of 10,000 rows, each a trip through
         // the driver (the query took 31 ms as rows, 20.5 ms as one array; BENCHMARKS.md).
         // `ORDER BY` inside an aggregate needs SQLite 3.44; sqlx bundles 3.46.
+        let order = holder_order(self.backend);
         let holders = match self.backend {
             Backend::Sqlite => {
                 format!(
                     "json_group_array(json_object('id', u.id, 'email', u.email, 'name', u.name) \
-                     {HOLDER_ORDER})"
+                     {order})"
                 )
             }
             Backend::Postgres => format!(
                 "json_agg(json_build_object('id', u.id, 'email', u.email, 'name', u.name) \
-                 {HOLDER_ORDER})::text"
+                 {order})::text"
             ),
         };
         let list = placeholders(1, ids.len());

@@ -5,7 +5,7 @@
 //! Holders are always in one order, by name then email, so the first few here are the first
 //! few of the whole list [`Store::subscription_views`] gives.
 
-use super::super::{Store, StoreError};
+use super::super::{Backend, Store, StoreError};
 use super::pages::contains_pattern;
 use selfserve_api::subscription::UserRef;
 use sqlx::Row;
@@ -34,18 +34,34 @@ pub fn filter_words(filter: &str) -> Vec<String> {
 }
 
 /// The one order of a subscription's holders, in every query that lists them: by name then
-/// email, read from the assignment's copies of them, which `assignments_by_holder` keeps in
-/// that order (migration 0029).
-pub(super) const HOLDER_ORDER: &str = "ORDER BY a.holder_name, a.holder_email";
+/// email. On SQLite read from the assignment's copies of them, which `assignments_by_holder`
+/// keeps in that order (migration 0029); on PostgreSQL from `users`.
+pub(crate) fn holder_order(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "ORDER BY a.holder_name, a.holder_email",
+        Backend::Postgres => "ORDER BY u.name, u.email",
+    }
+}
 
 /// `SELECT columns` over subscription `$1`'s holders (`a`, and their users `u` when `join`)
-/// matching each of `words` (`$2`, …), then `tail`; and the `LIKE` patterns to bind.
-/// `holder_search` is the name lowercased as Rust does it, a space and the email (stored
-/// lowercased): the same text the app's own filter matches when it has every holder. It is in
-/// `assignments_by_holder`, so a filter reads no user it does not list.
-fn holders_sql(columns: &str, join: bool, words: &[String], tail: &str) -> (String, Vec<String>) {
+/// matching each of `words` (`$2`, …), then `tail`; and the `LIKE` patterns to bind. The text
+/// matched is the name lowercased as Rust does it (`name_search`), a space and the email
+/// (stored lowercased): the same text the app's own filter matches when it has every holder.
+/// On SQLite it is made of the assignment's copies, in `assignments_by_holder`, so a filter
+/// reads no user it does not list; on PostgreSQL the users are always joined.
+fn holders_sql(
+    backend: Backend,
+    columns: &str,
+    join: bool,
+    words: &[String],
+    tail: &str,
+) -> (String, Vec<String>) {
+    let (searched, join) = match backend {
+        Backend::Sqlite => ("(a.holder_search || ' ' || a.holder_email)", join),
+        Backend::Postgres => ("(u.name_search || ' ' || u.email)", true),
+    };
     let conditions: String = (0..words.len())
-        .map(|n| format!(" AND a.holder_search LIKE ${} ESCAPE '\\'", n + 2))
+        .map(|n| format!(" AND {searched} LIKE ${} ESCAPE '\\'", n + 2))
         .collect();
     let users = if join {
         " JOIN users u ON u.id = a.user_id"
@@ -81,7 +97,7 @@ impl Store {
                 .fetch_one(self.reader())
                 .await?
         } else {
-            let (sql, patterns) = holders_sql("COUNT(*)", false, words, "");
+            let (sql, patterns) = holders_sql(self.backend, "COUNT(*)", false, words, "");
             let mut query = sqlx::query_scalar(&sql).bind(id);
             for pattern in &patterns {
                 query = query.bind(pattern);
@@ -106,10 +122,11 @@ impl Store {
         // Counted apart: a window `COUNT(*) OVER ()` here made SQLite sort every holder instead
         // of keeping the first `limit` (15 ms against 5 ms for 10,000 holders).
         let (sql, patterns) = holders_sql(
+            self.backend,
             "u.id, u.email, u.name",
             true,
             words,
-            &format!("{HOLDER_ORDER} LIMIT ${}", words.len() + 2),
+            &format!("{} LIMIT ${}", holder_order(self.backend), words.len() + 2),
         );
         let mut query = sqlx::query(&sql).bind(id);
         for pattern in &patterns {
