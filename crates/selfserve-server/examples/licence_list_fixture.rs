@@ -162,7 +162,8 @@ async fn seed(url: &str, seats: &[usize]) -> Result<(), String> {
                 .map(|k| format!("${}", k + 3))
                 .collect::<Vec<_>>()
                 .join(", ");
-            // With the copies of each holder's name and email the server writes too.
+            // With the copies of each holder's name and email the server writes on SQLite
+            // (migration 0029; on PostgreSQL they are never read).
             let sql = format!(
                 "INSERT INTO assignments \
                  (subscription_id, user_id, assigned_at, holder_name, holder_email, \

@@ -19,7 +19,7 @@ pub enum Assigned {
     NotAssignable,
 }
 
-/// Gives `user_id` a licence on `subscription_id`: the one place the server writes an
+/// Gives `user_id` a licence on `subscription_id`: the one place the server inserts an
 /// assignment. False when they already held one. On SQLite it also writes the copies of the
 /// holder's name, email and search text that order and filter a subscription's holders
 /// (migration 0029); a user who does not exist then fails it (the copies are `NOT NULL`), as

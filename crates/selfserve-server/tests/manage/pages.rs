@@ -289,9 +289,10 @@ async fn licence_holders_come_sorted_by_name_then_email_with_their_names_intact(
     }
 }
 
-/// Holders are ordered and filtered by copies of their names on the licences (issue 14, an
-/// index in list order): a holder renamed in the directory moves to the new name's place in
-/// every list and is found by the new name's words, not the old one's.
+/// On SQLite, holders are ordered and filtered by copies of their names on the licences
+/// (issue 14, an index in list order; PostgreSQL reads `users`): on both, a holder renamed in
+/// the directory moves to the new name's place in every list and is found by the new name's
+/// words, not the old one's.
 #[tokio::test]
 async fn a_holder_renamed_in_the_directory_is_listed_and_found_by_the_new_name() {
     use selfserve_api::subscription::Holders;
