@@ -191,6 +191,10 @@ impl Store {
             AnyPoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(30))
+                // sqlx pings a connection every time it is taken from the pool, and an SQLite
+                // ping is a round trip to the connection's worker thread: one more hop for
+                // every query. A connection to a local file does not drop like a socket.
+                .test_before_acquire(false)
                 .after_connect(move |conn, _| {
                     Box::pin(async move {
                         // WAL lets readers work while the writer writes; the busy timeout covers
