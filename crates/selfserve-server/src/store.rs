@@ -15,6 +15,8 @@
 //! time anyway. Write transactions ([`Store::begin_write`]) take the write lock up front
 //! (`BEGIN IMMEDIATE`: one that starts reading and then writes fails with `SQLITE_BUSY` at once
 //! when another process wrote in between) and share commits ([`group_commit`]). Reads use a pool.
+//! Neither SQLite pool pings a connection before handing it out (sqlx's default): a ping is a
+//! round trip to the connection's worker thread, one more for every query.
 //!
 //! Every row decodes into typed values: a state or kind read from the database is one of its
 //! enum's values or the read fails ([`decode`]); nothing falls back to a default.
