@@ -4,3 +4,5 @@ pub mod browser;
 pub mod first_load;
 pub mod interactive;
 pub mod licence_list;
+pub mod record;
+pub mod report;

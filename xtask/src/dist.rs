@@ -1,6 +1,8 @@
 //! The release build of the app's bundles into `dist/`, their precompressed copies, and
 //! their sizes.
 
+use crate::bench::record::Record;
+use crate::bench::report::Part;
 use crate::{Env, run_checked};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -98,7 +100,8 @@ fn brotli_bytes(data: &[u8]) -> Vec<u8> {
 
 /// Prints each bundle's size per kind of file, raw and brotli, as a Markdown table.
 pub fn print_sizes(env: &Env) -> Result<(), String> {
-    println!("\n| bundle | file | raw bytes | brotli bytes |\n|---|---|---:|---:|");
+    let mut record = Record::new(Part::Bundles.id(), env.records.clone());
+    record.line("| bundle | file | raw bytes | brotli bytes |\n|---|---|---:|---:|");
     for &(name, _, directory) in BUNDLES {
         let dir = env.root.join("dist").join(directory);
         let (mut total_raw, mut total_br) = (0, 0);
@@ -116,9 +119,12 @@ pub fn print_sizes(env: &Env) -> Result<(), String> {
             let kind = file.extension().and_then(|e| e.to_str()).unwrap_or("?");
             total_raw += raw;
             total_br += br;
-            println!("| {name} | {kind} | {raw} | {br} |");
+            record.line(format!("| {name} | {kind} | {raw} | {br} |"));
         }
-        println!("| {name} | **total** | **{total_raw}** | **{total_br}** |");
+        record.line(format!(
+            "| {name} | **total** | **{total_raw}** | **{total_br}** |"
+        ));
     }
+    record.finish();
     Ok(())
 }

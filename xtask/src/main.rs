@@ -39,6 +39,7 @@ mod soak;
 mod summary;
 mod tools;
 
+use bench::report::Part;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
@@ -46,6 +47,7 @@ use std::time::Instant;
 use summary::Summary;
 
 /// Where things are, for every command.
+#[derive(Clone)]
 pub struct Env {
     /// The workspace root.
     pub root: PathBuf,
@@ -53,6 +55,8 @@ pub struct Env {
     pub cargo: OsString,
     /// PATH with cargo's bin directory and the npm tools in front.
     pub path: OsString,
+    /// Under `cargo xtask bench`, where its parts keep what they found for BENCHMARKS.md.
+    pub records: Option<PathBuf>,
 }
 
 impl Env {
@@ -74,7 +78,12 @@ impl Env {
             &std::env::var_os("PATH").unwrap_or_default(),
         ));
         let path = std::env::join_paths(paths).unwrap_or_default();
-        Self { root, cargo, path }
+        Self {
+            root,
+            cargo,
+            path,
+            records: None,
+        }
     }
 
     /// `cargo ARGS` in the workspace root, with the tools on PATH.
@@ -350,22 +359,90 @@ fn test(env: &Env) -> ExitCode {
     }
 }
 
+/// Every part in one run, then BENCHMARKS.md's latest run from what they recorded. A part
+/// that fails is written as not measured and the others still run; the command then fails.
 fn bench(env: &Env) -> Result<(), String> {
     tools::ensure_build_tools(env)?;
     dist::build(env)?;
-    dist::print_sizes(env)?;
-    bench::first_load::run(env)?;
-    bench::interactive::run(env)?;
-    println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
-    run_checked(&mut env.cargo(&[
-        "bench",
-        "--package",
-        "selfserve-server",
-        "--bench",
-        "big_org",
-    ]))?;
-    bench::licence_list::run(env)?;
-    load::run(env)
+    let folder = env
+        .root
+        .join(format!("target/bench-records-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).map_err(|e| format!("creating {}: {e}", folder.display()))?;
+    let env = &Env {
+        records: Some(folder.clone()),
+        ..env.clone()
+    };
+    let mut outcomes = Vec::new();
+    for part in Part::ALL {
+        let outcome = match part {
+            Part::Bundles => dist::print_sizes(env),
+            Part::FirstLoad => bench::first_load::run(env),
+            Part::Interactive => bench::interactive::run(env),
+            Part::BigOrganisation => {
+                println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
+                run_checked(
+                    env.cargo(&[
+                        "bench",
+                        "--package",
+                        "selfserve-server",
+                        "--bench",
+                        "big_org",
+                    ])
+                    .env(bench::record::FOLDER_VARIABLE, &folder),
+                )
+            }
+            Part::LicenceList => bench::licence_list::run(env),
+            Part::Load => load::run(env),
+        };
+        if let Err(error) = &outcome {
+            println!("xtask: {} failed: {error}", part.id());
+        }
+        outcomes.push((part, outcome));
+    }
+    let written = write_latest_run(env, &folder, &outcomes);
+    let _ = std::fs::remove_dir_all(&folder);
+    written?;
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|(_, outcome)| outcome.is_err())
+        .map(|(part, _)| part.id())
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("not measured: {}", failed.join(", ")))
+    }
+}
+
+/// BENCHMARKS.md with its latest run replaced by this one.
+fn write_latest_run(
+    env: &Env,
+    folder: &std::path::Path,
+    outcomes: &[(Part, Result<(), String>)],
+) -> Result<(), String> {
+    let targets = bench::report::read_targets(folder)?;
+    let parts: Vec<_> = outcomes
+        .iter()
+        .map(|(part, outcome)| {
+            let record = outcome.clone().and_then(|()| {
+                let path = folder.join(format!("{}.md", part.id()));
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("no record at {}: {e}", path.display()))
+            });
+            (*part, record)
+        })
+        .collect();
+    let section = bench::report::section(&bench::report::facts(&env.root), &targets, &parts);
+    let path = env.root.join("BENCHMARKS.md");
+    let document =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    std::fs::write(&path, bench::report::replace_latest(&document, &section))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!(
+        "\nxtask: the run is written to BENCHMARKS.md (\"The latest `cargo xtask bench` run\")"
+    );
+    Ok(())
 }
 
 /// The full path of `tool` on the tools PATH.

@@ -5,14 +5,18 @@
 //! with the same profile and wasm-opt, served by the same server, in the same run.
 //!
 //! Run by `cargo xtask bench`, which builds both and sets `FIRST_LOAD_APP_DIST` and
-//! `FIRST_LOAD_SKELETON_DIST`; prints Markdown tables for BENCHMARKS.md.
+//! `FIRST_LOAD_SKELETON_DIST`; prints Markdown tables for BENCHMARKS.md (and, under `cargo
+//! xtask bench`, keeps them for its latest run).
 
 #[path = "../tests/support/process.rs"]
 #[allow(dead_code)]
 mod process;
+#[path = "../../../xtask/src/bench/record.rs"]
+mod record;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use process::{ChromeDriver, ServerProcess};
+use record::Record;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -188,43 +192,52 @@ fn fetched_from(log: &Value) -> Vec<Fetched> {
 }
 
 fn report(loads: &[Load]) {
+    let mut record = Record::from_environment("first-load");
     let baseline = loads[0].total() as f64;
-    println!(
-        "\n| first load until the email field | requests | wasm (br) | total (as served) | × skeleton |"
+    record.line(
+        "| first load until the email field | requests | wasm (br) | total (as served) | × skeleton |\n\
+         |---|---:|---:|---:|---:|",
     );
-    println!("|---|---:|---:|---:|---:|");
     for load in loads {
-        println!(
+        record.line(format!(
             "| {} | {} | {} | {} | {:.2} |",
             load.label,
             load.fetched.len(),
             load.wasm(),
             load.total(),
             load.total() as f64 / baseline,
-        );
+        ));
     }
-    println!("\nEvery response, bytes as received (body as encoded, plus headers):\n");
+    record.line("\nEvery response, bytes as received (body as encoded, plus headers):\n");
     for load in loads {
-        println!("- {}:", load.label);
+        record.line(format!("- {}:", load.label));
         for fetched in &load.fetched {
-            println!("  - `{}`: {}", fetched.path, fetched.bytes);
+            record.line(format!("  - `{}`: {}", fetched.path, fetched.bytes));
         }
     }
     let checkout = &loads[1];
     let ratio = checkout.total() as f64 / baseline;
-    println!(
+    let within_bytes = checkout.total() <= TARGET_BYTES;
+    let within_ratio = ratio <= TARGET_RATIO;
+    record.target(
+        "first-load-bytes",
+        &format!("{} B", checkout.total()),
+        "—",
+        within_bytes,
+    );
+    record.target(
+        "first-load-ratio",
+        &format!("{ratio:.2}× ({} B)", checkout.total()),
+        &format!("skeleton {} B", loads[0].total()),
+        within_ratio,
+    );
+    let verdict = |met: bool| if met { "met" } else { "not met" };
+    record.line(format!(
         "\nCheckout first load: {} bytes (target ≤ {TARGET_BYTES}: {}), {ratio:.2}× the skeleton \
          (target ≤ {TARGET_RATIO}: {}).",
         checkout.total(),
-        if checkout.total() <= TARGET_BYTES {
-            "met"
-        } else {
-            "not met"
-        },
-        if ratio <= TARGET_RATIO {
-            "met"
-        } else {
-            "not met"
-        },
-    );
+        verdict(within_bytes),
+        verdict(within_ratio),
+    ));
+    record.finish();
 }

@@ -38,6 +38,11 @@ pub fn run(env: &Env) -> Result<(), String> {
             "first_load",
         ])
         .env("FIRST_LOAD_APP_DIST", env.root.join("dist"))
-        .env("FIRST_LOAD_SKELETON_DIST", &skeleton_dist),
+        .env("FIRST_LOAD_SKELETON_DIST", &skeleton_dist)
+        .envs(
+            env.records
+                .iter()
+                .map(|folder| (super::record::FOLDER_VARIABLE, folder)),
+        ),
     )
 }

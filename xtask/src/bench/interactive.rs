@@ -12,6 +12,8 @@
 //!   performance, accessibility and best-practices scores and the audits that fall short.
 
 use super::browser::{CHROMIUM_FLAGS, ChromeDriver, Served, build_server, work_dir};
+use super::record::Record;
+use super::report::{Part, Target};
 use crate::{Env, run_checked};
 use std::path::PathBuf;
 use std::process::Command;
@@ -20,10 +22,10 @@ use std::process::Command;
 const LOADS: usize = 15;
 /// Issue 14's targets.
 const TARGET_RATIO: f64 = 1.5;
-const TARGET_SCORES: [(&str, u32); 3] = [
-    ("performance", 98),
-    ("accessibility", 100),
-    ("best-practices", 100),
+const TARGET_SCORES: [(&str, Target, u32); 3] = [
+    ("performance", Target::LighthousePerformance, 98),
+    ("accessibility", Target::LighthouseAccessibility, 100),
+    ("best-practices", Target::LighthouseBestPractices, 100),
 ];
 const PAGE: &str = "/buy/power-bi-pro";
 const EMAIL_FIELD: &str = "[data-testid=email]";
@@ -52,9 +54,10 @@ pub fn run(env: &Env) -> Result<(), String> {
     drop(driver);
     let (app_median, counter_median) = (median(&mut app_ms), median(&mut counter_ms));
     let ratio = app_median / counter_median;
-    println!(
-        "\n| cold load, headless Chromium ({LOADS} each) | median ms | min ms | max ms |\n|---|---:|---:|---:|"
-    );
+    let mut record = Record::new(Part::Interactive.id(), env.records.clone());
+    record.line(format!(
+        "| cold load, headless Chromium ({LOADS} each) | median ms | min ms | max ms |\n|---|---:|---:|---:|"
+    ));
     for (name, times, median) in [
         (
             "checkout `/buy/power-bi-pro`: email field interactive",
@@ -67,21 +70,26 @@ pub fn run(env: &Env) -> Result<(), String> {
             counter_median,
         ),
     ] {
-        println!(
+        record.line(format!(
             "| {name} | {median:.1} | {:.1} | {:.1} |",
             times[0],
             times[times.len() - 1]
-        );
+        ));
     }
-    println!(
+    let met = ratio <= TARGET_RATIO;
+    record.line(format!(
         "\nratio {ratio:.2}× (target ≤ {TARGET_RATIO}×: {})",
-        if ratio <= TARGET_RATIO {
-            "met"
-        } else {
-            "not met"
-        }
+        if met { "met" } else { "not met" }
+    ));
+    record.target(
+        Target::TimeToInteractive.id(),
+        &format!("{ratio:.2}× ({app_median:.1} ms, median of {LOADS} cold loads)"),
+        &format!("counter {counter_median:.1} ms"),
+        met,
     );
-    lighthouse(env, &page)
+    let scores = lighthouse(env, &page, &mut record);
+    record.finish();
+    scores
 }
 
 /// One load of `url` in a new browser with a fresh profile; milliseconds from navigation start
@@ -155,7 +163,7 @@ fn build_counter(env: &Env) -> Result<PathBuf, String> {
 }
 
 /// Lighthouse's scores and shortfalls for `url`, as Markdown.
-fn lighthouse(env: &Env, url: &str) -> Result<(), String> {
+fn lighthouse(env: &Env, url: &str, record: &mut Record) -> Result<(), String> {
     let package = crate::tools::ensure_lighthouse(env)?;
     let report = env
         .root
@@ -179,17 +187,22 @@ fn lighthouse(env: &Env, url: &str) -> Result<(), String> {
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .ok_or_else(|| format!("Lighthouse wrote no report to {}", report.display()))?;
-    println!(
+    record.line(format!(
         "\nLighthouse {} (mobile, Debian's Chromium) on {PAGE}:\n\n| category | score | target |\n|---|---:|---:|",
         json["lighthouseVersion"].as_str().unwrap_or("?")
-    );
+    ));
     let mut shortfalls = Vec::new();
-    for (category, target) in TARGET_SCORES {
+    for (category, id, target) in TARGET_SCORES {
         let found = &json["categories"][category];
-        let score = found["score"]
-            .as_f64()
-            .map_or("—".to_owned(), |s| format!("{:.0}", s * 100.0));
-        println!("| {category} | {score} | ≥ {target} |");
+        let score = found["score"].as_f64().map(|s| (s * 100.0).round() as u32);
+        let shown = score.map_or("—".to_owned(), |s| s.to_string());
+        record.line(format!("| {category} | {shown} | ≥ {target} |"));
+        record.target(
+            id.id(),
+            &shown,
+            "—",
+            score.is_some_and(|score| score >= target),
+        );
         for reference in found["auditRefs"].as_array().into_iter().flatten() {
             let id = reference["id"].as_str().unwrap_or_default();
             let audit = &json["audits"][id];
@@ -209,11 +222,11 @@ fn lighthouse(env: &Env, url: &str) -> Result<(), String> {
         }
     }
     if shortfalls.is_empty() {
-        println!("\nNo audit falls short.");
+        record.line("\nNo audit falls short.");
     } else {
-        println!("\n| category | audit | score | detail |\n|---|---|---:|---|");
+        record.line("\n| category | audit | score | detail |\n|---|---|---:|---|");
         for line in shortfalls {
-            println!("{line}");
+            record.line(line);
         }
     }
     Ok(())
