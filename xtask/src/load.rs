@@ -19,7 +19,7 @@
 mod server;
 mod wrk;
 
-use crate::bench::record::Record;
+use crate::bench::record::{Record, grouped};
 use crate::bench::report::{Part, Target};
 use crate::soak::http::Connection;
 use crate::{Env, run_checked};
@@ -397,8 +397,8 @@ impl Report {
             ));
             record.target(
                 Target::Purchases.id(),
-                &format!("{ratio:.2}× ({:.0}/s)", run.per_second()),
-                &format!("raw loop {:.0}/s", self.raw_loop),
+                &format!("{ratio:.2}× ({}/s)", grouped(run.per_second())),
+                &format!("raw loop {}/s", grouped(self.raw_loop)),
                 ratio >= 1.0 && valid(&[run]),
             );
             record.target(
@@ -412,8 +412,8 @@ impl Report {
         record.line(format!("- reads ÷ hello: {reads:.2} (≥ 0.5)"));
         record.target(
             Target::Reads.id(),
-            &format!("{reads:.2}× ({:.0}/s)", self.reads.per_second()),
-            &format!("hello {:.0}/s", self.hello.per_second()),
+            &format!("{reads:.2}× ({}/s)", grouped(self.reads.per_second())),
+            &format!("hello {}/s", grouped(self.hello.per_second())),
             reads >= 0.5 && valid(&[&self.reads, &self.hello]),
         );
         if let (Some(eight), Some(sixty_four)) = (at(8), at(64)) {
@@ -421,8 +421,8 @@ impl Report {
             record.line(format!("- purchases at 64 ÷ at 8: {ratio:.2} (≥ 0.9)"));
             record.target(
                 Target::Scaling.id(),
-                &format!("{ratio:.2}× ({:.0}/s)", sixty_four.per_second()),
-                &format!("8 connections {:.0}/s", eight.per_second()),
+                &format!("{ratio:.2}× ({}/s)", grouped(sixty_four.per_second())),
+                &format!("8 connections {}/s", grouped(eight.per_second())),
                 ratio >= 0.9 && valid(&[eight, sixty_four]),
             );
         }
@@ -433,8 +433,8 @@ impl Report {
             ));
             record.target(
                 Target::Postgres.id(),
-                &format!("{ratio:.2}× ({:.0}/s)", run.per_second()),
-                &format!("`pgbench -N` {tps:.0} tps"),
+                &format!("{ratio:.2}× ({}/s)", grouped(run.per_second())),
+                &format!("`pgbench -N` {} tps", grouped(*tps)),
                 ratio >= 0.7 && valid(&[run]),
             );
         }

@@ -16,7 +16,7 @@
 #[path = "../../../xtask/src/bench/record.rs"]
 mod record;
 
-use record::Record;
+use record::{Record, grouped};
 use selfserve_api::List;
 use selfserve_server::directory_import;
 use selfserve_server::domain::directory::Directory;
@@ -289,10 +289,11 @@ async fn main() {
     record.target(
         "import",
         &format!(
-            "{batch_rate:.0} people/s ({:.2} s)",
+            "{} people/s ({:.2} s)",
+            grouped(batch_rate),
             batch_time.as_secs_f64()
         ),
-        &format!("{row_rate:.0}/s a row at a time"),
+        &format!("{}/s a row at a time", grouped(row_rate)),
         batch_rate >= TARGET_IMPORT_PER_SECOND,
     );
 

@@ -16,7 +16,7 @@ mod record;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use process::{ChromeDriver, ServerProcess};
-use record::Record;
+use record::{Record, grouped};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -221,14 +221,14 @@ fn report(loads: &[Load]) {
     let within_ratio = ratio <= TARGET_RATIO;
     record.target(
         "first-load-bytes",
-        &format!("{} B", checkout.total()),
+        &format!("{} B", grouped(checkout.total() as f64)),
         "—",
         within_bytes,
     );
     record.target(
         "first-load-ratio",
-        &format!("{ratio:.2}× ({} B)", checkout.total()),
-        &format!("skeleton {} B", loads[0].total()),
+        &format!("{ratio:.2}× ({} B)", grouped(checkout.total() as f64)),
+        &format!("skeleton {} B", grouped(baseline)),
         within_ratio,
     );
     let verdict = |met: bool| if met { "met" } else { "not met" };

@@ -75,3 +75,21 @@ impl Record {
         }
     }
 }
+
+/// `value` rounded to a whole number, thousands apart by commas (5,539), as in the hand-written
+/// tables.
+#[allow(dead_code)] // Not every includer writes such numbers.
+pub fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value.abs());
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if value.round() < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}

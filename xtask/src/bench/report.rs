@@ -413,6 +413,17 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_grouped_by_thousands() {
+        use super::super::record::grouped;
+        assert_eq!(grouped(0.4), "0");
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(grouped(5539.2), "5,539");
+        assert_eq!(grouped(128_102.0), "128,102");
+        assert_eq!(grouped(1_234_567.0), "1,234,567");
+        assert_eq!(grouped(-4286.0), "-4,286");
+    }
+
+    #[test]
     fn target_ids_are_distinct_and_read_back() {
         for target in Target::ALL {
             assert_eq!(Target::from_id(target.id()), Some(target));
