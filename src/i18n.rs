@@ -12,35 +12,30 @@ pub use language::{
     start as start_language, tracked as tracked_language,
 };
 
+// Each message is a constant pointing at its texts, not a variant of one enum matched per
+// language: a `match` keeps every text of the catalogue in every bundle, while a constant's
+// texts are linked only into a bundle whose code uses it (the checkout's wasm holds none of
+// the admin console's texts).
 macro_rules! catalogue {
     ($($name:ident => $english:expr, $dutch:expr,)*) => {
-        /// A message of the user interface.
+        /// A message of the user interface: its texts, in [`Language`]'s order.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Msg {
-            $(#[allow(missing_docs)] $name,)*
-        }
+        pub struct Msg(&'static [&'static str; 2]);
 
+        #[allow(non_upper_case_globals)]
         impl Msg {
+            $(#[allow(missing_docs)] pub const $name: Msg = Msg(&[$english, $dutch]);)*
+
             /// Every message, for completeness checks.
             pub const ALL: &'static [Msg] = &[$(Msg::$name,)*];
 
-            /// The message's name as written in the source, for the check that each is used.
-            pub const fn name(self) -> &'static str {
-                match self {
-                    $(Msg::$name => stringify!($name),)*
-                }
-            }
+            /// The messages' names as written in the source, in [`Msg::ALL`]'s order, for the
+            /// check that each is used.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($name),)*];
 
             /// The text of this message in `language`.
             pub const fn text(self, language: Language) -> &'static str {
-                match language {
-                    Language::English => match self {
-                        $(Msg::$name => $english,)*
-                    },
-                    Language::Dutch => match self {
-                        $(Msg::$name => $dutch,)*
-                    },
-                }
+                self.0[language.index()]
             }
         }
     };

@@ -17,6 +17,14 @@ impl Language {
     /// Every language, in the order the switcher offers them.
     pub const ALL: [Language; 2] = [Language::English, Language::Dutch];
 
+    /// Where its text is in each message's texts.
+    pub const fn index(self) -> usize {
+        match self {
+            Language::English => 0,
+            Language::Dutch => 1,
+        }
+    }
+
     /// The BCP 47 primary subtag: `<html lang>`, `Accept-Language` and storage.
     pub const fn code(self) -> &'static str {
         match self {
