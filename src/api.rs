@@ -4,6 +4,7 @@
 //! never aborted, even when it runs in an `Action` whose component goes away: cutting it off
 //! mid-flight could leave the buyer unsure whether a payment or a change was made.
 
+use crate::json;
 use gloo_net::http::{Request, RequestBuilder};
 use leptos::prelude::on_cleanup;
 use selfserve_api::admin::{
@@ -24,7 +25,7 @@ use selfserve_api::subscription::{Holders, Invoice, Source, Subscription, UserRe
 use selfserve_api::{ApiError, ErrorBody, ErrorCode, List};
 use send_wrapper::SendWrapper;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use std::fmt;
 
 /// Why a request did not produce the expected answer.
@@ -224,8 +225,10 @@ pub async fn session() -> Result<SessionUser, ApiFailure> {
 }
 
 /// `DELETE /api/v1/session`: sign out.
-pub async fn sign_out() -> Result<serde_json::Value, ApiFailure> {
-    fetch_json(write(Request::delete("/api/v1/session"))?).await
+pub async fn sign_out() -> Result<(), ApiFailure> {
+    fetch_json::<IgnoredAny>(write(Request::delete("/api/v1/session"))?)
+        .await
+        .map(drop)
 }
 
 /// `POST /api/v1/quotes`.
@@ -370,7 +373,7 @@ pub async fn set_payment_method(id: &str, token: &str) -> Result<Subscription, A
 pub async fn set_cancelled(id: &str, cancel: bool) -> Result<Subscription, ApiFailure> {
     let action = if cancel { "cancel" } else { "reactivate" };
     let url = format!("/api/v1/subscriptions/{}/{action}", encode(id));
-    fetch_json(with_json(Request::post(&url), &serde_json::json!({}))?).await
+    fetch_json(with_json(Request::post(&url), &NoFields {})?).await
 }
 
 fn scoped(path: &str, organization: &str) -> String {
@@ -455,7 +458,7 @@ pub async fn take_over(id: &str, cancel: TakeOverCancel) -> Result<TakeOverResul
 /// `POST /api/v1/subscriptions/{id}/cancel-request`.
 pub async fn cancel_request(id: &str) -> Result<Subscription, ApiFailure> {
     let url = format!("/api/v1/subscriptions/{}/cancel-request", encode(id));
-    fetch_json(with_json(Request::post(&url), &serde_json::json!({}))?).await
+    fetch_json(with_json(Request::post(&url), &NoFields {})?).await
 }
 
 /// `GET /api/v1/admin/policies`.
@@ -552,7 +555,7 @@ pub async fn ask_admins(product: &str) -> Result<(ItRequest, bool), ApiFailure> 
     };
     let (status, text) =
         fetch_text(with_json(Request::post("/api/v1/requests"), &body)?.into()).await?;
-    let request = serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected { status })?;
+    let request = json::from_str(&text).ok_or(ApiFailure::Unexpected { status })?;
     Ok((request, status == 201))
 }
 
@@ -608,7 +611,7 @@ pub async fn remove_webhook(organization: &str, id: &str) -> Result<(), ApiFailu
         &format!("/api/v1/admin/webhooks/{}", encode(id)),
         organization,
     );
-    fetch_json::<serde_json::Value>(Request::delete(&url))
+    fetch_json::<IgnoredAny>(Request::delete(&url))
         .await
         .map(|_| ())
 }
@@ -621,13 +624,29 @@ pub async fn tokenize(gateway_url: &str, card: &TokenRequest) -> Result<CardToke
 }
 
 /// `POST {challenge url}`: the buyer's answer to a 3-D Secure challenge (`approve` or `fail`).
-pub async fn answer_challenge(url: &str, approve: bool) -> Result<serde_json::Value, ApiFailure> {
-    let body = serde_json::json!({"result": if approve { "approve" } else { "fail" }});
-    fetch_json(with_json(Request::post(url), &body)?).await
+pub async fn answer_challenge(url: &str, approve: bool) -> Result<(), ApiFailure> {
+    #[derive(Serialize)]
+    struct Answer {
+        result: &'static str,
+    }
+    let body = Answer {
+        result: if approve { "approve" } else { "fail" },
+    };
+    fetch_json::<IgnoredAny>(with_json(Request::post(url), &body)?)
+        .await
+        .map(drop)
 }
 
+/// The body of a write that needs none: `{}`.
+#[derive(Serialize)]
+struct NoFields {}
+
 fn with_json(builder: RequestBuilder, body: &impl Serialize) -> Result<Request, ApiFailure> {
-    builder.json(body).map_err(|_| ApiFailure::Network)
+    let text = json::to_string(body).ok_or(ApiFailure::Network)?;
+    builder
+        .header("Content-Type", "application/json")
+        .body(text)
+        .map_err(|_| ApiFailure::Network)
 }
 
 /// A write without a body, built so that it is never aborted (see the module's note).
@@ -638,7 +657,7 @@ fn write(builder: RequestBuilder) -> Result<Request, ApiFailure> {
 /// Sends a request and decodes the JSON answer, or the error envelope.
 async fn fetch_json<T: DeserializeOwned>(request: impl Into<Sendable>) -> Result<T, ApiFailure> {
     let (status, text) = fetch_text(request.into()).await?;
-    serde_json::from_str(&text).map_err(|_| ApiFailure::Unexpected { status })
+    json::from_str(&text).ok_or(ApiFailure::Unexpected { status })
 }
 
 /// The status and body of a successful answer. Not generic, so the wasm holds it once rather
@@ -674,12 +693,12 @@ async fn fetch_text(request: Sendable) -> Result<(u16, String), ApiFailure> {
     if response.ok() {
         return Ok((status, text));
     }
-    Err(match serde_json::from_str::<ApiError>(&text) {
-        Ok(envelope) => ApiFailure::Api {
+    Err(match json::from_str::<ApiError>(&text) {
+        Some(envelope) => ApiFailure::Api {
             status,
             error: Box::new(envelope.error),
         },
-        Err(_) => ApiFailure::Unexpected { status },
+        None => ApiFailure::Unexpected { status },
     })
 }
 

@@ -4,6 +4,7 @@
 //! # Layout
 //! - [`api`]: the only module that knows URLs; one fetch helper, typed endpoint functions.
 //! - [`i18n`]: the message catalogue; every visible text comes from it.
+//! - [`json`]: JSON by the browser's `JSON.parse`/`JSON.stringify`.
 //! - [`format`]: money and dates for the reader's locale, through the browser's `Intl`.
 //! - [`checkout`]: the purchase flow's state machine (pure, tested natively).
 //! - [`session`]: who is signed in, and [`config`]: the server's settings for the app; each read
@@ -37,6 +38,7 @@ pub mod components;
 pub mod config;
 pub mod format;
 pub mod i18n;
+pub mod json;
 pub mod pages;
 pub mod session;
 pub mod sso;

@@ -11,12 +11,12 @@ fn session_storage() -> Option<web_sys::Storage> {
 /// Reads and decodes `key`; `None` if absent or unreadable.
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     let text = session_storage()?.get_item(key).ok()??;
-    serde_json::from_str(&text).ok()
+    crate::json::from_str(&text)
 }
 
 /// Encodes and writes `value` under `key` (best effort: private modes may refuse).
 pub fn save<T: Serialize>(key: &str, value: &T) {
-    if let (Some(storage), Ok(text)) = (session_storage(), serde_json::to_string(value)) {
+    if let (Some(storage), Some(text)) = (session_storage(), crate::json::to_string(value)) {
         let _ = storage.set_item(key, &text);
     }
 }

@@ -81,8 +81,7 @@ struct StripeError {
 impl PaymentMethod {
     fn into_token(self) -> CardToken {
         // Stripe knows brands we don't draw (e.g. Cartes Bancaires): shown without a brand.
-        let brand = serde_json::from_value(serde_json::Value::String(self.card.brand))
-            .unwrap_or(CardBrand::Unknown);
+        let brand = crate::json::from_wire_text(&self.card.brand).unwrap_or(CardBrand::Unknown);
         CardToken {
             token: self.id,
             brand,
@@ -179,11 +178,7 @@ async fn create(mounted: Mounted) -> Result<CardToken, String> {
         .dyn_into()
         .map_err(|_| unavailable())?;
     let answer = JsFuture::from(promise).await.map_err(|_| unavailable())?;
-    let created: Created = js_sys::JSON::stringify(&answer)
-        .ok()
-        .and_then(|json| json.as_string())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .ok_or_else(unavailable)?;
+    let created: Created = crate::json::from_value(answer).ok_or_else(unavailable)?;
     match (created.payment_method, created.error) {
         (Some(method), None) => Ok(method.into_token()),
         (_, Some(StripeError { message: Some(m) })) => Err(m),

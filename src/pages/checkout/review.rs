@@ -125,7 +125,7 @@ pub fn ReviewStep() -> impl IntoView {
                 ErrorCode::NotEligible => {
                     let reason = error
                         .reason
-                        .and_then(|r| serde_json::from_value(serde_json::Value::String(r)).ok())
+                        .and_then(|r| crate::json::from_wire_text(&r))
                         .unwrap_or(IneligibleReason::Unknown);
                     Payment::Refused(format!(
                         "{} {}",
