@@ -381,16 +381,7 @@ fn bench(env: &Env) -> Result<(), String> {
             Part::Interactive => bench::interactive::run(env),
             Part::BigOrganisation => {
                 println!("\nxtask: ── a big organisation: 100,000 people, 10,000 subscriptions");
-                run_checked(
-                    env.cargo(&[
-                        "bench",
-                        "--package",
-                        "selfserve-server",
-                        "--bench",
-                        "big_org",
-                    ])
-                    .env(bench::record::FOLDER_VARIABLE, &folder),
-                )
+                run_checked(&mut bench::server_bench(env, "big_org"))
             }
             Part::LicenceList => bench::licence_list::run(env),
             Part::Load => load::run(env),

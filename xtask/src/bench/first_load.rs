@@ -30,19 +30,8 @@ pub fn run(env: &Env) -> Result<(), String> {
         dist::compress(&file)?;
     }
     run_checked(
-        env.cargo(&[
-            "bench",
-            "--package",
-            "selfserve-server",
-            "--bench",
-            "first_load",
-        ])
-        .env("FIRST_LOAD_APP_DIST", env.root.join("dist"))
-        .env("FIRST_LOAD_SKELETON_DIST", &skeleton_dist)
-        .envs(
-            env.records
-                .iter()
-                .map(|folder| (super::record::FOLDER_VARIABLE, folder)),
-        ),
+        super::server_bench(env, "first_load")
+            .env("FIRST_LOAD_APP_DIST", env.root.join("dist"))
+            .env("FIRST_LOAD_SKELETON_DIST", &skeleton_dist),
     )
 }
