@@ -64,7 +64,16 @@ pub fn CentralForm(
     let pending = record.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let quantity = seats.get_untracked().trim().parse::<i64>().ok();
+        // The server says which counts it accepts. The browser's JSON carries an integer
+        // exactly only up to 2^53, so a larger one goes as the largest it carries: refused by
+        // the server with the same words as the number typed.
+        const LARGEST_EXACT: i64 = (1 << 53) - 1;
+        let quantity = seats
+            .get_untracked()
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .map(|count| count.clamp(-LARGEST_EXACT, LARGEST_EXACT));
         let unit_amount = Money::parse(&price.get_untracked(), currency);
         seats_error.set(
             quantity
