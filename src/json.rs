@@ -1,6 +1,10 @@
 //! JSON through the browser's own `JSON.parse` and `JSON.stringify`, with serde-wasm-bindgen
 //! between their JavaScript values and the wire types: the wasm carries no JSON parser or
 //! printer of its own (BENCHMARKS.md, eighth stop).
+//!
+//! What differs from serde_json, none of it in what the server sends: integers beyond 2^53
+//! (a JavaScript number's exact range) cannot be written or read exactly, and there is no
+//! nesting limit. `tests/web_json.rs` checks the wire types both ways against serde_json.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
