@@ -391,7 +391,7 @@ fn bench(env: &Env) -> Result<(), String> {
         }
         outcomes.push((part, outcome));
     }
-    let written = write_latest_run(env, &folder, &outcomes);
+    let written = bench::report::write(&env.root, &folder, &outcomes);
     let _ = std::fs::remove_dir_all(&folder);
     written?;
     let failed: Vec<_> = outcomes
@@ -404,36 +404,6 @@ fn bench(env: &Env) -> Result<(), String> {
     } else {
         Err(format!("not measured: {}", failed.join(", ")))
     }
-}
-
-/// BENCHMARKS.md with its latest run replaced by this one.
-fn write_latest_run(
-    env: &Env,
-    folder: &std::path::Path,
-    outcomes: &[(Part, Result<(), String>)],
-) -> Result<(), String> {
-    let targets = bench::report::read_targets(folder)?;
-    let parts: Vec<_> = outcomes
-        .iter()
-        .map(|(part, outcome)| {
-            let record = outcome.clone().and_then(|()| {
-                let path = folder.join(format!("{}.md", part.id()));
-                std::fs::read_to_string(&path)
-                    .map_err(|e| format!("no record at {}: {e}", path.display()))
-            });
-            (*part, record)
-        })
-        .collect();
-    let section = bench::report::section(&bench::report::facts(&env.root), &targets, &parts);
-    let path = env.root.join("BENCHMARKS.md");
-    let document =
-        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    std::fs::write(&path, bench::report::replace_latest(&document, &section))
-        .map_err(|e| format!("writing {}: {e}", path.display()))?;
-    println!(
-        "\nxtask: the run is written to BENCHMARKS.md (\"The latest `cargo xtask bench` run\")"
-    );
-    Ok(())
 }
 
 /// The full path of `tool` on the tools PATH.

@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-pub const BEGIN: &str = "<!-- The latest run: written by `cargo xtask bench`, which replaces \
+const BEGIN: &str = "<!-- The latest run: written by `cargo xtask bench`, which replaces \
                          everything from here to the end marker. -->";
-pub const END: &str = "<!-- The end of the latest run. -->";
+const END: &str = "<!-- The end of the latest run. -->";
 
 /// The parts of a run, in the order they run and are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,16 +150,16 @@ impl Target {
 
 /// One target as a part measured it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Measured {
-    pub target: Target,
-    pub measured: String,
-    pub baseline: String,
-    pub met: bool,
+struct Measured {
+    target: Target,
+    measured: String,
+    baseline: String,
+    met: bool,
 }
 
 /// Reads the targets the parts recorded; a line naming no known target is an error, so a
 /// renamed id cannot drop a target from the table unnoticed.
-pub fn read_targets(folder: &Path) -> Result<Vec<Measured>, String> {
+fn read_targets(folder: &Path) -> Result<Vec<Measured>, String> {
     let path = folder.join(TARGETS_FILE);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -191,13 +191,40 @@ pub fn read_targets(folder: &Path) -> Result<Vec<Measured>, String> {
         .collect()
 }
 
+/// BENCHMARKS.md in `root` with its latest run replaced by the one `folder` holds the records
+/// of; a part that failed is written with its error.
+pub fn write(
+    root: &Path,
+    folder: &Path,
+    outcomes: &[(Part, Result<(), String>)],
+) -> Result<(), String> {
+    let targets = read_targets(folder)?;
+    let parts: Vec<_> = outcomes
+        .iter()
+        .map(|(part, outcome)| {
+            let record = outcome.clone().and_then(|()| {
+                let path = folder.join(format!("{}.md", part.id()));
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("no record at {}: {e}", path.display()))
+            });
+            (*part, record)
+        })
+        .collect();
+    let section = section(&facts(root), &targets, &parts);
+    let path = root.join("BENCHMARKS.md");
+    let document =
+        std::fs::read_to_string(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    std::fs::write(&path, replace_latest(&document, &section))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!(
+        "\nxtask: the run is written to BENCHMARKS.md (\"The latest `cargo xtask bench` run\")"
+    );
+    Ok(())
+}
+
 /// The section between the markers: when and where, the targets, then each part's record
 /// (or why it is missing).
-pub fn section(
-    facts: &str,
-    targets: &[Measured],
-    parts: &[(Part, Result<String, String>)],
-) -> String {
+fn section(facts: &str, targets: &[Measured], parts: &[(Part, Result<String, String>)]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -246,7 +273,7 @@ pub fn section(
 
 /// `document` with its latest run replaced by `section`; the first run goes before the first
 /// `## ` heading, below the file's introduction.
-pub fn replace_latest(document: &str, section: &str) -> String {
+fn replace_latest(document: &str, section: &str) -> String {
     if let (Some(start), Some(end)) = (document.find(BEGIN), document.find(END))
         && start < end
     {
@@ -267,7 +294,7 @@ pub fn replace_latest(document: &str, section: &str) -> String {
 }
 
 /// The run's date, commit and machine, in one paragraph.
-pub fn facts(root: &Path) -> String {
+fn facts(root: &Path) -> String {
     let output = |program: &str, args: &[&str]| -> Option<String> {
         let out = Command::new(program)
             .args(args)
