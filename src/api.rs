@@ -613,7 +613,7 @@ pub async fn remove_webhook(organization: &str, id: &str) -> Result<(), ApiFailu
     );
     fetch_json::<IgnoredAny>(Request::delete(&url))
         .await
-        .map(|_| ())
+        .map(drop)
 }
 
 /// `POST {gateway}/v1/tokens`: the only request that carries a card number, and it goes to the
